@@ -1,0 +1,19 @@
+namespace Resilience;
+
+/// <summary>
+/// Limits how many calls run at once, so one slow downstream cannot take every thread. Calls beyond
+/// <see cref="MaxConcurrency"/> wait in a queue of <see cref="MaxQueue"/>; beyond that they are rejected with
+/// <see cref="BulkheadRejectedException"/>. Give each downstream service its own <see cref="Name"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class BulkheadAttribute : Attribute
+{
+    /// <summary>Calls allowed to run at once. Default 10.</summary>
+    public int MaxConcurrency { get; set; } = 10;
+
+    /// <summary>Calls allowed to wait for a slot. Default 0: reject at once when full.</summary>
+    public int MaxQueue { get; set; }
+
+    /// <summary>Instance name; the same name shares one bulkhead across interfaces. Default: the interface or method's full name.</summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,19 @@
+namespace Resilience;
+
+/// <summary>
+/// Remembers successful results. A fresh entry (younger than <see cref="TtlMs"/>) is returned without calling; when a
+/// call fails, an entry younger than <see cref="TtlMs"/> + <see cref="StaleTtlMs"/> is returned instead of the failure.
+/// </summary>
+/// <remarks>The cache key is the method's full name and its arguments (or those named in <see cref="KeyParameters"/>) formatted with the invariant culture.</remarks>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class CacheFallbackAttribute : Attribute
+{
+    /// <summary>How long a result is fresh, in milliseconds; 0 (the default) means results are only used as stale fallbacks.</summary>
+    public int TtlMs { get; set; }
+
+    /// <summary>How long after <see cref="TtlMs"/> a result may still answer a failed call, in milliseconds. Default 300 000 (5 minutes).</summary>
+    public int StaleTtlMs { get; set; } = 300_000;
+
+    /// <summary>Names of the parameters that form the cache key. Default: every parameter except a <see cref="CancellationToken"/>.</summary>
+    public string[]? KeyParameters { get; set; }
+}

@@ -1,0 +1,56 @@
+namespace Resilience;
+
+/// <summary>
+/// Stops calling a failing downstream for a while. On an interface, one breaker is shared by all its methods.
+/// </summary>
+/// <remarks>
+/// Closed → Open when the trip policy says so. Open rejects every call with <see cref="BrokenCircuitException"/>
+/// for <see cref="BreakDurationMs"/>; then Half-open admits <see cref="HalfOpenMaxCalls"/> probes: a success closes
+/// the circuit, a failure opens it again. The trip policy is consecutive failures (<see cref="FailureThreshold"/>)
+/// unless <see cref="FailureRatio"/>, <see cref="TimeoutRatio"/> or <see cref="TripPolicy"/> is set.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class CircuitBreakerAttribute : Attribute
+{
+    /// <summary>Consecutive failures that open the circuit. Default 5.</summary>
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// Ratio of failures, in (0, 1], over <see cref="SamplingDurationMs"/> that opens the circuit once at least
+    /// <see cref="MinimumThroughput"/> calls were made. Default 0: not used.
+    /// </summary>
+    public double FailureRatio { get; set; }
+
+    /// <summary>
+    /// Ratio of timeouts, in (0, 1], over <see cref="SamplingDurationMs"/> that opens the circuit once at least
+    /// <see cref="MinimumThroughput"/> calls were made. Default 0: not used.
+    /// </summary>
+    public double TimeoutRatio { get; set; }
+
+    /// <summary>Calls in the sampling window before a ratio may open the circuit. Default 10.</summary>
+    public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>Length of the rolling window the ratios are computed over, in milliseconds. Default 30 000.</summary>
+    public int SamplingDurationMs { get; set; } = 30_000;
+
+    /// <summary>How long the circuit stays open before probing, in milliseconds. Default 30 000.</summary>
+    public int BreakDurationMs { get; set; } = 30_000;
+
+    /// <summary>Probe calls admitted at once while half-open. Default 1.</summary>
+    public int HalfOpenMaxCalls { get; set; } = 1;
+
+    /// <summary>Exception types (and their subtypes) counted as failures. Default: every exception.</summary>
+    public Type[]? Handle { get; set; }
+
+    /// <summary>A type implementing <see cref="ITripPolicy"/> with a public parameterless constructor. Overrides the built-in policies.</summary>
+    public Type? TripPolicy { get; set; }
+
+    /// <summary>Instance name; the same name shares one breaker across interfaces. Default: the interface or method's full name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Name of a method parameter whose value selects a separate breaker per value (for example per host).</summary>
+    public string? KeyParameter { get; set; }
+
+    /// <summary>Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure.</summary>
+    public string? HandleResult { get; set; }
+}

@@ -1,0 +1,53 @@
+namespace Resilience;
+
+/// <summary>
+/// Retries a failed call. On a method it applies to that method; on an interface it is the default for
+/// every method that has no <see cref="RetryAttribute"/> of its own.
+/// </summary>
+/// <remarks>
+/// A <see cref="PermanentException"/>, the caller's own cancellation and a <see cref="ResilienceRejectedException"/>
+/// are never retried unless listed in <see cref="RetryOn"/>. Delays are measured on the registry's
+/// <see cref="TimeProvider"/> and end at once when the call is cancelled.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class RetryAttribute : Attribute
+{
+    /// <summary>Retries after the first call. Default 3; 0 disables retrying.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Base delay before the first retry, in milliseconds. Default 200.</summary>
+    public int DelayMs { get; set; } = 200;
+
+    /// <summary>How the delay grows. Default <see cref="BackoffType.Exponential"/>.</summary>
+    public BackoffType Backoff { get; set; } = BackoffType.Exponential;
+
+    /// <summary>Growth factor for <see cref="BackoffType.Exponential"/>. Default 2.0; must be at least 1.</summary>
+    public double Multiplier { get; set; } = 2.0;
+
+    /// <summary>Upper bound of any single delay, in milliseconds, after jitter. Default 30 000.</summary>
+    public int MaxDelayMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// Random spread of each delay as a ratio from 0 to 1: a delay <c>d</c> becomes a value in
+    /// <c>[d × (1 − Jitter), d × (1 + Jitter)]</c>. Default 0.2.
+    /// </summary>
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>Exception types (and their subtypes) that are retried. Default: every exception.</summary>
+    public Type[]? RetryOn { get; set; }
+
+    /// <summary>
+    /// A type implementing <see cref="IRetryPolicy"/> with a public parameterless constructor that decides which
+    /// exceptions are retried and how long to wait. <see cref="MaxRetries"/> still bounds the number of retries.
+    /// </summary>
+    public Type? Policy { get; set; }
+
+    /// <summary>Timeout of each attempt inside the retry loop, in milliseconds; 0 (the default) means none. An attempt that times out is retried.</summary>
+    public int AttemptTimeoutMs { get; set; }
+
+    /// <summary>
+    /// Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure
+    /// (for example an HTTP 5xx). Such a result is retried, and when retries run out it is returned as it is.
+    /// </summary>
+    public string? HandleResult { get; set; }
+}

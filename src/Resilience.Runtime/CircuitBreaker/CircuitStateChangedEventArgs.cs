@@ -1,0 +1,35 @@
+namespace Resilience;
+
+/// <summary>Describes a state change of a <see cref="CircuitBreaker"/>.</summary>
+public sealed class CircuitStateChangedEventArgs : EventArgs
+{
+    /// <summary>Creates the event data.</summary>
+    /// <param name="name">The breaker's name.</param>
+    /// <param name="oldState">The state before the change.</param>
+    /// <param name="newState">The state after the change.</param>
+    /// <param name="reason">Why the state changed.</param>
+    /// <param name="counts">The counts at the moment of the change.</param>
+    public CircuitStateChangedEventArgs(string name, CircuitState oldState, CircuitState newState, CircuitTransitionReason reason, CircuitCounts counts)
+    {
+        Name = name;
+        OldState = oldState;
+        NewState = newState;
+        Reason = reason;
+        Counts = counts;
+    }
+
+    /// <summary>The breaker's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The state before the change.</summary>
+    public CircuitState OldState { get; }
+
+    /// <summary>The state after the change.</summary>
+    public CircuitState NewState { get; }
+
+    /// <summary>Why the state changed.</summary>
+    public CircuitTransitionReason Reason { get; }
+
+    /// <summary>The counts at the moment of the change.</summary>
+    public CircuitCounts Counts { get; }
+}

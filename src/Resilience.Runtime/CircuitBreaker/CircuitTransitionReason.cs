@@ -1,0 +1,23 @@
+namespace Resilience;
+
+/// <summary>Why a <see cref="CircuitBreaker"/> changed state.</summary>
+public enum CircuitTransitionReason
+{
+    /// <summary>The trip policy opened the circuit after a failure.</summary>
+    TripPolicy = 0,
+
+    /// <summary>The break duration passed; the circuit admits probes.</summary>
+    BreakDurationElapsed = 1,
+
+    /// <summary>A half-open probe succeeded; the circuit closed.</summary>
+    ProbeSucceeded = 2,
+
+    /// <summary>A half-open probe failed; the circuit opened again.</summary>
+    ProbeFailed = 3,
+
+    /// <summary><see cref="CircuitBreaker.Isolate"/> was called.</summary>
+    Isolated = 4,
+
+    /// <summary><see cref="CircuitBreaker.Reset"/> was called.</summary>
+    Reset = 5,
+}
