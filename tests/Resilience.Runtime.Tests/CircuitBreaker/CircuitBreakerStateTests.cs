@@ -300,6 +300,28 @@ public sealed class CircuitBreakerStateTests
     }
 
     [Fact]
+    public void StaleProbe_FromAnEarlierHalfOpenPeriod_IsIgnored_AndFreesNoSlotOfTheNewPeriod()
+    {
+        CircuitBreaker breaker = Create(Consecutive(1, halfOpenMaxCalls: 2), out FakeTimeProvider time);
+        BringToHalfOpen(breaker, time, 1);
+        CircuitBreakerLease failing = breaker.Acquire();
+        CircuitBreakerLease slow = breaker.Acquire();
+        failing.RecordFailure();                       // back to Open
+        time.Advance(Break);
+        CircuitBreakerLease current1 = breaker.Acquire();
+        CircuitBreakerLease current2 = breaker.Acquire();
+
+        slow.RecordException(new OperationCanceledException(), CancelledToken()); // neutral, but from the old period
+        Assert.False(breaker.TryAcquire(out _));       // no slot of the new period was freed
+        slow.RecordSuccess();                          // a success from the old period does not close the circuit
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+
+        current1.RecordSuccess();
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.False(current2.IsCircuitOpen);
+    }
+
+    [Fact]
     public void IsCircuitOpen_FollowsTheBreakerFromTheLeasesPointOfView()
     {
         CircuitBreaker breaker = Create(Consecutive(1), out FakeTimeProvider time);
