@@ -62,7 +62,9 @@ public sealed class RetryStrategy
     /// Whether to make retry <paramref name="attempt"/> after <paramref name="exception"/>: never beyond
     /// <see cref="MaxRetries"/>, never once <paramref name="sequenceToken"/> is cancelled (the caller cancelled or the
     /// outer timeout fired), never for a <see cref="PermanentException"/> (whatever a custom policy says), never for an
-    /// <see cref="OperationCanceledException"/> carrying <paramref name="sequenceToken"/>; otherwise the policy decides.
+    /// <see cref="OperationCanceledException"/> carrying a cancelable <paramref name="sequenceToken"/>; otherwise the
+    /// policy decides. An <see cref="OperationCanceledException"/> from some other token (an HTTP client's own timeout,
+    /// say) is an ordinary failure and may be retried.
     /// </summary>
     /// <param name="exception">The exception the last attempt ended with.</param>
     /// <param name="attempt">The retry being considered, from 1.</param>
@@ -76,7 +78,7 @@ public sealed class RetryStrategy
             return false;
         }
 
-        if (exception is OperationCanceledException canceled && canceled.CancellationToken == sequenceToken)
+        if (exception is OperationCanceledException canceled && sequenceToken.CanBeCanceled && canceled.CancellationToken == sequenceToken)
         {
             return false;
         }

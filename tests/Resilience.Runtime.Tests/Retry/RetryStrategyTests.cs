@@ -51,6 +51,16 @@ public sealed class RetryStrategyTests
     }
 
     [Fact]
+    public void A_cancellation_from_another_token_is_an_ordinary_failure_when_the_caller_passed_no_token()
+    {
+        RetryStrategy retry = Strategy();
+
+        // An HTTP client's own timeout surfaces as a TaskCanceledException; with no caller token it is not "ours".
+        Assert.True(retry.ShouldRetry(new OperationCanceledException(), 1, CancellationToken.None));
+        Assert.True(retry.ShouldRetry(new TaskCanceledException(), 1, CancellationToken.None));
+    }
+
+    [Fact]
     public void The_callers_own_cancellation_is_not_retried_but_an_attempt_timeout_is()
     {
         RetryStrategy retry = Strategy();
