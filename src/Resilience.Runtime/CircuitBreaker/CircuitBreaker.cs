@@ -7,45 +7,375 @@ namespace Resilience;
 /// <remarks>
 /// Generated code calls <see cref="Acquire"/> (or <see cref="TryAcquire"/>) before the call and exactly one of
 /// <see cref="CircuitBreakerLease.RecordSuccess"/>, <see cref="CircuitBreakerLease.RecordFailure"/> or
-/// <see cref="CircuitBreakerLease.RecordException"/> after it. None of them allocates on success.
+/// <see cref="CircuitBreakerLease.RecordException"/> after it. None of them allocates while the circuit stays closed.
+/// Acquiring while closed takes no lock; recording an outcome takes a short one. Every state change (and every
+/// <see cref="Reset"/>) starts a new period: outcomes recorded on leases from an earlier period are ignored.
 /// </remarks>
 public sealed class CircuitBreaker
 {
+    // _status packs the period (generation) and the state: (generation << 2) | state. It is written only under
+    // _gate, with Volatile.Write, so the closed fast path can read state and period together without the lock.
+    private const long StateMask = 0b11;
+    private const long GenerationStep = 0b100;
+
+    private readonly string _name;
+    private readonly TimeProvider _timeProvider;
+    private readonly ITripPolicy _tripPolicy;
+    private readonly Type[]? _handle;
+    private readonly TimeSpan _breakDuration;
+    private readonly int _halfOpenMaxCalls;
+    private readonly RollingCounts _counts;
+#if NET9_0_OR_GREATER
+    private readonly Lock _gate = new();
+#else
+    private readonly object _gate = new();
+#endif
+
+    private long _status;
+    private long _openedAt;
+    private int _probesInFlight;
+
     /// <summary>Creates a breaker.</summary>
     /// <param name="name">The breaker's name, used in exceptions and events.</param>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null) => throw new NotImplementedException();
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting in <paramref name="options"/> is invalid (see <see cref="CircuitBreakerOptions.Validate"/>).</exception>
+    public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        _name = name;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _tripPolicy = options.CreateTripPolicy();
+        _breakDuration = options.BreakDuration;
+        _halfOpenMaxCalls = options.HalfOpenMaxCalls;
+        if (options.Handle is { } handle)
+        {
+            _handle = new Type[handle.Count];
+            for (int i = 0; i < _handle.Length; i++)
+            {
+                _handle[i] = handle[i];
+            }
+        }
+
+        _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+    }
 
     /// <summary>The breaker's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name => _name;
 
-    /// <summary>The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>.</summary>
-    public CircuitState State => throw new NotImplementedException();
+    /// <summary>
+    /// The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>
+    /// (reading it makes that transition and raises <see cref="StateChanged"/>).
+    /// </summary>
+    public CircuitState State
+    {
+        get
+        {
+            long status = Volatile.Read(ref _status);
+            if (StateOf(status) != CircuitState.Open)
+            {
+                return StateOf(status);
+            }
 
-    /// <summary>A snapshot of the counts.</summary>
-    public CircuitCounts Counts => throw new NotImplementedException();
+            CircuitStateChangedEventArgs? changed;
+            CircuitState state;
+            lock (_gate)
+            {
+                changed = EndBreakIfElapsed(_timeProvider.GetTimestamp());
+                state = StateOf(_status);
+            }
 
-    /// <summary>Raised after every state change, outside the breaker's lock.</summary>
+            Raise(changed);
+            return state;
+        }
+    }
+
+    /// <summary>A snapshot of the counts (window totals as of now, and the current streaks).</summary>
+    public CircuitCounts Counts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _counts.Snapshot(_timeProvider.GetTimestamp());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raised after every state change, outside the breaker's lock, on the thread that caused it. Its
+    /// <see cref="CircuitStateChangedEventArgs.Counts"/> are those just before the change (a reset or a successful probe
+    /// clears them afterwards). Changes made at the same moment on different threads may be reported out of order.
+    /// </summary>
     public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
 
     /// <summary>Asks to make a call. Returns <see langword="false"/> when the circuit rejects it.</summary>
     /// <param name="lease">On success, the lease on which to record the call's outcome exactly once.</param>
-    public bool TryAcquire(out CircuitBreakerLease lease) => throw new NotImplementedException();
+    public bool TryAcquire(out CircuitBreakerLease lease)
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            lease = new CircuitBreakerLease(this, status);
+            return true;
+        }
+
+        return TryAcquireSlow(out lease, out _, out _);
+    }
 
     /// <summary>Asks to make a call; throws <see cref="BrokenCircuitException"/> when the circuit rejects it.</summary>
     /// <returns>The lease on which to record the call's outcome exactly once.</returns>
-    public CircuitBreakerLease Acquire() => throw new NotImplementedException();
+    /// <exception cref="BrokenCircuitException">
+    /// The circuit is open (<see cref="ResilienceRejectedException.RetryAfter"/> is the rest of the break), half-open
+    /// with every probe slot taken, or isolated.
+    /// </exception>
+    public CircuitBreakerLease Acquire()
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            return new CircuitBreakerLease(this, status);
+        }
+
+        if (TryAcquireSlow(out CircuitBreakerLease lease, out CircuitState state, out TimeSpan? retryAfter))
+        {
+            return lease;
+        }
+
+        throw new BrokenCircuitException(_name, state, retryAfter);
+    }
 
     /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>
     /// <param name="exception">The exception a call ended with.</param>
-    public bool ShouldHandle(Exception exception) => throw new NotImplementedException();
+    public bool ShouldHandle(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        Type[]? handle = _handle;
+        if (handle is null)
+        {
+            return true;
+        }
 
-    /// <summary>Opens the circuit until <see cref="Reset"/> is called.</summary>
-    public void Isolate() => throw new NotImplementedException();
+        for (int i = 0; i < handle.Length; i++)
+        {
+            if (handle[i].IsInstanceOfType(exception))
+            {
+                return true;
+            }
+        }
 
-    /// <summary>Closes the circuit and clears the counts.</summary>
-    public void Reset() => throw new NotImplementedException();
+        return false;
+    }
+
+    /// <summary>Opens the circuit until <see cref="Reset"/> is called. Does nothing when it is already isolated.</summary>
+    public void Isolate()
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            if (StateOf(_status) != CircuitState.Isolated)
+            {
+                long now = _timeProvider.GetTimestamp();
+                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, _counts.Snapshot(now));
+            }
+        }
+
+        Raise(changed);
+    }
+
+    /// <summary>
+    /// Closes the circuit and clears the counts. Leases taken before are ignored when recorded. Raises
+    /// <see cref="StateChanged"/> only when the circuit was not closed already.
+    /// </summary>
+    public void Reset()
+    {
+        CircuitStateChangedEventArgs? changed;
+        lock (_gate)
+        {
+            long now = _timeProvider.GetTimestamp();
+            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, _counts.Snapshot(now));
+            if (changed is { OldState: CircuitState.Closed })
+            {
+                changed = null;
+            }
+        }
+
+        Raise(changed);
+    }
+
+    /// <summary>Whether a lease taken in period <paramref name="leaseStatus"/> should stop work at once.</summary>
+    internal bool IsOpenFor(long leaseStatus)
+    {
+        long status = Volatile.Read(ref _status);
+        CircuitState state = StateOf(status);
+        return state is CircuitState.Open or CircuitState.Isolated
+            || (state == CircuitState.HalfOpen && status != leaseStatus);
+    }
+
+    internal void OnSuccess(long leaseStatus)
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            if (_status != leaseStatus)
+            {
+                // A lease from an earlier period; a probe's slot was cleared when its half-open period ended.
+                return;
+            }
+
+            long now = _timeProvider.GetTimestamp();
+            _counts.AddSuccess(now);
+            if (StateOf(leaseStatus) == CircuitState.HalfOpen)
+            {
+                _probesInFlight--;
+                changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+            }
+        }
+
+        Raise(changed);
+    }
+
+    internal void OnFailure(long leaseStatus, bool timeout)
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            if (_status != leaseStatus)
+            {
+                return;
+            }
+
+            long now = _timeProvider.GetTimestamp();
+            _counts.AddFailure(now, timeout);
+            CircuitCounts counts = _counts.Snapshot(now);
+            if (StateOf(leaseStatus) == CircuitState.HalfOpen)
+            {
+                _probesInFlight--;
+                changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, now, counts);
+            }
+            else if (_tripPolicy.ShouldTrip(in counts))
+            {
+                changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, now, counts);
+            }
+        }
+
+        Raise(changed);
+    }
+
+    /// <summary>An outcome that does not count: only a probe's slot is given back.</summary>
+    internal void OnNeutral(long leaseStatus)
+    {
+        if (StateOf(leaseStatus) != CircuitState.HalfOpen)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_status == leaseStatus && _probesInFlight > 0)
+            {
+                _probesInFlight--;
+            }
+        }
+    }
+
+    private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
+
+    private bool TryAcquireSlow(out CircuitBreakerLease lease, out CircuitState rejectedIn, out TimeSpan? retryAfter)
+    {
+        CircuitStateChangedEventArgs? changed;
+        bool granted;
+        lock (_gate)
+        {
+            long now = _timeProvider.GetTimestamp();
+            changed = EndBreakIfElapsed(now);
+            long status = _status;
+            rejectedIn = StateOf(status);
+            retryAfter = null;
+            granted = false;
+            lease = default;
+            switch (rejectedIn)
+            {
+                case CircuitState.Closed:
+                    granted = true;
+                    break;
+                case CircuitState.HalfOpen when _probesInFlight < _halfOpenMaxCalls:
+                    _probesInFlight++;
+                    granted = true;
+                    break;
+                case CircuitState.Open:
+                    retryAfter = _breakDuration - _timeProvider.GetElapsedTime(_openedAt, now);
+                    break;
+            }
+
+            if (granted)
+            {
+                lease = new CircuitBreakerLease(this, status);
+            }
+        }
+
+        if (changed is not null)
+        {
+            try
+            {
+                Raise(changed);
+            }
+            catch
+            {
+                // The caller never sees the lease, so give its probe slot back before the handler's exception escapes.
+                if (granted)
+                {
+                    OnNeutral(lease.Status);
+                }
+
+                throw;
+            }
+        }
+
+        return granted;
+    }
+
+    /// <summary>Open → HalfOpen once the break has lasted <see cref="CircuitBreakerOptions.BreakDuration"/>. Call under the lock.</summary>
+    private CircuitStateChangedEventArgs? EndBreakIfElapsed(long now)
+    {
+        if (StateOf(_status) != CircuitState.Open || _timeProvider.GetElapsedTime(_openedAt, now) < _breakDuration)
+        {
+            return null;
+        }
+
+        return TransitionTo(CircuitState.HalfOpen, CircuitTransitionReason.BreakDurationElapsed, now, _counts.Snapshot(now));
+    }
+
+    /// <summary>Starts a new period in <paramref name="state"/>. Call under the lock; raise the result after leaving it.</summary>
+    private CircuitStateChangedEventArgs TransitionTo(CircuitState state, CircuitTransitionReason reason, long now, CircuitCounts countsBefore)
+    {
+        CircuitState old = StateOf(_status);
+        long generation = (_status & ~StateMask) + GenerationStep;
+        _probesInFlight = 0;
+        if (state == CircuitState.Open)
+        {
+            _openedAt = now;
+        }
+        else if (state == CircuitState.Closed)
+        {
+            _counts.Clear();
+        }
+
+        Volatile.Write(ref _status, generation | (long)state);
+        return new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
+    }
+
+    private void Raise(CircuitStateChangedEventArgs? args)
+    {
+        if (args is not null)
+        {
+            OnStateChanged(args);
+        }
+    }
 
     private void OnStateChanged(CircuitStateChangedEventArgs args) => StateChanged?.Invoke(this, args);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Resilience;
 
 /// <summary>Settings of a <see cref="CircuitBreaker"/>. Read and validated once, when the breaker is created.</summary>
@@ -24,24 +26,207 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
     /// <summary>Probe calls admitted at once while half-open. Default 1.</summary>
     public int HalfOpenMaxCalls { get; set; } = 1;
 
-    /// <summary>Exception types (and subtypes) counted as failures; <see langword="null"/> (the default) counts every exception.</summary>
+    /// <summary>
+    /// Exception types (and subtypes) counted as failures; <see langword="null"/> (the default) counts every exception.
+    /// When set, it must list at least one type, each <see cref="Exception"/> or derived from it.
+    /// </summary>
     public IReadOnlyList<Type>? Handle { get; set; }
 
-    /// <summary>A custom trip policy; overrides <see cref="FailureThreshold"/>, <see cref="FailureRatio"/> and <see cref="TimeoutRatio"/>.</summary>
+    /// <summary>
+    /// A custom trip policy; overrides <see cref="FailureThreshold"/>, <see cref="FailureRatio"/> and <see cref="TimeoutRatio"/>.
+    /// Options compare it by runtime type (and, for the built-in policies, by their settings), because generated code
+    /// creates one instance per proxy.
+    /// </summary>
     public ITripPolicy? TripPolicy { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
-    public void Validate() => throw new NotImplementedException();
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid, or
+    /// <see cref="ArgumentException"/> when <see cref="Handle"/> is empty or lists something that is not an exception type.
+    /// </summary>
+    public void Validate()
+    {
+        if (FailureThreshold < 1)
+        {
+            throw OutOfRange(nameof(FailureThreshold), $"FailureThreshold must be at least 1; got {FailureThreshold}.");
+        }
 
-    /// <summary>Builds the trip policy these options describe.</summary>
-    public ITripPolicy CreateTripPolicy() => throw new NotImplementedException();
+        ValidateRatio(FailureRatio, nameof(FailureRatio));
+        ValidateRatio(TimeoutRatio, nameof(TimeoutRatio));
+
+        if (MinimumThroughput < 1)
+        {
+            throw OutOfRange(nameof(MinimumThroughput), $"MinimumThroughput must be at least 1; got {MinimumThroughput}.");
+        }
+
+        ValidateDuration(SamplingDuration, nameof(SamplingDuration));
+        ValidateDuration(BreakDuration, nameof(BreakDuration));
+
+        if (HalfOpenMaxCalls < 1)
+        {
+            throw OutOfRange(nameof(HalfOpenMaxCalls), $"HalfOpenMaxCalls must be at least 1; got {HalfOpenMaxCalls}.");
+        }
+
+        if (Handle is { } handle)
+        {
+            if (handle.Count == 0)
+            {
+                throw new ArgumentException(
+                    "Handle must list at least one exception type, or be null to count every exception.", nameof(Handle));
+            }
+
+            for (int i = 0; i < handle.Count; i++)
+            {
+                Type? type = handle[i];
+                if (type is null)
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Handle[{i}] is null; list exception types only."), nameof(Handle));
+                }
+
+                if (!typeof(Exception).IsAssignableFrom(type))
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Handle[{i}] ({type.FullName}) does not derive from System.Exception; list exception types only."),
+                        nameof(Handle));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the trip policy these options describe: <see cref="TripPolicy"/> when set; otherwise a
+    /// <see cref="FailureRatioTripPolicy"/> and/or <see cref="TimeoutRatioTripPolicy"/> for each ratio above 0 (the
+    /// circuit opens when either trips); otherwise a <see cref="ConsecutiveFailuresTripPolicy"/> of <see cref="FailureThreshold"/>.
+    /// </summary>
+    public ITripPolicy CreateTripPolicy()
+    {
+        if (TripPolicy is { } custom)
+        {
+            return custom;
+        }
+
+        ITripPolicy? failure = FailureRatio > 0 ? new FailureRatioTripPolicy(FailureRatio, MinimumThroughput) : null;
+        ITripPolicy? timeout = TimeoutRatio > 0 ? new TimeoutRatioTripPolicy(TimeoutRatio, MinimumThroughput) : null;
+        return (failure, timeout) switch
+        {
+            ({ } f, { } t) => new AnyTripPolicy(f, t),
+            ({ } f, null) => f,
+            (null, { } t) => t,
+            _ => new ConsecutiveFailuresTripPolicy(FailureThreshold),
+        };
+    }
 
     /// <inheritdoc />
-    public bool Equals(CircuitBreakerOptions? other) => throw new NotImplementedException();
+    public bool Equals(CircuitBreakerOptions? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return FailureThreshold == other.FailureThreshold
+            && FailureRatio.Equals(other.FailureRatio)
+            && TimeoutRatio.Equals(other.TimeoutRatio)
+            && MinimumThroughput == other.MinimumThroughput
+            && SamplingDuration == other.SamplingDuration
+            && BreakDuration == other.BreakDuration
+            && HalfOpenMaxCalls == other.HalfOpenMaxCalls
+            && HandleEquals(Handle, other.Handle)
+            && TripPolicyEquals(TripPolicy, other.TripPolicy);
+    }
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as CircuitBreakerOptions);
 
     /// <inheritdoc />
-    public override int GetHashCode() => throw new NotImplementedException();
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(FailureThreshold);
+        hash.Add(FailureRatio);
+        hash.Add(TimeoutRatio);
+        hash.Add(MinimumThroughput);
+        hash.Add(SamplingDuration);
+        hash.Add(BreakDuration);
+        hash.Add(HalfOpenMaxCalls);
+        if (Handle is { } handle)
+        {
+            hash.Add(handle.Count);
+            for (int i = 0; i < handle.Count; i++)
+            {
+                hash.Add(handle[i]);
+            }
+        }
+        else
+        {
+            hash.Add(-1);
+        }
+
+        hash.Add(TripPolicy?.GetType());
+        return hash.ToHashCode();
+    }
+
+    private static bool HandleEquals(IReadOnlyList<Type>? left, IReadOnlyList<Type>? right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left is null || right is null || left.Count != right.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < left.Count; i++)
+        {
+            if (left[i] != right[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TripPolicyEquals(ITripPolicy? left, ITripPolicy? right)
+    {
+        if (left is null || right is null)
+        {
+            return left is null && right is null;
+        }
+
+        if (left.GetType() != right.GetType())
+        {
+            return false;
+        }
+
+        // Custom policies are instantiated per proxy, so only their type can be compared; the built-in ones carry
+        // settings that must agree too.
+        return left is not (ConsecutiveFailuresTripPolicy or FailureRatioTripPolicy or TimeoutRatioTripPolicy) || left.Equals(right);
+    }
+
+    private static void ValidateRatio(double value, string name)
+    {
+        if (!(value >= 0 && value <= 1))
+        {
+            throw OutOfRange(name, $"{name} must be 0 (off) or in (0, 1]; got {value}.");
+        }
+    }
+
+    private static void ValidateDuration(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero || value == TimeSpan.MaxValue)
+        {
+            throw OutOfRange(name, $"{name} must be positive and finite; got {value}.");
+        }
+    }
+
+    private static ArgumentOutOfRangeException OutOfRange(string name, FormattableString message)
+        => new(name, message.ToString(CultureInfo.InvariantCulture));
 }
