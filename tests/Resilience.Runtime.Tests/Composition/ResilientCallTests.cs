@@ -2,6 +2,10 @@ using Resilience;
 
 namespace Resilience.Runtime.Tests.Composition;
 
+// The test folders CircuitBreaker/ and Bulkhead/ declare namespaces that hide these types.
+using Bulkhead = global::Resilience.Bulkhead;
+using CircuitBreaker = global::Resilience.CircuitBreaker;
+
 public sealed class ResilientCallTests
 {
     private readonly TestClock _clock = new();
@@ -196,7 +200,7 @@ public sealed class ResilientCallTests
         Task<int> task = call.ExecuteAsync(async token =>
         {
             received = token;
-            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, token);
             return 0;
         }).AsTask();
         _clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
@@ -221,7 +225,7 @@ public sealed class ResilientCallTests
         {
             if (++attempts == 1)
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                await Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, token);
             }
 
             return attempts;

@@ -3,6 +3,10 @@ using Resilience;
 
 namespace Resilience.Runtime.Tests.Registry;
 
+// The test folders CircuitBreaker/ and Bulkhead/ declare namespaces that hide these types.
+using Bulkhead = global::Resilience.Bulkhead;
+using CircuitBreaker = global::Resilience.CircuitBreaker;
+
 public sealed class ResilienceRegistryTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
