@@ -12,7 +12,7 @@ namespace Resilience;
 /// <para>
 /// Thread-safe. Each kind (breaker, retry, timeout, bulkhead, rate limit, cache fallback) is its own name space: a
 /// breaker and a bulkhead may share a name. Keyed and unkeyed rate limits share the rate-limit name space.
-/// Looking up an existing name takes no lock and allocates nothing; an instance is created exactly once, under a lock.
+/// Looking up an existing name takes no lock; an instance is created exactly once, under a lock, and never discarded.
 /// </para>
 /// <para>
 /// Settings are read when an instance is created: later lookups are compared (with <c>Equals</c>) against the options
@@ -137,7 +137,6 @@ public sealed class ResilienceRegistry : IDisposable
     public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout)
     {
         ValidateName(name);
-        var setting = new TimeoutSetting(timeout);
         if (!_timeouts.TryGetValue(name, out var registration))
         {
             lock (_createLock)
@@ -145,14 +144,18 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_timeouts.TryGetValue(name, out registration))
                 {
-                    registration = new(new TimeoutStrategy(name, timeout, _timeProvider), setting);
+                    registration = new(new TimeoutStrategy(name, timeout, _timeProvider), new TimeoutSetting(timeout));
                     _timeouts[name] = registration;
                     return registration.Instance;
                 }
             }
         }
 
-        EnsureSameSettings(name, "timeout", registration.Options, setting);
+        if (registration.Options.Timeout != timeout)
+        {
+            EnsureSameSettings(name, "timeout", registration.Options, new TimeoutSetting(timeout));
+        }
+
         return registration.Instance;
     }
 
