@@ -1,38 +1,119 @@
+using System.Globalization;
+
 namespace Resilience;
 
 /// <summary>Settings of a <see cref="RateLimitStrategy"/> or <see cref="KeyedRateLimitStrategy{TKey}"/>. Read and validated once, at construction.</summary>
+/// <remarks>
+/// How each <see cref="Algorithm"/> counts, with the clock taken from the strategy's <see cref="TimeProvider"/>:
+/// <list type="bullet">
+/// <item><description>
+/// <see cref="RateLimitAlgorithm.TokenBucket"/>: a bucket of <see cref="PermitLimit"/> tokens, full at the start, refilled
+/// evenly so that <see cref="PermitLimit"/> tokens come back per <see cref="Window"/>: one token every
+/// <c>Window / PermitLimit</c> when that period is at least 1 ms, otherwise the smallest number of tokens <c>n</c> whose
+/// period <c>Window * n / PermitLimit</c> is at least 1 ms (e.g. 10 000 per second: 10 tokens every 1 ms). Periods are
+/// counted in whole 100 ns ticks, rounded down.
+/// </description></item>
+/// <item><description>
+/// <see cref="RateLimitAlgorithm.SlidingWindow"/>: at most <see cref="PermitLimit"/> permits in any <see cref="Window"/>;
+/// permits taken during one of the <see cref="SegmentsPerWindow"/> segments (each <c>Window / SegmentsPerWindow</c>, at
+/// least 1 ms) come back one whole window later.
+/// </description></item>
+/// <item><description>
+/// <see cref="RateLimitAlgorithm.FixedWindow"/>: <see cref="PermitLimit"/> permits per consecutive <see cref="Window"/>,
+/// all restored at each window boundary.
+/// </description></item>
+/// </list>
+/// Windows are counted from the moment the limit is created. Queued callers (<see cref="QueueLimit"/>) are served oldest first.
+/// </remarks>
 public sealed class RateLimitOptions : IEquatable<RateLimitOptions>
 {
     /// <summary>Permits per <see cref="Window"/>; at least 1. Default 100.</summary>
     public int PermitLimit { get; set; } = 100;
 
-    /// <summary>The window the permits are counted over. Default 1 second.</summary>
+    /// <summary>The window the permits are counted over; positive. Default 1 second.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The counting algorithm. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
     public RateLimitAlgorithm Algorithm { get; set; } = RateLimitAlgorithm.TokenBucket;
 
-    /// <summary>Segments of a sliding window; at least 1. Default 10.</summary>
+    /// <summary>Segments of a sliding window; at least 1, and each segment (<c>Window / SegmentsPerWindow</c>) at least 1 ms. Default 10. Ignored by the other algorithms.</summary>
     public int SegmentsPerWindow { get; set; } = 10;
 
-    /// <summary>Calls allowed to wait for a permit; 0 (the default) rejects at once.</summary>
+    /// <summary>Calls (permits) allowed to wait for a permit, served oldest first; 0 (the default) rejects at once.</summary>
     public int QueueLimit { get; set; }
 
-    /// <summary>Keyed limits only: the most keys kept at once; beyond it the least recently used keys are evicted. Default 10 000.</summary>
+    /// <summary>Keyed limits only: the most keys kept at once; at least 1. Beyond it idle keys, then the least recently used keys, are evicted. Default 10 000.</summary>
     public int MaxKeys { get; set; } = 10_000;
 
-    /// <summary>Keyed limits only: a key unused for this long is evicted. Default 1 minute.</summary>
+    /// <summary>Keyed limits only: a key unused for this long is evicted; positive. Default 1 minute.</summary>
     public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
-    public void Validate() => throw new NotImplementedException();
+    public void Validate()
+    {
+        if (PermitLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PermitLimit), PermitLimit, Invariant($"PermitLimit must be at least 1; got {PermitLimit}."));
+        }
+
+        if (Window <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Window), Window, Invariant($"Window must be positive; got {Window}."));
+        }
+
+        if (!Enum.IsDefined(Algorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Algorithm), Algorithm, Invariant($"Algorithm must be TokenBucket, SlidingWindow or FixedWindow; got {(int)Algorithm}."));
+        }
+
+        if (SegmentsPerWindow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentsPerWindow), SegmentsPerWindow, Invariant($"SegmentsPerWindow must be at least 1; got {SegmentsPerWindow}."));
+        }
+
+        if (Algorithm == RateLimitAlgorithm.SlidingWindow && Window.Ticks / SegmentsPerWindow < TimeSpan.TicksPerMillisecond)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(SegmentsPerWindow),
+                SegmentsPerWindow,
+                Invariant($"Window / SegmentsPerWindow must be at least 1 ms for a sliding window; got {Window.TotalMilliseconds} ms / {SegmentsPerWindow}. Lower SegmentsPerWindow to at most {Math.Max(1, Window.Ticks / TimeSpan.TicksPerMillisecond)} or lengthen Window."));
+        }
+
+        if (QueueLimit < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, Invariant($"QueueLimit must be 0 (reject at once) or more; got {QueueLimit}."));
+        }
+
+        if (MaxKeys < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxKeys), MaxKeys, Invariant($"MaxKeys must be at least 1; got {MaxKeys}."));
+        }
+
+        if (KeyIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeyIdleTimeout), KeyIdleTimeout, Invariant($"KeyIdleTimeout must be positive; got {KeyIdleTimeout}."));
+        }
+    }
 
     /// <inheritdoc />
-    public bool Equals(RateLimitOptions? other) => throw new NotImplementedException();
+    public bool Equals(RateLimitOptions? other) =>
+        other is not null
+        && PermitLimit == other.PermitLimit
+        && Window == other.Window
+        && Algorithm == other.Algorithm
+        && SegmentsPerWindow == other.SegmentsPerWindow
+        && QueueLimit == other.QueueLimit
+        && MaxKeys == other.MaxKeys
+        && KeyIdleTimeout == other.KeyIdleTimeout;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as RateLimitOptions);
 
     /// <inheritdoc />
-    public override int GetHashCode() => throw new NotImplementedException();
+    public override int GetHashCode() => HashCode.Combine(PermitLimit, Window, Algorithm, SegmentsPerWindow, QueueLimit, MaxKeys, KeyIdleTimeout);
+
+    /// <summary>A copy, so that later changes to the caller's instance don't affect a running strategy.</summary>
+    internal RateLimitOptions Clone() => (RateLimitOptions)MemberwiseClone();
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

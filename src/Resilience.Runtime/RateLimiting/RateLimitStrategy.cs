@@ -6,31 +6,135 @@ namespace Resilience;
 /// One rate limit on <c>System.Threading.RateLimiting</c>, replenished on a <see cref="TimeProvider"/>. Acquiring a
 /// permit that is available completes synchronously and allocates nothing.
 /// </summary>
+/// <remarks>
+/// The algorithms are those of <see cref="RateLimitOptions"/>. Permits come back exactly when the
+/// <see cref="TimeProvider"/>'s time reaches a replenishment boundary (checked lazily on every acquire, and by a provider
+/// timer while callers are queued), so a <c>FakeTimeProvider</c> drives it completely. A permit needs no release.
+/// Thread-safe.
+/// </remarks>
 public sealed class RateLimitStrategy : IDisposable
 {
+    private readonly TimeProviderRateLimiter _limiter;
+    private readonly bool _canQueue;
+
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public RateLimitStrategy(string name, RateLimitOptions options, TimeProvider? timeProvider = null) => throw new NotImplementedException();
+    public RateLimitStrategy(string name, RateLimitOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Name = name;
+        _canQueue = options.QueueLimit > 0;
+        _limiter = new TimeProviderRateLimiter(options, timeProvider ?? TimeProvider.System);
+    }
 
     /// <summary>The limit's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name { get; }
 
-    /// <summary>The underlying limiter.</summary>
-    public RateLimiter Limiter => throw new NotImplementedException();
+    /// <summary>
+    /// The underlying limiter: a <see cref="ReplenishingRateLimiter"/> that replenishes itself from the
+    /// <see cref="TimeProvider"/> (<see cref="ReplenishingRateLimiter.IsAutoReplenishing"/> is <see langword="true"/>).
+    /// Permits taken through it count against this limit; failed leases carry <see cref="MetadataName.RetryAfter"/>.
+    /// </summary>
+    public RateLimiter Limiter => _limiter;
 
     /// <summary>Takes a permit if one is available now; never waits.</summary>
-    public bool TryAcquire() => throw new NotImplementedException();
+    /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
+    public bool TryAcquire()
+    {
+        RateLimitLease lease = _limiter.TryAcquireInternal(1);
+        if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+        {
+            return true;
+        }
+
+        if (ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
+        {
+            throw CompleteFailed(lease);
+        }
+
+        lease.Dispose();
+        return false;
+    }
 
     /// <summary>Takes a permit, waiting in the queue if there is room; throws <see cref="RateLimitRejectedException"/> otherwise.</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public ValueTask AcquireAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <returns>A task that completes when the permit is taken; it is already complete, and nothing was allocated, when one was available.</returns>
+    /// <exception cref="RateLimitRejectedException">No permit, and the queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0); <see cref="ResilienceRejectedException.RetryAfter"/> says when one is expected.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public ValueTask AcquireAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<RateLimitLease> pending = _canQueue
+            ? _limiter.AcquireInternalAsync(1, cancellationToken)
+            : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitLeaseAsync(pending);
+        }
+
+        RateLimitLease lease = pending.Result;
+        if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+        {
+            return default;
+        }
+
+        return ValueTask.FromException(CompleteFailed(lease));
+    }
 
     /// <summary>Takes a permit, blocking in the queue if there is room; for synchronous methods.</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public void Acquire(CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <exception cref="RateLimitRejectedException">No permit, and the queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public void Acquire(CancellationToken cancellationToken)
+    {
+        RateLimitLease lease = _limiter.TryAcquireInternal(1);
+        if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+        {
+            return;
+        }
 
-    /// <inheritdoc />
-    public void Dispose() => throw new NotImplementedException();
+        if (_canQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
+        {
+            lease.Dispose();
+            ValueTask<RateLimitLease> pending = _limiter.AcquireInternalAsync(1, cancellationToken);
+            lease = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+            {
+                return;
+            }
+        }
+
+        throw CompleteFailed(lease);
+    }
+
+    /// <summary>Releases the limiter and its timer; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _limiter.Dispose();
+
+    /// <summary>The rejection for a failed lease (disposing the lease), or <see cref="ObjectDisposedException"/> when the limiter is gone.</summary>
+    internal static Exception CreateRejection(string name, RateLimitLease lease)
+    {
+        if (ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
+        {
+            return new ObjectDisposedException(name, $"Rate limit '{name}' was disposed.");
+        }
+
+        TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
+        lease.Dispose();
+        return new RateLimitRejectedException(name, retryAfter);
+    }
+
+    private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease);
+
+    private async ValueTask AwaitLeaseAsync(ValueTask<RateLimitLease> pending)
+    {
+        RateLimitLease lease = await pending.ConfigureAwait(false);
+        if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+        {
+            throw CompleteFailed(lease);
+        }
+    }
 }

@@ -11,5 +11,5 @@ public sealed class ConstantBackoff : RetryPolicy
     }
 
     /// <inheritdoc />
-    protected override TimeSpan GetBaseDelay(int attempt) => throw new NotImplementedException();
+    protected override TimeSpan GetBaseDelay(int attempt) => Delay;
 }

@@ -11,5 +11,15 @@ public sealed class ExponentialBackoff : RetryPolicy
     }
 
     /// <inheritdoc />
-    protected override TimeSpan GetBaseDelay(int attempt) => throw new NotImplementedException();
+    protected override TimeSpan GetBaseDelay(int attempt)
+    {
+        long delayTicks = Delay.Ticks;
+        if (delayTicks == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // Math.Pow saturates at +Infinity for large attempts; FromTicksSaturating turns that into TimeSpan.MaxValue.
+        return FromTicksSaturating(delayTicks * Math.Pow(Multiplier, attempt - 1.0));
+    }
 }

@@ -11,5 +11,5 @@ public sealed class LinearBackoff : RetryPolicy
     }
 
     /// <inheritdoc />
-    protected override TimeSpan GetBaseDelay(int attempt) => throw new NotImplementedException();
+    protected override TimeSpan GetBaseDelay(int attempt) => FromTicksSaturating(Delay.Ticks * (double)attempt);
 }

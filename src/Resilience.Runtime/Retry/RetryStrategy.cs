@@ -10,49 +10,122 @@ namespace Resilience;
 ///     catch (Exception ex) when (retry.ShouldRetry(ex, attempt, token)) { await retry.DelayAsync(attempt, token); }
 /// }
 /// </code>
+/// The decision (<see cref="ShouldRetry"/>, <see cref="ShouldRetryResult"/>) is thread-safe and allocates nothing
+/// with the built-in policies.
 /// </summary>
 public sealed class RetryStrategy
 {
+    private readonly TimeProvider _timeProvider;
+
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name, used in telemetry and exceptions.</param>
-    /// <param name="options">Settings; validated here.</param>
+    /// <param name="options">Settings; validated here, and read only here.</param>
     /// <param name="timeProvider">The clock delays wait on; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public RetryStrategy(string name, RetryOptions options, TimeProvider? timeProvider = null) => throw new NotImplementedException();
+    public RetryStrategy(string name, RetryOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(options);
+
+        IRetryPolicy policy;
+        if (options.Policy is { } custom)
+        {
+            options.Validate();
+            policy = custom;
+        }
+        else
+        {
+            policy = RetryPolicy.Create(options); // validates
+        }
+
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        Name = name;
+        MaxRetries = options.MaxRetries;
+        Policy = policy;
+        AttemptTimeout = options.AttemptTimeout > TimeSpan.Zero
+            ? new TimeoutStrategy($"{name}.attempt", options.AttemptTimeout, _timeProvider)
+            : null;
+    }
 
     /// <summary>The strategy's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name { get; }
 
     /// <summary>Retries after the first call.</summary>
-    public int MaxRetries => throw new NotImplementedException();
+    public int MaxRetries { get; }
 
     /// <summary>The policy that decides which exceptions are retried and how long to wait.</summary>
-    public IRetryPolicy Policy => throw new NotImplementedException();
+    public IRetryPolicy Policy { get; }
 
-    /// <summary>The per-attempt timeout, or <see langword="null"/> when none is set.</summary>
-    public TimeoutStrategy? AttemptTimeout => throw new NotImplementedException();
+    /// <summary>The per-attempt timeout named <c>"{Name}.attempt"</c>, or <see langword="null"/> when none is set.</summary>
+    public TimeoutStrategy? AttemptTimeout { get; }
 
     /// <summary>
     /// Whether to make retry <paramref name="attempt"/> after <paramref name="exception"/>: never beyond
     /// <see cref="MaxRetries"/>, never once <paramref name="sequenceToken"/> is cancelled (the caller cancelled or the
-    /// outer timeout fired), never for a <see cref="PermanentException"/>; otherwise the policy decides.
+    /// outer timeout fired), never for a <see cref="PermanentException"/> (whatever a custom policy says), never for an
+    /// <see cref="OperationCanceledException"/> carrying a cancelable <paramref name="sequenceToken"/>; otherwise the
+    /// policy decides. An <see cref="OperationCanceledException"/> from some other token (an HTTP client's own timeout,
+    /// say) is an ordinary failure and may be retried.
     /// </summary>
     /// <param name="exception">The exception the last attempt ended with.</param>
     /// <param name="attempt">The retry being considered, from 1.</param>
     /// <param name="sequenceToken">The token of the whole retry sequence (not a per-attempt token).</param>
-    public bool ShouldRetry(Exception exception, int attempt, CancellationToken sequenceToken) => throw new NotImplementedException();
+    public bool ShouldRetry(Exception exception, int attempt, CancellationToken sequenceToken)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+
+        if (attempt > MaxRetries || sequenceToken.IsCancellationRequested || exception is PermanentException)
+        {
+            return false;
+        }
+
+        if (exception is OperationCanceledException canceled && sequenceToken.CanBeCanceled && canceled.CancellationToken == sequenceToken)
+        {
+            return false;
+        }
+
+        return Policy.ShouldRetry(exception, attempt);
+    }
 
     /// <summary>Whether to make retry <paramref name="attempt"/> after a result marked as a failure by <c>HandleResult</c>.</summary>
     /// <param name="attempt">The retry being considered, from 1.</param>
     /// <param name="sequenceToken">The token of the whole retry sequence.</param>
-    public bool ShouldRetryResult(int attempt, CancellationToken sequenceToken) => throw new NotImplementedException();
+    public bool ShouldRetryResult(int attempt, CancellationToken sequenceToken) =>
+        attempt <= MaxRetries && !sequenceToken.IsCancellationRequested;
 
-    /// <summary>Waits the policy's delay before retry <paramref name="attempt"/> on the strategy's clock; ends at once with <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <summary>
+    /// Waits the policy's delay before retry <paramref name="attempt"/> on the strategy's clock; ends at once with
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled. A zero delay
+    /// completes synchronously without allocating (unless the token is already cancelled).
+    /// </summary>
     /// <param name="attempt">The retry about to be made, from 1.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = Policy.GetDelay(attempt);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        if (delay <= TimeSpan.Zero)
+        {
+            return default;
+        }
+
+        return new ValueTask(Task.Delay(delay, _timeProvider, cancellationToken));
+    }
 
     /// <summary>Blocks for the policy's delay before retry <paramref name="attempt"/>; for synchronous methods.</summary>
     /// <param name="attempt">The retry about to be made, from 1.</param>
-    /// <param name="cancellationToken">Ends the wait.</param>
-    public void Delay(int attempt, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    public void Delay(int attempt, CancellationToken cancellationToken)
+    {
+        ValueTask wait = DelayAsync(attempt, cancellationToken);
+        if (wait.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        wait.AsTask().GetAwaiter().GetResult();
+    }
 }

@@ -1,28 +1,121 @@
+using System.Globalization;
+
 namespace Resilience;
 
 /// <summary>
 /// Bounds the time of everything inside it with a pooled <see cref="CancellationTokenSource"/> linked to the caller's
-/// token. <see cref="Start"/> allocates nothing when a pooled source is free.
+/// token. <see cref="Start"/> allocates nothing when a pooled source is free, which is the case after warm-up as long
+/// as scopes end without being cancelled.
 /// </summary>
+/// <remarks>
+/// Each pooled source owns one timer from the <see cref="TimeProvider"/>, so timeouts follow any clock, including a
+/// test clock. A source cancelled by the timer or by the caller is never reused. Thread-safe.
+/// </remarks>
 public sealed class TimeoutStrategy
 {
+    private readonly TimeoutSource?[] _pool;
+    private TimeoutSource? _first;
+
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name, used in <see cref="ResilienceTimeoutException"/>.</param>
-    /// <param name="timeout">The limit; must be positive.</param>
+    /// <param name="timeout">The limit; must be positive and at most <see cref="int.MaxValue"/> milliseconds (about 24.8 days).</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public TimeoutStrategy(string name, TimeSpan timeout, TimeProvider? timeProvider = null) => throw new NotImplementedException();
+    public TimeoutStrategy(string name, TimeSpan timeout, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMilliseconds(int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(timeout),
+                string.Create(CultureInfo.InvariantCulture, $"Timeout must be in (0, {int.MaxValue}] ms; got {timeout.TotalMilliseconds} ms."));
+        }
+
+        Name = name;
+        Timeout = timeout;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        TimeoutTimestampTicks = (long)Math.Ceiling(timeout.Ticks * ((double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
+        _pool = new TimeoutSource?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64) - 1];
+    }
 
     /// <summary>The strategy's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name { get; }
 
     /// <summary>The limit.</summary>
-    public TimeSpan Timeout => throw new NotImplementedException();
+    public TimeSpan Timeout { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    /// <summary><see cref="Timeout"/> in units of <see cref="System.TimeProvider.GetTimestamp"/>.</summary>
+    internal long TimeoutTimestampTicks { get; }
 
     /// <summary>Starts the timer. Dispose the scope when the work inside it has ended.</summary>
     /// <param name="callerToken">The caller's token; cancelling it cancels <see cref="TimeoutScope.Token"/> too.</param>
-    public TimeoutScope Start(CancellationToken callerToken) => throw new NotImplementedException();
+    /// <returns>The running scope; when <paramref name="callerToken"/> is already cancelled, a scope whose token is <paramref name="callerToken"/> and that starts no timer.</returns>
+    public TimeoutScope Start(CancellationToken callerToken)
+    {
+        if (callerToken.IsCancellationRequested)
+        {
+            return new TimeoutScope(null, 0, callerToken, default);
+        }
+
+        TimeoutSource source = Rent() ?? new TimeoutSource(this);
+        long armed = source.Arm();
+        CancellationTokenRegistration registration = callerToken.CanBeCanceled
+            ? callerToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source.Cts)
+            : default;
+        return new TimeoutScope(source, armed, callerToken, registration);
+    }
 
     /// <summary>The exception to throw when <see cref="TimeoutScope.IsExpired"/> is true.</summary>
     /// <param name="innerException">The cancellation the inner work ended with, if any.</param>
     public ResilienceTimeoutException CreateException(Exception? innerException = null) => new(Name, Timeout, innerException);
+
+    internal void Return(TimeoutSource source, long armed)
+    {
+        if (!source.TryDisarm(armed, out bool retired))
+        {
+            if (retired)
+            {
+                source.Retire();
+            }
+
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _first, source, null) is null)
+        {
+            return;
+        }
+
+        TimeoutSource?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref pool[i], source, null) is null)
+            {
+                return;
+            }
+        }
+
+        source.Retire(); // pool full
+    }
+
+    private TimeoutSource? Rent()
+    {
+        TimeoutSource? source = Interlocked.Exchange(ref _first, null);
+        if (source is not null)
+        {
+            return source;
+        }
+
+        TimeoutSource?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            if (Volatile.Read(ref pool[i]) is not null && (source = Interlocked.Exchange(ref pool[i], null)) is not null)
+            {
+                return source;
+            }
+        }
+
+        return null;
+    }
 }

@@ -213,7 +213,7 @@ public sealed class CircuitBreakerOptionsTests
         TimeSpan Duration() => value switch
         {
             "max" => TimeSpan.MaxValue,
-            "infinite" => Timeout.InfiniteTimeSpan,
+            "infinite" => System.Threading.Timeout.InfiniteTimeSpan,
             _ => TimeSpan.Parse(value, CultureInfo.InvariantCulture),
         };
 

@@ -1,0 +1,255 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.Runtime.Tests.RateLimiting;
+
+public sealed class KeyedRateLimitStrategyTests
+{
+    private static readonly TimeSpan Safety = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task Keys_have_independent_limits()
+    {
+        using var limit = Create(permitLimit: 2);
+
+        Assert.True(limit.TryAcquire("a"));
+        Assert.True(limit.TryAcquire("a"));
+        Assert.False(limit.TryAcquire("a"));
+
+        Assert.True(limit.TryAcquire("b"));
+        await limit.AcquireAsync("b", CancellationToken.None);
+        var rejected = await Assert.ThrowsAsync<RateLimitRejectedException>(() => limit.AcquireAsync("b", CancellationToken.None).AsTask());
+        Assert.Equal("tenants", rejected.InstanceName);
+        Assert.Equal(TimeSpan.FromSeconds(1), rejected.RetryAfter);
+
+        Assert.Equal(2, limit.KeyCount);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(limit.TryAcquire("a"));
+    }
+
+    [Fact]
+    public async Task Null_is_a_key_of_its_own()
+    {
+        using var limit = Create(permitLimit: 1);
+
+        Assert.True(limit.TryAcquire(null));
+        Assert.False(limit.TryAcquire(null));
+        await Assert.ThrowsAsync<RateLimitRejectedException>(() => limit.AcquireAsync(null, CancellationToken.None).AsTask());
+        Assert.Throws<RateLimitRejectedException>(() => limit.Acquire(null, CancellationToken.None));
+
+        Assert.True(limit.TryAcquire(string.Empty));
+        Assert.True(limit.TryAcquire("x"));
+        Assert.Equal(3, limit.KeyCount);
+    }
+
+    [Fact]
+    public void A_million_distinct_keys_keep_KeyCount_within_MaxKeys_and_memory_bounded()
+    {
+        const int maxKeys = 1_000;
+        using var limit = new KeyedRateLimitStrategy<int>("per-user", new RateLimitOptions { PermitLimit = 5, MaxKeys = maxKeys }, _time);
+        for (int i = 0; i < 2 * maxKeys; i++)
+        {
+            Assert.True(limit.TryAcquire(-i - 1)); // warm up: fill and evict once, so buffers exist
+        }
+
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        int most = 0;
+        for (int key = 0; key < 1_000_000; key++)
+        {
+            if (!limit.TryAcquire(key))
+            {
+                Assert.Fail($"key {key} is new, so it must have a full budget");
+            }
+
+            int count = limit.KeyCount;
+            if (count > most)
+            {
+                most = count;
+            }
+        }
+
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+
+        Assert.True(most <= maxKeys, $"KeyCount reached {most}");
+        Assert.True(limit.KeyCount >= maxKeys * 9 / 10, "eviction should keep most of MaxKeys, not flush everything");
+        Assert.True(after - before < 8 * 1024 * 1024, $"memory grew by {(after - before) / 1024} KiB over a million keys");
+    }
+
+    [Fact]
+    public void Beyond_MaxKeys_the_least_recently_used_keys_are_evicted_first()
+    {
+        using var limit = new KeyedRateLimitStrategy<int>("lru", new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromHours(1), MaxKeys = 10 }, _time);
+        for (int key = 0; key < 10; key++)
+        {
+            Assert.True(limit.TryAcquire(key)); // each key's only permit is now used
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.False(limit.TryAcquire(0)); // touch key 0: now key 1 is the least recently used
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(limit.TryAcquire(10));
+
+        Assert.Equal(10, limit.KeyCount);   // 90 % of 10 = 9 kept, plus the new one
+        Assert.False(limit.TryAcquire(0));  // kept, still exhausted
+        Assert.False(limit.TryAcquire(2));  // kept, still exhausted
+        Assert.True(limit.TryAcquire(1));   // evicted, so it starts afresh
+    }
+
+    [Fact]
+    public void Idle_keys_are_swept_once_fake_time_passes_KeyIdleTimeout()
+    {
+        using var limit = Create(permitLimit: 5, keyIdleTimeout: TimeSpan.FromSeconds(10));
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(limit.TryAcquire("k" + i));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(limit.TryAcquire("k0")); // k0 stays in use
+        _time.Advance(TimeSpan.FromSeconds(5)); // t = 9 s: nobody is idle for 10 s yet (sweeps ran at 5 s)
+        Assert.Equal(100, limit.KeyCount);
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // t = 10 s: sweep; k1..k99 idle for 10 s
+        Assert.Equal(1, limit.KeyCount);
+
+        _time.Advance(TimeSpan.FromSeconds(5)); // t = 15 s: k0 idle for 11 s
+        Assert.Equal(0, limit.KeyCount);
+    }
+
+    [Fact]
+    public void Idle_eviction_waits_until_the_keys_limit_has_refilled()
+    {
+        using var limit = Create(permitLimit: 1, window: TimeSpan.FromMinutes(2), keyIdleTimeout: TimeSpan.FromSeconds(10));
+        Assert.True(limit.TryAcquire("busy"));
+
+        _time.Advance(TimeSpan.FromSeconds(30)); // idle by time, but its window is not over
+        Assert.Equal(1, limit.KeyCount);
+        Assert.False(limit.TryAcquire("busy")); // evicting would have handed it a fresh budget
+
+        _time.Advance(TimeSpan.FromMinutes(3)); // window over and idle: swept
+        Assert.Equal(0, limit.KeyCount);
+    }
+
+    [Fact]
+    public async Task A_queued_call_for_a_key_completes_when_fake_time_refills_that_key()
+    {
+        using var limit = Create(permitLimit: 1, window: TimeSpan.FromSeconds(1), queueLimit: 1);
+        Assert.True(limit.TryAcquire("a"));
+
+        Task queued = limit.AcquireAsync("a", CancellationToken.None).AsTask();
+        await Assert.ThrowsAsync<RateLimitRejectedException>(() => limit.AcquireAsync("a", CancellationToken.None).AsTask()); // queue full
+        Assert.True(limit.TryAcquire("b")); // other keys are unaffected
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(queued.IsCompleted);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await queued.WaitAsync(Safety);
+        Assert.False(limit.TryAcquire("a"));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_queued_keyed_call_throws_OperationCanceledException()
+    {
+        using var limit = Create(permitLimit: 1, window: TimeSpan.FromSeconds(1), queueLimit: 1);
+        Assert.True(limit.TryAcquire(null));
+        using var cts = new CancellationTokenSource();
+
+        Task queued = limit.AcquireAsync(null, cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(Safety));
+        Task next = limit.AcquireAsync(null, CancellationToken.None).AsTask(); // its queue place is free again
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await next.WaitAsync(Safety);
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_on_shared_keys_get_exactly_PermitLimit_per_key()
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            using var limit = Create(permitLimit: 500);
+            var granted = new int[4];
+            using var start = new ManualResetEventSlim();
+
+            Task[] workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+            {
+                start.Wait();
+                for (int i = 0; i < 2_000; i++)
+                {
+                    int key = (i + w) % 4;
+                    if (limit.TryAcquire("key" + key))
+                    {
+                        Interlocked.Increment(ref granted[key]);
+                    }
+                }
+            })).ToArray();
+            start.Set();
+            await Task.WhenAll(workers).WaitAsync(Safety);
+
+            Assert.All(granted, count => Assert.Equal(500, count));
+            Assert.Equal(4, limit.KeyCount);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_new_keys_never_push_KeyCount_past_MaxKeys()
+    {
+        using var limit = new KeyedRateLimitStrategy<int>("churn", new RateLimitOptions { PermitLimit = 1, MaxKeys = 64 }, _time);
+        int most = 0;
+        int failures = 0;
+        using var start = new ManualResetEventSlim();
+
+        Task[] workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            start.Wait();
+            for (int i = 0; i < 20_000; i++)
+            {
+                if (!limit.TryAcquire((w * 1_000_000) + i))
+                {
+                    Interlocked.Increment(ref failures); // a brand-new key always has a permit
+                }
+
+                int count = limit.KeyCount;
+                int seen = Volatile.Read(ref most);
+                while (count > seen && Interlocked.CompareExchange(ref most, count, seen) != seen)
+                {
+                    seen = Volatile.Read(ref most);
+                }
+            }
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(workers).WaitAsync(Safety);
+
+        Assert.True(most <= 64, $"KeyCount reached {most}");
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void Dispose_releases_every_key_and_fails_later_calls()
+    {
+        var limit = Create(permitLimit: 1);
+        Assert.True(limit.TryAcquire("a"));
+
+        limit.Dispose();
+
+        Assert.Equal(0, limit.KeyCount);
+        Assert.Throws<ObjectDisposedException>(() => limit.TryAcquire("a"));
+        limit.Dispose(); // idempotent
+    }
+
+    private KeyedRateLimitStrategy<string> Create(int permitLimit, TimeSpan? window = null, int queueLimit = 0, TimeSpan? keyIdleTimeout = null)
+        => new(
+            "tenants",
+            new RateLimitOptions
+            {
+                Algorithm = RateLimitAlgorithm.FixedWindow,
+                PermitLimit = permitLimit,
+                Window = window ?? TimeSpan.FromSeconds(1),
+                QueueLimit = queueLimit,
+                KeyIdleTimeout = keyIdleTimeout ?? TimeSpan.FromMinutes(1),
+            },
+            _time);
+}
