@@ -1,0 +1,89 @@
+using BenchmarkDotNet.Attributes;
+using Polly;
+using Resilience.Benchmarks.Services;
+
+namespace Resilience.Benchmarks.Runtime;
+
+/// <summary>
+/// Contention: one bulkhead + circuit breaker instance called from <see cref="Workers"/> thread-pool tasks at once, each
+/// making <see cref="CallsPerWorker"/> calls. Times are per call (<c>OperationsPerInvoke</c>).
+/// </summary>
+[MemoryDiagnoser]
+public class ContentionBenchmarks
+{
+    /// <summary>Concurrent callers.</summary>
+    public const int Workers = 4;
+
+    /// <summary>Calls made by each caller per benchmark invocation.</summary>
+    public const int CallsPerWorker = 25_000;
+
+    /// <summary>Calls per benchmark invocation.</summary>
+    public const int Operations = Workers * CallsPerWorker;
+
+    private readonly CancellationTokenSource _caller = new();
+    private readonly ImmediateService _inner = new();
+    private readonly ResilienceRegistry _registry = new();
+    private CancellationToken _token;
+    private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
+    private long _sum;
+
+    /// <summary>The sum of every value returned so far (keeps the calls observable).</summary>
+    public long Sum => Interlocked.Read(ref _sum);
+
+    /// <summary>Builds the pipeline.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _token = _caller.Token;
+        _polly = PollyPipelines.Contended();
+    }
+
+    /// <summary>Disposes the registry and the caller token.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _registry.Dispose();
+        _caller.Dispose();
+    }
+
+    /// <summary>The inner service, called directly.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
+    public Task Direct() => RunWorkers(static b => b.DirectLoopAsync());
+
+    /// <summary>The same strategies as one shared Polly v8 pipeline.</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task PollyV8() => RunWorkers(static b => b.PollyLoopAsync());
+
+    private Task RunWorkers(Func<ContentionBenchmarks, Task> loop)
+    {
+        var workers = new Task[Workers];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(() => loop(this));
+        }
+
+        return Task.WhenAll(workers);
+    }
+
+    private async Task DirectLoopAsync()
+    {
+        long sum = 0;
+        for (int i = 0; i < CallsPerWorker; i++)
+        {
+            sum += await _inner.GetAsync(i, _token).ConfigureAwait(false);
+        }
+
+        Interlocked.Add(ref _sum, sum);
+    }
+
+    private async Task PollyLoopAsync()
+    {
+        long sum = 0;
+        for (int i = 0; i < CallsPerWorker; i++)
+        {
+            sum += await _polly.ExecuteAsync(static (state, ct) => state.Inner.GetAsync(state.Id, ct), (Inner: _inner, Id: i), _token).ConfigureAwait(false);
+        }
+
+        Interlocked.Add(ref _sum, sum);
+    }
+}

@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+using Polly;
+using Resilience.Benchmarks.Services;
+
+namespace Resilience.Benchmarks.Runtime;
+
+/// <summary>Retry + circuit breaker around a <see cref="Task{TResult}"/> call that completes asynchronously (<see cref="Task.Yield"/> inside).</summary>
+[MemoryDiagnoser]
+public class TaskAsyncBenchmarks
+{
+    private const int Id = 42;
+    private readonly CancellationTokenSource _caller = new();
+    private readonly YieldingTaskService _inner = new();
+    private readonly ResilienceRegistry _registry = new();
+    private CancellationToken _token;
+    private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
+
+    /// <summary>Builds the pipeline.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _token = _caller.Token;
+        _polly = PollyPipelines.RetryBreaker();
+    }
+
+    /// <summary>Disposes the registry and the caller token.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _registry.Dispose();
+        _caller.Dispose();
+    }
+
+    /// <summary>The inner service, called directly.</summary>
+    [Benchmark(Baseline = true)]
+    public Task<int> Direct() => _inner.GetAsync(Id, _token);
+
+    /// <summary>The same strategies as a Polly v8 pipeline (Polly callbacks return <see cref="ValueTask{TResult}"/>).</summary>
+    [Benchmark]
+    public ValueTask<int> PollyV8() => _polly.ExecuteAsync(static (inner, ct) => new ValueTask<int>(inner.GetAsync(Id, ct)), _inner, _token);
+}

@@ -1,0 +1,76 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Resilience.Benchmarks.Generator;
+
+namespace Resilience.Benchmarks.Tests;
+
+/// <summary>The generator benchmark's incremental run must really be incremental: the edit regenerates nothing.</summary>
+public sealed class GeneratorIncrementalTests
+{
+    private const int Interfaces = 500;
+
+    [Fact]
+    public void Full_run_generates_one_file_per_interface_and_the_incremental_run_regenerates_nothing()
+    {
+        var benchmarks = new GeneratorBenchmarks { Interfaces = Interfaces, MethodsPerInterface = 10 };
+        benchmarks.Setup();
+
+        (GeneratorDriverRunResult full, GeneratorDriverRunResult incremental) = benchmarks.RunTracked();
+
+        Assert.Empty(full.Diagnostics);
+        Assert.Equal(Interfaces, full.GeneratedTrees.Length);
+        Assert.Equal(Interfaces, incremental.GeneratedTrees.Length);
+
+        GeneratorRunResult run = Assert.Single(incremental.Results);
+        Assert.Null(run.Exception);
+
+        // Every step the generator names (TrackingNames.All) ran and reused or reproduced its previous outputs.
+        foreach (string name in GeneratorTrackingNames())
+        {
+            Assert.True(run.TrackedSteps.TryGetValue(name, out var steps), $"Tracked step '{name}' did not run.");
+            AssertOnlyCachedOrUnchanged(name, steps);
+        }
+
+        Assert.NotEmpty(run.TrackedOutputSteps);
+        foreach (var (name, steps) in run.TrackedOutputSteps)
+        {
+            AssertOnlyCachedOrUnchanged(name, steps);
+        }
+    }
+
+    [Fact]
+    public void The_edit_changes_one_method_body_and_nothing_else()
+    {
+        SyntheticSolution solution = SyntheticSolution.Create(interfaces: 3, methodsPerInterface: 10);
+
+        string before = solution.EditedFileOriginal.ToString();
+        string after = solution.EditedFileChanged.ToString();
+
+        Assert.Equal(before.Replace("/*edit-here*/", "1000 + ", StringComparison.Ordinal), after);
+        Assert.Equal(3, solution.EditedCompilation().SyntaxTrees.Count());
+        Assert.Contains(solution.EditedFileChanged, solution.EditedCompilation().SyntaxTrees);
+        Assert.DoesNotContain(solution.EditedFileOriginal, solution.EditedCompilation().SyntaxTrees);
+    }
+
+    private static void AssertOnlyCachedOrUnchanged(string name, IEnumerable<IncrementalGeneratorRunStep> steps)
+    {
+        foreach (IncrementalGeneratorRunStep step in steps)
+        {
+            foreach ((object _, IncrementalStepRunReason reason) in step.Outputs)
+            {
+                Assert.True(
+                    reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step '{name}' reported {reason} after an edit of one method body.");
+            }
+        }
+    }
+
+    // TrackingNames is internal to the generator; read its list so the test follows the generator's own names.
+    private static string[] GeneratorTrackingNames()
+    {
+        Type trackingNames = GeneratorBenchmarks.GeneratorAssembly.GetType("Resilience.Generator.Helpers.TrackingNames", throwOnError: true)!;
+        string[] names = (string[])trackingNames.GetField("All", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        Assert.NotEmpty(names);
+        return names;
+    }
+}
