@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
@@ -7,73 +8,383 @@ namespace Resilience;
 /// same instance, so breakers, bulkheads and limits are shared across interfaces; asking for an existing name with
 /// different settings throws, because two declarations disagree.
 /// </summary>
-public sealed class ResilienceRegistry
+/// <remarks>
+/// <para>
+/// Thread-safe. Each kind (breaker, retry, timeout, bulkhead, rate limit, cache fallback) is its own name space: a
+/// breaker and a bulkhead may share a name. Keyed and unkeyed rate limits share the rate-limit name space.
+/// Looking up an existing name takes no lock; an instance is created exactly once, under a lock, and never discarded.
+/// </para>
+/// <para>
+/// Settings are read when an instance is created: later lookups are compared (with <c>Equals</c>) against the options
+/// object passed at creation, so do not change an options object after handing it to the registry.
+/// </para>
+/// <para>
+/// Disposing the registry disposes the rate limits it created (a registry created by
+/// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
+/// <see cref="Shared"/> ignores <see cref="Dispose"/>.
+/// </para>
+/// </remarks>
+public sealed class ResilienceRegistry : IDisposable
 {
+    private static ResilienceRegistry? s_shared;
+
+    private readonly ConcurrentDictionary<string, Registration<CircuitBreaker, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<RetryStrategy, RetryOptions>> _retries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<TimeoutStrategy, TimeoutSetting>> _timeouts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<Bulkhead, BulkheadOptions>> _bulkheads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<IDisposable, RateLimitOptions>> _rateLimits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> _cacheFallbacks = new(StringComparer.Ordinal);
+    private readonly object _createLock = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly ICacheFallbackStore _cacheStore;
+    private readonly bool _isShared;
+    private bool _disposed;
+
     /// <summary>Creates a registry.</summary>
     /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> when <see langword="null"/>.</param>
-    public ResilienceRegistry(TimeProvider? timeProvider = null, ICacheFallbackStore? cacheStore = null) => throw new NotImplementedException();
+    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
+    public ResilienceRegistry(TimeProvider? timeProvider = null, ICacheFallbackStore? cacheStore = null)
+        : this(timeProvider, cacheStore, isShared: false)
+    {
+    }
 
-    /// <summary>The process-wide registry used by generated classes constructed without one.</summary>
-    public static ResilienceRegistry Shared => throw new NotImplementedException();
+    private ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, bool isShared)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _cacheStore = cacheStore ?? new InMemoryCacheFallbackStore(timeProvider: _timeProvider);
+        _isShared = isShared;
+    }
+
+    /// <summary>The process-wide registry used by generated classes constructed without one, on <see cref="TimeProvider.System"/>. Created on first use.</summary>
+    public static ResilienceRegistry Shared
+    {
+        get
+        {
+            ResilienceRegistry? shared = Volatile.Read(ref s_shared);
+            if (shared is not null)
+            {
+                return shared;
+            }
+
+            Interlocked.CompareExchange(ref s_shared, new ResilienceRegistry(null, null, isShared: true), null);
+            return s_shared;
+        }
+    }
 
     /// <summary>The clock of every instance this registry creates.</summary>
-    public TimeProvider TimeProvider => throw new NotImplementedException();
+    public TimeProvider TimeProvider => _timeProvider;
 
     /// <summary>Where cache fallbacks keep results.</summary>
-    public ICacheFallbackStore CacheStore => throw new NotImplementedException();
+    public ICacheFallbackStore CacheStore => _cacheStore;
 
     /// <summary>Returns the breaker named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with different settings.</exception>
-    public CircuitBreaker GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public CircuitBreaker GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options)
+    {
+        ValidateArguments(name, options);
+        if (!_breakers.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_breakers.TryGetValue(name, out registration))
+                {
+                    registration = new(new CircuitBreaker(name, options, _timeProvider), options);
+                    _breakers[name] = registration;
+                    return registration.Instance;
+                }
+            }
+        }
+
+        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
+        return registration.Instance;
+    }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with different settings.</exception>
-    public RetryStrategy GetOrAddRetry(string name, RetryOptions options) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public RetryStrategy GetOrAddRetry(string name, RetryOptions options)
+    {
+        ValidateArguments(name, options);
+        if (!_retries.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_retries.TryGetValue(name, out registration))
+                {
+                    registration = new(new RetryStrategy(name, options, _timeProvider), options);
+                    _retries[name] = registration;
+                    return registration.Instance;
+                }
+            }
+        }
+
+        EnsureSameSettings(name, "retry", registration.Options, options);
+        return registration.Instance;
+    }
 
     /// <summary>Returns the timeout named <paramref name="name"/>, creating it on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="timeout">The limit; must equal that of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with a different limit.</exception>
-    public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException"><paramref name="timeout"/> is invalid (nothing is registered then).</exception>
+    public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout)
+    {
+        ValidateName(name);
+        if (!_timeouts.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_timeouts.TryGetValue(name, out registration))
+                {
+                    registration = new(new TimeoutStrategy(name, timeout, _timeProvider), new TimeoutSetting(timeout));
+                    _timeouts[name] = registration;
+                    return registration.Instance;
+                }
+            }
+        }
+
+        if (registration.Options.Timeout != timeout)
+        {
+            EnsureSameSettings(name, "timeout", registration.Options, new TimeoutSetting(timeout));
+        }
+
+        return registration.Instance;
+    }
 
     /// <summary>Returns the bulkhead named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with different settings.</exception>
-    public Bulkhead GetOrAddBulkhead(string name, BulkheadOptions options) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public Bulkhead GetOrAddBulkhead(string name, BulkheadOptions options)
+    {
+        ValidateArguments(name, options);
+        if (!_bulkheads.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_bulkheads.TryGetValue(name, out registration))
+                {
+                    registration = new(new Bulkhead(name, options), options);
+                    _bulkheads[name] = registration;
+                    return registration.Instance;
+                }
+            }
+        }
+
+        EnsureSameSettings(name, "bulkhead", registration.Options, options);
+        return registration.Instance;
+    }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
-    /// <exception cref="InvalidOperationException">An instance of that name exists with different settings.</exception>
-    public RateLimitStrategy GetOrAddRateLimit(string name, RateLimitOptions options) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">An instance of that name exists with different settings, or is keyed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public RateLimitStrategy GetOrAddRateLimit(string name, RateLimitOptions options)
+    {
+        ValidateArguments(name, options);
+        if (!_rateLimits.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_rateLimits.TryGetValue(name, out registration))
+                {
+                    var created = new RateLimitStrategy(name, options, _timeProvider);
+                    _rateLimits[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not RateLimitStrategy existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the rate limit '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
+                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, "rate limit", registration.Options, options);
+        return existing;
+    }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <typeparam name="TKey">The key type; must match that of an existing instance of that name.</typeparam>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with different settings or key type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
     public KeyedRateLimitStrategy<TKey> GetOrAddKeyedRateLimit<TKey>(string name, RateLimitOptions options)
-        where TKey : notnull => throw new NotImplementedException();
+        where TKey : notnull
+    {
+        ValidateArguments(name, options);
+        if (!_rateLimits.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_rateLimits.TryGetValue(name, out registration))
+                {
+                    var created = new KeyedRateLimitStrategy<TKey>(name, options, _timeProvider);
+                    _rateLimits[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not KeyedRateLimitStrategy<TKey> existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the rate limit '{name}' disagree: it was created {(registration.Instance is RateLimitStrategy ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
+                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, "rate limit", registration.Options, options);
+        return existing;
+    }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
     /// <exception cref="InvalidOperationException">An instance of that name exists with different settings.</exception>
-    public CacheFallbackStrategy GetOrAddCacheFallback(string name, CacheFallbackOptions options) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public CacheFallbackStrategy GetOrAddCacheFallback(string name, CacheFallbackOptions options)
+    {
+        ValidateArguments(name, options);
+        if (!_cacheFallbacks.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_cacheFallbacks.TryGetValue(name, out registration))
+                {
+                    registration = new(new CacheFallbackStrategy(name, options, _cacheStore, _timeProvider), options);
+                    _cacheFallbacks[name] = registration;
+                    return registration.Instance;
+                }
+            }
+        }
+
+        EnsureSameSettings(name, "cache fallback", registration.Options, options);
+        return registration.Instance;
+    }
 
     /// <summary>Finds an existing breaker by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="breaker">The breaker, when found.</param>
-    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker) => throw new NotImplementedException();
+    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
+    {
+        ValidateName(name);
+        if (_breakers.TryGetValue(name, out var registration))
+        {
+            breaker = registration.Instance;
+            return true;
+        }
+
+        breaker = null;
+        return false;
+    }
 
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="bulkhead">The bulkhead, when found.</param>
-    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead) => throw new NotImplementedException();
+    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead)
+    {
+        ValidateName(name);
+        if (_bulkheads.TryGetValue(name, out var registration))
+        {
+            bulkhead = registration.Instance;
+            return true;
+        }
+
+        bulkhead = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Disposes the rate limits this registry created; afterwards creating an instance throws
+    /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_isShared)
+        {
+            return;
+        }
+
+        lock (_createLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
+        {
+            pair.Value.Instance.Dispose();
+        }
+    }
+
+    private static void ValidateName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+    }
+
+    private static void ValidateArguments(string name, object options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    private static void EnsureSameSettings<TOptions>(string name, string kind, TOptions existing, TOptions requested)
+        where TOptions : class, IEquatable<TOptions>
+    {
+        if (ReferenceEquals(existing, requested) || existing.Equals(requested))
+        {
+            return;
+        }
+
+        // The options classes do not describe themselves, except the small ones we render here.
+        string detail = existing is TimeoutSetting or CacheFallbackOptions
+            ? $" (first created with {existing}, now asked for with {requested})"
+            : string.Empty;
+        throw new InvalidOperationException(
+            $"Two declarations of the {kind} '{name}' disagree: it was first created with different settings than this one{detail}. "
+            + $"One name means one shared instance, so give every declaration of '{name}' the same settings, or give them different names.");
+    }
+
+    private static string DescribeKeyType(object instance)
+    {
+        Type type = instance.GetType();
+        return type.IsGenericType ? type.GetGenericArguments()[0].ToString() : type.ToString();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private sealed class Registration<TInstance, TOptions>(TInstance instance, TOptions options)
+        where TInstance : class
+        where TOptions : class
+    {
+        public TInstance Instance { get; } = instance;
+
+        public TOptions Options { get; } = options;
+    }
+
+    private sealed record TimeoutSetting(TimeSpan Timeout)
+    {
+        public override string ToString() => $"{Timeout.TotalMilliseconds:0.###} ms";
+    }
 }

@@ -10,14 +10,42 @@ public sealed class CacheFallbackOptions : IEquatable<CacheFallbackOptions>
     public TimeSpan StaleTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
-    public void Validate() => throw new NotImplementedException();
+    public void Validate()
+    {
+        if (Ttl < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Ttl), Ttl, $"Ttl must be zero or positive; got {Ttl}.");
+        }
+
+        if (StaleTtl < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StaleTtl), StaleTtl, $"StaleTtl must be zero or positive; got {StaleTtl}.");
+        }
+
+        if (Ttl == TimeSpan.Zero && StaleTtl == TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(StaleTtl),
+                StaleTtl,
+                "Ttl and StaleTtl are both zero, so no result would ever be used; make Ttl or StaleTtl positive.");
+        }
+
+        if (Ttl > TimeSpan.MaxValue - StaleTtl)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StaleTtl), StaleTtl, $"Ttl + StaleTtl must not exceed {TimeSpan.MaxValue}; got Ttl {Ttl} and StaleTtl {StaleTtl}.");
+        }
+    }
 
     /// <inheritdoc />
-    public bool Equals(CacheFallbackOptions? other) => throw new NotImplementedException();
+    public bool Equals(CacheFallbackOptions? other)
+        => other is not null && Ttl == other.Ttl && StaleTtl == other.StaleTtl;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as CacheFallbackOptions);
 
     /// <inheritdoc />
-    public override int GetHashCode() => throw new NotImplementedException();
+    public override int GetHashCode() => HashCode.Combine(Ttl, StaleTtl);
+
+    /// <summary>The settings, for messages: <c>Ttl = …, StaleTtl = …</c>.</summary>
+    public override string ToString() => $"Ttl = {Ttl}, StaleTtl = {StaleTtl}";
 }

@@ -1,17 +1,39 @@
 namespace Resilience;
 
 /// <summary>Fresh-hit and stale-on-failure lookups over an <see cref="ICacheFallbackStore"/>, for generated code.</summary>
+/// <remarks>
+/// A result stored at time <c>t</c> is fresh while <c>now &lt; t + Ttl</c> and may answer a failure while
+/// <c>now &lt; t + Ttl + StaleTtl</c>. An entry whose value is not of the requested type (another call stored
+/// something else under the key) is ignored. Storing boxes value-type results; lookups allocate nothing.
+/// </remarks>
 public sealed class CacheFallbackStrategy
 {
+    private readonly string _name;
+    private readonly ICacheFallbackStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _ttl;
+    private readonly TimeSpan _staleTtl;
+
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name.</param>
     /// <param name="options">Settings; validated here.</param>
     /// <param name="store">Where results are kept.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public CacheFallbackStrategy(string name, CacheFallbackOptions options, ICacheFallbackStore store, TimeProvider? timeProvider = null) => throw new NotImplementedException();
+    public CacheFallbackStrategy(string name, CacheFallbackOptions options, ICacheFallbackStore store, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        options.Validate();
+        _name = name;
+        _store = store;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _ttl = options.Ttl;
+        _staleTtl = options.StaleTtl;
+    }
 
     /// <summary>The strategy's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name => _name;
 
     /// <summary>Raised when a stale result answered a failed call, with the key and the failure.</summary>
     public event EventHandler<StaleResultServedEventArgs>? StaleResultServed;
@@ -20,7 +42,19 @@ public sealed class CacheFallbackStrategy
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="key">The cache key.</param>
     /// <param name="value">The result.</param>
-    public bool TryGetFresh<T>(string key, out T value) => throw new NotImplementedException();
+    public bool TryGetFresh<T>(string key, out T value)
+    {
+        if (_ttl > TimeSpan.Zero
+            && _store.TryGet(key, out CacheFallbackEntry entry)
+            && _timeProvider.GetUtcNow() < entry.FreshUntil
+            && TryCast(entry.Value, out value))
+        {
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
 
     /// <summary>Returns a result still inside the stale TTL to answer <paramref name="exception"/>, if any; never for the caller's own cancellation.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -28,13 +62,54 @@ public sealed class CacheFallbackStrategy
     /// <param name="exception">The failure to answer.</param>
     /// <param name="callerToken">The caller's token.</param>
     /// <param name="value">The result.</param>
-    public bool TryGetStale<T>(string key, Exception exception, CancellationToken callerToken, out T value) => throw new NotImplementedException();
+    public bool TryGetStale<T>(string key, Exception exception, CancellationToken callerToken, out T value)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (!ResilienceOutcome.IsCallerCancellation(exception, callerToken) && _store.TryGet(key, out CacheFallbackEntry entry))
+        {
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            if (now < entry.StaleUntil && TryCast(entry.Value, out value))
+            {
+                if (StaleResultServed is not null)
+                {
+                    OnStaleResultServed(new StaleResultServedEventArgs(key, exception, now - entry.StoredAt));
+                }
+
+                return true;
+            }
+        }
+
+        value = default!;
+        return false;
+    }
 
     /// <summary>Remembers a successful result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="key">The cache key.</param>
     /// <param name="value">The result.</param>
-    public void Store<T>(string key, T value) => throw new NotImplementedException();
+    public void Store<T>(string key, T value)
+    {
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        DateTimeOffset freshUntil = AddSaturating(now, _ttl);
+        DateTimeOffset staleUntil = AddSaturating(freshUntil, _staleTtl);
+        _store.Set(key, new CacheFallbackEntry(value, now, freshUntil, staleUntil));
+    }
+
+    private static bool TryCast<T>(object? stored, out T value)
+    {
+        if (stored is T typed)
+        {
+            value = typed;
+            return true;
+        }
+
+        // A stored null answers callers whose T admits null (reference types and Nullable<>).
+        value = default!;
+        return stored is null && default(T) is null;
+    }
+
+    private static DateTimeOffset AddSaturating(DateTimeOffset time, TimeSpan span)
+        => DateTimeOffset.MaxValue - time <= span ? DateTimeOffset.MaxValue : time + span;
 
     private void OnStaleResultServed(StaleResultServedEventArgs args) => StaleResultServed?.Invoke(this, args);
 }

@@ -11,5 +11,5 @@ public static class ResilientCall
     /// <summary>Starts a composition for calls returning <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="registry">Where named instances are shared; <see cref="ResilienceRegistry.Shared"/> when <see langword="null"/>.</param>
-    public static ResilientCallBuilder<T> For<T>(ResilienceRegistry? registry = null) => throw new NotImplementedException();
+    public static ResilientCallBuilder<T> For<T>(ResilienceRegistry? registry = null) => new(registry ?? ResilienceRegistry.Shared);
 }

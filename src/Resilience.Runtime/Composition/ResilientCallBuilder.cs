@@ -1,49 +1,180 @@
 namespace Resilience;
 
 /// <summary>Collects the strategies of a <see cref="ResilientCall{T}"/>. Each strategy may be added once.</summary>
+/// <remarks>
+/// A named breaker, retry, rate limit, bulkhead or timeout is taken from the registry (<c>GetOrAdd…</c>) in
+/// <see cref="Build"/>, so it is shared with generated classes and other calls of that name; an unnamed one is
+/// private to the built call (a new one per <see cref="Build"/>), named <c>ResilientCall&lt;T&gt;</c>, on the
+/// registry's clock. A cache fallback keeps its results in the registry's <see cref="ResilienceRegistry.CacheStore"/>.
+/// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class ResilientCallBuilder<T>
 {
-    internal ResilientCallBuilder(ResilienceRegistry registry) => throw new NotImplementedException();
+    private readonly ResilienceRegistry _registry;
+    private bool _hasRetry;
+    private RetryOptions? _retryOptions;
+    private string? _retryName;
+    private bool _hasBreaker;
+    private CircuitBreakerOptions? _breakerOptions;
+    private string? _breakerName;
+    private bool _hasRateLimit;
+    private RateLimitOptions? _rateLimitOptions;
+    private string? _rateLimitName;
+    private bool _hasBulkhead;
+    private BulkheadOptions? _bulkheadOptions;
+    private string? _bulkheadName;
+    private bool _hasTimeout;
+    private TimeSpan _timeout;
+    private string? _timeoutName;
+    private Func<Exception, CancellationToken, ValueTask<T>>? _fallback;
+    private string? _cacheKey;
+    private CacheFallbackOptions? _cacheOptions;
+    private Func<T, bool>? _isFailure;
+
+    internal ResilientCallBuilder(ResilienceRegistry registry) => _registry = registry;
+
+    private static string PrivateName => $"ResilientCall<{typeof(T).Name}>";
 
     /// <summary>Adds retries.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
-    public ResilientCallBuilder<T> WithRetry(RetryOptions options, string? name = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">Retries were already added.</exception>
+    public ResilientCallBuilder<T> WithRetry(RetryOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hasRetry, nameof(WithRetry));
+        _hasRetry = true;
+        _retryOptions = options;
+        _retryName = name;
+        return this;
+    }
 
     /// <summary>Adds a circuit breaker. A named breaker is shared through the registry with generated classes and other calls.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
-    public ResilientCallBuilder<T> WithCircuitBreaker(CircuitBreakerOptions options, string? name = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A circuit breaker was already added.</exception>
+    public ResilientCallBuilder<T> WithCircuitBreaker(CircuitBreakerOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hasBreaker, nameof(WithCircuitBreaker));
+        _hasBreaker = true;
+        _breakerOptions = options;
+        _breakerName = name;
+        return this;
+    }
 
     /// <summary>Adds a rate limit.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
-    public ResilientCallBuilder<T> WithRateLimit(RateLimitOptions options, string? name = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A rate limit was already added.</exception>
+    public ResilientCallBuilder<T> WithRateLimit(RateLimitOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hasRateLimit, nameof(WithRateLimit));
+        _hasRateLimit = true;
+        _rateLimitOptions = options;
+        _rateLimitName = name;
+        return this;
+    }
 
     /// <summary>Adds a bulkhead.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
-    public ResilientCallBuilder<T> WithBulkhead(BulkheadOptions options, string? name = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A bulkhead was already added.</exception>
+    public ResilientCallBuilder<T> WithBulkhead(BulkheadOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hasBulkhead, nameof(WithBulkhead));
+        _hasBulkhead = true;
+        _bulkheadOptions = options;
+        _bulkheadName = name;
+        return this;
+    }
 
     /// <summary>Adds a timeout bounding everything inside it (breaker, retries and their delays).</summary>
     /// <param name="timeout">The limit.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
-    public ResilientCallBuilder<T> WithTimeout(TimeSpan timeout, string? name = null) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A timeout was already added.</exception>
+    public ResilientCallBuilder<T> WithTimeout(TimeSpan timeout, string? name = null)
+    {
+        EnsureFirst(_hasTimeout, nameof(WithTimeout));
+        _hasTimeout = true;
+        _timeout = timeout;
+        _timeoutName = name;
+        return this;
+    }
 
     /// <summary>Adds a fallback that answers any failure (rejections included) except the caller's own cancellation.</summary>
-    /// <param name="fallback">Produces the answer from the failure.</param>
-    public ResilientCallBuilder<T> WithFallback(Func<Exception, CancellationToken, ValueTask<T>> fallback) => throw new NotImplementedException();
+    /// <param name="fallback">Produces the answer from the failure; it receives the caller's token.</param>
+    /// <exception cref="InvalidOperationException">A fallback was already added.</exception>
+    public ResilientCallBuilder<T> WithFallback(Func<Exception, CancellationToken, ValueTask<T>> fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        EnsureFirst(_fallback is not null, nameof(WithFallback));
+        _fallback = fallback;
+        return this;
+    }
 
     /// <summary>Adds a cache fallback under <paramref name="key"/>: a fresh result is returned without calling, a stale one answers a failure.</summary>
     /// <param name="key">The cache key of this call.</param>
     /// <param name="options">The settings.</param>
-    public ResilientCallBuilder<T> WithCacheFallback(string key, CacheFallbackOptions options) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A cache fallback was already added.</exception>
+    public ResilientCallBuilder<T> WithCacheFallback(string key, CacheFallbackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_cacheOptions is not null, nameof(WithCacheFallback));
+        _cacheKey = key;
+        _cacheOptions = options;
+        return this;
+    }
 
-    /// <summary>Marks returned values as failures (for retry and breaker), for example HTTP 5xx responses.</summary>
+    /// <summary>
+    /// Marks returned values as failures (for retry and breaker), for example HTTP 5xx responses. A failed result is
+    /// retried while retries remain, then returned as it is (it is not cached and not handed to the fallback).
+    /// </summary>
     /// <param name="isFailure">Returns <see langword="true"/> for a failed result.</param>
-    public ResilientCallBuilder<T> WithHandleResult(Func<T, bool> isFailure) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">A result predicate was already added.</exception>
+    public ResilientCallBuilder<T> WithHandleResult(Func<T, bool> isFailure)
+    {
+        ArgumentNullException.ThrowIfNull(isFailure);
+        EnsureFirst(_isFailure is not null, nameof(WithHandleResult));
+        _isFailure = isFailure;
+        return this;
+    }
 
     /// <summary>Creates the call. Options are validated here.</summary>
-    public ResilientCall<T> Build() => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">Some options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">A named instance exists in the registry with different settings.</exception>
+    public ResilientCall<T> Build()
+    {
+        ResilienceRegistry registry = _registry;
+        TimeProvider clock = registry.TimeProvider;
+
+        RetryStrategy? retry = _retryOptions is null ? null
+            : _retryName is null ? new RetryStrategy(PrivateName, _retryOptions, clock) : registry.GetOrAddRetry(_retryName, _retryOptions);
+        CircuitBreaker? breaker = _breakerOptions is null ? null
+            : _breakerName is null ? new CircuitBreaker(PrivateName, _breakerOptions, clock) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
+        Bulkhead? bulkhead = _bulkheadOptions is null ? null
+            : _bulkheadName is null ? new Bulkhead(PrivateName, _bulkheadOptions) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
+        TimeoutStrategy? timeout = !_hasTimeout ? null
+            : _timeoutName is null ? new TimeoutStrategy(PrivateName, _timeout, clock) : registry.GetOrAddTimeout(_timeoutName, _timeout);
+        CacheFallbackStrategy? cache = _cacheOptions is null ? null
+            : new CacheFallbackStrategy(PrivateName, _cacheOptions, registry.CacheStore, clock);
+
+        // Last, so that a private limiter (which holds a timer) is not left behind when other options are invalid.
+        RateLimitStrategy? rateLimit = _rateLimitOptions is null ? null
+            : _rateLimitName is null ? new RateLimitStrategy(PrivateName, _rateLimitOptions, clock) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
+
+        return new ResilientCall<T>(_fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure);
+    }
+
+    private static void EnsureFirst(bool alreadySet, string method)
+    {
+        if (alreadySet)
+        {
+            throw new InvalidOperationException(
+                $"{method} was already called on this ResilientCall.For<{typeof(T).Name}>() builder; each strategy may be added once. Remove the second call.");
+        }
+    }
 }

@@ -1,20 +1,226 @@
 namespace Resilience;
 
 /// <summary>A composed resilient call from <see cref="ResilientCall.For{T}"/>. Thread-safe; build once, execute many times.</summary>
+/// <remarks>
+/// <para>
+/// The strategies run in the documented order, outermost first: Fallback → CacheFallback → RateLimit → Bulkhead →
+/// Timeout → CircuitBreaker → Retry (→ attempt timeout) → action, exactly as generated code composes them:
+/// </para>
+/// <list type="bullet">
+/// <item>a fresh cached result is returned without calling; a success is cached; a failure is answered by a stale
+/// cached result, else by the fallback (rejections included);</item>
+/// <item>rate-limit, bulkhead and open-circuit rejections never reach the breaker;</item>
+/// <item>the timeout bounds the breaker and the whole retry sequence, delays included, and cancels the token the
+/// action receives; it surfaces as <see cref="ResilienceTimeoutException"/>;</item>
+/// <item>the breaker records one outcome per retry sequence, and an open breaker stops the retries at once;</item>
+/// <item>the caller's own cancellation is never retried, never counted by the breaker, never answered from the cache
+/// or by the fallback: it propagates as <see cref="OperationCanceledException"/>.</item>
+/// </list>
+/// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class ResilientCall<T>
 {
-    private ResilientCall() => throw new NotImplementedException();
+    private readonly Func<Exception, CancellationToken, ValueTask<T>>? _fallback;
+    private readonly CacheFallbackStrategy? _cache;
+    private readonly string _cacheKey;
+    private readonly RateLimitStrategy? _rateLimit;
+    private readonly Bulkhead? _bulkhead;
+    private readonly TimeoutStrategy? _timeout;
+    private readonly CircuitBreaker? _breaker;
+    private readonly RetryStrategy? _retry;
+    private readonly TimeoutStrategy? _attemptTimeout;
+    private readonly Func<T, bool>? _isFailure;
+
+    internal ResilientCall(
+        Func<Exception, CancellationToken, ValueTask<T>>? fallback,
+        CacheFallbackStrategy? cache,
+        string? cacheKey,
+        RateLimitStrategy? rateLimit,
+        Bulkhead? bulkhead,
+        TimeoutStrategy? timeout,
+        CircuitBreaker? breaker,
+        RetryStrategy? retry,
+        Func<T, bool>? isFailure)
+    {
+        _fallback = fallback;
+        _cache = cache;
+        _cacheKey = cacheKey ?? string.Empty;
+        _rateLimit = rateLimit;
+        _bulkhead = bulkhead;
+        _timeout = timeout;
+        _breaker = breaker;
+        _retry = retry;
+        _attemptTimeout = retry?.AttemptTimeout;
+        _isFailure = isFailure;
+    }
 
     /// <summary>Runs <paramref name="action"/> through the strategies.</summary>
     /// <param name="action">The call; it receives the token to honour (linked to the timeout, if any).</param>
     /// <param name="cancellationToken">The caller's token.</param>
-    public ValueTask<T> ExecuteAsync(Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public ValueTask<T> ExecuteAsync(Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return ExecuteCoreAsync(static (inner, token) => inner(token), action, cancellationToken);
+    }
 
     /// <summary>Runs <paramref name="action"/> with <paramref name="state"/> through the strategies, without a closure.</summary>
     /// <typeparam name="TState">The state type.</typeparam>
     /// <param name="action">The call; it receives the state and the token to honour.</param>
     /// <param name="state">Passed to <paramref name="action"/>.</param>
     /// <param name="cancellationToken">The caller's token.</param>
-    public ValueTask<T> ExecuteAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public ValueTask<T> ExecuteAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return ExecuteCoreAsync(action, state, cancellationToken);
+    }
+
+    // One state machine for the whole composition, with each strategy inlined and skipped when absent, the way the
+    // generator emits it. Nested try blocks, outermost first, follow the documented order.
+    private async ValueTask<T> ExecuteCoreAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken callerToken)
+    {
+        CacheFallbackStrategy? cache = _cache;
+        try
+        {
+            // CacheFallback: a fresh hit answers without calling.
+            if (cache is not null && cache.TryGetFresh(_cacheKey, out T fresh))
+            {
+                return fresh;
+            }
+
+            // RateLimit and Bulkhead: rejections throw before the breaker is asked.
+            if (_rateLimit is not null)
+            {
+                await _rateLimit.AcquireAsync(callerToken).ConfigureAwait(false);
+            }
+
+            Bulkhead? bulkhead = _bulkhead;
+            if (bulkhead is not null)
+            {
+                await bulkhead.EnterAsync(callerToken).ConfigureAwait(false);
+            }
+
+            T result;
+            bool failed;
+            try
+            {
+                // Timeout: bounds the breaker and the whole retry sequence.
+                TimeoutStrategy? timeout = _timeout;
+                TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken);
+                try
+                {
+                    CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;
+
+                    // CircuitBreaker: one lease, one recorded outcome per retry sequence.
+                    CircuitBreaker? breaker = _breaker;
+                    CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
+                    try
+                    {
+                        // Retry (→ attempt timeout) → action.
+                        RetryStrategy? retry = _retry;
+                        TimeoutStrategy? attemptTimeout = _attemptTimeout;
+                        for (int attempt = 1; ; attempt++)
+                        {
+                            try
+                            {
+                                if (attemptTimeout is null)
+                                {
+                                    result = await action(state, sequenceToken).ConfigureAwait(false);
+                                }
+                                else
+                                {
+                                    TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
+                                    try
+                                    {
+                                        result = await action(state, attemptScope.Token).ConfigureAwait(false);
+                                    }
+                                    catch (OperationCanceledException ex) when (attemptScope.IsExpired)
+                                    {
+                                        throw attemptTimeout.CreateException(ex);
+                                    }
+                                    finally
+                                    {
+                                        attemptScope.Dispose();
+                                    }
+                                }
+                            }
+                            catch (Exception ex) when (retry is not null
+                                && !(breaker is not null && lease.IsCircuitOpen)
+                                && retry.ShouldRetry(ex, attempt, sequenceToken))
+                            {
+                                await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            failed = _isFailure is not null && _isFailure(result);
+                            if (failed
+                                && retry is not null
+                                && !(breaker is not null && lease.IsCircuitOpen)
+                                && retry.ShouldRetryResult(attempt, sequenceToken))
+                            {
+                                await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            break;
+                        }
+
+                        if (breaker is not null)
+                        {
+                            if (failed)
+                            {
+                                lease.RecordFailure();
+                            }
+                            else
+                            {
+                                lease.RecordSuccess();
+                            }
+                        }
+                    }
+                    catch (Exception ex) when (breaker is not null)
+                    {
+                        lease.RecordException(ex, callerToken);
+                        throw;
+                    }
+                }
+                catch (OperationCanceledException ex) when (timeout is not null && timeoutScope.IsExpired)
+                {
+                    throw timeout.CreateException(ex);
+                }
+                finally
+                {
+                    if (timeout is not null)
+                    {
+                        timeoutScope.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                bulkhead?.Release();
+            }
+
+            if (cache is not null && !failed)
+            {
+                cache.Store(_cacheKey, result);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when ((cache is not null || _fallback is not null)
+            && !ResilienceOutcome.IsCallerCancellation(ex, callerToken))
+        {
+            // CacheFallback answers with a stale result first, then Fallback.
+            if (cache is not null && cache.TryGetStale(_cacheKey, ex, callerToken, out T stale))
+            {
+                return stale;
+            }
+
+            if (_fallback is null)
+            {
+                throw;
+            }
+
+            return await _fallback(ex, callerToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Resilience;
 
@@ -14,18 +16,109 @@ public static class ResilienceServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="lifetime">The lifetime of both the implementation and the decorator. Default <see cref="ServiceLifetime.Scoped"/>.</param>
     /// <exception cref="InvalidOperationException">No decorator was generated for <typeparamref name="TService"/>.</exception>
-    public static IServiceCollection AddResilient<TService, TImplementation>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
+    public static IServiceCollection AddResilient<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
         where TService : class
-        where TImplementation : class, TService => throw new NotImplementedException();
+        where TImplementation : class, TService
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Func<TService, IServiceProvider, TService> factory = GetFactory<TService>();
+        services.AddResilienceRegistry();
+        services.Add(new ServiceDescriptor(typeof(TImplementation), typeof(TImplementation), lifetime));
+        services.Add(new ServiceDescriptor(
+            typeof(TService),
+            sp => factory(sp.GetRequiredService<TImplementation>(), sp),
+            lifetime));
+        return services;
+    }
 
     /// <summary>Wraps the already-registered <typeparamref name="TService"/> in its generated decorator, keeping its lifetime.</summary>
+    /// <remarks>
+    /// The last (non-keyed) registration of <typeparamref name="TService"/> is replaced, in place, by the decorator;
+    /// the original registration moves to a private keyed service, so the container still creates and disposes the
+    /// inner instance as before. Also registers a singleton <see cref="ResilienceRegistry"/> unless one is registered.
+    /// </remarks>
     /// <typeparam name="TService">An interface with resilience attributes, registered before this call.</typeparam>
     /// <param name="services">The service collection.</param>
     /// <exception cref="InvalidOperationException"><typeparamref name="TService"/> is not registered, or no decorator was generated for it.</exception>
     public static IServiceCollection AddResilientDecorator<TService>(this IServiceCollection services)
-        where TService : class => throw new NotImplementedException();
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Func<TService, IServiceProvider, TService> factory = GetFactory<TService>();
 
-    /// <summary>Registers a singleton <see cref="ResilienceRegistry"/> unless one is registered.</summary>
+        int index = -1;
+        for (int i = services.Count - 1; i >= 0; i--)
+        {
+            ServiceDescriptor candidate = services[i];
+            if (candidate.ServiceType == typeof(TService) && !candidate.IsKeyedService)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        if (index < 0)
+        {
+            throw new InvalidOperationException(
+                $"AddResilientDecorator<{typeof(TService).Name}>() found no registration of {typeof(TService).FullName} to wrap. "
+                + $"Register {typeof(TService).Name} first (e.g. services.AddScoped<{typeof(TService).Name}, Implementation>()), "
+                + $"or use services.AddResilient<{typeof(TService).Name}, Implementation>() to do both at once.");
+        }
+
+        ServiceDescriptor original = services[index];
+        var innerKey = new DecoratedServiceKey(typeof(TService));
+        ServiceDescriptor inner;
+        if (original.ImplementationInstance is { } instance)
+        {
+            inner = new ServiceDescriptor(typeof(TService), innerKey, instance);
+        }
+        else if (original.ImplementationFactory is { } implementationFactory)
+        {
+            inner = new ServiceDescriptor(typeof(TService), innerKey, (sp, _) => implementationFactory(sp), original.Lifetime);
+        }
+        else
+        {
+            inner = new ServiceDescriptor(typeof(TService), innerKey, original.ImplementationType!, original.Lifetime);
+        }
+
+        services[index] = new ServiceDescriptor(
+            typeof(TService),
+            sp => factory(sp.GetRequiredKeyedService<TService>(innerKey), sp),
+            original.Lifetime);
+        services.Add(inner);
+        services.AddResilienceRegistry();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a singleton <see cref="ResilienceRegistry"/> unless one is registered. It uses the registered
+    /// <see cref="TimeProvider"/>, if any, and is disposed with the service provider.
+    /// </summary>
     /// <param name="services">The service collection.</param>
-    public static IServiceCollection AddResilienceRegistry(this IServiceCollection services) => throw new NotImplementedException();
+    public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(static sp => new ResilienceRegistry(sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    private static Func<TService, IServiceProvider, TService> GetFactory<TService>()
+        where TService : class
+    {
+        if (ResilientProxyFactory.TryGet<TService>(out Func<TService, IServiceProvider, TService>? factory))
+        {
+            return factory;
+        }
+
+        throw new InvalidOperationException(
+            $"No resilient decorator was generated for {typeof(TService).FullName}. Put a resilience attribute ([Retry], [CircuitBreaker], "
+            + "[RateLimit], [Bulkhead], [Timeout], [Fallback] or [CacheFallback]) on the interface or one of its methods, and make sure the "
+            + "project that declares it references the Resilience.Generator package, so that the generator runs.");
+    }
+
+    /// <summary>The private key under which <see cref="AddResilientDecorator{TService}"/> keeps the original registration.</summary>
+    private sealed class DecoratedServiceKey(Type serviceType)
+    {
+        public override string ToString() => $"{serviceType.FullName} (inner instance of its resilient decorator)";
+    }
 }
