@@ -7,9 +7,10 @@ internal static class RepositoryLayout
 
     public const string RuntimeProject = "src/Resilience.Runtime/Resilience.Runtime.csproj";
 
-    /// <summary>Files at the repository root that the build of <c>src/</c> reads; optional ones may be absent.</summary>
+    /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
 
+    /// <summary>Root files copied when present, so the copy builds as the repository does.</summary>
     private static readonly string[] OptionalRootFiles = [".editorconfig", "NuGet.config", "nuget.config", "LICENSE"];
 
     /// <summary>Walks up from the test's output folder to the folder that holds the solution file.</summary>
