@@ -76,7 +76,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
         var type = context.TargetSymbol switch
         {
             INamedTypeSymbol named => named,
-            IMethodSymbol method => method.ContainingType,
+            IMethodSymbol method when InterfaceParser.IsFirstCarrier(method, context.Attributes[0].AttributeClass) => method.ContainingType,
             _ => null,
         };
 

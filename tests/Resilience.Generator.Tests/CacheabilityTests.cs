@@ -159,6 +159,32 @@ public sealed class CacheabilityTests
         Assert.Contains(outputs, o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
     }
 
+    [Fact]
+    public void Each_interface_is_parsed_once_per_attribute_kind()
+    {
+        var compilation = Compilation("""
+            using System.Threading.Tasks;
+            using Resilience;
+            namespace Shop;
+            public interface IMany
+            {
+                [Retry] Task A();
+                [Retry] Task B();
+                [Retry] [Timeout(10)] Task C();
+            }
+            [Retry]
+            public interface IDefaults
+            {
+                [Retry(MaxRetries = 1)] Task A();
+            }
+            """);
+        var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.Equal(2, result.TrackedSteps[TrackingNames.RetryInterfaces].SelectMany(s => s.Outputs).Count());
+        Assert.Single(result.TrackedSteps[TrackingNames.TimeoutInterfaces].SelectMany(s => s.Outputs));
+        Assert.Equal(2, result.TrackedSteps[TrackingNames.Interfaces].SelectMany(s => s.Outputs).Count());
+    }
+
     private static List<Model.InterfaceModel> Models(Compilation compilation)
         => GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single()
             .TrackedSteps[TrackingNames.Interfaces]

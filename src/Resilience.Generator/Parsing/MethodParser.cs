@@ -12,10 +12,7 @@ internal static class MethodParser
     public static MethodModel Parse(IMethodSymbol method, INamedTypeSymbol declaring, string declaringName, bool isExplicit, bool isBase, ParseContext context)
     {
         var known = context.Known;
-        var shapeKind = method.ReturnsVoid
-            ? FallbackReturnKind.Void
-            : FallbackResolver.ClassifyAwaitable(method.ReturnType, known.Compilation, out _);
-        FallbackResolver.ClassifyAwaitable(method.ReturnType, known.Compilation, out var awaited);
+        var shapeKind = FallbackResolver.ClassifyAwaitable(method.ReturnType, known.Compilation, out var awaited);
         var shape = shapeKind switch
         {
             FallbackReturnKind.Void => ReturnShape.Void,
