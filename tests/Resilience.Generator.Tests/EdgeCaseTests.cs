@@ -685,6 +685,17 @@ public sealed class EdgeCaseTests
         Assert.Contains("(global::A.Handler?)services.GetService(typeof(global::A.Handler)) ?? throw new global::System.InvalidOperationException(", text);
     }
 
+    [Fact]
+    public void Struct_handlers_are_injected_without_a_null_check()
+    {
+        var text = Clean("""
+            namespace A;
+            public struct Handler { public int Count(Exception error) => 0; }
+            public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] int Count(); }
+            """).Single();
+        Assert.Contains("__handler0 = handler0;", text);
+    }
+
     private static int CountOf(string text, string value)
     {
         var count = 0;
