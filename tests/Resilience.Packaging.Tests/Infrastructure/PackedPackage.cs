@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Resilience.Packaging.Tests.Infrastructure;
+
+/// <summary>
+/// Packs a copy of the runtime project once for the whole <see cref="PackagingCollection"/>, with a version no
+/// other run has used (so the global package cache can never serve a stale copy), into a temporary feed folder.
+/// </summary>
+public sealed class PackedPackage : IDisposable
+{
+    public const string PackageId = "Resilience.Generator";
+
+    private readonly TempDirectory _workspace = new("packaging");
+    private readonly Lazy<Task<string>> _pack;
+
+    public PackedPackage()
+    {
+        RepositoryRoot = RepositoryLayout.FindRoot();
+        Version = string.Create(
+            CultureInfo.InvariantCulture,
+            $"0.0.0-test.{DateTime.UtcNow:yyyyMMdd'T'HHmmss}{Guid.NewGuid().ToString("N")[..6]}");
+        FeedDirectory = _workspace.Combine("feed");
+        _pack = new Lazy<Task<string>>(PackAsync);
+    }
+
+    public string RepositoryRoot { get; }
+
+    /// <summary>The unique version the package was packed with.</summary>
+    public string Version { get; }
+
+    /// <summary>A folder that serves as a local NuGet feed holding only this package.</summary>
+    public string FeedDirectory { get; }
+
+    public string PackagePath => Path.Combine(FeedDirectory, $"{PackageId}.{Version}.nupkg");
+
+    public string SymbolPackagePath => Path.Combine(FeedDirectory, $"{PackageId}.{Version}.snupkg");
+
+    /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
+    internal ProcessResult? PackResult { get; private set; }
+
+    /// <summary>Packs on first use (later calls reuse the result) and returns the .nupkg path; throws with the CLI output if packing failed.</summary>
+    public Task<string> EnsurePackedAsync() => _pack.Value;
+
+    public void Dispose() => _workspace.Dispose();
+
+    private async Task<string> PackAsync()
+    {
+        var copy = _workspace.Combine("repo");
+        RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
+
+        string[] arguments =
+        [
+            "pack", Path.Combine(copy, RepositoryLayout.RuntimeProject),
+            "-c", "Release",
+            "-o", FeedDirectory,
+            $"-p:Version={Version}",
+            .. DotNetCli.NoServers,
+        ];
+        var result = await DotNetCli.RunAsync(copy, arguments);
+        PackResult = result;
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Packing the runtime failed.\n" + result);
+        }
+
+        if (!File.Exists(PackagePath))
+        {
+            throw new InvalidOperationException(
+                $"Packing succeeded but {PackagePath} is missing; the feed holds [{string.Join(", ", ListFeed())}].\n{result}");
+        }
+
+        return PackagePath;
+    }
+
+    /// <summary>File names in the feed folder, sorted.</summary>
+    public string[] ListFeed() =>
+        Directory.Exists(FeedDirectory)
+            ? Directory.GetFiles(FeedDirectory).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+}
+
+/// <summary>Tests that share one packed package; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackagingCollection : ICollectionFixture<PackedPackage>
+{
+    public const string Name = "Packaging";
+}
