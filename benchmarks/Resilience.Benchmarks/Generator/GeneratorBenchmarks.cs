@@ -19,8 +19,14 @@ public class GeneratorBenchmarks
     /// <summary>The generator's assembly (the tests read its tracking names from it).</summary>
     public static System.Reflection.Assembly GeneratorAssembly => typeof(ResilienceGenerator).Assembly;
 
+    /// <summary>
+    /// Interfaces for new instances (500). The dry-run tests lower it, since BenchmarkDotNet's in-process toolchain
+    /// creates the instances itself; a real run never changes it.
+    /// </summary>
+    public static int DefaultInterfaces { get; set; } = 500;
+
     /// <summary>Interfaces (files) in the synthetic project.</summary>
-    public int Interfaces { get; set; } = 500;
+    public int Interfaces { get; set; } = DefaultInterfaces;
 
     /// <summary>Decorated methods per interface.</summary>
     public int MethodsPerInterface { get; set; } = 10;
@@ -46,10 +52,15 @@ public class GeneratorBenchmarks
     /// result after the edit. Call after <see cref="Setup"/>.
     /// </summary>
     public (GeneratorDriverRunResult Full, GeneratorDriverRunResult Incremental) RunTracked()
+        => RunTracked(static solution => solution.EditedCompilation());
+
+    /// <summary>As <see cref="RunTracked()"/>, with the project after the edit given by <paramref name="edit"/>.</summary>
+    public (GeneratorDriverRunResult Full, GeneratorDriverRunResult Incremental) RunTracked(Func<SyntheticSolution, Compilation> edit)
     {
+        ArgumentNullException.ThrowIfNull(edit);
         GeneratorDriver driver = CreateDriver(trackSteps: true).RunGenerators(_solution.Compilation.Clone());
         GeneratorDriverRunResult full = driver.GetRunResult();
-        GeneratorDriverRunResult incremental = driver.RunGenerators(_solution.EditedCompilation()).GetRunResult();
+        GeneratorDriverRunResult incremental = driver.RunGenerators(edit(_solution)).GetRunResult();
         return (full, incremental);
     }
 

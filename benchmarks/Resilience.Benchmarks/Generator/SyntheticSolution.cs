@@ -8,7 +8,7 @@ namespace Resilience.Benchmarks.Generator;
 
 /// <summary>
 /// A synthetic project for the generator benchmark: <c>interfaces</c> files, each holding one interface with
-/// <c>methodsPerInterface</c> decorated methods (five different attribute stacks and return shapes, in rotation) and
+/// <c>methodsPerInterface</c> decorated methods (five different stacks of all seven attributes and four return shapes, in rotation) and
 /// the class that implements it.
 /// </summary>
 public sealed class SyntheticSolution
@@ -37,6 +37,20 @@ public sealed class SyntheticSolution
 
     /// <summary>The project after the edit.</summary>
     public CSharpCompilation EditedCompilation() => Compilation.ReplaceSyntaxTree(EditedFileOriginal, EditedFileChanged);
+
+    /// <summary>The project after some other edit of the same file: the first <paramref name="oldText"/> becomes <paramref name="newText"/>.</summary>
+    public CSharpCompilation EditedCompilation(string oldText, string newText)
+    {
+        SourceText text = EditedFileOriginal.GetText();
+        int at = text.ToString().IndexOf(oldText, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new ArgumentException($"'{oldText}' does not occur in the edited file.", nameof(oldText));
+        }
+
+        SyntaxTree changed = EditedFileOriginal.WithChangedText(text.WithChanges(new TextChange(new TextSpan(at, oldText.Length), newText)));
+        return Compilation.ReplaceSyntaxTree(EditedFileOriginal, changed);
+    }
 
     /// <summary>Builds the project: parses every file and creates the compilation (no binding yet).</summary>
     public static SyntheticSolution Create(int interfaces, int methodsPerInterface)
@@ -104,6 +118,7 @@ public sealed class SyntheticSolution
                     break;
                 case 1:
                     interfaceBody.Append(CultureInfo.InvariantCulture, $$"""
+                            [CacheFallback(TtlMs = 1000)]
                             [Timeout(5000)]
                             [Retry(MaxRetries = 2, Backoff = BackoffType.Linear)]
                             Task<string> Find{{m}}Async(string key, CancellationToken cancellationToken = default);

@@ -1,0 +1,134 @@
+using Resilience.Benchmarks.Runtime;
+using Resilience.Benchmarks.Services;
+using Xunit.Abstractions;
+
+namespace Resilience.Benchmarks.Tests;
+
+/// <summary>
+/// The headline claim: a successful call that completes synchronously allocates nothing through the generated proxy,
+/// in every scenario whose inner call completes synchronously and succeeds.
+/// </summary>
+public sealed class ProxyAllocationTests(ITestOutputHelper output)
+{
+    private const int WarmupCalls = 1_000;
+    private const int MeasuredCalls = 20_000;
+
+    public static TheoryData<string> Scenarios() => new()
+    {
+        nameof(RetryBreakerBenchmarks),
+        nameof(TimeoutBreakerRetryBenchmarks),
+        nameof(FullStackBenchmarks),
+        nameof(TaskSyncBenchmarks),
+        nameof(ContentionBenchmarks),
+    };
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Generated_proxy_allocates_nothing_on_a_synchronous_success(string scenario)
+    {
+        (Func<int> generated, Func<int> polly, Action cleanup) = Create(scenario);
+        try
+        {
+            long proxyBytes = AllocatedPerCall(generated);
+            long pollyBytes = AllocatedPerCall(polly);
+            output.WriteLine($"{scenario}: generated {proxyBytes} B/call, Polly v8 {pollyBytes} B/call (Polly not asserted).");
+
+            Assert.Equal(0, proxyBytes);
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
+    // Bytes allocated on this thread over MeasuredCalls calls after a warm-up (pools filled, code jitted).
+    private static long AllocatedPerCall(Func<int> call)
+    {
+        for (int i = 0; i < WarmupCalls; i++)
+        {
+            Assert.Equal(42, call());
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int failures = 0;
+        for (int i = 0; i < MeasuredCalls; i++)
+        {
+            if (call() != 42)
+            {
+                failures++;
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, failures);
+        return allocated;
+    }
+
+    private static (Func<int> Generated, Func<int> Polly, Action Cleanup) Create(string scenario)
+    {
+        switch (scenario)
+        {
+            case nameof(RetryBreakerBenchmarks):
+            {
+                var b = new RetryBreakerBenchmarks();
+                b.Setup();
+                return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(TimeoutBreakerRetryBenchmarks):
+            {
+                var b = new TimeoutBreakerRetryBenchmarks();
+                b.Setup();
+                return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(FullStackBenchmarks):
+            {
+                var b = new FullStackBenchmarks();
+                b.Setup();
+                return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(TaskSyncBenchmarks):
+            {
+                var b = new TaskSyncBenchmarks();
+                b.Setup();
+                return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(ContentionBenchmarks):
+            {
+                // The contention benchmark's per-call path, on one thread: the shared bulkhead + breaker proxy.
+                var registry = new ResilienceRegistry();
+                var cts = new CancellationTokenSource();
+                var proxy = new ContendedServiceResilient(new ImmediateService(), registry);
+                var pipeline = PollyPipelines.Contended();
+                var inner = new ImmediateService();
+                CancellationToken token = cts.Token;
+                return (
+                    () => Completed(proxy.GetAsync(42, token)),
+                    () => Completed(pipeline.ExecuteAsync(static (s, ct) => s.GetAsync(42, ct), inner, token)),
+                    () =>
+                    {
+                        registry.Dispose();
+                        cts.Dispose();
+                    });
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Unknown scenario.");
+        }
+    }
+
+    private static int Completed(ValueTask<int> call)
+    {
+        Assert.True(call.IsCompletedSuccessfully, "The call did not complete synchronously.");
+        return call.Result;
+    }
+
+    private static int Completed(Task<int> call)
+    {
+        Assert.True(call.IsCompletedSuccessfully, "The call did not complete synchronously.");
+        return call.Result;
+    }
+}
