@@ -9,6 +9,7 @@ namespace Resilience.Benchmarks.Runtime;
 /// making <see cref="CallsPerWorker"/> calls. Times are per call (<c>OperationsPerInvoke</c>).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class ContentionBenchmarks
 {
     /// <summary>Concurrent callers.</summary>
@@ -21,7 +22,8 @@ public class ContentionBenchmarks
     public const int Operations = Workers * CallsPerWorker;
 
     private readonly CancellationTokenSource _caller = new();
-    private readonly ImmediateService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly IContendedService _inner = new ImmediateService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IContendedService _proxy = null!;

@@ -9,11 +9,13 @@ namespace Resilience.Benchmarks.Runtime;
 /// <c>try { await call } catch { await fallback }</c>; all three pay one exception throw per call.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class FallbackBenchmarks
 {
     private const int Id = 42;
     private readonly CancellationTokenSource _caller = new();
-    private readonly FailingService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly IFallbackService _inner = new FailingService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IFallbackService _proxy = null!;

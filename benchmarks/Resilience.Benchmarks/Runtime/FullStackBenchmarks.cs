@@ -6,11 +6,13 @@ namespace Resilience.Benchmarks.Runtime;
 
 /// <summary>Rate limit + bulkhead + timeout + circuit breaker + retry (limits that never reject) around a <see cref="ValueTask{TResult}"/> call that completes synchronously.</summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class FullStackBenchmarks
 {
     private const int Id = 42;
     private readonly CancellationTokenSource _caller = new();
-    private readonly ImmediateService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly IFullStackService _inner = new ImmediateService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IFullStackService _proxy = null!;

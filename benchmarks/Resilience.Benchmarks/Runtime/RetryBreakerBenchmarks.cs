@@ -6,11 +6,13 @@ namespace Resilience.Benchmarks.Runtime;
 
 /// <summary>Retry + circuit breaker around a <see cref="ValueTask{TResult}"/> call that completes synchronously.</summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class RetryBreakerBenchmarks
 {
     private const int Id = 42;
     private readonly CancellationTokenSource _caller = new();
-    private readonly ImmediateService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly IRetryBreakerService _inner = new ImmediateService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IRetryBreakerService _proxy = null!;

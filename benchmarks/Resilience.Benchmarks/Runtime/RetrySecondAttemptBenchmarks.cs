@@ -9,11 +9,13 @@ namespace Resilience.Benchmarks.Runtime;
 /// retry loop; all three pay one exception throw and two inner calls per operation.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class RetrySecondAttemptBenchmarks
 {
     private const int Id = 42;
     private readonly CancellationTokenSource _caller = new();
-    private readonly FlakyService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly IFlakyService _inner = new FlakyService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IFlakyService _proxy = null!;

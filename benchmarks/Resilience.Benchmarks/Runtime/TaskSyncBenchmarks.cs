@@ -6,11 +6,13 @@ namespace Resilience.Benchmarks.Runtime;
 
 /// <summary>Retry + circuit breaker around a <see cref="Task{TResult}"/> call that completes synchronously (a cached task).</summary>
 [MemoryDiagnoser]
+[Config(typeof(RuntimeBenchmarkConfig))]
 public class TaskSyncBenchmarks
 {
     private const int Id = 42;
     private readonly CancellationTokenSource _caller = new();
-    private readonly CompletedTaskService _inner = new();
+    // Typed as the interface: every variant makes the same interface call to the inner service.
+    private readonly ITaskService _inner = new CompletedTaskService();
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private ITaskService _proxy = null!;

@@ -10,14 +10,17 @@ public sealed class ImmediateService : IRetryBreakerService, ITimeoutBreakerRetr
     public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken) => new(id);
 }
 
-/// <summary>A service whose call always fails with a faulted task (one shared exception instance).</summary>
+/// <summary>A service whose call always fails with a faulted task.</summary>
 public sealed class FailingService : IFallbackService
 {
-    /// <summary>The exception every call fails with.</summary>
-    public static readonly InvalidOperationException Failure = new("The inner call failed.");
+    /// <summary>
+    /// A new exception per failure, as real failures are: rethrowing one shared instance through <c>await</c> would
+    /// append to its stack trace on every throw, so each call would be slower than the last.
+    /// </summary>
+    public static ValueTask<int> Fail() => ValueTask.FromException<int>(new InvalidOperationException("The inner call failed."));
 
     /// <inheritdoc />
-    public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken) => ValueTask.FromException<int>(Failure);
+    public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken) => Fail();
 
     /// <inheritdoc />
     public ValueTask<int> GetFallbackAsync(Exception error) => new(Settings.FallbackValue);
@@ -33,7 +36,7 @@ public sealed class FlakyService : IFlakyService
 
     /// <inheritdoc />
     public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken)
-        => (++_calls & 1) == 1 ? ValueTask.FromException<int>(FailingService.Failure) : new ValueTask<int>(id);
+        => (++_calls & 1) == 1 ? FailingService.Fail() : new ValueTask<int>(id);
 }
 
 /// <summary>A <see cref="Task{TResult}"/> service that completes synchronously with a cached task.</summary>
