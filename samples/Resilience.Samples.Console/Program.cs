@@ -7,9 +7,13 @@
 // Each scene lives in Scenes/: the interface with its attributes (what you would write), a fake downstream with a
 // fixed failure script, and the calls. Stage/ holds the console plumbing (event log, counters, self-checks).
 
+using System.Globalization;
 using Resilience;
 using Resilience.Samples.Console.Scenes;
 using Resilience.Samples.Console.Stage;
+
+// Same numbers on every machine (19.90, not 19,90).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var log = new EventLog();
 var tally = new Tally();

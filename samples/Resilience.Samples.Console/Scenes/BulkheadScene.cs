@@ -12,7 +12,7 @@ internal interface IThumbnailService
     Task<string> RenderAsync(int page, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Stands in for the renderer: each page takes 150 ms. It remembers how many renders ran at once.</summary>
+/// <summary>Stands in for the renderer: each page takes 200 ms. It remembers how many renders ran at once.</summary>
 internal sealed class SlowThumbnailService(DownstreamLog log) : IThumbnailService
 {
     private int _running;
@@ -30,7 +30,7 @@ internal sealed class SlowThumbnailService(DownstreamLog log) : IThumbnailServic
         log.Write($"page {page}: rendering starts ({running} running)");
         try
         {
-            await Task.Delay(150, cancellationToken);
+            await Task.Delay(200, cancellationToken);
             Interlocked.Increment(ref _rendered);
             log.Write($"page {page}: rendered");
             return $"page-{page}.png";

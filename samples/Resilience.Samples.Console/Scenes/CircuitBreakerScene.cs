@@ -23,22 +23,19 @@ internal sealed class FlakyPaymentsService(DownstreamLog log) : IPaymentsService
     private const int ChargesWhileDown = 4;
     private int _charges;
 
-    public DownstreamLog Log { get; } = log;
-
     public int Charges => Volatile.Read(ref _charges);
 
     public async Task<string> ChargeAsync(string orderId, decimal amount, CancellationToken cancellationToken = default)
     {
         int charge = Interlocked.Increment(ref _charges);
-        Attempt attempt = Log.Record(orderId);
         await Task.Delay(5, cancellationToken);
         if (charge <= ChargesWhileDown)
         {
-            Log.Write($"{attempt}: charging {amount:0.00} fails, 503 (provider down)");
+            log.Write($"charge #{charge} ({orderId}, {amount:0.00}): 503, provider down");
             throw new HttpRequestException("503 Service Unavailable", null, HttpStatusCode.ServiceUnavailable);
         }
 
-        Log.Write($"{attempt}: charged {amount:0.00}");
+        log.Write($"charge #{charge} ({orderId}, {amount:0.00}): charged");
         return $"receipt #{charge}";
     }
 }

@@ -33,15 +33,15 @@ internal sealed class FlakyPricingService(DownstreamLog log, Tally tally) : IPri
 
     public async Task<Quote> GetQuoteAsync(string sku, CancellationToken cancellationToken = default)
     {
-        Attempt attempt = Log.Record(sku);
+        Attempt attempt = Log.Begin(sku);
         await Task.Delay(5, cancellationToken);
         if (Interlocked.Increment(ref _requests) > 1)
         {
-            Log.Write($"{attempt}: 500 Internal Server Error (engine down)");
+            Log.End(attempt, "500 Internal Server Error (engine down)");
             throw new HttpRequestException("500 Internal Server Error", null, HttpStatusCode.InternalServerError);
         }
 
-        Log.Write($"{attempt}: priced at 17.50");
+        Log.End(attempt, "priced at 17.50");
         return new Quote(sku, 17.50m, "pricing engine");
     }
 

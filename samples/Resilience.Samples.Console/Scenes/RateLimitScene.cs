@@ -5,11 +5,11 @@ namespace Resilience.Samples.Console.Scenes;
 /// <summary>Exports reports for many tenants of a shared service.</summary>
 internal interface IReportsService
 {
-    // [RateLimit] with KeyParameter: every tenant gets its own limit of 3 calls per second (a token bucket of 3,
-    // refilled evenly over the second), so one busy tenant cannot use up everyone's capacity. QueueLimit is 0 (the
+    // [RateLimit] with KeyParameter: every tenant gets its own limit of 3 exports per 10 seconds (a token bucket of 3,
+    // refilled evenly over the window), so one busy tenant cannot use up everyone's capacity. QueueLimit is 0 (the
     // default): a call over the limit is rejected at once with RateLimitRejectedException. Limits of idle tenants are
     // evicted, so memory stays bounded however many tenants there are.
-    [RateLimit(PermitLimit = 3, WindowMs = 1_000, KeyParameter = "tenant")]
+    [RateLimit(PermitLimit = 3, WindowMs = 10_000, KeyParameter = "tenant")]
     Task<string> ExportAsync(string tenant, string report, CancellationToken cancellationToken = default);
 }
 

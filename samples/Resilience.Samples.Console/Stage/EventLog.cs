@@ -4,11 +4,12 @@ namespace Resilience.Samples.Console.Stage;
 
 /// <summary>
 /// Writes one line per event: the time since the program started, who acted, and what happened, e.g.
-/// <c>+00.412s  inventory  attempt 2 (41 ms after the previous one): 503 Service Unavailable</c>.
+/// <c>+00.158s  inventory  A-1 attempt 2, 41 ms after attempt 1: 503 Service Unavailable</c>.
 /// </summary>
 /// <remarks>
 /// Lines are coloured by who wrote them, unless the output is redirected or the <c>NO_COLOR</c> environment variable
-/// is set (https://no-color.org). Thread-safe: calls running in parallel write whole lines.
+/// is set (https://no-color.org). DarkGray is avoided: 8-colour terminals show it as black. Thread-safe: calls running
+/// in parallel write whole lines.
 /// </remarks>
 internal sealed class EventLog
 {
@@ -29,7 +30,7 @@ internal sealed class EventLog
         {
             System.Console.WriteLine();
             WriteLine(ConsoleColor.Cyan, "scene", title);
-            WriteLine(ConsoleColor.DarkCyan, string.Empty, whatToWatch);
+            WriteLine(null, string.Empty, whatToWatch);
         }
     }
 
@@ -50,10 +51,10 @@ internal sealed class EventLog
 
     /// <summary>The outcome of one of the sample's self-checks.</summary>
     public void Check(bool passed, string expectation) =>
-        Write(passed ? ConsoleColor.DarkGreen : ConsoleColor.Red, "check", (passed ? "ok      " : "FAILED  ") + expectation);
+        Write(passed ? ConsoleColor.Green : ConsoleColor.Red, "check", (passed ? "ok      " : "FAILED  ") + expectation);
 
     /// <summary>A line without timestamp, for the summary table.</summary>
-    public void Plain(string text, ConsoleColor color = ConsoleColor.Gray)
+    public void Plain(string text, ConsoleColor? color = null)
     {
         lock (_gate)
         {
@@ -63,7 +64,7 @@ internal sealed class EventLog
         }
     }
 
-    private void Write(ConsoleColor color, string source, string message)
+    private void Write(ConsoleColor? color, string source, string message)
     {
         lock (_gate)
         {
@@ -72,11 +73,9 @@ internal sealed class EventLog
     }
 
     // Callers hold _gate, so colour changes and text of one line never interleave with another thread's.
-    private void WriteLine(ConsoleColor color, string source, string message)
+    private void WriteLine(ConsoleColor? color, string source, string message)
     {
-        string timestamp = string.Create(CultureInfo.InvariantCulture, $"+{Elapsed.TotalSeconds:00.000}s  ");
-        SetColor(ConsoleColor.DarkGray);
-        System.Console.Write(timestamp);
+        System.Console.Write(string.Create(CultureInfo.InvariantCulture, $"+{Elapsed.TotalSeconds:00.000}s  "));
         SetColor(color);
         System.Console.Write(source.PadRight(SourceWidth));
         System.Console.Write(' ');
@@ -84,11 +83,11 @@ internal sealed class EventLog
         ResetColor();
     }
 
-    private void SetColor(ConsoleColor color)
+    private void SetColor(ConsoleColor? color)
     {
-        if (_useColor)
+        if (_useColor && color is { } value)
         {
-            System.Console.ForegroundColor = color;
+            System.Console.ForegroundColor = value;
         }
     }
 

@@ -50,13 +50,13 @@ internal sealed class Tally
     {
         log.Plain(string.Empty);
         log.Plain("Summary (counted by this sample while it ran)", ConsoleColor.Cyan);
-        log.Plain(new string('-', 46), ConsoleColor.DarkCyan);
+        log.Plain(new string('-', 46), ConsoleColor.Cyan);
         foreach (Counter counter in Enum.GetValues<Counter>())
         {
             log.Plain($"{Label(counter),-40}{this[counter],6}");
         }
 
-        log.Plain(new string('-', 46), ConsoleColor.DarkCyan);
+        log.Plain(new string('-', 46), ConsoleColor.Cyan);
     }
 
     private static string Label(Counter counter) => counter switch
