@@ -151,24 +151,41 @@ public sealed class TimingAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        for (var attempt = 1; attempt <= maxRetries; attempt++)
+        // Closed forms, so that MaxRetries = int.MaxValue costs nothing. Retry k's longest delay is
+        // first × growth(k), stretched by the upper jitter band, capped at MaxDelayMs; delays never shrink.
+        var first = delay * (1 + jitter);
+        if (maxRetries == 0 || first == 0)
         {
-            var baseDelay = backoff switch
-            {
-                0 => delay,
-                1 => (double)delay * attempt,
-                _ => delay * Math.Pow(multiplier, attempt - 1),
-            };
-            var longest = Math.Min(baseDelay * (1 + jitter), maxDelay);
-            total += longest;
-            if (longest >= maxDelay)
-            {
-                // Every later retry waits the cap: finish without looping up to int.MaxValue times.
-                total += (double)maxDelay * (maxRetries - attempt);
-                break;
-            }
+            return true;
         }
 
+        var cap = (double)maxDelay;
+        if (first >= cap)
+        {
+            total = cap * maxRetries;
+            return true;
+        }
+
+        // uncapped = how many retries wait less than the cap.
+        double uncapped;
+        double uncappedSum;
+        if (backoff == 0 || (backoff == 2 && multiplier == 1))
+        {
+            uncapped = maxRetries;
+            uncappedSum = first * maxRetries;
+        }
+        else if (backoff == 1)
+        {
+            uncapped = Math.Min(maxRetries, Math.Floor(cap / first));
+            uncappedSum = first * uncapped * (uncapped + 1) / 2;
+        }
+        else
+        {
+            uncapped = Math.Min(maxRetries, Math.Floor(Math.Log(cap / first) / Math.Log(multiplier)) + 1);
+            uncappedSum = first * (Math.Pow(multiplier, uncapped) - 1) / (multiplier - 1);
+        }
+
+        total = uncappedSum + (cap * (maxRetries - uncapped));
         return true;
     }
 }
