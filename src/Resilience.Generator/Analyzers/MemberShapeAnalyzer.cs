@@ -9,6 +9,10 @@ namespace Resilience.Generator.Analyzers;
 /// Reports attributes on members a strategy cannot apply to (RES0010) and <c>[CacheFallback]</c> on methods without
 /// a result (RES0015): the members the generator forwards without any strategy.
 /// </summary>
+/// <remarks>
+/// Only attributes written on the member are reported. An interface-level attribute is skipped for the methods it
+/// cannot apply to (see <see cref="ResilientInterface"/>), so one streaming or void method does not forbid it.
+/// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MemberShapeAnalyzer : DiagnosticAnalyzer
 {

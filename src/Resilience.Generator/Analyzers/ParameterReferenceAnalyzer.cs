@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
@@ -46,7 +47,7 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         }
 
         // The key type of each interface-level keyed attribute, fixed by the first method that has the parameter.
-        var sharedKeys = new Dictionary<AttributeKind, (ITypeSymbol Type, string Method)>();
+        var sharedKeys = new Dictionary<AttributeKind, (string Type, string Method)>();
         var reportedMissingPredicate = new HashSet<AttributeKind>();
         foreach (var method in resilient.Methods)
         {
@@ -69,7 +70,7 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         ResilienceSymbols symbols,
         ResilientMethod method,
         AttributeKind kind,
-        Dictionary<AttributeKind, (ITypeSymbol Type, string Method)> sharedKeys)
+        Dictionary<AttributeKind, (string Type, string Method)> sharedKeys)
     {
         var attribute = Applicable(method, kind, symbols);
         var key = attribute is null ? null : AttributeValues.GetString(attribute.Data, "KeyParameter");
@@ -86,24 +87,31 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsRefLikeType)
+        {
+            var location = DiagnosticText.Where(method, attribute, context.CancellationToken, AttributeLocations.NamedArgument(attribute.Data, "KeyParameter", context.CancellationToken));
+            Report(context, location, attribute, method, $"'{key}' is passed by ref or out or is a ref struct, so it cannot be kept as a key; key by a parameter passed by value");
+            return;
+        }
+
         if (!attribute.IsInterfaceLevel)
         {
             return;
         }
 
-        var type = KeyType(parameter.Type);
+        var type = KeyTypeName(parameter.Type);
         if (!sharedKeys.TryGetValue(kind, out var shared))
         {
             sharedKeys.Add(kind, (type, method.Symbol.Name));
         }
-        else if (!SymbolEqualityComparer.Default.Equals(shared.Type, type))
+        else if (shared.Type != type)
         {
             Report(
                 context,
                 method.Identifier,
                 attribute,
                 method,
-                $"'{key}' is '{type.ToDisplayString()}' here but '{shared.Type.ToDisplayString()}' on '{shared.Method}', and the interface-level instance is shared; give the parameter one type on every method or put the attribute on the methods");
+                $"'{key}' is keyed as '{type}' here but as '{shared.Type}' on '{shared.Method}', and the interface-level instance is shared; give the parameter one type on every method or put the attribute on the methods");
         }
     }
 
@@ -118,6 +126,21 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         var names = AttributeValues.GetArray(attribute.Data, "KeyParameters");
         if (names.IsDefault)
         {
+            // The default key: every parameter except a CancellationToken. A ref struct cannot be part of it.
+            foreach (var parameter in method.Symbol.Parameters)
+            {
+                if (parameter.Type.IsRefLikeType && !symbols.IsCancellationToken(parameter.Type))
+                {
+                    Report(
+                        context,
+                        DiagnosticText.Where(method, attribute, context.CancellationToken),
+                        attribute,
+                        method,
+                        $"parameter '{parameter.Name}' is a ref struct, which cannot be part of the cache key; set KeyParameters to the parameters that identify the result");
+                    return;
+                }
+            }
+
             return;
         }
 
@@ -125,7 +148,8 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         for (var i = 0; i < names.Length; i++)
         {
             var name = names[i].Value as string;
-            if (name is not null && Find(method.Symbol, name) is not null)
+            var parameter = name is null ? null : Find(method.Symbol, name);
+            if (parameter is not null && !parameter.Type.IsRefLikeType)
             {
                 continue;
             }
@@ -138,13 +162,16 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             }
 
             var location = AttributeLocations.NamedArgumentElement(attribute.Data, "KeyParameters", i, context.CancellationToken);
-            Report(context, location, attribute, method, $"{shown} is not a parameter of the method; {NameOneOf(method.Symbol, symbols, "KeyParameters")}");
+            var detail = parameter is null
+                ? $"{shown} is not a parameter of the method; {NameOneOf(method.Symbol, symbols, "KeyParameters")}"
+                : $"{shown} is a ref struct, which cannot be part of the cache key; remove it";
+            Report(context, location, attribute, method, detail);
         }
 
         if (missing.Count > 0)
         {
             var list = string.Join(", ", missing);
-            Report(context, method.Identifier, attribute, method, $"{list} {(missing.Count == 1 ? "is not a parameter" : "are not parameters")} of the method; add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
+            Report(context, method.Identifier, attribute, method, $"{list} {(missing.Count == 1 ? "is not a usable parameter" : "are not usable parameters")} of the method (missing, or a ref struct); add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
         }
     }
 
@@ -246,16 +273,24 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
-    /// <summary>The key type the generator uses: the parameter type without a nullable annotation or <c>Nullable&lt;T&gt;</c>.</summary>
-    private static ITypeSymbol KeyType(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            return nullable.TypeArguments[0];
-        }
+    /// <summary>
+    /// The key type the generator uses, as text: the parameter's type without a nullable annotation, or <c>object</c>
+    /// for a type parameter, a <c>Nullable&lt;T&gt;</c> or a type built from a method type parameter.
+    /// </summary>
+    private static string KeyTypeName(ITypeSymbol type)
+        => type is ITypeParameterSymbol
+            || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+            || UsesMethodTypeParameter(type)
+            ? "object"
+            : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
 
-        return type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
-    }
+    private static bool UsesMethodTypeParameter(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol parameter => parameter.TypeParameterKind == TypeParameterKind.Method,
+        IArrayTypeSymbol array => UsesMethodTypeParameter(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(UsesMethodTypeParameter),
+        _ => false,
+    };
 
     private static string NameOneOf(IMethodSymbol method, ResilienceSymbols symbols, string property)
     {

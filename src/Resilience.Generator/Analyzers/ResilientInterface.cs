@@ -13,8 +13,9 @@ namespace Resilience.Generator.Analyzers;
 /// </summary>
 /// <remarks>
 /// An interface-level attribute applies to every method declared on the interface that has no attribute of the same
-/// kind itself, except fallback targets: methods named by a <c>[Fallback]</c> of the interface or of one of its
-/// methods (without a handler type). Methods inherited from base interfaces get their own interface's defaults.
+/// kind itself, except fallback targets (methods named by a <c>[Fallback]</c> of the interface or of one of its
+/// methods, without a handler type) and methods whose shape it cannot apply to. Methods inherited from base
+/// interfaces get their own interface's defaults.
 /// </remarks>
 internal sealed class ResilientInterface
 {
@@ -90,10 +91,38 @@ internal sealed class ResilientInterface
         foreach (var (method, own) in candidates)
         {
             var isTarget = targets.Contains(method);
-            methods.Add(new ResilientMethod(method, MethodShape.Of(method, symbols.Compilation), own, isTarget ? ImmutableArray<ResilienceAttribute>.Empty : attributes, isTarget));
+            var shape = MethodShape.Of(method, symbols.Compilation);
+            var defaults = isTarget ? ImmutableArray<ResilienceAttribute>.Empty : ApplicableDefaults(method, shape, attributes, symbols);
+            methods.Add(new ResilientMethod(method, shape, own, defaults, isTarget));
         }
 
         return new ResilientInterface(type, attributes, methods.MoveToImmutable(), misplaced.ToImmutable());
+    }
+
+    /// <summary>
+    /// The interface-level attributes that can apply to the method's shape. The others are skipped for it, as the
+    /// generator does: a method whose shape no strategy can wrap stays plain delegation, and one without a result
+    /// or with ref/out parameters simply gets no interface-level <c>[CacheFallback]</c> (nor <c>[Retry]</c> or
+    /// <c>[Fallback]</c> with ref/out). Attributes written on the method itself are never skipped: they are reported.
+    /// </summary>
+    private static ImmutableArray<ResilienceAttribute> ApplicableDefaults(
+        IMethodSymbol method,
+        MethodShape shape,
+        ImmutableArray<ResilienceAttribute> attributes,
+        ResilienceSymbols symbols)
+    {
+        var builder = ImmutableArray.CreateBuilder<ResilienceAttribute>(attributes.Length);
+        foreach (var attribute in attributes)
+        {
+            var fits = MethodShape.GetProblem(method, shape, attribute.Kind, symbols) is null
+                && (attribute.Kind != AttributeKind.CacheFallback || shape.HasResult);
+            if (fits)
+            {
+                builder.Add(attribute);
+            }
+        }
+
+        return builder.ToImmutable();
     }
 
     /// <summary>The resilience attributes written on <paramref name="symbol"/>.</summary>

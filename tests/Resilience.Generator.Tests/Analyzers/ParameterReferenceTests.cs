@@ -82,7 +82,60 @@ public sealed class ParameterReferenceTests
             """,
             ("RES0006", Error));
 
-        Assert.Contains("'host' is 'System.Uri' here but 'string' on 'PingAsync'", diagnostics.Single().GetMessage());
+        Assert.Contains("'host' is keyed as 'System.Uri' here but as 'string' on 'PingAsync'", diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public async Task RES0006_InterfaceLevelKeyNullableValueTypeKeyedAsObject_DiffersFromInt()
+    {
+        await AnalyzerVerifier.VerifyAsync("""
+            [RateLimit(KeyParameter = "shard")]
+            public interface IShards
+            {
+                Task ReadAsync(int shard);
+                Task {|RES0006:WriteAsync|}(int? shard);
+            }
+            """,
+            ("RES0006", Error));
+    }
+
+    [Fact]
+    public async Task RES0006_KeyParameterByReferenceOrRefStruct_Reported()
+    {
+        var diagnostics = await AnalyzerVerifier.VerifyAsync("""
+            public interface IParser
+            {
+                [CircuitBreaker({|RES0006:KeyParameter = "text"|})]
+                int Parse(ReadOnlySpan<char> text);
+
+                [RateLimit({|RES0006:KeyParameter = "position"|})]
+                int Next(ref int position);
+            }
+            """,
+            ("RES0006", Error));
+
+        Assert.All(diagnostics, d => Assert.Contains("cannot be kept as a key", d.GetMessage()));
+    }
+
+    [Fact]
+    public async Task RES0006_DefaultCacheKeyWithRefStructParameter_ReportedOnAttribute()
+    {
+        var diagnostics = await AnalyzerVerifier.VerifyAsync("""
+            public interface IParser
+            {
+                [{|RES0006:CacheFallback|}]
+                int Count(ReadOnlySpan<char> text, int start);
+
+                [CacheFallback(KeyParameters = new[] { "start", {|RES0006:"text"|} })]
+                int Find(ReadOnlySpan<char> text, int start);
+
+                [CacheFallback(KeyParameters = new[] { "start" })]
+                int Last(ReadOnlySpan<char> text, int start);
+            }
+            """,
+            ("RES0006", Error));
+
+        Assert.Contains("parameter 'text' is a ref struct, which cannot be part of the cache key", diagnostics[0].GetMessage());
     }
 
     [Fact]
