@@ -44,6 +44,13 @@ internal static class AnalyzerVerifier
     /// <summary>Every analyzer in the generator assembly, as loaded by the compiler.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> AllAnalyzers => Analyzers;
 
+    /// <summary>Every diagnostic the analyzers report for <paramref name="source"/> (which must compile), without expectations.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source)
+    {
+        Assert.DoesNotContain("{|", source);
+        return await RunAsync(Compile(new[] { source }, new List<Expected>()));
+    }
+
     /// <summary>
     /// Verifies one source. <paramref name="severities"/> gives the expected severity of each id marked in it.
     /// Returns the reported diagnostics, in source order, for further assertions on their messages.
@@ -55,38 +62,7 @@ internal static class AnalyzerVerifier
     public static async Task<ImmutableArray<Diagnostic>> VerifyAsync(string[] markups, params (string Id, DiagnosticSeverity Severity)[] severities)
     {
         var expected = new List<Expected>();
-        var trees = new List<SyntaxTree>();
-        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
-        for (var i = 0; i < markups.Length; i++)
-        {
-            var path = $"Test{i}.cs";
-            var source = Parse(markups[i], path, expected);
-            trees.Add(CSharpSyntaxTree.ParseText(source, parseOptions, path));
-        }
-
-        trees.Add(CSharpSyntaxTree.ParseText(GlobalUsings, parseOptions, "GlobalUsings.cs"));
-
-        var compilation = CSharpCompilation.Create(
-            "AnalyzerTest",
-            trees,
-            References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, "The test source does not compile:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-
-        var analyzerExceptions = new List<Exception>();
-        var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-            (exception, analyzer, _) => analyzerExceptions.Add(exception),
-            concurrentAnalysis: true,
-            logAnalyzerExecutionTime: false);
-        var actual = (await compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync())
-            .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)
-            .ThenBy(d => d.Location.SourceSpan.Start)
-            .ThenBy(d => d.Id, StringComparer.Ordinal)
-            .ToImmutableArray();
-        Assert.True(analyzerExceptions.Count == 0, "An analyzer threw: " + string.Join(Environment.NewLine, analyzerExceptions));
+        var actual = await RunAsync(Compile(markups, expected));
 
         var problems = new StringBuilder();
         var unmatched = new List<Diagnostic>(actual);
@@ -120,6 +96,49 @@ internal static class AnalyzerVerifier
 
         Assert.True(problems.Length == 0, problems + "Reported:" + Environment.NewLine + string.Join(Environment.NewLine, actual.Select(Describe)));
         return actual;
+    }
+
+    private static Compilation Compile(string[] markups, List<Expected> expected)
+    {
+        var trees = new List<SyntaxTree>();
+        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
+        for (var i = 0; i < markups.Length; i++)
+        {
+            var path = $"Test{i}.cs";
+            var source = Parse(markups[i], path, expected);
+            trees.Add(CSharpSyntaxTree.ParseText(source, parseOptions, path));
+        }
+
+        trees.Add(CSharpSyntaxTree.ParseText(GlobalUsings, parseOptions, "GlobalUsings.cs"));
+
+        var compilation = CSharpCompilation.Create(
+            "AnalyzerTest",
+            trees,
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "The test source does not compile:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+
+        return compilation;
+    }
+
+    private static async Task<ImmutableArray<Diagnostic>> RunAsync(Compilation compilation)
+    {
+        var analyzerExceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (exception, analyzer, _) => analyzerExceptions.Add(exception),
+            concurrentAnalysis: true,
+            logAnalyzerExecutionTime: false);
+        var actual = (await compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync())
+            .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.SourceSpan.Start)
+            .ThenBy(d => d.Id, StringComparer.Ordinal)
+            .ToImmutableArray();
+        Assert.True(analyzerExceptions.Count == 0, "An analyzer threw: " + string.Join(Environment.NewLine, analyzerExceptions));
+        return actual;
+
     }
 
     private static string Describe(Diagnostic diagnostic)
