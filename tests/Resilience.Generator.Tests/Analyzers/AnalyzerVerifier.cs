@@ -45,10 +45,10 @@ internal static class AnalyzerVerifier
     public static ImmutableArray<DiagnosticAnalyzer> AllAnalyzers => Analyzers;
 
     /// <summary>Every diagnostic the analyzers report for <paramref name="source"/> (which must compile), without expectations.</summary>
-    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source)
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, bool referenceRuntime = true)
     {
         Assert.DoesNotContain("{|", source);
-        return await RunAsync(Compile(new[] { source }, new List<Expected>()));
+        return await RunAsync(Compile(new[] { source }, new List<Expected>(), referenceRuntime));
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ internal static class AnalyzerVerifier
         return actual;
     }
 
-    private static Compilation Compile(string[] markups, List<Expected> expected)
+    private static Compilation Compile(string[] markups, List<Expected> expected, bool referenceRuntime = true)
     {
         var trees = new List<SyntaxTree>();
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
@@ -109,12 +109,15 @@ internal static class AnalyzerVerifier
             trees.Add(CSharpSyntaxTree.ParseText(source, parseOptions, path));
         }
 
-        trees.Add(CSharpSyntaxTree.ParseText(GlobalUsings, parseOptions, "GlobalUsings.cs"));
+        if (referenceRuntime)
+        {
+            trees.Add(CSharpSyntaxTree.ParseText(GlobalUsings, parseOptions, "GlobalUsings.cs"));
+        }
 
         var compilation = CSharpCompilation.Create(
             "AnalyzerTest",
             trees,
-            References,
+            referenceRuntime ? References : References.RemoveAt(References.Length - 1),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
