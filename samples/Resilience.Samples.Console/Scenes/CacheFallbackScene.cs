@@ -63,11 +63,14 @@ internal static class CacheFallbackScene
         var catalog = new FlakyCatalogService(demo.Downstream("catalog"));
         ICatalogService products = new CatalogServiceResilient(catalog, demo.Registry);
 
-        // The cache fallback is named after the method. The registry returns the proxy's instance for that name (the
-        // settings must match the attribute's), so that we can watch the stale answers it serves.
-        CacheFallbackStrategy cache = demo.Registry.GetOrAddCacheFallback(
-            $"{typeof(ICatalogService).FullName}.{nameof(ICatalogService.GetProductAsync)}",
-            new CacheFallbackOptions { Ttl = TimeSpan.FromMilliseconds(200), StaleTtl = TimeSpan.FromMilliseconds(60_000) });
+        // The cache fallback is named after the method; find the proxy's instance by that name to watch the stale
+        // answers it serves.
+        string cacheName = $"{typeof(ICatalogService).FullName}.{nameof(ICatalogService.GetProductAsync)}";
+        if (!demo.Registry.TryGetCacheFallback(cacheName, out CacheFallbackStrategy? cache))
+        {
+            throw new InvalidOperationException($"The proxy registered no cache fallback named '{cacheName}'.");
+        }
+
         var staleAnswers = new ConcurrentQueue<StaleResultServedEventArgs>();
         cache.StaleResultServed += (_, e) =>
         {
