@@ -24,7 +24,7 @@ namespace Resilience;
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
-public sealed class ResilienceRegistry : IDisposable
+public sealed partial class ResilienceRegistry : IDisposable
 {
     private static ResilienceRegistry? s_shared;
 
@@ -92,7 +92,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_breakers.TryGetValue(name, out registration))
                 {
-                    registration = new(new CircuitBreaker(name, options, _timeProvider), options);
+                    registration = new(Attach(new CircuitBreaker(name, options, _timeProvider)), options);
                     _breakers[name] = registration;
                     return registration.Instance;
                 }
@@ -118,7 +118,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_retries.TryGetValue(name, out registration))
                 {
-                    registration = new(new RetryStrategy(name, options, _timeProvider), options);
+                    registration = new(Attach(new RetryStrategy(name, options, _timeProvider)), options);
                     _retries[name] = registration;
                     return registration.Instance;
                 }
@@ -144,7 +144,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_timeouts.TryGetValue(name, out registration))
                 {
-                    registration = new(new TimeoutStrategy(name, timeout, _timeProvider), new TimeoutSetting(timeout));
+                    registration = new(Attach(new TimeoutStrategy(name, timeout, _timeProvider)), new TimeoutSetting(timeout));
                     _timeouts[name] = registration;
                     return registration.Instance;
                 }
@@ -174,7 +174,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_bulkheads.TryGetValue(name, out registration))
                 {
-                    registration = new(new Bulkhead(name, options), options);
+                    registration = new(Attach(new Bulkhead(name, options)), options);
                     _bulkheads[name] = registration;
                     return registration.Instance;
                 }
@@ -200,7 +200,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_rateLimits.TryGetValue(name, out registration))
                 {
-                    var created = new RateLimitStrategy(name, options, _timeProvider);
+                    var created = Attach(new RateLimitStrategy(name, options, _timeProvider));
                     _rateLimits[name] = new(created, options);
                     return created;
                 }
@@ -235,7 +235,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_rateLimits.TryGetValue(name, out registration))
                 {
-                    var created = new KeyedRateLimitStrategy<TKey>(name, options, _timeProvider);
+                    var created = Attach(new KeyedRateLimitStrategy<TKey>(name, options, _timeProvider));
                     _rateLimits[name] = new(created, options);
                     return created;
                 }
@@ -268,7 +268,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_cacheFallbacks.TryGetValue(name, out registration))
                 {
-                    registration = new(new CacheFallbackStrategy(name, options, _cacheStore, _timeProvider), options);
+                    registration = new(Attach(new CacheFallbackStrategy(name, options, _cacheStore, _timeProvider)), options);
                     _cacheFallbacks[name] = registration;
                     return registration.Instance;
                 }
@@ -300,7 +300,7 @@ public sealed class ResilienceRegistry : IDisposable
     public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
 
     /// <summary>
-    /// Disposes the rate limits this registry created; afterwards creating an instance throws
+    /// Disposes the rate limits this registry created and its telemetry (meter and activity source); afterwards creating an instance throws
     /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
     /// </summary>
     public void Dispose()
@@ -324,6 +324,8 @@ public sealed class ResilienceRegistry : IDisposable
         {
             pair.Value.Instance.Dispose();
         }
+
+        Volatile.Read(ref _telemetry)?.Dispose();
     }
 
     private static bool TryGet<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map, string name, [NotNullWhen(true)] out TInstance? instance)

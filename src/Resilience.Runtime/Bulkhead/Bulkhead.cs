@@ -46,6 +46,9 @@ public sealed class Bulkhead
     /// <summary>Calls waiting now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
 
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
+
     /// <summary>Takes a slot if one is free now and nobody is waiting; never waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _queued) == 0 && TryTakeSlot();
 
@@ -140,7 +143,9 @@ public sealed class Bulkhead
 
             if (_queue.Count >= MaxQueue)
             {
-                return ValueTask.FromException(new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue));
+                var rejected = new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue);
+                Telemetry?.OnRejected(Name, "bulkhead", rejected);
+                return ValueTask.FromException(rejected);
             }
 
             if (cancellationToken.IsCancellationRequested)

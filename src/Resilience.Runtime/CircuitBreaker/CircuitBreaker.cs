@@ -67,6 +67,9 @@ public sealed class CircuitBreaker
     /// <summary>The breaker's name.</summary>
     public string Name => _name;
 
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
+
     /// <summary>
     /// The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>
     /// (reading it makes that transition and raises <see cref="StateChanged"/>).
@@ -146,7 +149,9 @@ public sealed class CircuitBreaker
             return lease;
         }
 
-        throw new BrokenCircuitException(_name, state, retryAfter);
+        var rejected = new BrokenCircuitException(_name, state, retryAfter);
+        Telemetry?.OnRejected(_name, "circuit_breaker", rejected);
+        throw rejected;
     }
 
     /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>

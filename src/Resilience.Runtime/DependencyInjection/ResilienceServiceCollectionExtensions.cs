@@ -92,13 +92,20 @@ public static class ResilienceServiceCollectionExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="ResilienceRegistry"/> unless one is registered. It uses the registered
-    /// <see cref="TimeProvider"/>, if any, and is disposed with the service provider.
+    /// <see cref="TimeProvider"/>, if any, and is disposed with the service provider. Its "Resilience" meter comes from the
+    /// registered <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, if any, and it logs retries, breaker transitions,
+    /// rejections, timeouts, fallbacks and stale cache answers through the registered
+    /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience").
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(static sp => new ResilienceRegistry(sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new ResilienceRegistry(
+            sp.GetService<TimeProvider>(),
+            cacheStore: null,
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         return services;
     }
 

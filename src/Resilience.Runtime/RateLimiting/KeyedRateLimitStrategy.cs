@@ -93,6 +93,9 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
     /// <summary>Keys currently held.</summary>
     public int KeyCount => Volatile.Read(ref _count);
 
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
+
     /// <summary>Takes a permit for <paramref name="key"/> if one is available now; never waits.</summary>
     /// <param name="key">The partition key.</param>
     /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
@@ -144,7 +147,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                return ValueTask.FromException(RateLimitStrategy.CreateRejection(Name, lease));
+                return ValueTask.FromException(RateLimitStrategy.CreateRejection(Name, lease, Telemetry));
             }
         }
     }
@@ -174,7 +177,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                throw RateLimitStrategy.CreateRejection(Name, lease);
+                throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
             }
         }
     }
@@ -319,7 +322,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         }
         else if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
-            throw RateLimitStrategy.CreateRejection(Name, lease);
+            throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
         }
     }
 
