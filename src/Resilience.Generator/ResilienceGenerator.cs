@@ -1,4 +1,14 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Resilience.Generator.Emitting;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+using Resilience.Generator.Parsing;
 
 namespace Resilience.Generator;
 
@@ -6,8 +16,88 @@ namespace Resilience.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class ResilienceGenerator : IIncrementalGenerator
 {
+    private static readonly string Version = typeof(ResilienceGenerator).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var retry = Interfaces(context, "Resilience.RetryAttribute", TrackingNames.RetryInterfaces);
+        var circuitBreaker = Interfaces(context, "Resilience.CircuitBreakerAttribute", TrackingNames.CircuitBreakerInterfaces);
+        var rateLimit = Interfaces(context, "Resilience.RateLimitAttribute", TrackingNames.RateLimitInterfaces);
+        var bulkhead = Interfaces(context, "Resilience.BulkheadAttribute", TrackingNames.BulkheadInterfaces);
+        var timeout = Interfaces(context, "Resilience.TimeoutAttribute", TrackingNames.TimeoutInterfaces);
+        var fallback = Interfaces(context, "Resilience.FallbackAttribute", TrackingNames.FallbackInterfaces);
+        var cacheFallback = Interfaces(context, "Resilience.CacheFallbackAttribute", TrackingNames.CacheFallbackInterfaces);
+
+        var all = retry.Collect()
+            .Combine(circuitBreaker.Collect())
+            .Combine(rateLimit.Collect())
+            .Combine(bulkhead.Collect())
+            .Combine(timeout.Collect())
+            .Combine(fallback.Collect())
+            .Combine(cacheFallback.Collect())
+            .Select(static (pair, _) => Distinct(
+                pair.Left.Left.Left.Left.Left.Left,
+                pair.Left.Left.Left.Left.Left.Right,
+                pair.Left.Left.Left.Left.Right,
+                pair.Left.Left.Left.Right,
+                pair.Left.Left.Right,
+                pair.Left.Right,
+                pair.Right))
+            .WithTrackingName(TrackingNames.AllInterfaces);
+
+        var interfaces = all
+            .SelectMany(static (models, _) => models)
+            .WithTrackingName(TrackingNames.Interfaces);
+
+        var features = context.CompilationProvider
+            .Select(static (compilation, _) => new CompilationFeatures(
+                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null))
+            .WithTrackingName(TrackingNames.CompilationFeatures);
+
+        var output = interfaces.Combine(features).WithTrackingName(TrackingNames.Output);
+        context.RegisterSourceOutput(output, static (spc, pair) =>
+            spc.AddSource(pair.Left.HintName, ResilientClassEmitter.Emit(pair.Left, pair.Right, Version)));
+    }
+
+    private static IncrementalValuesProvider<InterfaceModel> Interfaces(IncrementalGeneratorInitializationContext context, string attribute, string trackingName)
+        => context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, static (node, _) => IsCandidate(node), static (ctx, ct) => Transform(ctx, ct))
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(trackingName);
+
+    /// <summary>Syntax only: an interface, or a method declared in one.</summary>
+    private static bool IsCandidate(SyntaxNode node)
+        => node is InterfaceDeclarationSyntax or MethodDeclarationSyntax { Parent: InterfaceDeclarationSyntax };
+
+    private static InterfaceModel? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = context.TargetSymbol switch
+        {
+            INamedTypeSymbol named => named,
+            IMethodSymbol method when InterfaceParser.IsFirstCarrier(method, context.Attributes[0].AttributeClass) => method.ContainingType,
+            _ => null,
+        };
+
+        return type is null ? null : InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken);
+    }
+
+    /// <summary>One model per interface (partial interfaces and several attributes yield duplicates), ordered by hint name.</summary>
+    private static EquatableArray<InterfaceModel> Distinct(params ImmutableArray<InterfaceModel>[] groups)
+    {
+        var byHint = new SortedDictionary<string, InterfaceModel>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            foreach (var model in group)
+            {
+                if (!byHint.ContainsKey(model.HintName))
+                {
+                    byHint.Add(model.HintName, model);
+                }
+            }
+        }
+
+        return byHint.Values.ToEquatableArray();
     }
 }

@@ -1,0 +1,62 @@
+using System;
+using System.Linq;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+
+namespace Resilience.Generator.Emitting;
+
+/// <summary>Names of the generated locals of one method, suffixed until none equals a parameter name.</summary>
+internal sealed class Locals
+{
+    private static readonly string[] BaseNames =
+    {
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt",
+    };
+
+    public Locals(EquatableArray<ParameterModel> parameters)
+    {
+        var names = parameters.Select(p => p.Name.TrimStart('@')).ToList();
+        var suffix = string.Empty;
+        while (BaseNames.Any(n => names.Contains(n + suffix, StringComparer.Ordinal)))
+        {
+            suffix += "_";
+        }
+
+        Key = "__key" + suffix;
+        Fresh = "__fresh" + suffix;
+        Stale = "__stale" + suffix;
+        Timeout = "__timeout" + suffix;
+        Lease = "__lease" + suffix;
+        Attempt = "__attempt" + suffix;
+        Result = "__result" + suffix;
+        Task = "__task" + suffix;
+        Exception = "__ex" + suffix;
+        Canceled = "__oce" + suffix;
+        AttemptScope = "__attemptScope" + suffix;
+        Pending = "__vt" + suffix;
+    }
+
+    public string Key { get; }
+
+    public string Fresh { get; }
+
+    public string Stale { get; }
+
+    public string Timeout { get; }
+
+    public string Lease { get; }
+
+    public string Attempt { get; }
+
+    public string Result { get; }
+
+    public string Task { get; }
+
+    public string Exception { get; }
+
+    public string Canceled { get; }
+
+    public string AttemptScope { get; }
+
+    public string Pending { get; }
+}

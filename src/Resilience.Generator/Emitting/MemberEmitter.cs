@@ -1,0 +1,94 @@
+using System.Linq;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+
+namespace Resilience.Generator.Emitting;
+
+/// <summary>Writes members that forward to the inner instance: undecorated methods, properties, indexers and events.</summary>
+internal static class MemberEmitter
+{
+    public static void WriteAttributes(SourceWriter writer, EquatableArray<string> attributes, string target = "")
+    {
+        foreach (var attribute in attributes)
+        {
+            writer.Line(target.Length == 0 ? attribute : "[" + target + attribute.Substring(1));
+        }
+    }
+
+    /// <summary>The method's declaration line (without body).</summary>
+    public static string MethodHeader(MethodModel method, bool isAsync)
+    {
+        var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (isAsync ? "async " : string.Empty);
+        var name = SignatureWriter.MemberName(method.Name, method.DeclaringInterface, method.IsExplicit);
+        return $"{modifiers}{method.RefReturn}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
+    }
+
+    public static void WriteMethodPreamble(SourceWriter writer, MethodModel method)
+    {
+        writer.Line("/// <inheritdoc />");
+        WriteAttributes(writer, method.Attributes);
+        WriteAttributes(writer, method.ReturnAttributes, "return: ");
+    }
+
+    public static void WriteDelegatingMethod(SourceWriter writer, MethodModel method)
+    {
+        WriteMethodPreamble(writer, method);
+        writer.Line(MethodHeader(method, isAsync: false));
+        writer.IndentedLines(SignatureWriter.Constraints(method.TypeParameters, method.IsExplicit));
+        var self = Self(method.Parameters);
+        var call = $"{SignatureWriter.Inner(self, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
+        writer.IndentedLines(new[] { "=> " + (method.RefReturn.Length > 0 ? "ref " : string.Empty) + call + ";" });
+    }
+
+    public static void WriteProperty(SourceWriter writer, PropertyModel property)
+    {
+        writer.Line("/// <inheritdoc />");
+        WriteAttributes(writer, property.Attributes);
+        var name = SignatureWriter.MemberName(property.Name, property.DeclaringInterface, property.IsExplicit);
+        var parameters = property.Parameters.IsEmpty ? string.Empty : "[" + SignatureWriter.Parameters(property.Parameters, property.IsExplicit) + "]";
+        var self = Self(property.Parameters);
+        var inner = SignatureWriter.Inner(self, property.DeclaringInterface, property.IsExplicit, property.IsBaseMember);
+        var access = property.Parameters.IsEmpty
+            ? inner + "." + property.Name
+            : inner + "[" + SignatureWriter.Arguments(property.Parameters) + "]";
+
+        writer.Line($"{SignatureWriter.Accessibility(property.IsExplicit)}{property.RefReturn}{property.Type} {name}{parameters}");
+        if (property.RefReturn.Length > 0)
+        {
+            writer.IndentedLines(new[] { "=> ref " + access + ";" });
+            return;
+        }
+
+        writer.OpenBrace();
+        if (property.HasGetter)
+        {
+            writer.Line("get => " + access + ";");
+        }
+
+        if (property.HasSetter)
+        {
+            writer.Line(property.IsInitOnly
+                ? "init => throw new global::System.NotSupportedException(" + Parsing.TypeNames.Literal($"The init-only property '{property.Name}' cannot be forwarded to the inner instance; set it on the inner instance.") + ");"
+                : "set => " + access + " = value;");
+        }
+
+        writer.CloseBrace();
+    }
+
+    public static void WriteEvent(SourceWriter writer, EventModel @event)
+    {
+        writer.Line("/// <inheritdoc />");
+        WriteAttributes(writer, @event.Attributes);
+        var name = SignatureWriter.MemberName(@event.Name, @event.DeclaringInterface, @event.IsExplicit);
+        var inner = SignatureWriter.Inner(string.Empty, @event.DeclaringInterface, @event.IsExplicit, @event.IsBaseMember);
+        writer.Line($"{SignatureWriter.Accessibility(@event.IsExplicit)}event {@event.Type} {name}");
+        writer.OpenBrace();
+        writer.Line($"add => {inner}.{@event.Name} += value;");
+        writer.Line($"remove => {inner}.{@event.Name} -= value;");
+        writer.CloseBrace();
+    }
+
+    /// <summary>"this." when a parameter could hide a generated field, else "".</summary>
+    public static string Self(EquatableArray<ParameterModel> parameters)
+        => parameters.Any(p => p.Name.StartsWith("__", System.StringComparison.Ordinal)) ? "this." : string.Empty;
+}

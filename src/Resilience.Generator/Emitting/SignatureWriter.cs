@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+
+namespace Resilience.Generator.Emitting;
+
+/// <summary>Writes member signatures, argument lists and receivers shared by the member emitters.</summary>
+internal static class SignatureWriter
+{
+    public static string Modifier(ParameterRefKind kind) => kind switch
+    {
+        ParameterRefKind.In => "in ",
+        ParameterRefKind.RefReadOnly => "ref readonly ",
+        ParameterRefKind.Ref => "ref ",
+        ParameterRefKind.Out => "out ",
+        _ => string.Empty,
+    };
+
+    public static string ArgumentModifier(ParameterRefKind kind) => kind switch
+    {
+        ParameterRefKind.In or ParameterRefKind.RefReadOnly => "in ",
+        ParameterRefKind.Ref => "ref ",
+        ParameterRefKind.Out => "out ",
+        _ => string.Empty,
+    };
+
+    /// <summary>The declared parameter list; default values only on implicit implementations.</summary>
+    public static string Parameters(EquatableArray<ParameterModel> parameters, bool isExplicit)
+        => string.Join(", ", parameters.Select(p => Parameter(p, isExplicit)));
+
+    private static string Parameter(ParameterModel parameter, bool isExplicit)
+    {
+        var attributes = parameter.Attributes.IsEmpty ? string.Empty : string.Concat(parameter.Attributes) + " ";
+        var scoped = parameter.IsScoped ? "scoped " : string.Empty;
+        var @params = parameter.IsParams ? "params " : string.Empty;
+        var defaultValue = !isExplicit && parameter.DefaultValue is { } value ? " = " + value : string.Empty;
+        return $"{attributes}{scoped}{@params}{Modifier(parameter.RefKind)}{parameter.Type} {parameter.Name}{defaultValue}";
+    }
+
+    /// <summary>The parameters of a private core method: by value, without defaults or modifiers.</summary>
+    public static string CoreParameters(EquatableArray<ParameterModel> parameters)
+        => string.Join(", ", parameters.Select(p => $"{p.Type} {p.Name}"));
+
+    /// <summary>Arguments forwarding every parameter with its modifier.</summary>
+    public static string Arguments(EquatableArray<ParameterModel> parameters)
+        => string.Join(", ", parameters.Select(p => ArgumentModifier(p.RefKind) + p.Name));
+
+    /// <summary>Arguments by value (to a core method).</summary>
+    public static string ValueArguments(EquatableArray<ParameterModel> parameters)
+        => string.Join(", ", parameters.Select(p => p.Name));
+
+    public static string TypeParameterList(EquatableArray<TypeParameterModel> typeParameters)
+        => typeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", typeParameters.Select(t => t.Name)) + ">";
+
+    /// <summary>The <c>where</c> clauses: full constraints, or those an explicit implementation may state.</summary>
+    public static IEnumerable<string> Constraints(EquatableArray<TypeParameterModel> typeParameters, bool isExplicit)
+    {
+        foreach (var typeParameter in typeParameters)
+        {
+            var constraints = isExplicit ? typeParameter.ExplicitConstraints : typeParameter.Constraints;
+            if (constraints is not null)
+            {
+                yield return $"where {typeParameter.Name} : {constraints}";
+            }
+        }
+    }
+
+    /// <summary>The inner instance as the member's declaring interface.</summary>
+    public static string Inner(string self, string declaringInterface, bool isExplicit, bool isBaseMember)
+        => isExplicit || isBaseMember ? $"(({declaringInterface}){self}__inner)" : self + "__inner";
+
+    /// <summary>The implemented member's name: <c>M</c>, or <c>global::N.I.M</c> when explicit.</summary>
+    public static string MemberName(string name, string declaringInterface, bool isExplicit)
+        => isExplicit ? declaringInterface + "." + name : name;
+
+    public static string Accessibility(bool isExplicit) => isExplicit ? string.Empty : "public ";
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Resilience.Generator.Helpers;
+
+/// <summary>Writes C# source with indentation, braces and line endings ('\n') handled in one place.</summary>
+internal sealed class SourceWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public int Indent => _indent;
+
+    /// <summary>Writes one line at the current indentation; an empty line stays empty.</summary>
+    public SourceWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            for (var i = 0; i < _indent; i++)
+            {
+                _builder.Append(IndentUnit);
+            }
+
+            _builder.Append(text);
+        }
+
+        _builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes a line without indentation (for preprocessor directives).</summary>
+    public SourceWriter RawLine(string text)
+    {
+        _builder.Append(text).Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes each line one level deeper than the current indentation (constraints, expression bodies).</summary>
+    public SourceWriter IndentedLines(IEnumerable<string> lines)
+    {
+        _indent++;
+        foreach (var line in lines)
+        {
+            Line(line);
+        }
+
+        _indent--;
+        return this;
+    }
+
+    /// <summary>Writes '{' and indents.</summary>
+    public SourceWriter OpenBrace()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
+    /// <summary>Unindents and writes '}' followed by <paramref name="suffix"/>.</summary>
+    public SourceWriter CloseBrace(string suffix = "")
+    {
+        if (_indent == 0)
+        {
+            throw new InvalidOperationException("Unbalanced braces in generated source.");
+        }
+
+        _indent--;
+        Line("}" + suffix);
+        return this;
+    }
+
+    /// <summary>Writes <paramref name="header"/> and opens a block.</summary>
+    public SourceWriter Block(string header)
+    {
+        Line(header);
+        return OpenBrace();
+    }
+
+    public override string ToString() => _builder.ToString();
+}

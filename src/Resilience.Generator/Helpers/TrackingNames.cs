@@ -1,0 +1,24 @@
+namespace Resilience.Generator.Helpers;
+
+/// <summary>Names of the generator's tracked pipeline steps, asserted by the cacheability tests.</summary>
+internal static class TrackingNames
+{
+    public const string RetryInterfaces = nameof(RetryInterfaces);
+    public const string CircuitBreakerInterfaces = nameof(CircuitBreakerInterfaces);
+    public const string RateLimitInterfaces = nameof(RateLimitInterfaces);
+    public const string BulkheadInterfaces = nameof(BulkheadInterfaces);
+    public const string TimeoutInterfaces = nameof(TimeoutInterfaces);
+    public const string FallbackInterfaces = nameof(FallbackInterfaces);
+    public const string CacheFallbackInterfaces = nameof(CacheFallbackInterfaces);
+    public const string AllInterfaces = nameof(AllInterfaces);
+    public const string Interfaces = nameof(Interfaces);
+    public const string CompilationFeatures = nameof(CompilationFeatures);
+    public const string Output = nameof(Output);
+
+    /// <summary>Every tracked step whose outputs are models.</summary>
+    public static readonly string[] All =
+    {
+        RetryInterfaces, CircuitBreakerInterfaces, RateLimitInterfaces, BulkheadInterfaces, TimeoutInterfaces,
+        FallbackInterfaces, CacheFallbackInterfaces, AllInterfaces, Interfaces, CompilationFeatures, Output,
+    };
+}

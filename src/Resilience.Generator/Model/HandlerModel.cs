@@ -1,0 +1,7 @@
+namespace Resilience.Generator.Model;
+
+/// <summary>A fallback handler instance injected through the constructor.</summary>
+/// <param name="Type">The fully qualified handler type.</param>
+/// <param name="FieldName">The field holding it.</param>
+/// <param name="ParameterName">The constructor parameter.</param>
+internal sealed record HandlerModel(string Type, string FieldName, string ParameterName);

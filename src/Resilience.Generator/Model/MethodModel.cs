@@ -1,0 +1,34 @@
+using Resilience.Generator.Helpers;
+
+namespace Resilience.Generator.Model;
+
+/// <summary>An interface method the generated class implements.</summary>
+/// <param name="Name">The identifier, <c>@</c>-escaped when it is a keyword.</param>
+/// <param name="DeclaringInterface">The fully qualified interface that declares it.</param>
+/// <param name="IsExplicit">Whether it is implemented explicitly (base interface member or clashing name).</param>
+/// <param name="IsBaseMember">Whether it is declared on a base interface (called through a cast of the inner instance).</param>
+/// <param name="ReturnType">The fully qualified return type with nullable annotations.</param>
+/// <param name="RefReturn">"", "ref " or "ref readonly ".</param>
+/// <param name="Shape">The return shape.</param>
+/// <param name="ResultType">The awaited result (<c>T</c> of <c>Task&lt;T&gt;</c>) or the synchronous return type; <see langword="null"/> for void-like shapes.</param>
+/// <param name="TypeParameters">The method's type parameters.</param>
+/// <param name="Parameters">The parameters.</param>
+/// <param name="Attributes">Rendered method attributes to repeat (<c>Obsolete</c>, nullable analysis).</param>
+/// <param name="ReturnAttributes">Rendered return attributes to repeat (nullable analysis).</param>
+/// <param name="CoreName">A unique name for the private core method, when the body needs one.</param>
+/// <param name="Pipeline">The strategies around the call, or <see langword="null"/> for a plain delegating member.</param>
+internal sealed record MethodModel(
+    string Name,
+    string DeclaringInterface,
+    bool IsExplicit,
+    bool IsBaseMember,
+    string ReturnType,
+    string RefReturn,
+    ReturnShape Shape,
+    string? ResultType,
+    EquatableArray<TypeParameterModel> TypeParameters,
+    EquatableArray<ParameterModel> Parameters,
+    EquatableArray<string> Attributes,
+    EquatableArray<string> ReturnAttributes,
+    string CoreName,
+    PipelineModel? Pipeline);

@@ -1,0 +1,34 @@
+using Resilience.Generator.Helpers;
+
+namespace Resilience.Generator.Model;
+
+/// <summary>The strategies composed around one method's call, outermost first as documented.</summary>
+/// <param name="Fallback">The bound fallback, or <see langword="null"/>.</param>
+/// <param name="CacheFallbackField">The cache fallback field, or <see langword="null"/>.</param>
+/// <param name="CacheKeyPrefix">The method's full name that starts every cache key.</param>
+/// <param name="CacheKeyParameters">Indices of the parameters that form the cache key.</param>
+/// <param name="RateLimitField">The rate limit field, or <see langword="null"/>.</param>
+/// <param name="RateLimitKeyParameter">Index of the rate limit's key parameter, or -1.</param>
+/// <param name="BulkheadField">The bulkhead field, or <see langword="null"/>.</param>
+/// <param name="TimeoutField">The timeout field, or <see langword="null"/>.</param>
+/// <param name="CircuitBreakerField">The circuit breaker field, or <see langword="null"/>.</param>
+/// <param name="RetryField">The retry field, or <see langword="null"/>.</param>
+/// <param name="HasAttemptTimeout">Whether the retry has a per-attempt timeout.</param>
+/// <param name="RetryResultPredicate">Fully qualified static predicate marking a result as a failure for retry, or <see langword="null"/>.</param>
+/// <param name="BreakerResultPredicate">Fully qualified static predicate marking a result as a failure for the breaker, or <see langword="null"/>.</param>
+/// <param name="CancellationTokenParameter">Index of the method's cancellation token parameter, or -1.</param>
+internal sealed record PipelineModel(
+    FallbackModel? Fallback,
+    string? CacheFallbackField,
+    string CacheKeyPrefix,
+    EquatableArray<int> CacheKeyParameters,
+    string? RateLimitField,
+    int RateLimitKeyParameter,
+    string? BulkheadField,
+    string? TimeoutField,
+    string? CircuitBreakerField,
+    string? RetryField,
+    bool HasAttemptTimeout,
+    string? RetryResultPredicate,
+    string? BreakerResultPredicate,
+    int CancellationTokenParameter);

@@ -1,0 +1,192 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+
+namespace Resilience.Generator.Parsing;
+
+/// <summary>Turns an interface with resilience attributes into the equatable <see cref="InterfaceModel"/>.</summary>
+internal static class InterfaceParser
+{
+    private static readonly HashSet<string> ObjectMemberNames = new()
+    {
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
+    };
+
+    /// <summary>The model of <paramref name="type"/>, or <see langword="null"/> when no decorator can be generated for it.</summary>
+    public static InterfaceModel? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (type.TypeKind != TypeKind.Interface || type.IsFileLocal || type.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return null;
+        }
+
+        var accessibility = EffectiveAccessibility(type);
+        if (accessibility is null || HasStaticAbstractMembers(type))
+        {
+            return null;
+        }
+
+        var known = new KnownTypes(compilation);
+        var className = ClassNameOf(type);
+        var interfaceType = TypeNames.Render(type);
+        var context = new ParseContext(type, className, known, cancellationToken);
+
+        var methods = new List<MethodModel>();
+        var properties = new List<PropertyModel>();
+        var events = new List<EventModel>();
+
+        foreach (var (declaring, isBase) in new[] { (type, false) }.Concat(type.AllInterfaces.Select(i => (i, true))))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var declaringName = TypeNames.Render(declaring);
+            foreach (var member in declaring.GetMembers())
+            {
+                if (!IsImplementable(member))
+                {
+                    continue;
+                }
+
+                var isExplicit = isBase || member.DeclaredAccessibility != Accessibility.Public || IsClashing(member.Name, className);
+                switch (member)
+                {
+                    case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
+                        methods.Add(MethodParser.Parse(method, declaring, declaringName, isExplicit, isBase, context));
+                        break;
+                    case IPropertySymbol property:
+                        properties.Add(new PropertyModel(
+                            property.IsIndexer ? "this" : TypeNames.Escape(property.Name),
+                            declaringName,
+                            isExplicit,
+                            isBase,
+                            TypeNames.Render(property.Type),
+                            property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : string.Empty,
+                            SignatureReader.Parameters(property.Parameters, known),
+                            property.GetMethod is { } getter && IsImplementable(getter),
+                            property.SetMethod is { } setter && IsImplementable(setter),
+                            property.SetMethod is { IsInitOnly: true },
+                            AttributeRenderer.Render(property.GetAttributes())));
+                        break;
+                    case IEventSymbol @event:
+                        events.Add(new EventModel(
+                            TypeNames.Escape(@event.Name),
+                            declaringName,
+                            isExplicit,
+                            isBase,
+                            TypeNames.Render(@event.Type),
+                            AttributeRenderer.Render(@event.GetAttributes())));
+                        break;
+                }
+            }
+        }
+
+        var typeParameters = SignatureReader.TypeParameters(type.TypeParameters, Enumerable.Empty<ITypeSymbol>());
+        return new InterfaceModel(
+            TypeNames.MetadataName(type) + ".Resilient.g.cs",
+            TypeNames.NamespaceOf(type),
+            className,
+            accessibility,
+            interfaceType,
+            Cref(type),
+            typeParameters,
+            context.Fields.ToEquatableArray(),
+            context.Handlers.ToEquatableArray(),
+            methods.ToEquatableArray(),
+            properties.ToEquatableArray(),
+            events.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Whether <paramref name="method"/> is the node that stands for its interface for attribute
+    /// <paramref name="attributeClass"/>: the interface itself does when it carries the attribute, else the first
+    /// method that does. The other nodes yield nothing, so an interface is parsed at most once per attribute kind.
+    /// </summary>
+    public static bool IsFirstCarrier(IMethodSymbol method, INamedTypeSymbol? attributeClass)
+    {
+        var type = method.ContainingType;
+        if (attributeClass is null || type is null || HasAttribute(type, attributeClass))
+        {
+            return false;
+        }
+
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol candidate && HasAttribute(candidate, attributeClass))
+            {
+                return SymbolEqualityComparer.Default.Equals(candidate, method);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasAttribute(ISymbol symbol, INamedTypeSymbol attributeClass)
+        => symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass));
+
+    /// <summary><c>{Name without a leading I}Resilient</c>.</summary>
+    public static string ClassNameOf(INamedTypeSymbol type)
+    {
+        var name = type.Name;
+        if (name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]))
+        {
+            name = name.Substring(1);
+        }
+
+        return name + "Resilient";
+    }
+
+    private static string Cref(INamedTypeSymbol type)
+    {
+        var text = type.OriginalDefinition.ToDisplayString(TypeNames.FullyQualifiedNoNullable);
+        return text.Replace('<', '{').Replace('>', '}');
+    }
+
+    /// <summary>"public" or "internal" as the decorator can be declared in the interface's namespace; <see langword="null"/> when it cannot.</summary>
+    private static string? EffectiveAccessibility(INamedTypeSymbol type)
+    {
+        var result = "public";
+        for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
+        {
+            switch (named.DeclaredAccessibility)
+            {
+                case Accessibility.Public:
+                    break;
+                case Accessibility.Internal:
+                case Accessibility.ProtectedOrInternal:
+                    result = "internal";
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return result;
+    }
+
+    private static bool HasStaticAbstractMembers(INamedTypeSymbol type)
+        => new[] { type }.Concat(type.AllInterfaces)
+            .SelectMany(i => i.GetMembers())
+            .Any(m => m.IsStatic && (m.IsAbstract || m.IsVirtual));
+
+    /// <summary>Instance members a class implementing the interface provides: abstract or virtual (default implementations), not explicit implementations.</summary>
+    private static bool IsImplementable(ISymbol member)
+    {
+        if (member.IsStatic || !(member.IsAbstract || member.IsVirtual) || member.DeclaredAccessibility == Accessibility.Private)
+        {
+            return false;
+        }
+
+        return member switch
+        {
+            IMethodSymbol method => method.ExplicitInterfaceImplementations.IsEmpty,
+            IPropertySymbol property => property.ExplicitInterfaceImplementations.IsEmpty,
+            IEventSymbol @event => @event.ExplicitInterfaceImplementations.IsEmpty,
+            _ => false,
+        };
+    }
+
+    private static bool IsClashing(string name, string className)
+        => ObjectMemberNames.Contains(name) || name == className || name.StartsWith("__", System.StringComparison.Ordinal);
+}

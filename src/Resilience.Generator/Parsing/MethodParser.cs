@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
+
+namespace Resilience.Generator.Parsing;
+
+/// <summary>Turns an interface method into a <see cref="MethodModel"/>, with its strategy pipeline when one applies.</summary>
+internal static class MethodParser
+{
+    public static MethodModel Parse(IMethodSymbol method, INamedTypeSymbol declaring, string declaringName, bool isExplicit, bool isBase, ParseContext context)
+    {
+        var known = context.Known;
+        var shapeKind = FallbackResolver.ClassifyAwaitable(method.ReturnType, known.Compilation, out var awaited);
+        var shape = shapeKind switch
+        {
+            FallbackReturnKind.Void => ReturnShape.Void,
+            FallbackReturnKind.Task => ReturnShape.Task,
+            FallbackReturnKind.TaskOfT => ReturnShape.TaskOfT,
+            FallbackReturnKind.ValueTask => ReturnShape.ValueTask,
+            FallbackReturnKind.ValueTaskOfT => ReturnShape.ValueTaskOfT,
+            _ => ReturnShape.Value,
+        };
+        var resultType = shape switch
+        {
+            ReturnShape.Value => method.ReturnType,
+            ReturnShape.TaskOfT or ReturnShape.ValueTaskOfT => awaited,
+            _ => null,
+        };
+
+        var name = TypeNames.Escape(method.Name);
+        var pipeline = BuildPipeline(method, declaring, shape, resultType, context);
+        var coreName = pipeline is not null && NeedsCore(method, shape) ? context.UniqueName("__Core_" + method.Name) : string.Empty;
+
+        return new MethodModel(
+            name,
+            declaringName,
+            isExplicit,
+            isBase,
+            TypeNames.Render(method.ReturnType),
+            method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
+            shape,
+            resultType is null ? null : TypeNames.Render(resultType),
+            SignatureReader.TypeParameters(method.TypeParameters, SignatureReader.SignatureTypes(method)),
+            SignatureReader.Parameters(method.Parameters, known),
+            AttributeRenderer.Render(method.GetAttributes()),
+            AttributeRenderer.Render(method.GetReturnTypeAttributes()),
+            coreName,
+            pipeline);
+    }
+
+    /// <summary><c>Task&lt;T&gt;</c> always uses a core method (so a synchronous success returns the inner task); other async shapes when a parameter is <c>in</c>.</summary>
+    private static bool NeedsCore(IMethodSymbol method, ReturnShape shape) => shape switch
+    {
+        ReturnShape.TaskOfT => true,
+        ReturnShape.Task or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT
+            => method.Parameters.Any(p => p.RefKind is RefKind.In or RefKind.RefReadOnlyParameter),
+        _ => false,
+    };
+
+    private static PipelineModel? BuildPipeline(IMethodSymbol method, INamedTypeSymbol declaring, ReturnShape shape, ITypeSymbol? resultType, ParseContext context)
+    {
+        var defaults = context.DefaultsOf(declaring);
+        var own = InterfaceDefaults.ReadAll(method, declaring, isInterfaceLevel: false, context.Known);
+        var applied = new Dictionary<ResilienceKind, StrategySettings>(own);
+        if (!defaults.IsFallbackTarget(method))
+        {
+            foreach (var pair in defaults.Settings)
+            {
+                if (!applied.ContainsKey(pair.Key))
+                {
+                    applied.Add(pair.Key, pair.Value);
+                }
+            }
+        }
+
+        if (applied.Count == 0 || applied.Values.Any(s => !s.IsValid) || !CanDecorate(method, shape, resultType, applied, context.Known))
+        {
+            return null;
+        }
+
+        var builder = new PipelineBuilder(method, declaring, resultType, context);
+        return builder.Build(applied);
+    }
+
+    /// <summary>The shapes a strategy cannot wrap (the analyzers explain them); such methods are plain delegation.</summary>
+    private static bool CanDecorate(IMethodSymbol method, ReturnShape shape, ITypeSymbol? resultType, Dictionary<ResilienceKind, StrategySettings> applied, KnownTypes known)
+    {
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly || known.IsAsyncEnumerable(method.ReturnType))
+        {
+            return false;
+        }
+
+        var isAsync = shape is not (ReturnShape.Void or ReturnShape.Value);
+        if (isAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: true } returnType && returnType.TypeArguments[0].IsRefLikeType)
+        {
+            return false;
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            var byReference = parameter.RefKind is RefKind.Ref or RefKind.Out;
+            if (byReference && (isAsync
+                || applied.ContainsKey(ResilienceKind.Retry)
+                || applied.ContainsKey(ResilienceKind.Fallback)
+                || applied.ContainsKey(ResilienceKind.CacheFallback)))
+            {
+                return false;
+            }
+
+            if (isAsync && parameter.Type.IsRefLikeType)
+            {
+                return false;
+            }
+        }
+
+        if (applied.ContainsKey(ResilienceKind.CacheFallback) && (resultType is null || resultType.IsRefLikeType))
+        {
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Resilience.Generator.Parsing;
+
+/// <summary>Renders types, identifiers and constants the way the generated code writes them.</summary>
+internal static class TypeNames
+{
+    /// <summary><c>global::</c>-qualified, keywords escaped, special types as keywords, nullable reference annotations kept.</summary>
+    public static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>Like <see cref="FullyQualified"/> without nullable annotations (for <c>typeof</c>, <c>new</c> and casts).</summary>
+    public static readonly SymbolDisplayFormat FullyQualifiedNoNullable = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    /// <summary>Namespace-qualified without <c>global::</c> (for instance names): <c>N.Outer.IUserService</c>.</summary>
+    public static readonly SymbolDisplayFormat QualifiedName = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    /// <summary>Short type names for overload lists in instance names: <c>string, int</c>.</summary>
+    public static readonly SymbolDisplayFormat ShortName = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameOnly,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
+
+    public static string Render(ITypeSymbol type) => type.ToDisplayString(FullyQualified);
+
+    public static string RenderNoNullable(ITypeSymbol type) => type.ToDisplayString(FullyQualifiedNoNullable);
+
+    /// <summary><c>@</c>-escapes a reserved keyword.</summary>
+    public static string Escape(string identifier)
+        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+
+    /// <summary>A C# string literal.</summary>
+    public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>The namespace of <paramref name="type"/>, or "" for the global namespace.</summary>
+    public static string NamespaceOf(INamedTypeSymbol type)
+        => type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty;
+
+    /// <summary>The fully qualified metadata name (<c>N.Outer+IRepo`1</c>), unique per type in a compilation.</summary>
+    public static string MetadataName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder(type.MetadataName);
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            builder.Insert(0, containing.MetadataName + "+");
+        }
+
+        var ns = NamespaceOf(type);
+        if (ns.Length > 0)
+        {
+            builder.Insert(0, ns + ".");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>A double with round-trip precision, or the matching constant for NaN and infinities.</summary>
+    public static string Double(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "double.NaN";
+        }
+
+        if (double.IsPositiveInfinity(value))
+        {
+            return "double.PositiveInfinity";
+        }
+
+        if (double.IsNegativeInfinity(value))
+        {
+            return "double.NegativeInfinity";
+        }
+
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+    }
+
+    /// <summary>Renders a constant of <paramref name="type"/> as C#; <see langword="null"/> when it cannot be rendered.</summary>
+    public static string? Constant(object? value, ITypeSymbol type)
+    {
+        var target = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+            ? nullable.TypeArguments[0]
+            : type;
+
+        if (value is null)
+        {
+            return type.IsReferenceType || !ReferenceEquals(target, type) ? "null" : "default";
+        }
+
+        if (target.TypeKind == TypeKind.Enum && target is INamedTypeSymbol enumType)
+        {
+            var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
+            var typeName = RenderNoNullable(enumType);
+            return member is not null
+                ? typeName + "." + Escape(member.Name)
+                : "(" + typeName + ")(" + Primitive(value) + ")";
+        }
+
+        return Primitive(value);
+    }
+
+    private static string Primitive(object value) => value switch
+    {
+        string s => Literal(s),
+        char c => SymbolDisplay.FormatLiteral(c, quote: true),
+        bool b => b ? "true" : "false",
+        float f => float.IsNaN(f) ? "float.NaN"
+            : float.IsPositiveInfinity(f) ? "float.PositiveInfinity"
+            : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
+            : f.ToString("R", CultureInfo.InvariantCulture) + "F",
+        double d => double.IsNaN(d) || double.IsInfinity(d) ? Double(d) : d.ToString("R", CultureInfo.InvariantCulture) + "D",
+        decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
+        long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+        ulong ul => ul.ToString(CultureInfo.InvariantCulture) + "UL",
+        uint ui => ui.ToString(CultureInfo.InvariantCulture) + "U",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "default",
+    };
+}

@@ -1,0 +1,71 @@
+using System.ComponentModel;
+
+namespace Resilience;
+
+/// <summary>
+/// Small helpers the generated decorators call. Not for hand-written code: names and shapes follow what the
+/// generator emits.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GeneratedCodeHelpers
+{
+    /// <summary>
+    /// Turns the pending result of a decorated <c>Task&lt;T&gt;</c> method's core (a <see cref="ValueTask{TResult}"/>
+    /// whose result is the task to hand back) into that task's result. Called only when the core did not complete
+    /// synchronously.
+    /// </summary>
+    /// <typeparam name="T">The method's result type.</typeparam>
+    /// <param name="pending">The core's pending result.</param>
+    /// <returns>A task that completes as the inner task does.</returns>
+    public static async Task<T> Unwrap<T>(ValueTask<Task<T>> pending)
+    {
+        var task = await pending.ConfigureAwait(false);
+        return await task.ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="Unwrap{T}(ValueTask{Task{T}})"/> for methods returning <see cref="Task"/>.</summary>
+    /// <param name="pending">The core's pending result.</param>
+    /// <returns>A task that completes as the inner task does.</returns>
+    public static async Task Unwrap(ValueTask<Task> pending)
+    {
+        var task = await pending.ConfigureAwait(false);
+        await task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="task"/> until <paramref name="cancellationToken"/> is cancelled, then abandons it
+    /// (it keeps running) and ends with <see cref="OperationCanceledException"/>. Used by a timeout on a method that
+    /// takes no <see cref="CancellationToken"/>. Returns <paramref name="task"/> itself when it has completed or the
+    /// token can never be cancelled, so a synchronous completion allocates nothing.
+    /// </summary>
+    /// <param name="task">The inner call's task.</param>
+    /// <param name="cancellationToken">The timeout's token.</param>
+    public static Task WaitAsync(Task task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="Task{TResult}"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">The inner call's task.</param>
+    /// <param name="cancellationToken">The timeout's token.</param>
+    public static Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="ValueTask"/>.</summary>
+    /// <param name="task">The inner call's value task; consumed.</param>
+    /// <param name="cancellationToken">The timeout's token.</param>
+    public static ValueTask WaitAsync(ValueTask task, CancellationToken cancellationToken)
+        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask(task.AsTask().WaitAsync(cancellationToken));
+
+    /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="ValueTask{TResult}"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">The inner call's value task; consumed.</param>
+    /// <param name="cancellationToken">The timeout's token.</param>
+    public static ValueTask<T> WaitAsync<T>(ValueTask<T> task, CancellationToken cancellationToken)
+        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask<T>(task.AsTask().WaitAsync(cancellationToken));
+}
