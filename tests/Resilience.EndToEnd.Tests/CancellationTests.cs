@@ -37,16 +37,12 @@ public sealed class CancellableService : ICancellableService
         return "fallback";
     }
 
-    private async Task<string> Run(CancellationToken cancellationToken)
+    private Task<string> Run(CancellationToken cancellationToken)
     {
         int n = Log.Record(cancellationToken);
-        if (FailFirst && n == 1)
-        {
-            throw new InvalidOperationException("first");
-        }
-
-        await Task.Delay(Timeout.Infinite, cancellationToken);
-        return "never";
+        return FailFirst && n == 1
+            ? Task.FromException<string>(new InvalidOperationException("first"))
+            : Pending.Until<string>(cancellationToken);
     }
 }
 

@@ -25,11 +25,7 @@ public sealed class ScriptedTimedService : ITimedService
     public ValueTask<int> SlowRetryAsync(CancellationToken cancellationToken) => new(Script(Log.Record(cancellationToken), cancellationToken));
 
     /// <summary>A call that never completes on its own: it ends only when <paramref name="token"/> is cancelled.</summary>
-    public static async Task<int> Hang(CancellationToken token)
-    {
-        await Task.Delay(Timeout.Infinite, token);
-        return -1;
-    }
+    public static Task<int> Hang(CancellationToken token) => Pending.Until<int>(token);
 }
 
 public sealed class TimeoutTests : IDisposable

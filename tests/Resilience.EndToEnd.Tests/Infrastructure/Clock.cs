@@ -17,12 +17,37 @@ public sealed class Clock : IDisposable
 
     public ResilienceRegistry Registry { get; }
 
-    public void Advance(int milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+    /// <summary>
+    /// Advances fake time with no <see cref="SynchronizationContext"/> on the thread, so that the work each fired timer
+    /// releases (retry delays ending, timeouts cancelling) runs inline and is finished when this method returns.
+    /// </summary>
+    /// <remarks>
+    /// xUnit runs tests under its own synchronization context; while one is current, the runtime will not inline
+    /// <c>ConfigureAwait(false)</c> continuations and queues them to the thread pool instead, which would let the
+    /// next <see cref="Advance"/> race with the timer the released work is about to arm.
+    /// </remarks>
+    public void Advance(int milliseconds)
+    {
+        SynchronizationContext? context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
 
     /// <summary>
     /// Advances by <paramref name="delayMs"/> in two steps and asserts that the next attempt starts exactly at the end:
     /// one millisecond earlier the inner still saw <paramref name="attempt"/> - 1 calls.
     /// </summary>
+    /// <remarks>
+    /// Exact because <see cref="Advance"/> runs the released work inline: the next retry delay is armed before this
+    /// method advances again.
+    /// </remarks>
     public async Task AdvanceToAttempt(int delayMs, AttemptLog log, int attempt)
     {
         Assert.Equal(attempt - 1, log.Count);
