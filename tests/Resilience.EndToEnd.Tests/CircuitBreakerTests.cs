@@ -10,6 +10,10 @@ public interface IBreakerService
 
     [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000, Handle = new[] { typeof(TimeoutException) })]
     Task<string> HandledOnlyAsync(CancellationToken cancellationToken);
+
+    [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 60_000)]
+    [Retry(MaxRetries = 5, DelayMs = 100, Backoff = BackoffType.Constant, Jitter = 0)]
+    Task<string> StopAsync(string caller, CancellationToken cancellationToken);
 }
 
 public sealed class ScriptedBreakerService : IBreakerService
@@ -22,6 +26,16 @@ public sealed class ScriptedBreakerService : IBreakerService
     public Task<string> GetAsync(CancellationToken cancellationToken) => Script(Log.Record(cancellationToken), cancellationToken);
 
     public Task<string> HandledOnlyAsync(CancellationToken cancellationToken) => Script(Log.Record(cancellationToken), cancellationToken);
+
+    public List<string> StopCalls { get; } = [];
+
+    public Task<string> StopAsync(string caller, CancellationToken cancellationToken)
+    {
+        StopCalls.Add(caller);
+        return caller == "permanent"
+            ? Task.FromException<string>(new PermanentException("gone"))
+            : Task.FromException<string>(new InvalidOperationException(caller));
+    }
 
     public static Task<string> Fail(int n) => Task.FromException<string>(new InvalidOperationException($"call {n}"));
 }
@@ -160,6 +174,24 @@ public sealed class CircuitBreakerTests : IDisposable
         Assert.Equal(CircuitState.Closed, Breaker.State);
         Assert.Equal(0, Breaker.Counts.Failures);
         Assert.Equal(3, Breaker.Counts.Successes);
+    }
+
+    [Fact]
+    public async Task A_sequence_stops_retrying_at_its_next_failure_once_another_sequence_opened_the_breaker()
+    {
+        Task<string> retrying = _proxy.StopAsync("retrying", CancellationToken.None); // fails, waits 100 ms to retry
+        await Assert.ThrowsAsync<PermanentException>(() => Clock.Finish(_proxy.StopAsync("permanent", CancellationToken.None)));
+        Assert.True(_clock.Registry.TryGetCircuitBreaker("Resilience.EndToEnd.Tests.IBreakerService.StopAsync", out CircuitBreaker? breaker));
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        _clock.Advance(100);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Clock.Finish(retrying));
+        _clock.Advance(1_000);
+
+        // MaxRetries = 5 would allow six attempts; the open breaker ends the sequence. Per the generated-code contract the
+        // attempt already scheduled by the pending delay still runs (the check sits in the catch filter), so: two.
+        Assert.Equal(["retrying", "permanent", "retrying"], _inner.StopCalls);
+        Assert.Equal(CircuitState.Open, breaker.State);
     }
 
     [Fact]

@@ -26,13 +26,16 @@ public sealed class Clock : IDisposable
     /// <c>ConfigureAwait(false)</c> continuations and queues them to the thread pool instead, which would let the
     /// next <see cref="Advance"/> race with the timer the released work is about to arm.
     /// </remarks>
-    public void Advance(int milliseconds)
+    public void Advance(int milliseconds) => AdvanceInline(Time, milliseconds);
+
+    /// <inheritdoc cref="Advance(int)"/>
+    public static void AdvanceInline(FakeTimeProvider time, int milliseconds)
     {
         SynchronizationContext? context = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(null);
         try
         {
-            Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+            time.Advance(TimeSpan.FromMilliseconds(milliseconds));
         }
         finally
         {
