@@ -622,6 +622,22 @@ public sealed class EdgeCaseTests
     }
 
     [Fact]
+    public void Interface_level_defaults_that_cannot_apply_to_a_method_are_skipped_for_it()
+    {
+        var text = Clean("""
+            namespace A;
+            [CacheFallback]
+            [Retry]
+            public interface IStore { Task<int> CountAsync(); Task SaveAsync(); void Move(ref int cursor); }
+            """).Single();
+        var save = GeneratedSyntax.Method(text, "SaveAsync");
+        Assert.Contains("__retry_IStore.ShouldRetry", save.ToString());
+        Assert.DoesNotContain("__cacheFallback", save.ToString());
+        Assert.Contains("__cacheFallback_IStore.TryGetFresh<int>", GeneratedSyntax.Method(text, "__Core_CountAsync").ToString());
+        Assert.True(GeneratedSyntax.IsPlainDelegation(GeneratedSyntax.Method(text, "Move")));
+    }
+
+    [Fact]
     public void Options_render_with_invariant_culture_and_round_trip_doubles()
     {
         var previous = Thread.CurrentThread.CurrentCulture;
@@ -667,6 +683,17 @@ public sealed class EdgeCaseTests
             """).Single();
         Assert.Contains("public StoreResilient(global::A.IStore inner, global::A.Handler handler0, global::Resilience.ResilienceRegistry? registry = null)", text);
         Assert.Contains("(global::A.Handler?)services.GetService(typeof(global::A.Handler)) ?? throw new global::System.InvalidOperationException(", text);
+    }
+
+    [Fact]
+    public void Struct_handlers_are_injected_without_a_null_check()
+    {
+        var text = Clean("""
+            namespace A;
+            public struct Handler { public int Count(Exception error) => 0; }
+            public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] int Count(); }
+            """).Single();
+        Assert.Contains("__handler0 = handler0;", text);
     }
 
     private static int CountOf(string text, string value)

@@ -111,7 +111,9 @@ internal static class ResilientClassEmitter
         writer.Line("__inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));");
         foreach (var handler in model.Handlers)
         {
-            writer.Line($"{handler.FieldName} = {handler.ParameterName} ?? throw new global::System.ArgumentNullException(nameof({handler.ParameterName}));");
+            writer.Line(handler.IsValueType
+                ? $"{handler.FieldName} = {handler.ParameterName};"
+                : $"{handler.FieldName} = {handler.ParameterName} ?? throw new global::System.ArgumentNullException(nameof({handler.ParameterName}));");
         }
 
         writer.Line($"__registry = registry ?? {Registry}.Shared;");

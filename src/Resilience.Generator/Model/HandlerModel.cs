@@ -4,4 +4,5 @@ namespace Resilience.Generator.Model;
 /// <param name="Type">The fully qualified handler type.</param>
 /// <param name="FieldName">The field holding it.</param>
 /// <param name="ParameterName">The constructor parameter.</param>
-internal sealed record HandlerModel(string Type, string FieldName, string ParameterName);
+/// <param name="IsValueType">Whether the handler is a struct (no null check).</param>
+internal sealed record HandlerModel(string Type, string FieldName, string ParameterName, bool IsValueType);

@@ -68,7 +68,8 @@ internal static class MethodParser
         {
             foreach (var pair in defaults.Settings)
             {
-                if (!applied.ContainsKey(pair.Key))
+                // An interface-level default that cannot apply to this method's shape is skipped for it.
+                if (!applied.ContainsKey(pair.Key) && AppliesTo(pair.Key, method, resultType))
                 {
                     applied.Add(pair.Key, pair.Value);
                 }
@@ -83,6 +84,15 @@ internal static class MethodParser
         var builder = new PipelineBuilder(method, declaring, resultType, context);
         return builder.Build(applied);
     }
+
+    private static bool AppliesTo(ResilienceKind kind, IMethodSymbol method, ITypeSymbol? resultType) => kind switch
+    {
+        ResilienceKind.CacheFallback => resultType is { IsRefLikeType: false } && !HasRefOrOut(method),
+        ResilienceKind.Retry or ResilienceKind.Fallback => !HasRefOrOut(method),
+        _ => true,
+    };
+
+    private static bool HasRefOrOut(IMethodSymbol method) => method.Parameters.Any(p => p.RefKind is RefKind.Ref or RefKind.Out);
 
     /// <summary>The shapes a strategy cannot wrap (the analyzers explain them); such methods are plain delegation.</summary>
     private static bool CanDecorate(IMethodSymbol method, ReturnShape shape, ITypeSymbol? resultType, Dictionary<ResilienceKind, StrategySettings> applied, KnownTypes known)

@@ -62,7 +62,7 @@ internal sealed class ParseContext
     }
 
     /// <summary>The field holding an injected fallback handler of <paramref name="handlerType"/>.</summary>
-    public string Handler(string handlerType)
+    public string Handler(string handlerType, bool isValueType)
     {
         if (_handlersByType.TryGetValue(handlerType, out var existing))
         {
@@ -70,7 +70,7 @@ internal sealed class ParseContext
         }
 
         var index = Handlers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var handler = new HandlerModel(handlerType, UniqueName("__handler" + index), "handler" + index);
+        var handler = new HandlerModel(handlerType, UniqueName("__handler" + index), "handler" + index, isValueType);
         _handlersByType.Add(handlerType, handler);
         Handlers.Add(handler);
         return handler.FieldName;

@@ -150,7 +150,7 @@ internal sealed class PipelineBuilder
 
         var receiver = resolution.Target switch
         {
-            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!)),
+            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), settings.HandlerType!.IsValueType),
             FallbackTarget.Static => TypeNames.RenderNoNullable(target.ContainingType),
             _ => TypeNames.Render(target.ContainingType),
         };
