@@ -282,34 +282,22 @@ public sealed class ResilienceRegistry : IDisposable
     /// <summary>Finds an existing breaker by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="breaker">The breaker, when found.</param>
-    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
-    {
-        ValidateName(name);
-        if (_breakers.TryGetValue(name, out var registration))
-        {
-            breaker = registration.Instance;
-            return true;
-        }
-
-        breaker = null;
-        return false;
-    }
+    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker) => TryGet(_breakers, name, out breaker);
 
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="bulkhead">The bulkhead, when found.</param>
-    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead)
-    {
-        ValidateName(name);
-        if (_bulkheads.TryGetValue(name, out var registration))
-        {
-            bulkhead = registration.Instance;
-            return true;
-        }
+    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead) => TryGet(_bulkheads, name, out bulkhead);
 
-        bulkhead = null;
-        return false;
-    }
+    /// <summary>Finds an existing retry strategy by name.</summary>
+    /// <param name="name">The instance name.</param>
+    /// <param name="retry">The retry strategy, when found.</param>
+    public bool TryGetRetry(string name, [NotNullWhen(true)] out RetryStrategy? retry) => TryGet(_retries, name, out retry);
+
+    /// <summary>Finds an existing cache fallback by name, for example to watch <see cref="CacheFallbackStrategy.StaleResultServed"/>.</summary>
+    /// <param name="name">The instance name.</param>
+    /// <param name="cacheFallback">The cache fallback, when found.</param>
+    public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
 
     /// <summary>
     /// Disposes the rate limits this registry created; afterwards creating an instance throws
@@ -336,6 +324,21 @@ public sealed class ResilienceRegistry : IDisposable
         {
             pair.Value.Instance.Dispose();
         }
+    }
+
+    private static bool TryGet<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map, string name, [NotNullWhen(true)] out TInstance? instance)
+        where TInstance : class
+        where TOptions : class
+    {
+        ValidateName(name);
+        if (map.TryGetValue(name, out var registration))
+        {
+            instance = registration.Instance;
+            return true;
+        }
+
+        instance = null;
+        return false;
     }
 
     private static void ValidateName(string name)
