@@ -130,6 +130,7 @@ public sealed class InvalidInputTests
     [InlineData("[Retry(MaxRetries = -1)]")]
     [InlineData("[Retry(Jitter = 1.5)]")]
     [InlineData("[Retry(Multiplier = 0.5)]")]
+    [InlineData("[Retry(Multiplier = double.PositiveInfinity)]")]
     [InlineData("[Retry(DelayMs = 500, MaxDelayMs = 100)]")]
     [InlineData("[Retry(RetryOn = new[] { typeof(string) })]")]
     [InlineData("[CircuitBreaker(FailureRatio = 2)]")]

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 
@@ -10,6 +11,7 @@ internal sealed class ResilienceSymbols
     private ResilienceSymbols(Compilation compilation, INamedTypeSymbol retry)
     {
         Compilation = compilation;
+        Rules = new RuleSymbols(compilation);
         _attributes = new INamedTypeSymbol?[7];
         _attributes[(int)AttributeKind.Retry] = retry;
         _attributes[(int)AttributeKind.Fallback] = compilation.GetTypeByMetadataName("Resilience.FallbackAttribute");
@@ -18,20 +20,16 @@ internal sealed class ResilienceSymbols
         _attributes[(int)AttributeKind.Bulkhead] = compilation.GetTypeByMetadataName("Resilience.BulkheadAttribute");
         _attributes[(int)AttributeKind.Timeout] = compilation.GetTypeByMetadataName("Resilience.TimeoutAttribute");
         _attributes[(int)AttributeKind.CircuitBreaker] = compilation.GetTypeByMetadataName("Resilience.CircuitBreakerAttribute");
-        RetryPolicy = compilation.GetTypeByMetadataName("Resilience.IRetryPolicy");
-        TripPolicy = compilation.GetTypeByMetadataName("Resilience.ITripPolicy");
-        Exception = compilation.GetTypeByMetadataName("System.Exception");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         AsyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
     }
 
     public Compilation Compilation { get; }
 
-    public INamedTypeSymbol? RetryPolicy { get; }
+    /// <summary>The symbols the attribute value rules use.</summary>
+    public RuleSymbols Rules { get; }
 
-    public INamedTypeSymbol? TripPolicy { get; }
-
-    public INamedTypeSymbol? Exception { get; }
+    public INamedTypeSymbol? Exception => Rules.Exception;
 
     public INamedTypeSymbol? CancellationToken { get; }
 
@@ -65,18 +63,7 @@ internal sealed class ResilienceSymbols
     }
 
     /// <summary>Whether <paramref name="type"/> is <see cref="System.Exception"/> or derives from it.</summary>
-    public bool IsException(ITypeSymbol? type)
-    {
-        for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, Exception))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool IsException(ITypeSymbol? type) => AttributeRules.IsException(type, Exception);
 
     /// <summary>Whether <paramref name="type"/> is <see cref="System.Threading.CancellationToken"/>.</summary>
     public bool IsCancellationToken(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type, CancellationToken);

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -8,6 +9,7 @@ internal sealed class KnownTypes
     public KnownTypes(Compilation compilation)
     {
         Compilation = compilation;
+        Rules = new RuleSymbols(compilation);
         Retry = compilation.GetTypeByMetadataName("Resilience.RetryAttribute");
         CircuitBreaker = compilation.GetTypeByMetadataName("Resilience.CircuitBreakerAttribute");
         RateLimit = compilation.GetTypeByMetadataName("Resilience.RateLimitAttribute");
@@ -15,8 +17,6 @@ internal sealed class KnownTypes
         Timeout = compilation.GetTypeByMetadataName("Resilience.TimeoutAttribute");
         Fallback = compilation.GetTypeByMetadataName("Resilience.FallbackAttribute");
         CacheFallback = compilation.GetTypeByMetadataName("Resilience.CacheFallbackAttribute");
-        RetryPolicy = compilation.GetTypeByMetadataName("Resilience.IRetryPolicy");
-        TripPolicy = compilation.GetTypeByMetadataName("Resilience.ITripPolicy");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         AsyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
         Obsolete = compilation.GetTypeByMetadataName("System.ObsoleteAttribute");
@@ -38,9 +38,8 @@ internal sealed class KnownTypes
 
     public INamedTypeSymbol? CacheFallback { get; }
 
-    public INamedTypeSymbol? RetryPolicy { get; }
-
-    public INamedTypeSymbol? TripPolicy { get; }
+    /// <summary>The symbols the attribute value rules use.</summary>
+    public RuleSymbols Rules { get; }
 
     public INamedTypeSymbol? CancellationToken { get; }
 

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -227,21 +228,12 @@ internal sealed class PipelineBuilder
         }
 
         var type = parameter.Type;
-        keyType = type is ITypeParameterSymbol
-            || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-            || UsesMethodTypeParameter(type)
+        keyType = AttributeRules.KeysAsObject(type)
             ? "object"
             : TypeNames.Render(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
         return true;
     }
 
-    private static bool UsesMethodTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol parameter => parameter.TypeParameterKind == TypeParameterKind.Method,
-        IArrayTypeSymbol array => UsesMethodTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(UsesMethodTypeParameter),
-        _ => false,
-    };
 
     /// <summary>Binds <c>HandleResult</c>; false when it is set but names no usable predicate.</summary>
     private bool TryBindPredicate(StrategySettings? settings, out string? predicate)
@@ -260,20 +252,10 @@ internal sealed class PipelineBuilder
         var owner = settings.DeclaringInterface;
         foreach (var member in owner.GetMembers(name))
         {
-            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsAbstract: false, IsGenericMethod: false } candidate
-                && candidate.DeclaredAccessibility != Accessibility.Private
-                && !candidate.ReturnsByRef
-                && !candidate.ReturnsByRefReadonly
-                && candidate.ReturnType.SpecialType == SpecialType.System_Boolean
-                && candidate.Parameters.Length == 1
-                && candidate.Parameters[0].RefKind is RefKind.None or RefKind.In)
+            if (member is IMethodSymbol candidate && AttributeRules.IsUsablePredicate(candidate, _resultType, _context.Known.Compilation))
             {
-                var conversion = _context.Known.Compilation.ClassifyCommonConversion(_resultType, candidate.Parameters[0].Type);
-                if (conversion.Exists && conversion.IsImplicit)
-                {
-                    predicate = TypeNames.RenderNoNullable(owner) + "." + TypeNames.Escape(name);
-                    return true;
-                }
+                predicate = TypeNames.RenderNoNullable(owner) + "." + TypeNames.Escape(name);
+                return true;
             }
         }
 

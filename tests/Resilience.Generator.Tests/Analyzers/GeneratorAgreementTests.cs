@@ -29,6 +29,7 @@ public sealed class GeneratorAgreementTests
     [InlineData("[Retry(HandleResult = nameof(IsBad))] public interface IStore { static bool IsBad(int value) => false; Task<int> CountAsync(); Task SaveAsync(); }", "RES0007")]
     [InlineData("public sealed class NotAPolicy { } public interface IStore { [Retry(Policy = typeof(NotAPolicy))] Task<int> CountAsync(); }", "RES0008")]
     [InlineData("public interface IStore { [Retry(MaxRetries = -1)] Task<int> CountAsync(); }", "RES0005")]
+    [InlineData("public interface IStore { [Retry(Multiplier = double.PositiveInfinity)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback(TtlMs = 0, StaleTtlMs = 0)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("[Bulkhead(MaxConcurrency = -1)] public interface IStore { [Retry] Task<int> CountAsync(); Task SaveAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback] int Count(ReadOnlySpan<char> text); }", "RES0006")]
