@@ -175,7 +175,8 @@ public sealed class InvalidInputTests
             public sealed class Handler { public int Count(Exception error) => 0; }
             public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] [CacheFallback(KeyParameters = new[] { "nope" })] int Count(); }
             """).Single();
-        Assert.DoesNotContain("handler0", text);
+        Assert.DoesNotContain("Handler handler", text);
+        Assert.DoesNotContain("__handler", text);
     }
 
     [Theory]

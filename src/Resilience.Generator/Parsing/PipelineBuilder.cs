@@ -151,7 +151,7 @@ internal sealed class PipelineBuilder
 
         var receiver = resolution.Target switch
         {
-            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), settings.HandlerType!.IsValueType),
+            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), HandlerName(settings.HandlerType!), settings.HandlerType!.IsValueType),
             FallbackTarget.Static => TypeNames.RenderNoNullable(target.ContainingType),
             _ => TypeNames.Render(target.ContainingType),
         };
@@ -169,6 +169,12 @@ internal sealed class PipelineBuilder
             resolution.HandlesAllExceptions || resolution.ExceptionType is null ? "global::System.Exception" : TypeNames.RenderNoNullable(resolution.ExceptionType),
             resolution.ReturnKind);
     }
+
+    /// <summary>The name a handler parameter is made from: the type's name, without the <c>I</c> of an interface such as <c>IPriceEstimator</c>.</summary>
+    private static string HandlerName(INamedTypeSymbol type)
+        => type.TypeKind == TypeKind.Interface && type.Name.Length > 1 && type.Name[0] == 'I' && char.IsUpper(type.Name[1])
+            ? type.Name.Substring(1)
+            : type.Name;
 
     private bool TryGetCacheKeys(StrategySettings settings, out EquatableArray<int> keys)
     {
