@@ -191,6 +191,11 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (AttributeRules.SkipsHandleResult(attribute.IsInterfaceLevel, method.Shape.HasResult))
+        {
+            return;
+        }
+
         var argument = AttributeLocations.NamedArgument(attribute.Data, "HandleResult", context.CancellationToken);
         if (method.Shape.ResultType is not { } result)
         {

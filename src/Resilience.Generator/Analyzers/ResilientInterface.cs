@@ -15,7 +15,8 @@ namespace Resilience.Generator.Analyzers;
 /// An interface-level attribute applies to every method declared on the interface that has no attribute of the same
 /// kind itself, except fallback targets (methods named by a <c>[Fallback]</c> of the interface or of one of its
 /// methods, without a handler type) and methods whose shape it cannot apply to. Methods inherited from base
-/// interfaces get their own interface's defaults.
+/// interfaces get their own interface's defaults. An interface-level <c>HandleResult</c> is not applied to methods
+/// without a result (<see cref="Validation.AttributeRules.SkipsHandleResult"/>).
 /// </remarks>
 internal sealed class ResilientInterface
 {

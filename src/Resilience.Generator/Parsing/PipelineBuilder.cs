@@ -241,7 +241,10 @@ internal sealed class PipelineBuilder
     }
 
 
-    /// <summary>Binds <c>HandleResult</c>; false when it is set but names no usable predicate.</summary>
+    /// <summary>
+    /// Binds <c>HandleResult</c>; false when it is set but names no usable predicate. <paramref name="predicate"/> stays
+    /// <see langword="null"/> when it is not set or skipped (see <see cref="AttributeRules.SkipsHandleResult"/>).
+    /// </summary>
     private bool TryBindPredicate(StrategySettings? settings, out string? predicate)
     {
         predicate = null;
@@ -252,7 +255,8 @@ internal sealed class PipelineBuilder
 
         if (_resultType is null)
         {
-            return false;
+            // An interface-level HandleResult is not applied to a method without a result; a method-level one is an error.
+            return AttributeRules.SkipsHandleResult(settings.IsInterfaceLevel, methodHasResult: false);
         }
 
         var owner = settings.DeclaringInterface;
