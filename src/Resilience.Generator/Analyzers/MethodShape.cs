@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Parsing;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Resilience.Generator.Analyzers;
 using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
@@ -14,7 +13,7 @@ namespace Resilience.Generator.Parsing;
 /// </summary>
 internal static class AttributeReader
 {
-    public static StrategySettings Read(AttributeData data, ResilienceKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel, KnownTypes known)
+    public static StrategySettings Read(AttributeData data, AttributeKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel, KnownTypes known)
     {
         var settings = new StrategySettings(kind, declaringInterface, isInterfaceLevel);
         if (data.AttributeConstructor is null || data.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
@@ -38,19 +37,19 @@ internal static class AttributeReader
         var reader = new Reader(settings, named, known);
         switch (kind)
         {
-            case ResilienceKind.Retry:
+            case AttributeKind.Retry:
                 reader.Retry();
                 break;
-            case ResilienceKind.CircuitBreaker:
+            case AttributeKind.CircuitBreaker:
                 reader.CircuitBreaker();
                 break;
-            case ResilienceKind.RateLimit:
+            case AttributeKind.RateLimit:
                 reader.RateLimit();
                 break;
-            case ResilienceKind.Bulkhead:
+            case AttributeKind.Bulkhead:
                 reader.Bulkhead();
                 break;
-            case ResilienceKind.Timeout:
+            case AttributeKind.Timeout:
                 if (data.ConstructorArguments.Length == 1 && data.ConstructorArguments[0].Value is int timeout)
                 {
                     settings.TimeoutMs = timeout;
@@ -61,32 +60,21 @@ internal static class AttributeReader
                 }
 
                 break;
-            case ResilienceKind.Fallback:
+            case AttributeKind.Fallback:
                 ReadFallback(data, settings);
                 break;
-            case ResilienceKind.CacheFallback:
+            case AttributeKind.CacheFallback:
                 reader.CacheFallback();
                 break;
         }
 
-        if (settings.IsValid && AttributeRules.Check(ToAttributeKind(kind), data, known.Rules).Count > 0)
+        if (settings.IsValid && AttributeRules.Check(kind, data, known.Rules).Count > 0)
         {
             settings.IsValid = false;
         }
 
         return settings;
     }
-
-    private static AttributeKind ToAttributeKind(ResilienceKind kind) => kind switch
-    {
-        ResilienceKind.Retry => AttributeKind.Retry,
-        ResilienceKind.CircuitBreaker => AttributeKind.CircuitBreaker,
-        ResilienceKind.RateLimit => AttributeKind.RateLimit,
-        ResilienceKind.Bulkhead => AttributeKind.Bulkhead,
-        ResilienceKind.Timeout => AttributeKind.Timeout,
-        ResilienceKind.Fallback => AttributeKind.Fallback,
-        _ => AttributeKind.CacheFallback,
-    };
 
     private static void ReadFallback(AttributeData data, StrategySettings settings)
     {

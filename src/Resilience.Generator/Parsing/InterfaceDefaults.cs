@@ -11,13 +11,13 @@ namespace Resilience.Generator.Parsing;
 /// </summary>
 internal sealed class InterfaceDefaults
 {
-    private InterfaceDefaults(Dictionary<ResilienceKind, StrategySettings> settings, HashSet<IMethodSymbol> targets)
+    private InterfaceDefaults(Dictionary<AttributeKind, StrategySettings> settings, HashSet<IMethodSymbol> targets)
     {
         Settings = settings;
         Targets = targets;
     }
 
-    public Dictionary<ResilienceKind, StrategySettings> Settings { get; }
+    public Dictionary<AttributeKind, StrategySettings> Settings { get; }
 
     private HashSet<IMethodSymbol> Targets { get; }
 
@@ -32,19 +32,19 @@ internal sealed class InterfaceDefaults
             if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false } method)
             {
                 var own = ReadAll(method, type, isInterfaceLevel: false, known);
-                methods.Add((method, own.TryGetValue(ResilienceKind.Fallback, out var fallback) && fallback.HandlerType is null ? fallback.MethodName : null));
+                methods.Add((method, own.TryGetValue(AttributeKind.Fallback, out var fallback) && fallback.HandlerType is null ? fallback.MethodName : null));
             }
         }
 
-        var interfaceFallback = settings.TryGetValue(ResilienceKind.Fallback, out var onInterface) && onInterface.HandlerType is null ? onInterface.MethodName : null;
+        var interfaceFallback = settings.TryGetValue(AttributeKind.Fallback, out var onInterface) && onInterface.HandlerType is null ? onInterface.MethodName : null;
         var targets = FallbackTargets.Find(type, interfaceFallback, methods, known.Compilation);
         return new InterfaceDefaults(settings, targets);
     }
 
     /// <summary>The resilience attributes on <paramref name="symbol"/>, by kind (the first of each kind).</summary>
-    public static Dictionary<ResilienceKind, StrategySettings> ReadAll(ISymbol symbol, INamedTypeSymbol declaring, bool isInterfaceLevel, KnownTypes known)
+    public static Dictionary<AttributeKind, StrategySettings> ReadAll(ISymbol symbol, INamedTypeSymbol declaring, bool isInterfaceLevel, KnownTypes known)
     {
-        var result = new Dictionary<ResilienceKind, StrategySettings>();
+        var result = new Dictionary<AttributeKind, StrategySettings>();
         foreach (var data in symbol.GetAttributes())
         {
             if (known.TryGetKind(data, out var kind) && !result.ContainsKey(kind))

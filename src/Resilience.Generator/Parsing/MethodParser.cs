@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -63,7 +64,7 @@ internal static class MethodParser
     {
         var defaults = context.DefaultsOf(declaring);
         var own = InterfaceDefaults.ReadAll(method, declaring, isInterfaceLevel: false, context.Known);
-        var applied = new Dictionary<ResilienceKind, StrategySettings>(own);
+        var applied = new Dictionary<AttributeKind, StrategySettings>(own);
         if (!defaults.IsFallbackTarget(method))
         {
             foreach (var pair in defaults.Settings)
@@ -85,17 +86,17 @@ internal static class MethodParser
         return builder.Build(applied);
     }
 
-    private static bool AppliesTo(ResilienceKind kind, IMethodSymbol method, ITypeSymbol? resultType) => kind switch
+    private static bool AppliesTo(AttributeKind kind, IMethodSymbol method, ITypeSymbol? resultType) => kind switch
     {
-        ResilienceKind.CacheFallback => resultType is { IsRefLikeType: false } && !HasRefOrOut(method),
-        ResilienceKind.Retry or ResilienceKind.Fallback => !HasRefOrOut(method),
+        AttributeKind.CacheFallback => resultType is { IsRefLikeType: false } && !HasRefOrOut(method),
+        AttributeKind.Retry or AttributeKind.Fallback => !HasRefOrOut(method),
         _ => true,
     };
 
     private static bool HasRefOrOut(IMethodSymbol method) => method.Parameters.Any(p => p.RefKind is RefKind.Ref or RefKind.Out);
 
     /// <summary>The shapes a strategy cannot wrap (the analyzers explain them); such methods are plain delegation.</summary>
-    private static bool CanDecorate(IMethodSymbol method, ReturnShape shape, ITypeSymbol? resultType, Dictionary<ResilienceKind, StrategySettings> applied, KnownTypes known)
+    private static bool CanDecorate(IMethodSymbol method, ReturnShape shape, ITypeSymbol? resultType, Dictionary<AttributeKind, StrategySettings> applied, KnownTypes known)
     {
         if (method.ReturnsByRef || method.ReturnsByRefReadonly || known.IsAsyncEnumerable(method.ReturnType))
         {
@@ -112,9 +113,9 @@ internal static class MethodParser
         {
             var byReference = parameter.RefKind is RefKind.Ref or RefKind.Out;
             if (byReference && (isAsync
-                || applied.ContainsKey(ResilienceKind.Retry)
-                || applied.ContainsKey(ResilienceKind.Fallback)
-                || applied.ContainsKey(ResilienceKind.CacheFallback)))
+                || applied.ContainsKey(AttributeKind.Retry)
+                || applied.ContainsKey(AttributeKind.Fallback)
+                || applied.ContainsKey(AttributeKind.CacheFallback)))
             {
                 return false;
             }
@@ -125,7 +126,7 @@ internal static class MethodParser
             }
         }
 
-        if (applied.ContainsKey(ResilienceKind.CacheFallback) && (resultType is null || resultType.IsRefLikeType))
+        if (applied.ContainsKey(AttributeKind.CacheFallback) && (resultType is null || resultType.IsRefLikeType))
         {
             return false;
         }

@@ -43,7 +43,7 @@ internal sealed class PipelineBuilder
     }
 
     /// <summary>The pipeline, or <see langword="null"/> when an attribute names something that does not bind (plain delegation).</summary>
-    public PipelineModel? Build(Dictionary<ResilienceKind, StrategySettings> applied)
+    public PipelineModel? Build(Dictionary<AttributeKind, StrategySettings> applied)
     {
         var cancellationToken = -1;
         for (var i = _method.Parameters.Length - 1; i >= 0; i--)
@@ -57,7 +57,7 @@ internal sealed class PipelineBuilder
 
         // Resolve everything that can fail before creating any field, so a plain-delegating method adds none.
         var cacheKeys = EquatableArray<int>.Empty;
-        applied.TryGetValue(ResilienceKind.CacheFallback, out var cache);
+        applied.TryGetValue(AttributeKind.CacheFallback, out var cache);
         if (cache is not null && !TryGetCacheKeys(cache, out cacheKeys))
         {
             return null;
@@ -65,19 +65,19 @@ internal sealed class PipelineBuilder
 
         var rateLimitKey = -1;
         string? rateLimitKeyType = null;
-        applied.TryGetValue(ResilienceKind.RateLimit, out var rateLimit);
+        applied.TryGetValue(AttributeKind.RateLimit, out var rateLimit);
         if (rateLimit?.KeyParameter is { } rateKey && !TryGetKey(rateKey, out rateLimitKey, out rateLimitKeyType))
         {
             return null;
         }
 
-        applied.TryGetValue(ResilienceKind.CircuitBreaker, out var breaker);
+        applied.TryGetValue(AttributeKind.CircuitBreaker, out var breaker);
         if (breaker?.KeyParameter is { } breakerKey && !TryGetKey(breakerKey, out _, out _))
         {
             return null;
         }
 
-        applied.TryGetValue(ResilienceKind.Retry, out var retry);
+        applied.TryGetValue(AttributeKind.Retry, out var retry);
         if (!TryBindPredicate(retry, out var retryPredicate) || !TryBindPredicate(breaker, out var breakerPredicate))
         {
             return null;
@@ -92,7 +92,7 @@ internal sealed class PipelineBuilder
 
         // Last of the checks: binding may add an injected handler.
         FallbackModel? fallback = null;
-        if (applied.TryGetValue(ResilienceKind.Fallback, out var fallbackSettings))
+        if (applied.TryGetValue(AttributeKind.Fallback, out var fallbackSettings))
         {
             fallback = BindFallback(fallbackSettings);
             if (fallback is null)
@@ -101,7 +101,7 @@ internal sealed class PipelineBuilder
             }
         }
 
-        var timeout = applied.TryGetValue(ResilienceKind.Timeout, out var timeoutSettings) ? timeoutSettings : null;
+        var timeout = applied.TryGetValue(AttributeKind.Timeout, out var timeoutSettings) ? timeoutSettings : null;
 
         return new PipelineModel(
             fallback,
@@ -110,7 +110,7 @@ internal sealed class PipelineBuilder
             cacheKeys,
             rateLimit is null ? null : Field(rateLimitKeyType is null ? StrategyKind.RateLimit : StrategyKind.KeyedRateLimit, "rateLimit", rateLimit, rateLimitKeyType),
             rateLimitKey,
-            applied.TryGetValue(ResilienceKind.Bulkhead, out var bulkhead) ? Field(StrategyKind.Bulkhead, "bulkhead", bulkhead, null) : null,
+            applied.TryGetValue(AttributeKind.Bulkhead, out var bulkhead) ? Field(StrategyKind.Bulkhead, "bulkhead", bulkhead, null) : null,
             timeout is null ? null : Field(StrategyKind.Timeout, "timeout", timeout, null),
             breaker is null ? null : Field(StrategyKind.CircuitBreaker, "circuitBreaker", breaker, null),
             retry is null ? null : Field(StrategyKind.Retry, "retry", retry, null),
