@@ -115,9 +115,7 @@ internal sealed class ResilientInterface
         var builder = ImmutableArray.CreateBuilder<ResilienceAttribute>(attributes.Length);
         foreach (var attribute in attributes)
         {
-            var fits = MethodShape.GetProblem(method, shape, attribute.Kind, symbols) is null
-                && (attribute.Kind != AttributeKind.CacheFallback || shape.HasResult);
-            if (fits)
+            if (ShapeRules.DefaultApplies(method, shape.IsAsync, shape.ResultType, attribute.Kind, symbols.Rules))
             {
                 builder.Add(attribute);
             }
