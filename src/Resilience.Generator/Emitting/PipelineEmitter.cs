@@ -343,6 +343,14 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
         _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({open}{Field(field)}.ShouldRetry({_locals.Exception}, {_locals.Attempt}, {sequenceToken}))");
         WriteDelay(field, sequenceToken, _locals.Exception);
+        if (_pipeline.CircuitBreakerField is not null)
+        {
+            // The breaker opened (for other calls) while this one waited: stop at once with the last failure.
+            _writer.Block($"if ({_locals.Lease}.IsCircuitOpen)");
+            _writer.Line("throw;");
+            _writer.CloseBrace();
+        }
+
         _writer.CloseBrace();
         _writer.CloseBrace();
     }
@@ -433,7 +441,17 @@ internal sealed class PipelineEmitter
             _writer.Block($"if ({retryPredicate}({_locals.Result}))");
             _writer.Block($"if ({open}{Field(retry)}.ShouldRetryResult({_locals.Attempt}, {sequenceToken}))");
             WriteDelay(retry, sequenceToken, "null");
-            _writer.Line("continue;");
+            if (hasLease)
+            {
+                // The breaker opened while this call waited: no more attempts, the last result stands.
+                _writer.Block($"if (!{_locals.Lease}.IsCircuitOpen)");
+                _writer.Line("continue;");
+                _writer.CloseBrace();
+            }
+            else
+            {
+                _writer.Line("continue;");
+            }
             _writer.CloseBrace();
             _writer.Line();
             if (hasLease)
