@@ -19,7 +19,7 @@ namespace Resilience;
 /// object passed at creation, so do not change an options object after handing it to the registry.
 /// </para>
 /// <para>
-/// Disposing the registry disposes the rate limits it created (a registry created by
+/// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
 /// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
 /// </para>
@@ -28,7 +28,7 @@ public sealed class ResilienceRegistry : IDisposable
 {
     private static ResilienceRegistry? s_shared;
 
-    private readonly ConcurrentDictionary<string, Registration<CircuitBreaker, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<object, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<RetryStrategy, RetryOptions>> _retries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<TimeoutStrategy, TimeoutSetting>> _timeouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<Bulkhead, BulkheadOptions>> _bulkheads = new(StringComparer.Ordinal);
@@ -92,15 +92,57 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_breakers.TryGetValue(name, out registration))
                 {
-                    registration = new(new CircuitBreaker(name, options, _timeProvider), options);
-                    _breakers[name] = registration;
-                    return registration.Instance;
+                    var created = new CircuitBreaker(name, options, _timeProvider);
+                    _breakers[name] = new(created, options);
+                    return created;
                 }
             }
         }
 
+        if (registration.Instance is not CircuitBreaker existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the circuit breaker '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
+                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
         EnsureSameSettings(name, "circuit breaker", registration.Options, options);
-        return registration.Instance;
+        return existing;
+    }
+
+    /// <summary>Returns the keyed circuit breaker named <paramref name="name"/> (one breaker per key), creating it with <paramref name="options"/> on first use.</summary>
+    /// <typeparam name="TKey">The key type; must match that of an existing instance of that name.</typeparam>
+    /// <param name="name">The instance name; keyed and unkeyed breakers share the breaker name space.</param>
+    /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
+    /// <exception cref="InvalidOperationException">An instance of that name exists with different settings or key type, or is not keyed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public KeyedCircuitBreaker<TKey> GetOrAddKeyedCircuitBreaker<TKey>(string name, CircuitBreakerOptions options)
+        where TKey : notnull
+    {
+        ValidateArguments(name, options);
+        if (!_breakers.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_breakers.TryGetValue(name, out registration))
+                {
+                    var created = new KeyedCircuitBreaker<TKey>(name, options, _timeProvider);
+                    _breakers[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not KeyedCircuitBreaker<TKey> existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the circuit breaker '{name}' disagree: it was created {(registration.Instance is CircuitBreaker ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
+                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
+        return existing;
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -282,7 +324,25 @@ public sealed class ResilienceRegistry : IDisposable
     /// <summary>Finds an existing breaker by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="breaker">The breaker, when found.</param>
-    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker) => TryGet(_breakers, name, out breaker);
+    /// <remarks>A keyed breaker of that name is not found here; use <see cref="TryGetKeyedCircuitBreaker{TKey}"/>.</remarks>
+    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
+    {
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as CircuitBreaker;
+        return breaker is not null;
+    }
+
+    /// <summary>Finds an existing keyed breaker by name and key type, for example to inspect one key's breaker with <see cref="KeyedCircuitBreaker{TKey}.TryGet"/>.</summary>
+    /// <typeparam name="TKey">The key type it was created with.</typeparam>
+    /// <param name="name">The instance name.</param>
+    /// <param name="breaker">The keyed breaker, when found with that key type.</param>
+    public bool TryGetKeyedCircuitBreaker<TKey>(string name, [NotNullWhen(true)] out KeyedCircuitBreaker<TKey>? breaker)
+        where TKey : notnull
+    {
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as KeyedCircuitBreaker<TKey>;
+        return breaker is not null;
+    }
 
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
@@ -300,7 +360,7 @@ public sealed class ResilienceRegistry : IDisposable
     public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
 
     /// <summary>
-    /// Disposes the rate limits this registry created; afterwards creating an instance throws
+    /// Disposes the rate limits and keyed circuit breakers this registry created; afterwards creating an instance throws
     /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
     /// </summary>
     public void Dispose()
@@ -323,6 +383,11 @@ public sealed class ResilienceRegistry : IDisposable
         foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
         {
             pair.Value.Instance.Dispose();
+        }
+
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        {
+            (pair.Value.Instance as IDisposable)?.Dispose();
         }
     }
 
