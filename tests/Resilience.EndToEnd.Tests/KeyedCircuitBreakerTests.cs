@@ -96,4 +96,32 @@ public sealed class KeyedCircuitBreakerTests : IDisposable
         _clock.Advance(120_000);
         Assert.Equal(0, breakers.KeyCount);
     }
+
+    [Fact]
+    public void Calls_for_existing_hosts_allocate_nothing()
+    {
+        string[] hosts = ["a", "bb", "ccc"];
+        long sum = Run(hosts, 1_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        sum = Run(hosts, 10_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(3_333 * 6 + 1, sum); // 1 + 2 + 3 per three calls, then one more "a"
+        Assert.True(_clock.Registry.TryGetKeyedCircuitBreaker<string>(Name, out KeyedCircuitBreaker<string>? breakers));
+        Assert.Equal(3, breakers.KeyCount);
+    }
+
+    private long Run(string[] hosts, int calls)
+    {
+        long sum = 0;
+        for (int i = 0; i < calls; i++)
+        {
+            ValueTask<int> pending = _proxy.CountAsync(hosts[i % hosts.Length]);
+            Assert.True(pending.IsCompletedSuccessfully);
+            sum += pending.Result;
+        }
+
+        return sum;
+    }
 }
