@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -38,6 +39,8 @@ public sealed class ResilienceRegistry : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ICacheFallbackStore _cacheStore;
     private readonly bool _isShared;
+    private readonly IDisposable? _optionsSubscription;
+    private ResilienceOptions? _overrides;
     private bool _disposed;
 
     /// <summary>Creates a registry.</summary>
@@ -46,6 +49,24 @@ public sealed class ResilienceRegistry : IDisposable
     public ResilienceRegistry(TimeProvider? timeProvider = null, ICacheFallbackStore? cacheStore = null)
         : this(timeProvider, cacheStore, isShared: false)
     {
+    }
+
+    /// <summary>Creates a registry whose instances take the overrides of <paramref name="options"/> (see <see cref="ResilienceOptions"/>).</summary>
+    /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
+    /// <param name="options">
+    /// Overrides of the declared settings per instance name, applied when an instance is created; on every change the
+    /// instances already created are reconfigured, so new calls see the new settings. <see langword="null"/>: none.
+    /// </param>
+    /// <exception cref="OptionsValidationException">The current options are invalid (see <see cref="ResilienceOptionsValidator"/>).</exception>
+    public ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, IOptionsMonitor<ResilienceOptions>? options)
+        : this(timeProvider, cacheStore, isShared: false)
+    {
+        if (options is not null)
+        {
+            _overrides = options.CurrentValue;
+            _optionsSubscription = options.OnChange(OnOptionsChanged);
+        }
     }
 
     private ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, bool isShared)
@@ -92,7 +113,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_breakers.TryGetValue(name, out registration))
                 {
-                    var created = new CircuitBreaker(name, options, _timeProvider);
+                    var created = new CircuitBreaker(name, EffectiveBreaker(name, options), _timeProvider);
                     _breakers[name] = new(created, options);
                     return created;
                 }
@@ -127,7 +148,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_breakers.TryGetValue(name, out registration))
                 {
-                    var created = new KeyedCircuitBreaker<TKey>(name, options, _timeProvider);
+                    var created = new KeyedCircuitBreaker<TKey>(name, EffectiveBreaker(name, options), _timeProvider);
                     _breakers[name] = new(created, options);
                     return created;
                 }
@@ -216,7 +237,7 @@ public sealed class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_bulkheads.TryGetValue(name, out registration))
                 {
-                    registration = new(new Bulkhead(name, options), options);
+                    registration = new(new Bulkhead(name, EffectiveBulkhead(name, options)), options);
                     _bulkheads[name] = registration;
                     return registration.Instance;
                 }
@@ -380,6 +401,7 @@ public sealed class ResilienceRegistry : IDisposable
             _disposed = true;
         }
 
+        _optionsSubscription?.Dispose();
         foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
         {
             pair.Value.Instance.Dispose();
@@ -441,6 +463,75 @@ public sealed class ResilienceRegistry : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The declared breaker settings with the configured overrides of <paramref name="name"/> applied (validated by the caller's constructor).</summary>
+    private CircuitBreakerOptions EffectiveBreaker(string name, CircuitBreakerOptions declared)
+        => Overrides(name)?.CircuitBreaker is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private BulkheadOptions EffectiveBulkhead(string name, BulkheadOptions declared)
+        => Overrides(name)?.Bulkhead is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private ResilienceInstanceOptions? Overrides(string name)
+        => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
+
+    /// <summary>
+    /// Configuration changed: reconfigures every breaker and bulkhead from its declared settings plus the new overrides.
+    /// An instance whose new settings are invalid keeps its current ones (validation at reload reports them).
+    /// </summary>
+    private void OnOptionsChanged(ResilienceOptions options, string? name)
+    {
+        if (name is not null && name.Length != 0)
+        {
+            return; // a named ResilienceOptions instance, not the one the registry uses
+        }
+
+        lock (_createLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _overrides, options);
+            foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+            {
+                CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
+                TryReconfigure(pair.Value.Instance, effective);
+            }
+
+            foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+            {
+                try
+                {
+                    pair.Value.Instance.Reconfigure(EffectiveBulkhead(pair.Key, pair.Value.Options));
+                }
+                catch (ArgumentException)
+                {
+                    // Invalid: keep the current limits.
+                }
+            }
+        }
+    }
+
+    private static void TryReconfigure(object breaker, CircuitBreakerOptions effective)
+    {
+        try
+        {
+            switch (breaker)
+            {
+                case CircuitBreaker plain:
+                    plain.Reconfigure(effective);
+                    break;
+                case IKeyedCircuitBreaker keyed:
+                    keyed.Reconfigure(effective);
+                    break;
+            }
+        }
+        catch (ArgumentException)
+        {
+            // Invalid: keep the current settings.
+        }
+    }
 
     private sealed class Registration<TInstance, TOptions>(TInstance instance, TOptions options)
         where TInstance : class

@@ -20,11 +20,9 @@ public sealed class CircuitBreaker
 
     private readonly string _name;
     private readonly TimeProvider _timeProvider;
-    private readonly ITripPolicy _tripPolicy;
-    private readonly Type[]? _handle;
-    private readonly TimeSpan _breakDuration;
-    private readonly int _halfOpenMaxCalls;
-    private readonly RollingCounts _counts;
+    // The settings, one immutable snapshot swapped whole (under _gate) when configuration is reloaded.
+    private Settings _settings;
+    private RollingCounts _counts;
 
     // Keyed breakers only: leases handed out and not yet recorded, so an idle key is never evicted with a call in
     // flight. int.MinValue (and below 0 thereafter) once the key was evicted as idle: no more leases are taken.
@@ -60,18 +58,7 @@ public sealed class CircuitBreaker
 
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _tripPolicy = options.CreateTripPolicy();
-        _breakDuration = options.BreakDuration;
-        _halfOpenMaxCalls = options.HalfOpenMaxCalls;
-        if (options.Handle is { } handle)
-        {
-            _handle = new Type[handle.Count];
-            for (int i = 0; i < _handle.Length; i++)
-            {
-                _handle[i] = handle[i];
-            }
-        }
-
+        _settings = new Settings(options);
         _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
         _countLeases = countLeases;
     }
@@ -166,7 +153,7 @@ public sealed class CircuitBreaker
     public bool ShouldHandle(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Type[]? handle = _handle;
+        Type[]? handle = Volatile.Read(ref _settings).Handle;
         if (handle is null)
         {
             return true;
@@ -226,6 +213,26 @@ public sealed class CircuitBreaker
         CircuitState state = StateOf(status);
         return state is CircuitState.Open or CircuitState.Isolated
             || (state == CircuitState.HalfOpen && status != leaseStatus);
+    }
+
+    /// <summary>
+    /// Applies new settings to calls from now on, keeping the state and period. Counts are kept unless the sampling
+    /// duration changed (then they restart). An open circuit keeps its break but ends it by the new break duration.
+    /// </summary>
+    /// <param name="options">The new settings; validated here.</param>
+    internal void Reconfigure(CircuitBreakerOptions options)
+    {
+        options.Validate();
+        var settings = new Settings(options);
+        lock (_gate)
+        {
+            if (settings.SamplingDuration != _settings.SamplingDuration)
+            {
+                _counts = new RollingCounts(settings.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+            }
+
+            Volatile.Write(ref _settings, settings);
+        }
     }
 
     /// <summary>
@@ -325,7 +332,7 @@ public sealed class CircuitBreaker
                     _probesInFlight--;
                     changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, now, counts);
                 }
-                else if (_tripPolicy.ShouldTrip(in counts))
+                else if (_settings.TripPolicy.ShouldTrip(in counts))
                 {
                     changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, now, counts);
                 }
@@ -383,12 +390,12 @@ public sealed class CircuitBreaker
                 case CircuitState.Closed:
                     granted = true;
                     break;
-                case CircuitState.HalfOpen when _probesInFlight < _halfOpenMaxCalls:
+                case CircuitState.HalfOpen when _probesInFlight < _settings.HalfOpenMaxCalls:
                     _probesInFlight++;
                     granted = true;
                     break;
                 case CircuitState.Open:
-                    retryAfter = _breakDuration - _timeProvider.GetElapsedTime(_openedAt, now);
+                    retryAfter = _settings.BreakDuration - _timeProvider.GetElapsedTime(_openedAt, now);
                     break;
             }
 
@@ -422,7 +429,7 @@ public sealed class CircuitBreaker
     /// <summary>Open → HalfOpen once the break has lasted <see cref="CircuitBreakerOptions.BreakDuration"/>. Call under the lock.</summary>
     private CircuitStateChangedEventArgs? EndBreakIfElapsed(long now)
     {
-        if (StateOf(_status) != CircuitState.Open || _timeProvider.GetElapsedTime(_openedAt, now) < _breakDuration)
+        if (StateOf(_status) != CircuitState.Open || _timeProvider.GetElapsedTime(_openedAt, now) < _settings.BreakDuration)
         {
             return null;
         }
@@ -458,4 +465,33 @@ public sealed class CircuitBreaker
     }
 
     private void OnStateChanged(CircuitStateChangedEventArgs args) => StateChanged?.Invoke(this, args);
+
+    private sealed class Settings
+    {
+        public Settings(CircuitBreakerOptions options)
+        {
+            TripPolicy = options.CreateTripPolicy();
+            BreakDuration = options.BreakDuration;
+            HalfOpenMaxCalls = options.HalfOpenMaxCalls;
+            SamplingDuration = options.SamplingDuration;
+            if (options.Handle is { } handle)
+            {
+                Handle = new Type[handle.Count];
+                for (int i = 0; i < Handle.Length; i++)
+                {
+                    Handle[i] = handle[i];
+                }
+            }
+        }
+
+        public ITripPolicy TripPolicy { get; }
+
+        public Type[]? Handle { get; }
+
+        public TimeSpan BreakDuration { get; }
+
+        public int HalfOpenMaxCalls { get; }
+
+        public TimeSpan SamplingDuration { get; }
+    }
 }

@@ -28,7 +28,7 @@ namespace Resilience;
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
-public sealed class KeyedCircuitBreaker<TKey> : IDisposable
+public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreaker
     where TKey : notnull
 {
     private static readonly TimerCallback SweepTick = static state =>
@@ -41,11 +41,13 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable
 
     private readonly ConcurrentDictionary<PartitionKey, Entry> _entries = new(PartitionKeyComparer.Instance);
     private readonly object _gate = new();
-    private readonly CircuitBreakerOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly int _maxKeys;
-    private readonly int _evictionTarget;
-    private readonly TimeSpan _idleTimeout;
+
+    // Read and written under _gate; replaced when configuration is reloaded.
+    private CircuitBreakerOptions _options;
+    private int _maxKeys;
+    private int _evictionTarget;
+    private TimeSpan _idleTimeout;
     private readonly ITimer _sweepTimer;
     private long[]? _evictionTimes;
     private Entry[]? _evictionEntries;
@@ -70,7 +72,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable
         _evictionTarget = (int)Math.Min(_maxKeys - 1L, _maxKeys * 9L / 10);
         _idleTimeout = _options.KeyIdleTimeout;
 
-        TimeSpan sweepEvery = TimeSpan.FromTicks(Math.Clamp(_idleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay));
+        TimeSpan sweepEvery = SweepPeriod(_idleTimeout);
         bool restoreFlow = false;
         if (!ExecutionContext.IsFlowSuppressed())
         {
@@ -157,6 +159,44 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable
         }
     }
 
+    /// <inheritdoc />
+    void IKeyedCircuitBreaker.Reconfigure(CircuitBreakerOptions options) => Reconfigure(options);
+
+    /// <inheritdoc cref="IKeyedCircuitBreaker.Reconfigure"/>
+    internal void Reconfigure(CircuitBreakerOptions options)
+    {
+        options.Validate();
+        CircuitBreakerOptions copy = Copy(options);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _options = copy;
+            if (_maxKeys != copy.MaxKeys)
+            {
+                _maxKeys = copy.MaxKeys;
+                _evictionTarget = (int)Math.Min(_maxKeys - 1L, _maxKeys * 9L / 10);
+                _evictionTimes = null;
+                _evictionEntries = null;
+            }
+
+            if (_idleTimeout != copy.KeyIdleTimeout)
+            {
+                _idleTimeout = copy.KeyIdleTimeout;
+                TimeSpan sweepEvery = SweepPeriod(_idleTimeout);
+                _sweepTimer.Change(sweepEvery, sweepEvery);
+            }
+
+            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
+            {
+                pair.Value.Breaker.Reconfigure(copy);
+            }
+        }
+    }
+
     /// <summary>Runs the idle sweep now (the timer runs it every <c>KeyIdleTimeout / 2</c>).</summary>
     internal void SweepIdle()
     {
@@ -174,6 +214,9 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable
             }
         }
     }
+
+    private static TimeSpan SweepPeriod(TimeSpan idleTimeout)
+        => TimeSpan.FromTicks(Math.Clamp(idleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay));
 
     private static CircuitBreakerOptions Copy(CircuitBreakerOptions options) => new()
     {
@@ -260,8 +303,15 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable
     /// <summary>Evicts idle keys, then least recently used ones, down to ~90 % of MaxKeys. O(n log n), once per ~MaxKeys/10 new keys.</summary>
     private void EvictLocked(long now)
     {
-        long[] times = _evictionTimes ??= new long[_maxKeys];
-        Entry[] entries = _evictionEntries ??= new Entry[_maxKeys];
+        if (_evictionTimes is null || _evictionTimes.Length < _count)
+        {
+            // MaxKeys may have shrunk below the keys held (configuration reload): size for all of them.
+            _evictionTimes = new long[Math.Max(_maxKeys, _count)];
+            _evictionEntries = new Entry[_evictionTimes.Length];
+        }
+
+        long[] times = _evictionTimes;
+        Entry[] entries = _evictionEntries!;
         int kept = 0;
         foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
         {
