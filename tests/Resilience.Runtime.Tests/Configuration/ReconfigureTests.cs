@@ -95,4 +95,96 @@ public sealed class ReconfigureTests
         await waiting;
         Assert.Equal(1, bulkhead.RunningCount);
     }
+
+    [Fact]
+    public void Bulkhead_limits_changing_under_concurrent_calls_are_never_exceeded_and_lose_no_slot()
+    {
+        var bulkhead = new Bulkhead("b", new BulkheadOptions { MaxConcurrency = 4, MaxQueue = 1_000 });
+        int running = 0;
+        int violations = 0;
+        using var stop = new CancellationTokenSource();
+        Task[] callers = new Task[4];
+        for (int t = 0; t < callers.Length; t++)
+        {
+            callers[t] = Task.Run(async () =>
+            {
+                for (int i = 0; i < 5_000; i++)
+                {
+                    await bulkhead.EnterAsync(CancellationToken.None);
+                    int now = Interlocked.Increment(ref running);
+                    if (now > 4)
+                    {
+                        Interlocked.Increment(ref violations); // 4 is the largest limit ever set
+                    }
+
+                    Interlocked.Decrement(ref running);
+                    bulkhead.Release();
+                }
+            });
+        }
+
+        Task changer = Task.Run(() =>
+        {
+            int step = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                bulkhead.Reconfigure(new BulkheadOptions { MaxConcurrency = 1 + (step++ % 4), MaxQueue = 1_000 });
+            }
+        });
+
+        Assert.True(Task.WaitAll(callers, TimeSpan.FromSeconds(20)), "callers stalled: a slot was lost or a waiter never woken");
+        stop.Cancel();
+        changer.Wait();
+
+        Assert.Equal(0, violations);
+        Assert.Equal(0, bulkhead.RunningCount);
+        Assert.Equal(0, bulkhead.QueuedCount);
+    }
+
+    [Fact]
+    public void Breaker_settings_changing_under_concurrent_calls_keep_leases_and_state_consistent()
+    {
+        using var keyed = new KeyedCircuitBreaker<int>("k", new CircuitBreakerOptions { FailureThreshold = 1_000_000, KeyIdleTimeout = TimeSpan.FromSeconds(1) }, _time);
+        using var stop = new CancellationTokenSource();
+        int granted = 0;
+        Task[] callers = new Task[4];
+        for (int t = 0; t < callers.Length; t++)
+        {
+            int seed = t;
+            callers[t] = Task.Run(() =>
+            {
+                for (int i = 0; i < 20_000; i++)
+                {
+                    if (keyed.TryAcquire((seed + i) % 8, out CircuitBreakerLease lease))
+                    {
+                        Interlocked.Increment(ref granted);
+                        lease.RecordSuccess();
+                    }
+                }
+            });
+        }
+
+        Task changer = Task.Run(() =>
+        {
+            int step = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                keyed.Reconfigure(new CircuitBreakerOptions
+                {
+                    FailureThreshold = 1_000_000 - (step % 2),
+                    SamplingDuration = TimeSpan.FromSeconds(10 + (step % 3)),
+                    KeyIdleTimeout = TimeSpan.FromSeconds(1),
+                });
+                step++;
+            }
+        });
+
+        Assert.True(Task.WaitAll(callers, TimeSpan.FromSeconds(20)));
+        stop.Cancel();
+        changer.Wait();
+
+        Assert.Equal(4 * 20_000, granted); // only successes: every key stays closed
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, keyed.KeyCount);   // closed with no lease left over: all swept
+    }
 }
