@@ -20,6 +20,11 @@ namespace Resilience;
 /// object passed at creation, so do not change an options object after handing it to the registry.
 /// </para>
 /// <para>
+/// A registry given an <c>IOptionsMonitor&lt;ResilienceOptions&gt;</c> applies the configured overrides of a name on top
+/// of the declared settings when it creates the instance, and reconfigures the breakers and bulkheads it holds when
+/// the options change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
+/// </para>
+/// <para>
 /// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
 /// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
