@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
 using Resilience.Generator.Parsing;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

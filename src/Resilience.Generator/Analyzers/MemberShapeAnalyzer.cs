@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

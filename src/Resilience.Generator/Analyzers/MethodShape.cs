@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Parsing;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 
@@ -37,50 +38,8 @@ internal readonly struct MethodShape
 
     /// <summary>
     /// Why the decorator cannot apply a strategy of <paramref name="kind"/> to <paramref name="method"/>, as
-    /// "what is wrong; what to do", or <see langword="null"/> when it can.
+    /// "what is wrong; what to do", or <see langword="null"/> when it can (<see cref="ShapeRules.GetProblem"/>).
     /// </summary>
     public static string? GetProblem(IMethodSymbol method, MethodShape shape, AttributeKind kind, ResilienceSymbols symbols)
-    {
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
-        {
-            return "it returns by reference, which the decorator cannot pass through a strategy; return by value";
-        }
-
-        if (symbols.IsAsyncEnumerable(method.ReturnType))
-        {
-            return "it returns IAsyncEnumerable<T>, whose items are produced after the call returns, outside any strategy; return Task<IReadOnlyList<T>> or apply resilience where the items are fetched";
-        }
-
-        foreach (var parameter in method.Parameters)
-        {
-            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
-            {
-                if (shape.IsAsync)
-                {
-                    return $"parameter '{parameter.Name}' is passed by ref or out, which an async decorator cannot forward; return the value instead";
-                }
-
-                switch (kind)
-                {
-                    case AttributeKind.Retry:
-                        return $"parameter '{parameter.Name}' is passed by ref or out, so a retry would see what the failed attempt left in it; return the value instead";
-                    case AttributeKind.Fallback:
-                    case AttributeKind.CacheFallback:
-                        return $"parameter '{parameter.Name}' is passed by ref or out, which the [{ResilienceAttribute.GetName(kind)}] cannot set when it answers instead of the inner call; return the value instead";
-                }
-            }
-
-            if (shape.IsAsync && parameter.Type.IsRefLikeType)
-            {
-                return $"parameter '{parameter.Name}' is a ref struct, which an async decorator cannot keep across an await; pass Memory<T> or an array instead";
-            }
-        }
-
-        if (kind == AttributeKind.CacheFallback && shape.ResultType is { IsRefLikeType: true })
-        {
-            return "it returns a ref struct, which cannot be cached; return an array or another heap type";
-        }
-
-        return null;
-    }
+        => ShapeRules.GetProblem(method, shape.IsAsync, shape.ResultType, kind, symbols.Rules);
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 
@@ -190,6 +191,11 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (AttributeRules.SkipsHandleResult(attribute.IsInterfaceLevel, method.Shape.HasResult))
+        {
+            return;
+        }
+
         var argument = AttributeLocations.NamedArgument(attribute.Data, "HandleResult", context.CancellationToken);
         if (method.Shape.ResultType is not { } result)
         {
@@ -227,7 +233,7 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
 
         foreach (var candidate in candidates)
         {
-            if (Accepts(candidate, result, symbols.Compilation))
+            if (AttributeRules.IsUsablePredicate(candidate, result, symbols.Compilation))
             {
                 return;
             }
@@ -240,24 +246,6 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             attribute,
             method,
             $"no '{name}' on '{interfaceType.Name}' is a non-generic, non-private {shape} accepting the method's result type '{resultName}'; add that overload or change its parameter type");
-    }
-
-    private static bool Accepts(IMethodSymbol predicate, ITypeSymbol result, Compilation compilation)
-    {
-        if (predicate.IsAbstract
-            || predicate.IsGenericMethod
-            || predicate.DeclaredAccessibility == Accessibility.Private
-            || predicate.ReturnsByRef
-            || predicate.ReturnsByRefReadonly
-            || predicate.ReturnType.SpecialType != SpecialType.System_Boolean
-            || predicate.Parameters.Length != 1
-            || predicate.Parameters[0].RefKind is not (RefKind.None or RefKind.In))
-        {
-            return false;
-        }
-
-        var conversion = compilation.ClassifyCommonConversion(result, predicate.Parameters[0].Type);
-        return conversion.Exists && conversion.IsImplicit;
     }
 
     private static IParameterSymbol? Find(IMethodSymbol method, string name)
@@ -278,19 +266,10 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
     /// for a type parameter, a <c>Nullable&lt;T&gt;</c> or a type built from a method type parameter.
     /// </summary>
     private static string KeyTypeName(ITypeSymbol type)
-        => type is ITypeParameterSymbol
-            || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-            || UsesMethodTypeParameter(type)
+        => AttributeRules.KeysAsObject(type)
             ? "object"
             : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
 
-    private static bool UsesMethodTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol parameter => parameter.TypeParameterKind == TypeParameterKind.Method,
-        IArrayTypeSymbol array => UsesMethodTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(UsesMethodTypeParameter),
-        _ => false,
-    };
 
     private static string NameOneOf(IMethodSymbol method, ResilienceSymbols symbols, string property)
     {

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Resilience.Generator.Parsing;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 
@@ -15,7 +15,8 @@ namespace Resilience.Generator.Analyzers;
 /// An interface-level attribute applies to every method declared on the interface that has no attribute of the same
 /// kind itself, except fallback targets (methods named by a <c>[Fallback]</c> of the interface or of one of its
 /// methods, without a handler type) and methods whose shape it cannot apply to. Methods inherited from base
-/// interfaces get their own interface's defaults.
+/// interfaces get their own interface's defaults. An interface-level <c>HandleResult</c> is not applied to methods
+/// without a result (<see cref="Validation.AttributeRules.SkipsHandleResult"/>).
 /// </remarks>
 internal sealed class ResilientInterface
 {
@@ -90,7 +91,7 @@ internal sealed class ResilientInterface
         var methods = ImmutableArray.CreateBuilder<ResilientMethod>(candidates.Count);
         foreach (var (method, own) in candidates)
         {
-            var isTarget = targets.Contains(method);
+            var isTarget = targets.Contains(method.OriginalDefinition);
             var shape = MethodShape.Of(method, symbols.Compilation);
             var defaults = isTarget ? ImmutableArray<ResilienceAttribute>.Empty : ApplicableDefaults(method, shape, attributes, symbols);
             methods.Add(new ResilientMethod(method, shape, own, defaults, isTarget));
@@ -114,9 +115,7 @@ internal sealed class ResilientInterface
         var builder = ImmutableArray.CreateBuilder<ResilienceAttribute>(attributes.Length);
         foreach (var attribute in attributes)
         {
-            var fits = MethodShape.GetProblem(method, shape, attribute.Kind, symbols) is null
-                && (attribute.Kind != AttributeKind.CacheFallback || shape.HasResult);
-            if (fits)
+            if (ShapeRules.DefaultApplies(method, shape.IsAsync, shape.ResultType, attribute.Kind, symbols.Rules))
             {
                 builder.Add(attribute);
             }
@@ -191,55 +190,29 @@ internal sealed class ResilientInterface
         List<(IMethodSymbol Method, ImmutableArray<ResilienceAttribute> Attributes)> candidates,
         Compilation compilation)
     {
-        var targets = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        foreach (var attribute in interfaceAttributes)
+        var methods = new List<(IMethodSymbol Method, string? Fallback)>(candidates.Count);
+        foreach (var (method, own) in candidates)
+        {
+            methods.Add((method, HandlerlessFallback(own)));
+        }
+
+        return FallbackTargets.Find(type, HandlerlessFallback(interfaceAttributes), methods, compilation);
+    }
+
+    /// <summary>The method name of the <c>[Fallback]</c> without a handler type among <paramref name="attributes"/>, if any.</summary>
+    private static string? HandlerlessFallback(ImmutableArray<ResilienceAttribute> attributes)
+    {
+        foreach (var attribute in attributes)
         {
             if (attribute.Kind == AttributeKind.Fallback
                 && FallbackArguments.TryRead(attribute.Data, out var arguments)
                 && !arguments.HasHandler)
             {
-                AddByName(targets, candidates, arguments.MethodName);
+                return arguments.MethodName;
             }
         }
 
-        foreach (var (method, own) in candidates)
-        {
-            foreach (var attribute in own)
-            {
-                if (attribute.Kind != AttributeKind.Fallback
-                    || !FallbackArguments.TryRead(attribute.Data, out var arguments)
-                    || arguments.HasHandler)
-                {
-                    continue;
-                }
-
-                var resolution = FallbackResolver.Resolve(method, type, null, arguments.MethodName ?? string.Empty, compilation);
-                if (resolution.IsBound && resolution.Fallback is { } fallback)
-                {
-                    targets.Add(fallback.OriginalDefinition);
-                }
-                else
-                {
-                    AddByName(targets, candidates, arguments.MethodName);
-                }
-            }
-        }
-
-        return targets;
-    }
-
-    private static void AddByName(
-        HashSet<IMethodSymbol> targets,
-        List<(IMethodSymbol Method, ImmutableArray<ResilienceAttribute> Attributes)> candidates,
-        string? name)
-    {
-        foreach (var (method, _) in candidates)
-        {
-            if (method.Name == name)
-            {
-                targets.Add(method);
-            }
-        }
+        return null;
     }
 }
 

@@ -8,6 +8,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Diagnostics;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Analyzers;
 

@@ -99,7 +99,7 @@ internal static class ResilientClassEmitter
         writer.Line("/// <param name=\"inner\">The instance every call is forwarded to.</param>");
         foreach (var handler in model.Handlers)
         {
-            writer.Line($"/// <param name=\"{handler.ParameterName}\">The instance whose fallback methods are called.</param>");
+            writer.Line($"/// <param name=\"{handler.ParameterName.TrimStart('@')}\">The instance whose fallback methods are called.</param>");
         }
 
         writer.Line($"/// <param name=\"registry\">Where the named strategy instances live; <see cref=\"{Registry}.Shared\"/> when <see langword=\"null\"/>.</param>");

@@ -22,6 +22,7 @@ public sealed class AttributeValueTests
     [InlineData("Retry({|RES0005:DelayMs = 40_000|})", "DelayMs must not be more than MaxDelayMs (30000 by default)")]
     [InlineData("Retry({|RES0005:Multiplier = 0.5|})", "Multiplier must be at least 1; got 0.5")]
     [InlineData("Retry({|RES0005:Multiplier = double.NaN|})", "Multiplier must be at least 1; got NaN")]
+    [InlineData("Retry({|RES0005:Multiplier = double.PositiveInfinity|})", "Multiplier must be a finite number")]
     [InlineData("Retry({|RES0005:Jitter = -0.1|})", "Jitter must be between 0 and 1; got -0.1")]
     [InlineData("Retry({|RES0005:Jitter = 1.5|})", "Jitter must be between 0 and 1; got 1.5")]
     [InlineData("Retry({|RES0005:AttemptTimeoutMs = -1|})", "AttemptTimeoutMs must be 0 or more; got -1")]

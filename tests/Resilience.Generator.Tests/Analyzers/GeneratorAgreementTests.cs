@@ -26,9 +26,9 @@ public sealed class GeneratorAgreementTests
     [InlineData("public interface IStore { [Retry(HandleResult = \"IsBad\")] Task<int> CountAsync(); }", "RES0007")]
     [InlineData("public interface IStore { static bool IsBad(string value) => false; [Retry(HandleResult = nameof(IsBad))] Task<int> CountAsync(); }", "RES0007")]
     [InlineData("public interface IStore { static bool IsBad(int value) => false; [CircuitBreaker(HandleResult = nameof(IsBad))] Task SaveAsync(); }", "RES0007")]
-    [InlineData("[Retry(HandleResult = nameof(IsBad))] public interface IStore { static bool IsBad(int value) => false; Task<int> CountAsync(); Task SaveAsync(); }", "RES0007")]
     [InlineData("public sealed class NotAPolicy { } public interface IStore { [Retry(Policy = typeof(NotAPolicy))] Task<int> CountAsync(); }", "RES0008")]
     [InlineData("public interface IStore { [Retry(MaxRetries = -1)] Task<int> CountAsync(); }", "RES0005")]
+    [InlineData("public interface IStore { [Retry(Multiplier = double.PositiveInfinity)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback(TtlMs = 0, StaleTtlMs = 0)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("[Bulkhead(MaxConcurrency = -1)] public interface IStore { [Retry] Task<int> CountAsync(); Task SaveAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback] int Count(ReadOnlySpan<char> text); }", "RES0006")]
@@ -50,6 +50,7 @@ public sealed class GeneratorAgreementTests
     [InlineData("[CacheFallback] [Retry] public interface IStore { Task<int> CountAsync(); Task SaveAsync(); void Move(ref int cursor); }")]
     [InlineData("[CircuitBreaker] public interface IStore { Task<int> CountAsync(); IAsyncEnumerable<int> StreamAsync(); }")]
     [InlineData("[Fallback(nameof(Last))] public interface IStore { Task<int> CountAsync(); int Last(); }")]
+    [InlineData("[Retry(HandleResult = nameof(IsBad))] public interface IStore { static bool IsBad(int value) => false; Task<int> CountAsync(); Task SaveAsync(); }")]
     public async Task InterfaceLevelDefaultsTheGeneratorSkipsForAMethod_AreNotErrors(string source)
     {
         var diagnostics = await AnalyzerVerifier.AnalyzeAsync(source);

@@ -230,6 +230,44 @@ public sealed class ParameterReferenceTests
     }
 
     [Fact]
+    public async Task RES0007_MethodLevelOnMethodWithoutResult_ReportedEvenWithInterfaceLevelOne()
+    {
+        var diagnostics = await AnalyzerVerifier.VerifyAsync("""
+            [Retry(HandleResult = nameof(IsFailure))]
+            public interface IHttp
+            {
+                Task<int> GetStatusAsync(CancellationToken cancellationToken);
+
+                [CircuitBreaker({|RES0007:HandleResult = nameof(IsFailure)|})]
+                ValueTask SendAsync(CancellationToken cancellationToken);
+
+                static bool IsFailure(int status) => status >= 500;
+            }
+            """,
+            ("RES0007", Error));
+
+        Assert.Contains("the method returns no result to inspect; remove HandleResult", diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public async Task InterfaceLevelHandleResult_OnMethodsWithoutResult_IsNotApplied()
+    {
+        await AnalyzerVerifier.VerifyAsync("""
+            [Retry(HandleResult = nameof(IsFailure), DelayMs = 0)]
+            [CircuitBreaker(HandleResult = nameof(IsFailure))]
+            public interface IHttp
+            {
+                Task<int> GetStatusAsync(CancellationToken cancellationToken);
+                Task SendAsync(CancellationToken cancellationToken);
+                ValueTask FlushAsync();
+                void Reset();
+
+                static bool IsFailure(int status) => status >= 500;
+            }
+            """);
+    }
+
+    [Fact]
     public async Task RES0007_InterfaceLevelPredicateNotAcceptingAMethodsResult_ReportedOnMethodIdentifier()
     {
         await AnalyzerVerifier.VerifyAsync("""
