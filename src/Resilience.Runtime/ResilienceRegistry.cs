@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -19,7 +20,12 @@ namespace Resilience;
 /// object passed at creation, so do not change an options object after handing it to the registry.
 /// </para>
 /// <para>
-/// Disposing the registry disposes the rate limits it created (a registry created by
+/// A registry given an <c>IOptionsMonitor&lt;ResilienceOptions&gt;</c> applies the configured overrides of a name on top
+/// of the declared settings when it creates the instance, and reconfigures the breakers and bulkheads it holds when
+/// the options change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
+/// </para>
+/// <para>
+/// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
 /// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
 /// </para>
@@ -28,7 +34,7 @@ public sealed partial class ResilienceRegistry : IDisposable
 {
     private static ResilienceRegistry? s_shared;
 
-    private readonly ConcurrentDictionary<string, Registration<CircuitBreaker, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<object, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<RetryStrategy, RetryOptions>> _retries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<TimeoutStrategy, TimeoutSetting>> _timeouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<Bulkhead, BulkheadOptions>> _bulkheads = new(StringComparer.Ordinal);
@@ -38,6 +44,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ICacheFallbackStore _cacheStore;
     private readonly bool _isShared;
+    private readonly IDisposable? _optionsSubscription;
+    private ResilienceOptions? _overrides;
     private bool _disposed;
 
     /// <summary>Creates a registry.</summary>
@@ -45,6 +53,19 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
     public ResilienceRegistry(TimeProvider? timeProvider = null, ICacheFallbackStore? cacheStore = null)
         : this(timeProvider, cacheStore, isShared: false)
+    {
+    }
+
+    /// <summary>Creates a registry whose instances take the overrides of <paramref name="options"/> (see <see cref="ResilienceOptions"/>).</summary>
+    /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
+    /// <param name="options">
+    /// Overrides of the declared settings per instance name, applied when an instance is created; on every change the
+    /// instances already created are reconfigured, so new calls see the new settings. <see langword="null"/>: none.
+    /// </param>
+    /// <exception cref="OptionsValidationException">The current options are invalid (see <see cref="ResilienceOptionsValidator"/>).</exception>
+    public ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, IOptionsMonitor<ResilienceOptions>? options)
+        : this(timeProvider, cacheStore, meterFactory: null, loggerFactory: null, options)
     {
     }
 
@@ -92,15 +113,57 @@ public sealed partial class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_breakers.TryGetValue(name, out registration))
                 {
-                    registration = new(Attach(new CircuitBreaker(name, options, _timeProvider)), options);
-                    _breakers[name] = registration;
-                    return registration.Instance;
+                    var created = Attach(new CircuitBreaker(name, EffectiveBreaker(name, options), _timeProvider));
+                    _breakers[name] = new(created, options);
+                    return created;
                 }
             }
         }
 
+        if (registration.Instance is not CircuitBreaker existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the circuit breaker '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
+                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
         EnsureSameSettings(name, "circuit breaker", registration.Options, options);
-        return registration.Instance;
+        return existing;
+    }
+
+    /// <summary>Returns the keyed circuit breaker named <paramref name="name"/> (one breaker per key), creating it with <paramref name="options"/> on first use.</summary>
+    /// <typeparam name="TKey">The key type; must match that of an existing instance of that name.</typeparam>
+    /// <param name="name">The instance name; keyed and unkeyed breakers share the breaker name space.</param>
+    /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
+    /// <exception cref="InvalidOperationException">An instance of that name exists with different settings or key type, or is not keyed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public KeyedCircuitBreaker<TKey> GetOrAddKeyedCircuitBreaker<TKey>(string name, CircuitBreakerOptions options)
+        where TKey : notnull
+    {
+        ValidateArguments(name, options);
+        if (!_breakers.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!_breakers.TryGetValue(name, out registration))
+                {
+                    var created = new KeyedCircuitBreaker<TKey>(name, EffectiveBreaker(name, options), _timeProvider);
+                    _breakers[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not KeyedCircuitBreaker<TKey> existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the circuit breaker '{name}' disagree: it was created {(registration.Instance is CircuitBreaker ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
+                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
+        return existing;
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -174,7 +237,7 @@ public sealed partial class ResilienceRegistry : IDisposable
                 ThrowIfDisposed();
                 if (!_bulkheads.TryGetValue(name, out registration))
                 {
-                    registration = new(Attach(new Bulkhead(name, options)), options);
+                    registration = new(Attach(new Bulkhead(name, EffectiveBulkhead(name, options))), options);
                     _bulkheads[name] = registration;
                     return registration.Instance;
                 }
@@ -282,7 +345,25 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// <summary>Finds an existing breaker by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="breaker">The breaker, when found.</param>
-    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker) => TryGet(_breakers, name, out breaker);
+    /// <remarks>A keyed breaker of that name is not found here; use <see cref="TryGetKeyedCircuitBreaker{TKey}"/>.</remarks>
+    public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
+    {
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as CircuitBreaker;
+        return breaker is not null;
+    }
+
+    /// <summary>Finds an existing keyed breaker by name and key type, for example to inspect one key's breaker with <see cref="KeyedCircuitBreaker{TKey}.TryGet"/>.</summary>
+    /// <typeparam name="TKey">The key type it was created with.</typeparam>
+    /// <param name="name">The instance name.</param>
+    /// <param name="breaker">The keyed breaker, when found with that key type.</param>
+    public bool TryGetKeyedCircuitBreaker<TKey>(string name, [NotNullWhen(true)] out KeyedCircuitBreaker<TKey>? breaker)
+        where TKey : notnull
+    {
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as KeyedCircuitBreaker<TKey>;
+        return breaker is not null;
+    }
 
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
@@ -300,7 +381,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
 
     /// <summary>
-    /// Disposes the rate limits this registry created and its telemetry (meter and activity source); afterwards creating an instance throws
+    /// Disposes the rate limits and keyed circuit breakers this registry created and its telemetry (meter and activity
+    /// source); afterwards creating an instance throws
     /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
     /// </summary>
     public void Dispose()
@@ -320,9 +402,15 @@ public sealed partial class ResilienceRegistry : IDisposable
             _disposed = true;
         }
 
+        _optionsSubscription?.Dispose();
         foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
         {
             pair.Value.Instance.Dispose();
+        }
+
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        {
+            (pair.Value.Instance as IDisposable)?.Dispose();
         }
 
         Volatile.Read(ref _telemetry)?.Dispose();
@@ -378,6 +466,75 @@ public sealed partial class ResilienceRegistry : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The declared breaker settings with the configured overrides of <paramref name="name"/> applied (validated by the caller's constructor).</summary>
+    private CircuitBreakerOptions EffectiveBreaker(string name, CircuitBreakerOptions declared)
+        => Overrides(name)?.CircuitBreaker is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private BulkheadOptions EffectiveBulkhead(string name, BulkheadOptions declared)
+        => Overrides(name)?.Bulkhead is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private ResilienceInstanceOptions? Overrides(string name)
+        => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
+
+    /// <summary>
+    /// Configuration changed: reconfigures every breaker and bulkhead from its declared settings plus the new overrides.
+    /// An instance whose new settings are invalid keeps its current ones (validation at reload reports them).
+    /// </summary>
+    private void OnOptionsChanged(ResilienceOptions options, string? name)
+    {
+        if (name is not null && name.Length != 0)
+        {
+            return; // a named ResilienceOptions instance, not the one the registry uses
+        }
+
+        lock (_createLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _overrides, options);
+            foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+            {
+                CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
+                TryReconfigure(pair.Value.Instance, effective);
+            }
+
+            foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+            {
+                try
+                {
+                    pair.Value.Instance.Reconfigure(EffectiveBulkhead(pair.Key, pair.Value.Options));
+                }
+                catch (ArgumentException)
+                {
+                    // Invalid: keep the current limits.
+                }
+            }
+        }
+    }
+
+    private static void TryReconfigure(object breaker, CircuitBreakerOptions effective)
+    {
+        try
+        {
+            switch (breaker)
+            {
+                case CircuitBreaker plain:
+                    plain.Reconfigure(effective);
+                    break;
+                case IKeyedCircuitBreaker keyed:
+                    keyed.Reconfigure(effective);
+                    break;
+            }
+        }
+        catch (ArgumentException)
+        {
+            // Invalid: keep the current settings.
+        }
+    }
 
     private sealed class Registration<TInstance, TOptions>(TInstance instance, TOptions options)
         where TInstance : class

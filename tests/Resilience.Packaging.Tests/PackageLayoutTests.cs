@@ -21,6 +21,8 @@ public sealed class PackageLayoutTests
         "Microsoft.Extensions.DependencyInjection.Abstractions",
         "Microsoft.Extensions.Diagnostics.Abstractions",
         "Microsoft.Extensions.Logging.Abstractions",
+        "Microsoft.Extensions.Options",
+        "Microsoft.Extensions.Options.ConfigurationExtensions",
         "System.Threading.RateLimiting",
     ];
 

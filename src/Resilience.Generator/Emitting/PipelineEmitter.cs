@@ -305,7 +305,8 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        _writer.Line($"var {_locals.Lease} = {Field(field)}.Acquire();");
+        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name : string.Empty;
+        _writer.Line($"var {_locals.Lease} = {Field(field)}.Acquire({key});");
         _writer.Block("try");
         Retry(sequenceToken);
         _writer.CloseBrace();

@@ -155,6 +155,7 @@ internal static class ResilientClassEmitter
         StrategyKind.Bulkhead => "global::Resilience.Bulkhead",
         StrategyKind.Timeout => "global::Resilience.TimeoutStrategy",
         StrategyKind.CircuitBreaker => "global::Resilience.CircuitBreaker",
+        StrategyKind.KeyedCircuitBreaker => $"global::Resilience.KeyedCircuitBreaker<{field.KeyType}>",
         _ => "global::Resilience.RetryStrategy",
     };
 
@@ -169,6 +170,7 @@ internal static class ResilientClassEmitter
             StrategyKind.Bulkhead => $"__registry.GetOrAddBulkhead({name}, {Options("BulkheadOptions", field)})",
             StrategyKind.Timeout => $"__registry.GetOrAddTimeout({name}, {field.Options[0]})",
             StrategyKind.CircuitBreaker => $"__registry.GetOrAddCircuitBreaker({name}, {Options("CircuitBreakerOptions", field)})",
+            StrategyKind.KeyedCircuitBreaker => $"__registry.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {Options("CircuitBreakerOptions", field)})",
             _ => $"__registry.GetOrAddRetry({name}, {Options("RetryOptions", field)})",
         };
     }

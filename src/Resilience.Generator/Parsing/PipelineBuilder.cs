@@ -72,7 +72,9 @@ internal sealed class PipelineBuilder
         }
 
         applied.TryGetValue(AttributeKind.CircuitBreaker, out var breaker);
-        if (breaker?.KeyParameter is { } breakerKey && !TryGetKey(breakerKey, out _, out _))
+        var breakerKey = -1;
+        string? breakerKeyType = null;
+        if (breaker?.KeyParameter is { } breakerKeyName && !TryGetKey(breakerKeyName, out breakerKey, out breakerKeyType))
         {
             return null;
         }
@@ -112,12 +114,13 @@ internal sealed class PipelineBuilder
             rateLimitKey,
             applied.TryGetValue(AttributeKind.Bulkhead, out var bulkhead) ? Field(StrategyKind.Bulkhead, "bulkhead", bulkhead, null) : null,
             timeout is null ? null : Field(StrategyKind.Timeout, "timeout", timeout, null),
-            breaker is null ? null : Field(StrategyKind.CircuitBreaker, "circuitBreaker", breaker, null),
+            breaker is null ? null : Field(breakerKeyType is null ? StrategyKind.CircuitBreaker : StrategyKind.KeyedCircuitBreaker, "circuitBreaker", breaker, breakerKeyType),
             retry is null ? null : Field(StrategyKind.Retry, "retry", retry, null),
             retry?.HasAttemptTimeout ?? false,
             retry is null ? null : retryPredicate,
             breaker is null ? null : breakerPredicate,
-            cancellationToken);
+            cancellationToken,
+            breakerKey);
     }
 
     private string Field(StrategyKind kind, string prefix, StrategySettings settings, string? keyType)

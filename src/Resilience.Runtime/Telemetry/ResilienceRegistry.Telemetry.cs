@@ -15,11 +15,26 @@ public sealed partial class ResilienceRegistry
     /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> when <see langword="null"/>.</param>
     /// <param name="meterFactory">Creates the "Resilience" meter (DI's factory, so the meter is disposed with the container); a meter of the registry's own when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where retries, breaker transitions, rejections, timeouts, fallbacks and stale cache answers are logged (category "Resilience"); no logging when <see langword="null"/>.</param>
-    public ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory = null)
+    /// <param name="options">
+    /// Overrides of the declared settings per instance name (see <see cref="ResilienceOptions"/>), applied when an instance
+    /// is created and followed on every change; <see langword="null"/>: none.
+    /// </param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The current options are invalid (see <see cref="ResilienceOptionsValidator"/>).</exception>
+    public ResilienceRegistry(
+        TimeProvider? timeProvider,
+        ICacheFallbackStore? cacheStore,
+        IMeterFactory? meterFactory,
+        ILoggerFactory? loggerFactory = null,
+        Microsoft.Extensions.Options.IOptionsMonitor<ResilienceOptions>? options = null)
         : this(timeProvider, cacheStore, isShared: false)
     {
         _meterFactory = meterFactory;
         _loggerFactory = loggerFactory;
+        if (options is not null)
+        {
+            _overrides = options.CurrentValue;
+            _optionsSubscription = options.OnChange(OnOptionsChanged);
+        }
     }
 
     /// <summary>Raised before a failed attempt of a generated method is retried (on the calling thread; keep handlers short and non-throwing).</summary>
@@ -66,10 +81,16 @@ public sealed partial class ResilienceRegistry
     internal IEnumerable<Measurement<int>> ObserveBreakerStates()
     {
         var measurements = new List<Measurement<int>>(_breakers.Count);
-        foreach (KeyValuePair<string, Registration<CircuitBreaker, CircuitBreakerOptions>> pair in _breakers)
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
         {
+            // Keyed breakers hold one breaker per key; their states are not reported as one instance's.
+            if (pair.Value.Instance is not CircuitBreaker breaker)
+            {
+                continue;
+            }
+
             measurements.Add(new Measurement<int>(
-                (int)pair.Value.Instance.State,
+                (int)breaker.State,
                 new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
                 new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "circuit_breaker")));
         }
