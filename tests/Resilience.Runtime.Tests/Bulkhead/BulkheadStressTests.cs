@@ -1,5 +1,6 @@
 namespace Resilience.Runtime.Tests.Bulkhead;
 
+[Collection(StressCollection.Name)]
 public sealed class BulkheadStressTests
 {
     private static readonly TimeSpan Safety = TimeSpan.FromSeconds(30);

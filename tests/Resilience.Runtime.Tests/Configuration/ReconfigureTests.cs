@@ -6,6 +6,7 @@ using Bulkhead = global::Resilience.Bulkhead;
 using CircuitBreaker = global::Resilience.CircuitBreaker;
 
 /// <summary>Reconfiguring a live instance (what a configuration reload does) affects new calls only and keeps its state.</summary>
+[Collection(StressCollection.Name)]
 public sealed class ReconfigureTests
 {
     private readonly FakeTimeProvider _time = new();
@@ -97,7 +98,7 @@ public sealed class ReconfigureTests
     }
 
     [Fact]
-    public void Bulkhead_limits_changing_under_concurrent_calls_are_never_exceeded_and_lose_no_slot()
+    public async Task Bulkhead_limits_changing_under_concurrent_calls_are_never_exceeded_and_lose_no_slot()
     {
         var bulkhead = new Bulkhead("b", new BulkheadOptions { MaxConcurrency = 4, MaxQueue = 1_000 });
         int running = 0;
@@ -132,9 +133,10 @@ public sealed class ReconfigureTests
             }
         });
 
-        Assert.True(Task.WaitAll(callers, TimeSpan.FromSeconds(20)), "callers stalled: a slot was lost or a waiter never woken");
+        // A stall (a slot lost or a waiter never woken) ends the test with a TimeoutException.
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(20));
         stop.Cancel();
-        changer.Wait();
+        await changer;
 
         Assert.Equal(0, violations);
         Assert.Equal(0, bulkhead.RunningCount);
@@ -142,7 +144,7 @@ public sealed class ReconfigureTests
     }
 
     [Fact]
-    public void Breaker_settings_changing_under_concurrent_calls_keep_leases_and_state_consistent()
+    public async Task Breaker_settings_changing_under_concurrent_calls_keep_leases_and_state_consistent()
     {
         using var keyed = new KeyedCircuitBreaker<int>("k", new CircuitBreakerOptions { FailureThreshold = 1_000_000, KeyIdleTimeout = TimeSpan.FromSeconds(1) }, _time);
         using var stop = new CancellationTokenSource();
@@ -179,9 +181,9 @@ public sealed class ReconfigureTests
             }
         });
 
-        Assert.True(Task.WaitAll(callers, TimeSpan.FromSeconds(20)));
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(20));
         stop.Cancel();
-        changer.Wait();
+        await changer;
 
         Assert.Equal(4 * 20_000, granted); // only successes: every key stays closed
         _time.Advance(TimeSpan.FromSeconds(2));

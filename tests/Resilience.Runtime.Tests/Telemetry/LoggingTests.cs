@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Telemetry;
 
+[Collection(TelemetryCollection.Name)]
 public sealed class LoggingTests
 {
     [Fact]

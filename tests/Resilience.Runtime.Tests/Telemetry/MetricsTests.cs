@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Telemetry;
 
+[Collection(TelemetryCollection.Name)]
 public sealed class MetricsTests
 {
     private static readonly RetryOptions TwoRetries = new() { MaxRetries = 2, Delay = TimeSpan.Zero, Backoff = BackoffType.Constant, Jitter = 0 };

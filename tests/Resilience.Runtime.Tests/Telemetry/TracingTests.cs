@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Telemetry;
 
+[Collection(TelemetryCollection.Name)]
 public sealed class TracingTests
 {
     [Fact]
