@@ -26,6 +26,7 @@ public sealed class FlakyTelemetryService : ITelemetryService
 }
 
 /// <summary>The generated decorator reports calls, retries and fallbacks through the registry's meter, source and events.</summary>
+[Collection(TelemetryAndAllocationCollection.Name)]
 public sealed class TelemetryTests : IDisposable
 {
     private readonly ResilienceRegistry _registry = new(new FakeTimeProvider());

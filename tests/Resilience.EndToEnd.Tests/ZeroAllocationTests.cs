@@ -52,6 +52,7 @@ public sealed class CompletedHotPath : IHotPath
 /// A successful, synchronously completing call through retry + breaker + timeout + bulkhead + rate limit allocates
 /// nothing. The timeout runs on <see cref="TimeProvider.System"/> with a limit no call comes near.
 /// </summary>
+[Collection(TelemetryAndAllocationCollection.Name)]
 public sealed class ZeroAllocationTests : IDisposable
 {
     private const int Warmup = 1_000;
