@@ -106,29 +106,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public CircuitBreaker GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options)
     {
         ValidateArguments(name, options);
-        if (!_breakers.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_breakers.TryGetValue(name, out registration))
-                {
-                    var created = Attach(new CircuitBreaker(name, EffectiveBreaker(name, options), _timeProvider));
-                    _breakers[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not CircuitBreaker existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the circuit breaker '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
-                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
-        return existing;
+        return GetOrAdd(_breakers, name, options, "circuit breaker",
+            static (registry, name, options) => registry.Attach(new CircuitBreaker(name, registry.EffectiveBreaker(name, options), registry._timeProvider)));
     }
 
     /// <summary>Returns the keyed circuit breaker named <paramref name="name"/> (one breaker per key), creating it with <paramref name="options"/> on first use.</summary>
@@ -141,29 +120,8 @@ public sealed partial class ResilienceRegistry : IDisposable
         where TKey : notnull
     {
         ValidateArguments(name, options);
-        if (!_breakers.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_breakers.TryGetValue(name, out registration))
-                {
-                    var created = new KeyedCircuitBreaker<TKey>(name, EffectiveBreaker(name, options), _timeProvider);
-                    _breakers[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not KeyedCircuitBreaker<TKey> existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the circuit breaker '{name}' disagree: it was created {(registration.Instance is CircuitBreaker ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
-                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
-        return existing;
+        return GetOrAdd(_breakers, name, options, "circuit breaker",
+            static (registry, name, options) => new KeyedCircuitBreaker<TKey>(name, registry.EffectiveBreaker(name, options), registry._timeProvider));
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -174,22 +132,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public RetryStrategy GetOrAddRetry(string name, RetryOptions options)
     {
         ValidateArguments(name, options);
-        if (!_retries.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_retries.TryGetValue(name, out registration))
-                {
-                    registration = new(Attach(new RetryStrategy(name, options, _timeProvider)), options);
-                    _retries[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "retry", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_retries, name, options, "retry",
+            static (registry, name, options) => registry.Attach(new RetryStrategy(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the timeout named <paramref name="name"/>, creating it on first use.</summary>
@@ -200,26 +144,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout)
     {
         ValidateName(name);
-        if (!_timeouts.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_timeouts.TryGetValue(name, out registration))
-                {
-                    registration = new(Attach(new TimeoutStrategy(name, timeout, _timeProvider)), new TimeoutSetting(timeout));
-                    _timeouts[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        if (registration.Options.Timeout != timeout)
-        {
-            EnsureSameSettings(name, "timeout", registration.Options, new TimeoutSetting(timeout));
-        }
-
-        return registration.Instance;
+        return GetOrAdd(_timeouts, name, new TimeoutSetting(timeout), "timeout",
+            static (registry, name, setting) => registry.Attach(new TimeoutStrategy(name, setting.Timeout, registry._timeProvider)));
     }
 
     /// <summary>Returns the bulkhead named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -230,22 +156,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public Bulkhead GetOrAddBulkhead(string name, BulkheadOptions options)
     {
         ValidateArguments(name, options);
-        if (!_bulkheads.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_bulkheads.TryGetValue(name, out registration))
-                {
-                    registration = new(Attach(new Bulkhead(name, EffectiveBulkhead(name, options))), options);
-                    _bulkheads[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "bulkhead", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_bulkheads, name, options, "bulkhead",
+            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.EffectiveBulkhead(name, options))));
     }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -256,29 +168,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public RateLimitStrategy GetOrAddRateLimit(string name, RateLimitOptions options)
     {
         ValidateArguments(name, options);
-        if (!_rateLimits.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_rateLimits.TryGetValue(name, out registration))
-                {
-                    var created = Attach(new RateLimitStrategy(name, options, _timeProvider));
-                    _rateLimits[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not RateLimitStrategy existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the rate limit '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
-                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "rate limit", registration.Options, options);
-        return existing;
+        return GetOrAdd(_rateLimits, name, options, "rate limit",
+            static (registry, name, options) => registry.Attach(new RateLimitStrategy(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -291,29 +182,8 @@ public sealed partial class ResilienceRegistry : IDisposable
         where TKey : notnull
     {
         ValidateArguments(name, options);
-        if (!_rateLimits.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_rateLimits.TryGetValue(name, out registration))
-                {
-                    var created = Attach(new KeyedRateLimitStrategy<TKey>(name, options, _timeProvider));
-                    _rateLimits[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not KeyedRateLimitStrategy<TKey> existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the rate limit '{name}' disagree: it was created {(registration.Instance is RateLimitStrategy ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
-                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "rate limit", registration.Options, options);
-        return existing;
+        return GetOrAdd(_rateLimits, name, options, "rate limit",
+            static (registry, name, options) => registry.Attach(new KeyedRateLimitStrategy<TKey>(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -324,22 +194,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public CacheFallbackStrategy GetOrAddCacheFallback(string name, CacheFallbackOptions options)
     {
         ValidateArguments(name, options);
-        if (!_cacheFallbacks.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_cacheFallbacks.TryGetValue(name, out registration))
-                {
-                    registration = new(Attach(new CacheFallbackStrategy(name, options, _cacheStore, _timeProvider)), options);
-                    _cacheFallbacks[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "cache fallback", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_cacheFallbacks, name, options, "cache fallback",
+            static (registry, name, options) => registry.Attach(new CacheFallbackStrategy(name, options, registry._cacheStore, registry._timeProvider)));
     }
 
     /// <summary>Finds an existing breaker by name.</summary>
@@ -442,6 +298,46 @@ public sealed partial class ResilienceRegistry : IDisposable
         ArgumentNullException.ThrowIfNull(options);
     }
 
+    /// <summary>
+    /// The instance registered under <paramref name="name"/> in <paramref name="map"/>, created by
+    /// <paramref name="create"/> under the creation lock on first use. An existing instance must be a
+    /// <typeparamref name="TResult"/> (keyed the same way) with equal settings: two declarations of one name must agree.
+    /// </summary>
+    private TResult GetOrAdd<TInstance, TOptions, TResult>(
+        ConcurrentDictionary<string, Registration<TInstance, TOptions>> map,
+        string name,
+        TOptions options,
+        string kind,
+        Func<ResilienceRegistry, string, TOptions, TResult> create)
+        where TInstance : class
+        where TOptions : class, IEquatable<TOptions>
+        where TResult : class, TInstance
+    {
+        if (!map.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!map.TryGetValue(name, out registration))
+                {
+                    TResult created = create(this, name, options);
+                    map[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not TResult existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the {kind} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
+                + $"and is now asked for {DescribeKey(typeof(TResult))}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, kind, registration.Options, options);
+        return existing;
+    }
+
     private static void EnsureSameSettings<TOptions>(string name, string kind, TOptions existing, TOptions requested)
         where TOptions : class, IEquatable<TOptions>
     {
@@ -459,11 +355,9 @@ public sealed partial class ResilienceRegistry : IDisposable
             + $"One name means one shared instance, so give every declaration of '{name}' the same settings, or give them different names.");
     }
 
-    private static string DescribeKeyType(object instance)
-    {
-        Type type = instance.GetType();
-        return type.IsGenericType ? type.GetGenericArguments()[0].ToString() : type.ToString();
-    }
+    /// <summary>"keyed by System.String" for a keyed strategy type, "without a key" otherwise.</summary>
+    private static string DescribeKey(Type strategyType)
+        => strategyType.IsGenericType ? $"keyed by {strategyType.GetGenericArguments()[0]}" : "without a key";
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
