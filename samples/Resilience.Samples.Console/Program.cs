@@ -5,7 +5,8 @@
 //   dotnet run --project samples/Resilience.Samples.Console
 //
 // Each scene lives in Scenes/: the interface with its attributes (what you would write), a fake downstream with a
-// fixed failure script, and the calls. Stage/ holds the console plumbing (event log, counters, self-checks).
+// fixed failure script, and the calls. Stage/ holds the console plumbing (event log, counters, self-checks, and the
+// metrics report that listens to the library's meter).
 
 using System.Globalization;
 using Resilience;
@@ -21,6 +22,10 @@ var tally = new Tally();
 // One registry for the whole program: it owns the named strategy instances (breakers, limits, caches) and their
 // clock. With dependency injection, services.AddResilient<IService, Implementation>() registers it for you.
 using var registry = new ResilienceRegistry();
+
+// Listens to the registry's meter from the first call on, the way OpenTelemetry or dotnet-counters would; printed
+// after the summary and checked against it.
+using var metrics = new MetricsReport(registry.Telemetry.Meter);
 var demo = new Demo(log, tally, registry);
 
 (string Name, Func<Demo, Task> Run)[] scenes =
@@ -54,6 +59,9 @@ demo.Expect(
     && tally[Counter.BulkheadRejections] > 0 && tally[Counter.Fallbacks] > 0 && tally[Counter.StaleAnswers] > 0
     && tally[Counter.Timeouts] > 0,
     "every strategy acted at least once");
+
+metrics.Print(log);
+metrics.CheckAgainst(demo);
 
 bool passed = demo.FailedChecks == 0;
 log.Plain(
