@@ -25,14 +25,9 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
-            if (symbols is not null)
-            {
-                start.RegisterSymbolAction(context => Analyze(context, symbols), SymbolKind.NamedType, SymbolKind.Method);
-            }
-        });
+        ResilienceAnalysis.RegisterCompilationStart(
+            context,
+            static (start, symbols) => start.RegisterSymbolAction(context => Analyze(context, symbols), SymbolKind.NamedType, SymbolKind.Method));
     }
 
     private static void Analyze(SymbolAnalysisContext context, ResilienceSymbols symbols)

@@ -22,25 +22,12 @@ public sealed class InterfaceShapeAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
-            if (symbols is not null)
-            {
-                start.RegisterSymbolAction(context => Analyze(context, symbols), SymbolKind.NamedType);
-            }
-        });
+        ResilienceAnalysis.RegisterPerInterface(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, ResilienceSymbols symbols)
+    private static void Analyze(SymbolAnalysisContext context, ResilientInterface resilient, ResilienceSymbols symbols)
     {
-        var type = (INamedTypeSymbol)context.Symbol;
-        var resilient = ResilientInterface.Create(type, symbols, context.CancellationToken);
-        if (resilient is null)
-        {
-            return;
-        }
-
+        var type = resilient.Type;
         var problem = GetProblem(type);
         if (problem is not null && !type.Locations.IsEmpty)
         {

@@ -29,24 +29,11 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
-            if (symbols is not null)
-            {
-                start.RegisterSymbolAction(context => Analyze(context, symbols), SymbolKind.NamedType);
-            }
-        });
+        ResilienceAnalysis.RegisterPerInterface(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, ResilienceSymbols symbols)
+    private static void Analyze(SymbolAnalysisContext context, ResilientInterface resilient, ResilienceSymbols symbols)
     {
-        var resilient = ResilientInterface.Create((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken);
-        if (resilient is null)
-        {
-            return;
-        }
-
         // The key type of each interface-level keyed attribute, fixed by the first method that has the parameter.
         var sharedKeys = new Dictionary<AttributeKind, (string Type, string Method)>();
         var reportedMissingPredicate = new HashSet<AttributeKind>();

@@ -52,18 +52,14 @@ public sealed class SharedNameAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
-            if (symbols is null)
+        ResilienceAnalysis.RegisterCompilationStart(
+            context,
+            static (start, symbols) =>
             {
-                return;
-            }
-
-            var declarations = new ConcurrentQueue<Declaration>();
-            start.RegisterSymbolAction(context => Collect(context, symbols, declarations), SymbolKind.NamedType, SymbolKind.Method);
-            start.RegisterCompilationEndAction(context => Report(context, declarations));
-        });
+                var declarations = new ConcurrentQueue<Declaration>();
+                start.RegisterSymbolAction(context => Collect(context, symbols, declarations), SymbolKind.NamedType, SymbolKind.Method);
+                start.RegisterCompilationEndAction(context => Report(context, declarations));
+            });
     }
 
     private static void Collect(SymbolAnalysisContext context, ResilienceSymbols symbols, ConcurrentQueue<Declaration> declarations)

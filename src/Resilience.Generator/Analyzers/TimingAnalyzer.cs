@@ -27,24 +27,11 @@ public sealed class TimingAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(static start =>
-        {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
-            if (symbols is not null)
-            {
-                start.RegisterSymbolAction(context => Analyze(context, symbols), SymbolKind.NamedType);
-            }
-        });
+        ResilienceAnalysis.RegisterPerInterface(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, ResilienceSymbols symbols)
+    private static void Analyze(SymbolAnalysisContext context, ResilientInterface resilient, ResilienceSymbols symbols)
     {
-        var resilient = ResilientInterface.Create((INamedTypeSymbol)context.Symbol, symbols, context.CancellationToken);
-        if (resilient is null)
-        {
-            return;
-        }
-
         var reportedInterfaceLevelDelays = false;
         foreach (var method in resilient.Methods)
         {
