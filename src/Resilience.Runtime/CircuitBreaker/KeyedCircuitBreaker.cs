@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
@@ -31,28 +30,7 @@ namespace Resilience;
 public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreaker
     where TKey : notnull
 {
-    private static readonly TimerCallback SweepTick = static state =>
-    {
-        if (((WeakReference<KeyedCircuitBreaker<TKey>>)state!).TryGetTarget(out KeyedCircuitBreaker<TKey>? breaker))
-        {
-            breaker.SweepIdle();
-        }
-    };
-
-    private readonly ConcurrentDictionary<PartitionKey, Entry> _entries = new(PartitionKeyComparer.Instance);
-    private readonly object _gate = new();
-    private readonly TimeProvider _timeProvider;
-
-    // Read and written under _gate; replaced when configuration is reloaded.
-    private CircuitBreakerOptions _options;
-    private int _maxKeys;
-    private int _evictionTarget;
-    private TimeSpan _idleTimeout;
-    private readonly ITimer _sweepTimer;
-    private long[]? _evictionTimes;
-    private Entry[]? _evictionEntries;
-    private int _count;
-    private bool _disposed;
+    private readonly Table _table;
 
     /// <summary>Creates the keyed breaker; no key exists yet.</summary>
     /// <param name="name">The name of every key's breaker, used in exceptions and events.</param>
@@ -66,38 +44,15 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
-        _options = Copy(options);
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _maxKeys = _options.MaxKeys;
-        _evictionTarget = (int)Math.Min(_maxKeys - 1L, _maxKeys * 9L / 10);
-        _idleTimeout = _options.KeyIdleTimeout;
-
-        TimeSpan sweepEvery = SweepPeriod(_idleTimeout);
-        bool restoreFlow = false;
-        if (!ExecutionContext.IsFlowSuppressed())
-        {
-            ExecutionContext.SuppressFlow();
-            restoreFlow = true;
-        }
-
-        try
-        {
-            _sweepTimer = _timeProvider.CreateTimer(SweepTick, new WeakReference<KeyedCircuitBreaker<TKey>>(this), sweepEvery, sweepEvery);
-        }
-        finally
-        {
-            if (restoreFlow)
-            {
-                ExecutionContext.RestoreFlow();
-            }
-        }
+        CircuitBreakerOptions copy = Copy(options);
+        _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
     }
 
     /// <summary>The name of every key's breaker.</summary>
     public string Name { get; }
 
     /// <summary>Keys currently held; never above <see cref="CircuitBreakerOptions.MaxKeys"/>.</summary>
-    public int KeyCount => Volatile.Read(ref _count);
+    public int KeyCount => _table.Count;
 
     /// <summary>Asks to make a call for <paramref name="key"/>; throws <see cref="BrokenCircuitException"/> when the key's circuit rejects it.</summary>
     /// <param name="key">The key; <see langword="null"/> is a key of its own.</param>
@@ -124,40 +79,10 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <param name="key">The key; <see langword="null"/> is a key of its own.</param>
     /// <param name="breaker">The key's breaker, when the key is held.</param>
     /// <remarks>Does not count as a use of the key. A breaker found here is no longer the key's once the key is evicted.</remarks>
-    public bool TryGet(TKey? key, [NotNullWhen(true)] out CircuitBreaker? breaker)
-    {
-        if (_entries.TryGetValue(new PartitionKey(key), out Entry? entry))
-        {
-            breaker = entry.Breaker;
-            return true;
-        }
-
-        breaker = null;
-        return false;
-    }
+    public bool TryGet(TKey? key, [NotNullWhen(true)] out CircuitBreaker? breaker) => _table.TryGetValue(key, out breaker);
 
     /// <summary>Stops the idle sweep and forgets every key; afterwards <see cref="Acquire"/> and <see cref="TryAcquire"/> throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _sweepTimer.Dispose();
-        lock (_gate)
-        {
-            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-            {
-                RemoveLocked(pair.Value);
-            }
-        }
-    }
+    public void Dispose() => _table.Dispose();
 
     /// <inheritdoc />
     void IKeyedCircuitBreaker.Reconfigure(CircuitBreakerOptions options) => Reconfigure(options);
@@ -167,56 +92,11 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     {
         options.Validate();
         CircuitBreakerOptions copy = Copy(options);
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _options = copy;
-            if (_maxKeys != copy.MaxKeys)
-            {
-                _maxKeys = copy.MaxKeys;
-                _evictionTarget = (int)Math.Min(_maxKeys - 1L, _maxKeys * 9L / 10);
-                _evictionTimes = null;
-                _evictionEntries = null;
-            }
-
-            if (_idleTimeout != copy.KeyIdleTimeout)
-            {
-                _idleTimeout = copy.KeyIdleTimeout;
-                TimeSpan sweepEvery = SweepPeriod(_idleTimeout);
-                _sweepTimer.Change(sweepEvery, sweepEvery);
-            }
-
-            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-            {
-                pair.Value.Breaker.Reconfigure(copy);
-            }
-        }
+        _table.Reconfigure(copy, copy.MaxKeys, copy.KeyIdleTimeout);
     }
 
     /// <summary>Runs the idle sweep now (the timer runs it every <c>KeyIdleTimeout / 2</c>).</summary>
-    internal void SweepIdle()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            long now = _timeProvider.GetTimestamp();
-            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-            {
-                TryEvictIdleLocked(pair.Value, now);
-            }
-        }
-    }
-
-    private static TimeSpan SweepPeriod(TimeSpan idleTimeout)
-        => TimeSpan.FromTicks(Math.Clamp(idleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay));
+    internal void SweepIdle() => _table.SweepIdle();
 
     private static CircuitBreakerOptions Copy(CircuitBreakerOptions options) => new()
     {
@@ -237,7 +117,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     {
         while (true)
         {
-            breaker = GetEntry(key).Breaker;
+            breaker = _table.GetOrAdd(key);
             if (!breaker.TryEnterLease())
             {
                 // The key was evicted as idle between lookup and acquire: use its new breaker.
@@ -261,129 +141,29 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
     }
 
-    private Entry GetEntry(TKey? key)
+    /// <summary>The key table: a key's breaker counts leases, is evictable as idle only when closed with no lease in flight, and is reconfigured with the keyed breaker.</summary>
+    private sealed class Table : BoundedKeyTable<TKey, CircuitBreaker, CircuitBreakerOptions>
     {
-        long now = _timeProvider.GetTimestamp();
-        if (_entries.TryGetValue(new PartitionKey(key), out Entry? entry))
-        {
-            if (Volatile.Read(ref entry.LastUse) != now)
-            {
-                Volatile.Write(ref entry.LastUse, now);
-            }
+        private readonly KeyedCircuitBreaker<TKey> _owner;
+        private readonly TimeProvider _timeProvider;
 
-            return entry;
+        public Table(KeyedCircuitBreaker<TKey> owner, TimeProvider timeProvider, CircuitBreakerOptions options)
+            : base(owner, timeProvider, options, options.MaxKeys, options.KeyIdleTimeout)
+        {
+            _owner = owner;
+            _timeProvider = timeProvider;
         }
 
-        return AddEntry(new PartitionKey(key), now);
-    }
+        protected override CircuitBreaker CreateValueLocked(CircuitBreakerOptions settings)
+            => new(_owner.Name, settings, _timeProvider, countLeases: true);
 
-    private Entry AddEntry(PartitionKey key, long now)
-    {
-        lock (_gate)
+        protected override bool TryRetireIfIdleLocked(CircuitBreaker value) => value.TryRetireIfIdle();
+
+        protected override void OnRemovedLocked(CircuitBreaker value)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_entries.TryGetValue(key, out Entry? existing))
-            {
-                Volatile.Write(ref existing.LastUse, now);
-                return existing;
-            }
-
-            if (_count >= _maxKeys)
-            {
-                EvictLocked(now);
-            }
-
-            var entry = new Entry(key, new CircuitBreaker(Name, _options, _timeProvider, countLeases: true), now);
-            _entries[key] = entry;
-            Volatile.Write(ref _count, _count + 1);
-            return entry;
-        }
-    }
-
-    /// <summary>Evicts idle keys, then least recently used ones, down to ~90 % of MaxKeys. O(n log n), once per ~MaxKeys/10 new keys.</summary>
-    private void EvictLocked(long now)
-    {
-        if (_evictionTimes is null || _evictionTimes.Length < _count)
-        {
-            // MaxKeys may have shrunk below the keys held (configuration reload): size for all of them.
-            _evictionTimes = new long[Math.Max(_maxKeys, _count)];
-            _evictionEntries = new Entry[_evictionTimes.Length];
+            // A breaker holds no resources; calls still in flight on it record their outcomes there.
         }
 
-        long[] times = _evictionTimes;
-        Entry[] entries = _evictionEntries!;
-        int kept = 0;
-        foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-        {
-            Entry entry = pair.Value;
-            if (!TryEvictIdleLocked(entry, now) && kept < entries.Length)
-            {
-                times[kept] = Volatile.Read(ref entry.LastUse);
-                entries[kept] = entry;
-                kept++;
-            }
-        }
-
-        int excess = _count - _evictionTarget;
-        if (excess > 0)
-        {
-            Array.Sort(times, entries, 0, kept);
-            for (int i = 0; i < excess && i < kept; i++)
-            {
-                RemoveLocked(entries[i]);
-            }
-        }
-
-        Array.Clear(entries, 0, kept);
-    }
-
-    private bool TryEvictIdleLocked(Entry entry, long now)
-    {
-        if (_timeProvider.GetElapsedTime(Volatile.Read(ref entry.LastUse), now) < _idleTimeout
-            || !entry.Breaker.TryRetireIfIdle())
-        {
-            return false;
-        }
-
-        RemoveLocked(entry);
-        return true;
-    }
-
-    private void RemoveLocked(Entry entry)
-    {
-        if (_entries.TryRemove(new KeyValuePair<PartitionKey, Entry>(entry.Key, entry)))
-        {
-            Volatile.Write(ref _count, _count - 1);
-        }
-    }
-
-    private readonly struct PartitionKey
-    {
-        public readonly TKey? Value;
-
-        public PartitionKey(TKey? value) => Value = value;
-    }
-
-    private sealed class PartitionKeyComparer : IEqualityComparer<PartitionKey>
-    {
-        public static readonly PartitionKeyComparer Instance = new();
-
-        public bool Equals(PartitionKey x, PartitionKey y) => EqualityComparer<TKey?>.Default.Equals(x.Value, y.Value);
-
-        public int GetHashCode(PartitionKey obj) => obj.Value is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(obj.Value);
-    }
-
-    private sealed class Entry
-    {
-        public readonly PartitionKey Key;
-        public readonly CircuitBreaker Breaker;
-        public long LastUse;
-
-        public Entry(PartitionKey key, CircuitBreaker breaker, long lastUse)
-        {
-            Key = key;
-            Breaker = breaker;
-            LastUse = lastUse;
-        }
+        protected override void ReconfigureValueLocked(CircuitBreaker value, CircuitBreakerOptions settings) => value.Reconfigure(settings);
     }
 }
