@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -19,16 +20,21 @@ namespace Resilience;
 /// object passed at creation, so do not change an options object after handing it to the registry.
 /// </para>
 /// <para>
-/// Disposing the registry disposes the rate limits it created (a registry created by
+/// A registry given an <c>IOptionsMonitor&lt;ResilienceOptions&gt;</c> applies the configured overrides of a name on top
+/// of the declared settings when it creates the instance, and reconfigures the breakers and bulkheads it holds when
+/// the options change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
+/// </para>
+/// <para>
+/// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
 /// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
-public sealed class ResilienceRegistry : IDisposable
+public sealed partial class ResilienceRegistry : IDisposable
 {
     private static ResilienceRegistry? s_shared;
 
-    private readonly ConcurrentDictionary<string, Registration<CircuitBreaker, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Registration<object, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<RetryStrategy, RetryOptions>> _retries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<TimeoutStrategy, TimeoutSetting>> _timeouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Registration<Bulkhead, BulkheadOptions>> _bulkheads = new(StringComparer.Ordinal);
@@ -38,6 +44,8 @@ public sealed class ResilienceRegistry : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ICacheFallbackStore _cacheStore;
     private readonly bool _isShared;
+    private readonly IDisposable? _optionsSubscription;
+    private ResilienceOptions? _overrides;
     private bool _disposed;
 
     /// <summary>Creates a registry.</summary>
@@ -45,6 +53,19 @@ public sealed class ResilienceRegistry : IDisposable
     /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
     public ResilienceRegistry(TimeProvider? timeProvider = null, ICacheFallbackStore? cacheStore = null)
         : this(timeProvider, cacheStore, isShared: false)
+    {
+    }
+
+    /// <summary>Creates a registry whose instances take the overrides of <paramref name="options"/> (see <see cref="ResilienceOptions"/>).</summary>
+    /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> (10 000 entries, on <paramref name="timeProvider"/>) when <see langword="null"/>.</param>
+    /// <param name="options">
+    /// Overrides of the declared settings per instance name, applied when an instance is created; on every change the
+    /// instances already created are reconfigured, so new calls see the new settings. <see langword="null"/>: none.
+    /// </param>
+    /// <exception cref="OptionsValidationException">The current options are invalid (see <see cref="ResilienceOptionsValidator"/>).</exception>
+    public ResilienceRegistry(TimeProvider? timeProvider, ICacheFallbackStore? cacheStore, IOptionsMonitor<ResilienceOptions>? options)
+        : this(timeProvider, cacheStore, meterFactory: null, loggerFactory: null, options)
     {
     }
 
@@ -85,22 +106,22 @@ public sealed class ResilienceRegistry : IDisposable
     public CircuitBreaker GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options)
     {
         ValidateArguments(name, options);
-        if (!_breakers.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_breakers.TryGetValue(name, out registration))
-                {
-                    registration = new(new CircuitBreaker(name, options, _timeProvider), options);
-                    _breakers[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
+        return GetOrAdd(_breakers, name, options, "circuit breaker",
+            static (registry, name, options) => registry.Attach(new CircuitBreaker(name, registry.EffectiveBreaker(name, options), registry._timeProvider)));
+    }
 
-        EnsureSameSettings(name, "circuit breaker", registration.Options, options);
-        return registration.Instance;
+    /// <summary>Returns the keyed circuit breaker named <paramref name="name"/> (one breaker per key), creating it with <paramref name="options"/> on first use.</summary>
+    /// <typeparam name="TKey">The key type; must match that of an existing instance of that name.</typeparam>
+    /// <param name="name">The instance name; keyed and unkeyed breakers share the breaker name space.</param>
+    /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
+    /// <exception cref="InvalidOperationException">An instance of that name exists with different settings or key type, or is not keyed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (nothing is registered then).</exception>
+    public KeyedCircuitBreaker<TKey> GetOrAddKeyedCircuitBreaker<TKey>(string name, CircuitBreakerOptions options)
+        where TKey : notnull
+    {
+        ValidateArguments(name, options);
+        return GetOrAdd(_breakers, name, options, "circuit breaker",
+            static (registry, name, options) => new KeyedCircuitBreaker<TKey>(name, registry.EffectiveBreaker(name, options), registry._timeProvider));
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -111,22 +132,8 @@ public sealed class ResilienceRegistry : IDisposable
     public RetryStrategy GetOrAddRetry(string name, RetryOptions options)
     {
         ValidateArguments(name, options);
-        if (!_retries.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_retries.TryGetValue(name, out registration))
-                {
-                    registration = new(new RetryStrategy(name, options, _timeProvider), options);
-                    _retries[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "retry", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_retries, name, options, "retry",
+            static (registry, name, options) => registry.Attach(new RetryStrategy(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the timeout named <paramref name="name"/>, creating it on first use.</summary>
@@ -137,26 +144,8 @@ public sealed class ResilienceRegistry : IDisposable
     public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout)
     {
         ValidateName(name);
-        if (!_timeouts.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_timeouts.TryGetValue(name, out registration))
-                {
-                    registration = new(new TimeoutStrategy(name, timeout, _timeProvider), new TimeoutSetting(timeout));
-                    _timeouts[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        if (registration.Options.Timeout != timeout)
-        {
-            EnsureSameSettings(name, "timeout", registration.Options, new TimeoutSetting(timeout));
-        }
-
-        return registration.Instance;
+        return GetOrAdd(_timeouts, name, new TimeoutSetting(timeout), "timeout",
+            static (registry, name, setting) => registry.Attach(new TimeoutStrategy(name, setting.Timeout, registry._timeProvider)));
     }
 
     /// <summary>Returns the bulkhead named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -167,22 +156,8 @@ public sealed class ResilienceRegistry : IDisposable
     public Bulkhead GetOrAddBulkhead(string name, BulkheadOptions options)
     {
         ValidateArguments(name, options);
-        if (!_bulkheads.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_bulkheads.TryGetValue(name, out registration))
-                {
-                    registration = new(new Bulkhead(name, options), options);
-                    _bulkheads[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "bulkhead", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_bulkheads, name, options, "bulkhead",
+            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.EffectiveBulkhead(name, options))));
     }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -193,29 +168,8 @@ public sealed class ResilienceRegistry : IDisposable
     public RateLimitStrategy GetOrAddRateLimit(string name, RateLimitOptions options)
     {
         ValidateArguments(name, options);
-        if (!_rateLimits.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_rateLimits.TryGetValue(name, out registration))
-                {
-                    var created = new RateLimitStrategy(name, options, _timeProvider);
-                    _rateLimits[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not RateLimitStrategy existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the rate limit '{name}' disagree: it was created keyed by {DescribeKeyType(registration.Instance)}, and is now asked for without a key. "
-                + "Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "rate limit", registration.Options, options);
-        return existing;
+        return GetOrAdd(_rateLimits, name, options, "rate limit",
+            static (registry, name, options) => registry.Attach(new RateLimitStrategy(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -228,29 +182,8 @@ public sealed class ResilienceRegistry : IDisposable
         where TKey : notnull
     {
         ValidateArguments(name, options);
-        if (!_rateLimits.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_rateLimits.TryGetValue(name, out registration))
-                {
-                    var created = new KeyedRateLimitStrategy<TKey>(name, options, _timeProvider);
-                    _rateLimits[name] = new(created, options);
-                    return created;
-                }
-            }
-        }
-
-        if (registration.Instance is not KeyedRateLimitStrategy<TKey> existing)
-        {
-            throw new InvalidOperationException(
-                $"Two declarations of the rate limit '{name}' disagree: it was created {(registration.Instance is RateLimitStrategy ? "without a key" : "keyed by " + DescribeKeyType(registration.Instance))}, "
-                + $"and is now asked for keyed by {typeof(TKey)}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
-        }
-
-        EnsureSameSettings(name, "rate limit", registration.Options, options);
-        return existing;
+        return GetOrAdd(_rateLimits, name, options, "rate limit",
+            static (registry, name, options) => registry.Attach(new KeyedRateLimitStrategy<TKey>(name, options, registry._timeProvider)));
     }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -261,58 +194,51 @@ public sealed class ResilienceRegistry : IDisposable
     public CacheFallbackStrategy GetOrAddCacheFallback(string name, CacheFallbackOptions options)
     {
         ValidateArguments(name, options);
-        if (!_cacheFallbacks.TryGetValue(name, out var registration))
-        {
-            lock (_createLock)
-            {
-                ThrowIfDisposed();
-                if (!_cacheFallbacks.TryGetValue(name, out registration))
-                {
-                    registration = new(new CacheFallbackStrategy(name, options, _cacheStore, _timeProvider), options);
-                    _cacheFallbacks[name] = registration;
-                    return registration.Instance;
-                }
-            }
-        }
-
-        EnsureSameSettings(name, "cache fallback", registration.Options, options);
-        return registration.Instance;
+        return GetOrAdd(_cacheFallbacks, name, options, "cache fallback",
+            static (registry, name, options) => registry.Attach(new CacheFallbackStrategy(name, options, registry._cacheStore, registry._timeProvider)));
     }
 
     /// <summary>Finds an existing breaker by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="breaker">The breaker, when found.</param>
+    /// <remarks>A keyed breaker of that name is not found here; use <see cref="TryGetKeyedCircuitBreaker{TKey}"/>.</remarks>
     public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
     {
-        ValidateName(name);
-        if (_breakers.TryGetValue(name, out var registration))
-        {
-            breaker = registration.Instance;
-            return true;
-        }
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as CircuitBreaker;
+        return breaker is not null;
+    }
 
-        breaker = null;
-        return false;
+    /// <summary>Finds an existing keyed breaker by name and key type, for example to inspect one key's breaker with <see cref="KeyedCircuitBreaker{TKey}.TryGet"/>.</summary>
+    /// <typeparam name="TKey">The key type it was created with.</typeparam>
+    /// <param name="name">The instance name.</param>
+    /// <param name="breaker">The keyed breaker, when found with that key type.</param>
+    public bool TryGetKeyedCircuitBreaker<TKey>(string name, [NotNullWhen(true)] out KeyedCircuitBreaker<TKey>? breaker)
+        where TKey : notnull
+    {
+        TryGet(_breakers, name, out object? instance);
+        breaker = instance as KeyedCircuitBreaker<TKey>;
+        return breaker is not null;
     }
 
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="bulkhead">The bulkhead, when found.</param>
-    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead)
-    {
-        ValidateName(name);
-        if (_bulkheads.TryGetValue(name, out var registration))
-        {
-            bulkhead = registration.Instance;
-            return true;
-        }
+    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead) => TryGet(_bulkheads, name, out bulkhead);
 
-        bulkhead = null;
-        return false;
-    }
+    /// <summary>Finds an existing retry strategy by name.</summary>
+    /// <param name="name">The instance name.</param>
+    /// <param name="retry">The retry strategy, when found.</param>
+    public bool TryGetRetry(string name, [NotNullWhen(true)] out RetryStrategy? retry) => TryGet(_retries, name, out retry);
+
+    /// <summary>Finds an existing cache fallback by name, for example to watch <see cref="CacheFallbackStrategy.StaleResultServed"/>.</summary>
+    /// <param name="name">The instance name.</param>
+    /// <param name="cacheFallback">The cache fallback, when found.</param>
+    public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
 
     /// <summary>
-    /// Disposes the rate limits this registry created; afterwards creating an instance throws
+    /// Disposes the rate limits and keyed circuit breakers this registry created and its telemetry (meter and activity
+    /// source); afterwards creating an instance throws
     /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
     /// </summary>
     public void Dispose()
@@ -332,10 +258,33 @@ public sealed class ResilienceRegistry : IDisposable
             _disposed = true;
         }
 
+        _optionsSubscription?.Dispose();
         foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
         {
             pair.Value.Instance.Dispose();
         }
+
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        {
+            (pair.Value.Instance as IDisposable)?.Dispose();
+        }
+
+        Volatile.Read(ref _telemetry)?.Dispose();
+    }
+
+    private static bool TryGet<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map, string name, [NotNullWhen(true)] out TInstance? instance)
+        where TInstance : class
+        where TOptions : class
+    {
+        ValidateName(name);
+        if (map.TryGetValue(name, out var registration))
+        {
+            instance = registration.Instance;
+            return true;
+        }
+
+        instance = null;
+        return false;
     }
 
     private static void ValidateName(string name)
@@ -347,6 +296,46 @@ public sealed class ResilienceRegistry : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>
+    /// The instance registered under <paramref name="name"/> in <paramref name="map"/>, created by
+    /// <paramref name="create"/> under the creation lock on first use. An existing instance must be a
+    /// <typeparamref name="TResult"/> (keyed the same way) with equal settings: two declarations of one name must agree.
+    /// </summary>
+    private TResult GetOrAdd<TInstance, TOptions, TResult>(
+        ConcurrentDictionary<string, Registration<TInstance, TOptions>> map,
+        string name,
+        TOptions options,
+        string kind,
+        Func<ResilienceRegistry, string, TOptions, TResult> create)
+        where TInstance : class
+        where TOptions : class, IEquatable<TOptions>
+        where TResult : class, TInstance
+    {
+        if (!map.TryGetValue(name, out var registration))
+        {
+            lock (_createLock)
+            {
+                ThrowIfDisposed();
+                if (!map.TryGetValue(name, out registration))
+                {
+                    TResult created = create(this, name, options);
+                    map[name] = new(created, options);
+                    return created;
+                }
+            }
+        }
+
+        if (registration.Instance is not TResult existing)
+        {
+            throw new InvalidOperationException(
+                $"Two declarations of the {kind} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
+                + $"and is now asked for {DescribeKey(typeof(TResult))}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
+        }
+
+        EnsureSameSettings(name, kind, registration.Options, options);
+        return existing;
     }
 
     private static void EnsureSameSettings<TOptions>(string name, string kind, TOptions existing, TOptions requested)
@@ -366,13 +355,80 @@ public sealed class ResilienceRegistry : IDisposable
             + $"One name means one shared instance, so give every declaration of '{name}' the same settings, or give them different names.");
     }
 
-    private static string DescribeKeyType(object instance)
-    {
-        Type type = instance.GetType();
-        return type.IsGenericType ? type.GetGenericArguments()[0].ToString() : type.ToString();
-    }
+    /// <summary>"keyed by System.String" for a keyed strategy type, "without a key" otherwise.</summary>
+    private static string DescribeKey(Type strategyType)
+        => strategyType.IsGenericType ? $"keyed by {strategyType.GetGenericArguments()[0]}" : "without a key";
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The declared breaker settings with the configured overrides of <paramref name="name"/> applied (validated by the caller's constructor).</summary>
+    private CircuitBreakerOptions EffectiveBreaker(string name, CircuitBreakerOptions declared)
+        => Overrides(name)?.CircuitBreaker is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private BulkheadOptions EffectiveBulkhead(string name, BulkheadOptions declared)
+        => Overrides(name)?.Bulkhead is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private ResilienceInstanceOptions? Overrides(string name)
+        => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
+
+    /// <summary>
+    /// Configuration changed: reconfigures every breaker and bulkhead from its declared settings plus the new overrides.
+    /// An instance whose new settings are invalid keeps its current ones (validation at reload reports them).
+    /// </summary>
+    private void OnOptionsChanged(ResilienceOptions options, string? name)
+    {
+        if (name is not null && name.Length != 0)
+        {
+            return; // a named ResilienceOptions instance, not the one the registry uses
+        }
+
+        lock (_createLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _overrides, options);
+            foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+            {
+                CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
+                TryReconfigure(pair.Value.Instance, effective);
+            }
+
+            foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+            {
+                try
+                {
+                    pair.Value.Instance.Reconfigure(EffectiveBulkhead(pair.Key, pair.Value.Options));
+                }
+                catch (ArgumentException)
+                {
+                    // Invalid: keep the current limits.
+                }
+            }
+        }
+    }
+
+    private static void TryReconfigure(object breaker, CircuitBreakerOptions effective)
+    {
+        try
+        {
+            switch (breaker)
+            {
+                case CircuitBreaker plain:
+                    plain.Reconfigure(effective);
+                    break;
+                case IKeyedCircuitBreaker keyed:
+                    keyed.Reconfigure(effective);
+                    break;
+            }
+        }
+        catch (ArgumentException)
+        {
+            // Invalid: keep the current settings.
+        }
+    }
 
     private sealed class Registration<TInstance, TOptions>(TInstance instance, TOptions options)
         where TInstance : class

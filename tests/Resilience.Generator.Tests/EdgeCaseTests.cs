@@ -681,7 +681,7 @@ public sealed class EdgeCaseTests
             public sealed class Handler { public int Count(Exception error) => 0; }
             public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] int Count(); }
             """).Single();
-        Assert.Contains("public StoreResilient(global::A.IStore inner, global::A.Handler handler0, global::Resilience.ResilienceRegistry? registry = null)", text);
+        Assert.Contains("public StoreResilient(global::A.IStore inner, global::A.Handler handler, global::Resilience.ResilienceRegistry? registry = null)", text);
         Assert.Contains("(global::A.Handler?)services.GetService(typeof(global::A.Handler)) ?? throw new global::System.InvalidOperationException(", text);
     }
 
@@ -693,7 +693,57 @@ public sealed class EdgeCaseTests
             public struct Handler { public int Count(Exception error) => 0; }
             public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] int Count(); }
             """).Single();
-        Assert.Contains("__handler0 = handler0;", text);
+        Assert.Contains("__handler = handler;", text);
+    }
+
+    [Fact]
+    public void Handler_parameters_are_named_after_their_types()
+    {
+        var text = Clean("""
+            namespace A
+            {
+                public sealed class PriceEstimator { public int Price(Exception error) => 0; }
+                public sealed class Cache<T> { public int Cached(Exception error) => 0; }
+                public sealed class HTTPClient { public int Fetch(Exception error) => 0; }
+                public interface IQuotes { int Quote(Exception error); }
+                public sealed class Default { public int Zero(Exception error) => 0; }
+                public sealed class Registry { public int Stored(Exception error) => 0; }
+                public sealed class Inner { public int Own(Exception error) => 0; }
+                public sealed class Handler { public int One(Exception error) => 0; }
+            }
+
+            namespace B
+            {
+                public sealed class Handler { public int Two(Exception error) => 0; }
+            }
+
+            namespace A
+            {
+                public interface IStore
+                {
+                    [Fallback(typeof(PriceEstimator), nameof(PriceEstimator.Price))] int M1();
+                    [Fallback(typeof(Cache<string>), "Cached")] int M2();
+                    [Fallback(typeof(HTTPClient), nameof(HTTPClient.Fetch))] int M3();
+                    [Fallback(typeof(IQuotes), nameof(IQuotes.Quote))] int M4();
+                    [Fallback(typeof(Default), nameof(Default.Zero))] int M5();
+                    [Fallback(typeof(Registry), nameof(Registry.Stored))] int M6();
+                    [Fallback(typeof(Inner), nameof(Inner.Own))] int M7();
+                    [Fallback(typeof(Handler), nameof(Handler.One))] int M8();
+                    [Fallback(typeof(B.Handler), nameof(B.Handler.Two))] int M9();
+                    [Fallback(typeof(PriceEstimator), nameof(PriceEstimator.Price))] int M10();
+                }
+            }
+            """).Single();
+        Assert.Contains(
+            "public StoreResilient(global::A.IStore inner, global::A.PriceEstimator priceEstimator, global::A.Cache<string> cache, "
+            + "global::A.HTTPClient httpClient, global::A.IQuotes quotes, global::A.Default @default, global::A.Registry registry2, "
+            + "global::A.Inner inner2, global::A.Handler handler, global::B.Handler handler2, global::Resilience.ResilienceRegistry? registry = null)",
+            text);
+        Assert.Contains("/// <param name=\"default\">", text);
+        Assert.Contains("__default = @default ?? throw new global::System.ArgumentNullException(nameof(@default));", text);
+        Assert.Contains("__handler2 = handler2 ?? throw", text);
+        Assert.Contains("return __priceEstimator.Price(", text);
+        Assert.Equal(1, CountOf(text, "private readonly global::A.PriceEstimator __priceEstimator;"));
     }
 
     private static int CountOf(string text, string value)

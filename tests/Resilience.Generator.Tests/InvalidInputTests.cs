@@ -120,6 +120,33 @@ public sealed class InvalidInputTests
             """, "SaveAsync");
 
     [Fact]
+    public void Interface_level_handle_result_is_not_applied_to_methods_without_a_result()
+    {
+        var text = GeneratorHarness.RunClean(Usings + """
+            [Retry(HandleResult = nameof(IsBad), DelayMs = 0)]
+            [CircuitBreaker(HandleResult = nameof(IsBad))]
+            public interface IStore
+            {
+                static bool IsBad(int value) => value < 0;
+                Task<int> CountAsync();
+                Task SaveAsync();
+                ValueTask FlushAsync();
+                void Reset();
+            }
+            """).Single();
+        Assert.False(GeneratedSyntax.IsPlainDelegation(GeneratedSyntax.Method(text, "CountAsync")));
+        Assert.Contains("global::A.IStore.IsBad(", text);
+        foreach (var name in new[] { "SaveAsync", "FlushAsync", "Reset" })
+        {
+            var method = GeneratedSyntax.Method(text, name);
+            Assert.False(GeneratedSyntax.IsPlainDelegation(method), $"'{name}' should keep the interface-level retry and breaker:\n{text}");
+            Assert.Contains("__retry_IStore", method.ToString());
+            Assert.Contains("__circuitBreaker_IStore", method.ToString());
+            Assert.DoesNotContain("IsBad", method.ToString());
+        }
+    }
+
+    [Fact]
     public void Policy_type_not_implementing_the_interface_gives_plain_delegation()
         => AssertPlain("""
             public sealed class NotAPolicy { }
@@ -130,6 +157,7 @@ public sealed class InvalidInputTests
     [InlineData("[Retry(MaxRetries = -1)]")]
     [InlineData("[Retry(Jitter = 1.5)]")]
     [InlineData("[Retry(Multiplier = 0.5)]")]
+    [InlineData("[Retry(Multiplier = double.PositiveInfinity)]")]
     [InlineData("[Retry(DelayMs = 500, MaxDelayMs = 100)]")]
     [InlineData("[Retry(RetryOn = new[] { typeof(string) })]")]
     [InlineData("[CircuitBreaker(FailureRatio = 2)]")]
@@ -174,7 +202,8 @@ public sealed class InvalidInputTests
             public sealed class Handler { public int Count(Exception error) => 0; }
             public interface IStore { [Fallback(typeof(Handler), nameof(Handler.Count))] [CacheFallback(KeyParameters = new[] { "nope" })] int Count(); }
             """).Single();
-        Assert.DoesNotContain("handler0", text);
+        Assert.DoesNotContain("Handler handler", text);
+        Assert.DoesNotContain("__handler", text);
     }
 
     [Theory]

@@ -142,6 +142,7 @@ public sealed class PackageConsumerTests : IDisposable
         var listing = string.Join(", ", libraries);
         Assert.Contains($"{PackedPackage.PackageId}/{_package.Version}", libraries);
         Assert.Contains(libraries, l => l.StartsWith("Microsoft.Extensions.DependencyInjection.Abstractions/", StringComparison.Ordinal));
+        Assert.Contains(libraries, l => l.StartsWith("Microsoft.Extensions.Options.ConfigurationExtensions/", StringComparison.Ordinal));
         Assert.True(
             libraries.Any(l => l.StartsWith("System.Threading.RateLimiting/", StringComparison.Ordinal)),
             "System.Threading.RateLimiting did not flow from the package; restored: " + listing);

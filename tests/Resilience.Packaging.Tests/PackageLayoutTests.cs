@@ -16,7 +16,15 @@ public sealed class PackageLayoutTests
 
     private static readonly string[] TargetFrameworks = ["net10.0", "net8.0"];
 
-    private static readonly string[] RuntimeDependencies = ["Microsoft.Extensions.DependencyInjection.Abstractions", "System.Threading.RateLimiting"];
+    private static readonly string[] RuntimeDependencies =
+    [
+        "Microsoft.Extensions.DependencyInjection.Abstractions",
+        "Microsoft.Extensions.Diagnostics.Abstractions",
+        "Microsoft.Extensions.Logging.Abstractions",
+        "Microsoft.Extensions.Options",
+        "Microsoft.Extensions.Options.ConfigurationExtensions",
+        "System.Threading.RateLimiting",
+    ];
 
     private readonly PackedPackage _package;
 

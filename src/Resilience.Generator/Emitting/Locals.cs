@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -34,6 +34,7 @@ internal sealed class Locals
         Canceled = "__oce" + suffix;
         AttemptScope = "__attemptScope" + suffix;
         Pending = "__vt" + suffix;
+        Call = "__call" + suffix;
     }
 
     public string Key { get; }
@@ -59,4 +60,6 @@ internal sealed class Locals
     public string AttemptScope { get; }
 
     public string Pending { get; }
+
+    public string Call { get; }
 }

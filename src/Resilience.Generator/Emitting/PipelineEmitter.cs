@@ -25,9 +25,11 @@ internal sealed class PipelineEmitter
     private readonly bool _isAsync;
     private readonly bool _returnsTask;
     private readonly string _callerToken;
+    private readonly string _telemetryField;
 
-    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType)
+    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField)
     {
+        _telemetryField = telemetryField;
         _writer = writer;
         _method = method;
         _pipeline = pipeline;
@@ -45,8 +47,9 @@ internal sealed class PipelineEmitter
 
     private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null);
 
-    public static void Write(SourceWriter writer, MethodModel method, string interfaceType)
-        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType).Write();
+    /// <summary>Writes the method; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
+    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField)
+        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField).Write();
 
     private void Write()
     {
@@ -91,7 +94,20 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
     }
 
-    private void WriteBody() => Fallback();
+    /// <summary>The pipeline inside one telemetry scope: outcome, duration and spans; nothing is done when nobody listens.</summary>
+    private void WriteBody()
+    {
+        _writer.Line($"var {_locals.Call} = {Field(_telemetryField)}.Start();");
+        _writer.Block("try");
+        Fallback();
+        _writer.CloseBrace();
+        _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({_locals.Call}.Failed({_locals.Exception}))");
+        _writer.Line("throw;");
+        _writer.CloseBrace();
+        _writer.Block("finally");
+        _writer.Line($"{_locals.Call}.Dispose();");
+        _writer.CloseBrace();
+    }
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 
@@ -111,11 +127,10 @@ internal sealed class PipelineEmitter
         CacheFallback();
         _writer.CloseBrace();
 
-        var usesException = fallback.Arguments.Any(a => a < 0);
         var filter = _pipeline.CancellationTokenParameter >= 0;
-        var variable = usesException || filter ? " " + _locals.Exception : string.Empty;
         var when = filter ? $" when (!global::Resilience.ResilienceOutcome.IsCallerCancellation({_locals.Exception}, {_callerToken}))" : string.Empty;
-        _writer.Block($"catch ({fallback.ExceptionType}{variable}){when}");
+        _writer.Block($"catch ({fallback.ExceptionType} {_locals.Exception}){when}");
+        _writer.Line($"{_locals.Call}.Fallback({_locals.Exception});");
         WriteFallbackCall(fallback);
         _writer.CloseBrace();
     }
@@ -290,7 +305,8 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        _writer.Line($"var {_locals.Lease} = {Field(field)}.Acquire();");
+        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name : string.Empty;
+        _writer.Line($"var {_locals.Lease} = {Field(field)}.Acquire({key});");
         _writer.Block("try");
         Retry(sequenceToken);
         _writer.CloseBrace();
@@ -313,6 +329,7 @@ internal sealed class PipelineEmitter
 
         var open = _pipeline.CircuitBreakerField is not null ? $"!{_locals.Lease}.IsCircuitOpen && " : string.Empty;
         _writer.Block($"for (int {_locals.Attempt} = 1; ; {_locals.Attempt}++)");
+        _writer.Line($"{_locals.Call}.StartAttempt({_locals.Attempt});");
         _writer.Block("try");
         if (_pipeline.HasAttemptTimeout)
         {
@@ -326,15 +343,24 @@ internal sealed class PipelineEmitter
         Outcome(sequenceToken);
         _writer.CloseBrace();
         _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({open}{Field(field)}.ShouldRetry({_locals.Exception}, {_locals.Attempt}, {sequenceToken}))");
-        WriteDelay(field, sequenceToken);
+        WriteDelay(field, sequenceToken, _locals.Exception);
+        if (_pipeline.CircuitBreakerField is not null)
+        {
+            // The breaker opened (for other calls) while this one waited: stop at once with the last failure.
+            _writer.Block($"if ({_locals.Lease}.IsCircuitOpen)");
+            _writer.Line("throw;");
+            _writer.CloseBrace();
+        }
+
         _writer.CloseBrace();
         _writer.CloseBrace();
     }
 
-    private void WriteDelay(string field, string sequenceToken)
+    /// <summary>The wait before a retry, through the call scope so that the retry is reported.</summary>
+    private void WriteDelay(string field, string sequenceToken, string exception)
         => _writer.Line(_isAsync
-            ? $"{Await($"{Field(field)}.DelayAsync({_locals.Attempt}, {sequenceToken})")};"
-            : $"{Field(field)}.Delay({_locals.Attempt}, {sequenceToken});");
+            ? $"{Await($"{_locals.Call}.RetryDelayAsync({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken})")};"
+            : $"{_locals.Call}.RetryDelay({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken});");
 
     /// <summary>The inner call under a per-attempt timeout; an expired attempt becomes a retryable timeout exception.</summary>
     private void AttemptCall(string field, string sequenceToken)
@@ -415,8 +441,18 @@ internal sealed class PipelineEmitter
             var open = hasLease ? $"!{_locals.Lease}.IsCircuitOpen && " : string.Empty;
             _writer.Block($"if ({retryPredicate}({_locals.Result}))");
             _writer.Block($"if ({open}{Field(retry)}.ShouldRetryResult({_locals.Attempt}, {sequenceToken}))");
-            WriteDelay(retry, sequenceToken);
-            _writer.Line("continue;");
+            WriteDelay(retry, sequenceToken, "null");
+            if (hasLease)
+            {
+                // The breaker opened while this call waited: no more attempts, the last result stands.
+                _writer.Block($"if (!{_locals.Lease}.IsCircuitOpen)");
+                _writer.Line("continue;");
+                _writer.CloseBrace();
+            }
+            else
+            {
+                _writer.Line("continue;");
+            }
             _writer.CloseBrace();
             _writer.Line();
             if (hasLease)

@@ -62,11 +62,20 @@ internal static class ResilientClassEmitter
             writer.Line($"private readonly {handler.Type} {handler.FieldName};");
         }
 
+        for (var i = 0; i < model.Methods.Count; i++)
+        {
+            if (model.Methods[i].Pipeline is not null)
+            {
+                writer.Line($"private readonly global::Resilience.CallTelemetry {TelemetryField(i)};");
+            }
+        }
+
         writer.Line();
         WriteConstructor(writer, model);
 
-        foreach (var method in model.Methods)
+        for (var i = 0; i < model.Methods.Count; i++)
         {
+            var method = model.Methods[i];
             writer.Line();
             if (method.Pipeline is null)
             {
@@ -74,7 +83,7 @@ internal static class ResilientClassEmitter
             }
             else
             {
-                PipelineEmitter.Write(writer, method, model.InterfaceType);
+                PipelineEmitter.Write(writer, method, model.InterfaceType, TelemetryField(i));
             }
         }
 
@@ -99,7 +108,7 @@ internal static class ResilientClassEmitter
         writer.Line("/// <param name=\"inner\">The instance every call is forwarded to.</param>");
         foreach (var handler in model.Handlers)
         {
-            writer.Line($"/// <param name=\"{handler.ParameterName}\">The instance whose fallback methods are called.</param>");
+            writer.Line($"/// <param name=\"{handler.ParameterName.TrimStart('@')}\">The instance whose fallback methods are called.</param>");
         }
 
         writer.Line($"/// <param name=\"registry\">Where the named strategy instances live; <see cref=\"{Registry}.Shared\"/> when <see langword=\"null\"/>.</param>");
@@ -122,8 +131,21 @@ internal static class ResilientClassEmitter
             writer.Line($"{field.FieldName} = {Initializer(field)};");
         }
 
+        var interfaceName = TypeNames.Literal(model.InterfaceType.Replace("global::", string.Empty));
+        for (var i = 0; i < model.Methods.Count; i++)
+        {
+            var method = model.Methods[i];
+            if (method.Pipeline is not null)
+            {
+                writer.Line($"{TelemetryField(i)} = __registry.Telemetry.CreateCall({interfaceName}, {TypeNames.Literal(method.Name.TrimStart('@'))});");
+            }
+        }
+
         writer.CloseBrace();
     }
+
+    /// <summary>The <c>CallTelemetry</c> field of the method at <paramref name="index"/> (decorated methods only).</summary>
+    private static string TelemetryField(int index) => "__telemetry" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string FieldType(StrategyFieldModel field) => field.Kind switch
     {
@@ -133,6 +155,7 @@ internal static class ResilientClassEmitter
         StrategyKind.Bulkhead => "global::Resilience.Bulkhead",
         StrategyKind.Timeout => "global::Resilience.TimeoutStrategy",
         StrategyKind.CircuitBreaker => "global::Resilience.CircuitBreaker",
+        StrategyKind.KeyedCircuitBreaker => $"global::Resilience.KeyedCircuitBreaker<{field.KeyType}>",
         _ => "global::Resilience.RetryStrategy",
     };
 
@@ -147,6 +170,7 @@ internal static class ResilientClassEmitter
             StrategyKind.Bulkhead => $"__registry.GetOrAddBulkhead({name}, {Options("BulkheadOptions", field)})",
             StrategyKind.Timeout => $"__registry.GetOrAddTimeout({name}, {field.Options[0]})",
             StrategyKind.CircuitBreaker => $"__registry.GetOrAddCircuitBreaker({name}, {Options("CircuitBreakerOptions", field)})",
+            StrategyKind.KeyedCircuitBreaker => $"__registry.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {Options("CircuitBreakerOptions", field)})",
             _ => $"__registry.GetOrAddRetry({name}, {Options("RetryOptions", field)})",
         };
     }

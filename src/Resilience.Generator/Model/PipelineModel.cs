@@ -17,6 +17,7 @@ namespace Resilience.Generator.Model;
 /// <param name="RetryResultPredicate">Fully qualified static predicate marking a result as a failure for retry, or <see langword="null"/>.</param>
 /// <param name="BreakerResultPredicate">Fully qualified static predicate marking a result as a failure for the breaker, or <see langword="null"/>.</param>
 /// <param name="CancellationTokenParameter">Index of the method's cancellation token parameter, or -1.</param>
+/// <param name="CircuitBreakerKeyParameter">Index of the circuit breaker's key parameter, or -1.</param>
 internal sealed record PipelineModel(
     FallbackModel? Fallback,
     string? CacheFallbackField,
@@ -31,4 +32,5 @@ internal sealed record PipelineModel(
     bool HasAttemptTimeout,
     string? RetryResultPredicate,
     string? BreakerResultPredicate,
-    int CancellationTokenParameter);
+    int CancellationTokenParameter,
+    int CircuitBreakerKeyParameter = -1);

@@ -6,7 +6,7 @@ namespace Resilience.Generator.Model;
 /// <param name="Kind">The kind of strategy.</param>
 /// <param name="FieldName">The unique field name.</param>
 /// <param name="InstanceName">The registry name (the attribute's <c>Name</c> or the interface/method full name).</param>
-/// <param name="KeyType">For a keyed rate limit, the fully qualified key type; otherwise <see langword="null"/>.</param>
+/// <param name="KeyType">For a keyed rate limit or circuit breaker, the fully qualified key type; otherwise <see langword="null"/>.</param>
 /// <param name="Options">Rendered option assignments (<c>MaxRetries = 3</c>), only those the attribute sets; for a timeout, the one limit expression.</param>
 internal sealed record StrategyFieldModel(
     StrategyKind Kind,

@@ -21,6 +21,9 @@ internal enum StrategyKind
     /// <summary><c>CircuitBreaker</c>.</summary>
     CircuitBreaker,
 
+    /// <summary><c>KeyedCircuitBreaker&lt;TKey&gt;</c>.</summary>
+    KeyedCircuitBreaker,
+
     /// <summary><c>RetryStrategy</c>.</summary>
     Retry,
 }

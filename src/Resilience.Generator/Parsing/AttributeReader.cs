@@ -2,16 +2,18 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
 /// <summary>
 /// Reads a resilience attribute into <see cref="StrategySettings"/>: option assignments for what it sets, and whether
-/// its values are valid (the same ranges the analyzers report; invalid attributes are left to them).
+/// its values are valid: every argument bound, and <see cref="AttributeRules"/> (which the analyzers report) finds no
+/// violation. Invalid attributes are left to the compiler and the analyzers.
 /// </summary>
 internal static class AttributeReader
 {
-    public static StrategySettings Read(AttributeData data, ResilienceKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel, KnownTypes known)
+    public static StrategySettings Read(AttributeData data, AttributeKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel, KnownTypes known)
     {
         var settings = new StrategySettings(kind, declaringInterface, isInterfaceLevel);
         if (data.AttributeConstructor is null || data.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
@@ -35,23 +37,22 @@ internal static class AttributeReader
         var reader = new Reader(settings, named, known);
         switch (kind)
         {
-            case ResilienceKind.Retry:
+            case AttributeKind.Retry:
                 reader.Retry();
                 break;
-            case ResilienceKind.CircuitBreaker:
+            case AttributeKind.CircuitBreaker:
                 reader.CircuitBreaker();
                 break;
-            case ResilienceKind.RateLimit:
+            case AttributeKind.RateLimit:
                 reader.RateLimit();
                 break;
-            case ResilienceKind.Bulkhead:
+            case AttributeKind.Bulkhead:
                 reader.Bulkhead();
                 break;
-            case ResilienceKind.Timeout:
+            case AttributeKind.Timeout:
                 if (data.ConstructorArguments.Length == 1 && data.ConstructorArguments[0].Value is int timeout)
                 {
                     settings.TimeoutMs = timeout;
-                    settings.IsValid &= timeout > 0;
                 }
                 else
                 {
@@ -59,12 +60,17 @@ internal static class AttributeReader
                 }
 
                 break;
-            case ResilienceKind.Fallback:
+            case AttributeKind.Fallback:
                 ReadFallback(data, settings);
                 break;
-            case ResilienceKind.CacheFallback:
+            case AttributeKind.CacheFallback:
                 reader.CacheFallback();
                 break;
+        }
+
+        if (settings.IsValid && AttributeRules.Check(kind, data, known.Rules).Count > 0)
+        {
+            settings.IsValid = false;
         }
 
         return settings;
@@ -103,35 +109,30 @@ internal static class AttributeReader
 
         public void Retry()
         {
-            Int("MaxRetries", "MaxRetries", 0);
-            var delay = Int("DelayMs", "Delay", 0, milliseconds: true) ?? 200;
-            var maxDelay = Int("MaxDelayMs", "MaxDelay", 1, milliseconds: true);
-            if ((maxDelay is { } max && delay >= 0 && max < delay) || (maxDelay is null && delay > 30_000))
-            {
-                Invalid();
-            }
-
+            Int("MaxRetries", "MaxRetries");
+            Int("DelayMs", "Delay", milliseconds: true);
+            Int("MaxDelayMs", "MaxDelay", milliseconds: true);
             Enum("Backoff", "global::Resilience.BackoffType", new[] { "Constant", "Linear", "Exponential" });
-            Double("Multiplier", min: 1, max: double.MaxValue);
-            Double("Jitter", min: 0, max: 1);
+            Double("Multiplier");
+            Double("Jitter");
             ExceptionTypes("RetryOn");
-            Policy("Policy", _known.RetryPolicy);
-            var attempt = Int("AttemptTimeoutMs", "AttemptTimeout", 0, milliseconds: true);
+            Policy("Policy", _known.Rules.RetryPolicy);
+            var attempt = Int("AttemptTimeoutMs", "AttemptTimeout", milliseconds: true);
             _settings.HasAttemptTimeout = attempt is > 0;
             _settings.HandleResult = String("HandleResult");
         }
 
         public void CircuitBreaker()
         {
-            Int("FailureThreshold", "FailureThreshold", 1);
-            Double("FailureRatio", min: 0, max: 1);
-            Double("TimeoutRatio", min: 0, max: 1);
-            Int("MinimumThroughput", "MinimumThroughput", 1);
-            Int("SamplingDurationMs", "SamplingDuration", 1, milliseconds: true);
-            Int("BreakDurationMs", "BreakDuration", 1, milliseconds: true);
-            Int("HalfOpenMaxCalls", "HalfOpenMaxCalls", 1);
+            Int("FailureThreshold", "FailureThreshold");
+            Double("FailureRatio");
+            Double("TimeoutRatio");
+            Int("MinimumThroughput", "MinimumThroughput");
+            Int("SamplingDurationMs", "SamplingDuration", milliseconds: true);
+            Int("BreakDurationMs", "BreakDuration", milliseconds: true);
+            Int("HalfOpenMaxCalls", "HalfOpenMaxCalls");
             ExceptionTypes("Handle");
-            Policy("TripPolicy", _known.TripPolicy);
+            Policy("TripPolicy", _known.Rules.TripPolicy);
             Name();
             _settings.KeyParameter = String("KeyParameter");
             _settings.HandleResult = String("HandleResult");
@@ -139,31 +140,26 @@ internal static class AttributeReader
 
         public void RateLimit()
         {
-            Int("PermitLimit", "PermitLimit", 1);
-            Int("WindowMs", "Window", 1, milliseconds: true);
+            Int("PermitLimit", "PermitLimit");
+            Int("WindowMs", "Window", milliseconds: true);
             Enum("Algorithm", "global::Resilience.RateLimitAlgorithm", new[] { "TokenBucket", "SlidingWindow", "FixedWindow" });
-            Int("SegmentsPerWindow", "SegmentsPerWindow", 1);
-            Int("QueueLimit", "QueueLimit", 0);
+            Int("SegmentsPerWindow", "SegmentsPerWindow");
+            Int("QueueLimit", "QueueLimit");
             Name();
             _settings.KeyParameter = String("KeyParameter");
         }
 
         public void Bulkhead()
         {
-            Int("MaxConcurrency", "MaxConcurrency", 1);
-            Int("MaxQueue", "MaxQueue", 0);
+            Int("MaxConcurrency", "MaxConcurrency");
+            Int("MaxQueue", "MaxQueue");
             Name();
         }
 
         public void CacheFallback()
         {
-            var ttl = Int("TtlMs", "Ttl", 0, milliseconds: true) ?? 0;
-            var stale = Int("StaleTtlMs", "StaleTtl", 0, milliseconds: true) ?? 300_000;
-            if (ttl == 0 && stale == 0)
-            {
-                Invalid();
-            }
-
+            Int("TtlMs", "Ttl", milliseconds: true);
+            Int("StaleTtlMs", "StaleTtl", milliseconds: true);
             if (_named.TryGetValue("KeyParameters", out var keys) && !keys.IsNull)
             {
                 var names = new List<string>();
@@ -185,14 +181,14 @@ internal static class AttributeReader
 
         private void Invalid() => _settings.IsValid = false;
 
-        private int? Int(string attributeName, string optionName, int minimum, bool milliseconds = false)
+        private int? Int(string attributeName, string optionName, bool milliseconds = false)
         {
             if (!_named.TryGetValue(attributeName, out var constant))
             {
                 return null;
             }
 
-            if (constant.Value is not int value || value < minimum)
+            if (constant.Value is not int value)
             {
                 Invalid();
                 return null;
@@ -205,14 +201,14 @@ internal static class AttributeReader
             return value;
         }
 
-        private void Double(string name, double min, double max)
+        private void Double(string name)
         {
             if (!_named.TryGetValue(name, out var constant))
             {
                 return;
             }
 
-            if (constant.Value is not double value || !(value >= min && value <= max))
+            if (constant.Value is not double value)
             {
                 Invalid();
                 return;
@@ -230,6 +226,7 @@ internal static class AttributeReader
 
             if (constant.Value is not int value || value < 0 || value >= members.Length)
             {
+                // Out of range is a rule violation; no option is rendered for it.
                 Invalid();
                 return;
             }
@@ -261,12 +258,6 @@ internal static class AttributeReader
                 return;
             }
 
-            if (name.Trim().Length == 0)
-            {
-                Invalid();
-                return;
-            }
-
             _settings.Name = name;
         }
 
@@ -280,7 +271,7 @@ internal static class AttributeReader
             var types = new List<string>();
             foreach (var element in constant.Values)
             {
-                if (element.Value is not ITypeSymbol type || type.TypeKind == TypeKind.Error || !IsException(type))
+                if (element.Value is not ITypeSymbol type || type.TypeKind == TypeKind.Error)
                 {
                     Invalid();
                     return;
@@ -294,19 +285,6 @@ internal static class AttributeReader
                 : $"{name} = new global::System.Type[] {{ {string.Join(", ", types)} }}");
         }
 
-        private bool IsException(ITypeSymbol type)
-        {
-            for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
-            {
-                if (current.ToDisplayString() == "System.Exception")
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         private void Policy(string name, INamedTypeSymbol? policyInterface)
         {
             if (!_named.TryGetValue(name, out var constant) || constant.IsNull)
@@ -314,32 +292,14 @@ internal static class AttributeReader
                 return;
             }
 
-            if (constant.Value is not INamedTypeSymbol type || policyInterface is null || !IsUsablePolicy(type, policyInterface))
+            // Whether the type can be created is a rule (RES0008); here only whether it bound.
+            if (constant.Value is not INamedTypeSymbol type || type.TypeKind == TypeKind.Error || policyInterface is null)
             {
                 Invalid();
                 return;
             }
 
             _settings.Options.Add($"{name} = new {TypeNames.RenderNoNullable(type)}()");
-        }
-
-        private bool IsUsablePolicy(INamedTypeSymbol type, INamedTypeSymbol policyInterface)
-        {
-            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.IsAbstract || type.IsUnboundGenericType
-                || !type.AllInterfaces.Contains(policyInterface, SymbolEqualityComparer.Default)
-                || !_known.Compilation.IsSymbolAccessibleWithin(type, _known.Compilation.Assembly))
-            {
-                return false;
-            }
-
-            if (type.TypeKind == TypeKind.Struct)
-            {
-                return true;
-            }
-
-            return type.InstanceConstructors.Any(c => c.Parameters.Length == 0
-                && c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal
-                && _known.Compilation.IsSymbolAccessibleWithin(c, _known.Compilation.Assembly));
         }
     }
 }

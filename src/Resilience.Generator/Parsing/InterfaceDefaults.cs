@@ -1,21 +1,23 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
 /// <summary>
 /// An interface's own attributes (defaults for its methods) and its fallback targets: methods named by a
-/// <c>[Fallback]</c> without a handler type, which receive no interface-level defaults. Matches the analyzers' rule.
+/// <c>[Fallback]</c> without a handler type, which receive no interface-level defaults (<see cref="FallbackTargets"/>,
+/// shared with the analyzers).
 /// </summary>
 internal sealed class InterfaceDefaults
 {
-    private InterfaceDefaults(Dictionary<ResilienceKind, StrategySettings> settings, HashSet<IMethodSymbol> targets)
+    private InterfaceDefaults(Dictionary<AttributeKind, StrategySettings> settings, HashSet<IMethodSymbol> targets)
     {
         Settings = settings;
         Targets = targets;
     }
 
-    public Dictionary<ResilienceKind, StrategySettings> Settings { get; }
+    public Dictionary<AttributeKind, StrategySettings> Settings { get; }
 
     private HashSet<IMethodSymbol> Targets { get; }
 
@@ -24,47 +26,25 @@ internal sealed class InterfaceDefaults
     public static InterfaceDefaults Read(INamedTypeSymbol type, KnownTypes known)
     {
         var settings = ReadAll(type, type, isInterfaceLevel: true, known);
-        var targets = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        var methods = new List<IMethodSymbol>();
+        var methods = new List<(IMethodSymbol Method, string? Fallback)>();
         foreach (var member in type.GetMembers())
         {
             if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false } method)
             {
-                methods.Add(method);
+                var own = ReadAll(method, type, isInterfaceLevel: false, known);
+                methods.Add((method, own.TryGetValue(AttributeKind.Fallback, out var fallback) && fallback.HandlerType is null ? fallback.MethodName : null));
             }
         }
 
-        if (settings.TryGetValue(ResilienceKind.Fallback, out var interfaceFallback) && interfaceFallback.HandlerType is null)
-        {
-            AddByName(targets, methods, interfaceFallback.MethodName);
-        }
-
-        foreach (var method in methods)
-        {
-            var own = ReadAll(method, type, isInterfaceLevel: false, known);
-            if (!own.TryGetValue(ResilienceKind.Fallback, out var fallback) || fallback.HandlerType is not null || fallback.MethodName is null)
-            {
-                continue;
-            }
-
-            var resolution = FallbackResolver.Resolve(method, type, null, fallback.MethodName, known.Compilation);
-            if (resolution.IsBound && resolution.Fallback is { } bound)
-            {
-                targets.Add(bound.OriginalDefinition);
-            }
-            else
-            {
-                AddByName(targets, methods, fallback.MethodName);
-            }
-        }
-
+        var interfaceFallback = settings.TryGetValue(AttributeKind.Fallback, out var onInterface) && onInterface.HandlerType is null ? onInterface.MethodName : null;
+        var targets = FallbackTargets.Find(type, interfaceFallback, methods, known.Compilation);
         return new InterfaceDefaults(settings, targets);
     }
 
     /// <summary>The resilience attributes on <paramref name="symbol"/>, by kind (the first of each kind).</summary>
-    public static Dictionary<ResilienceKind, StrategySettings> ReadAll(ISymbol symbol, INamedTypeSymbol declaring, bool isInterfaceLevel, KnownTypes known)
+    public static Dictionary<AttributeKind, StrategySettings> ReadAll(ISymbol symbol, INamedTypeSymbol declaring, bool isInterfaceLevel, KnownTypes known)
     {
-        var result = new Dictionary<ResilienceKind, StrategySettings>();
+        var result = new Dictionary<AttributeKind, StrategySettings>();
         foreach (var data in symbol.GetAttributes())
         {
             if (known.TryGetKind(data, out var kind) && !result.ContainsKey(kind))
@@ -74,16 +54,5 @@ internal sealed class InterfaceDefaults
         }
 
         return result;
-    }
-
-    private static void AddByName(HashSet<IMethodSymbol> targets, List<IMethodSymbol> methods, string? name)
-    {
-        foreach (var method in methods)
-        {
-            if (method.Name == name)
-            {
-                targets.Add(method.OriginalDefinition);
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -8,71 +9,25 @@ internal sealed class KnownTypes
     public KnownTypes(Compilation compilation)
     {
         Compilation = compilation;
-        Retry = compilation.GetTypeByMetadataName("Resilience.RetryAttribute");
-        CircuitBreaker = compilation.GetTypeByMetadataName("Resilience.CircuitBreakerAttribute");
-        RateLimit = compilation.GetTypeByMetadataName("Resilience.RateLimitAttribute");
-        Bulkhead = compilation.GetTypeByMetadataName("Resilience.BulkheadAttribute");
-        Timeout = compilation.GetTypeByMetadataName("Resilience.TimeoutAttribute");
-        Fallback = compilation.GetTypeByMetadataName("Resilience.FallbackAttribute");
-        CacheFallback = compilation.GetTypeByMetadataName("Resilience.CacheFallbackAttribute");
-        RetryPolicy = compilation.GetTypeByMetadataName("Resilience.IRetryPolicy");
-        TripPolicy = compilation.GetTypeByMetadataName("Resilience.ITripPolicy");
-        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        AsyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
+        Rules = new RuleSymbols(compilation);
         Obsolete = compilation.GetTypeByMetadataName("System.ObsoleteAttribute");
     }
 
     public Compilation Compilation { get; }
 
-    public INamedTypeSymbol? Retry { get; }
+    /// <summary>The symbols the attribute value rules use.</summary>
+    public RuleSymbols Rules { get; }
 
-    public INamedTypeSymbol? CircuitBreaker { get; }
+    public INamedTypeSymbol? CancellationToken => Rules.CancellationToken;
 
-    public INamedTypeSymbol? RateLimit { get; }
-
-    public INamedTypeSymbol? Bulkhead { get; }
-
-    public INamedTypeSymbol? Timeout { get; }
-
-    public INamedTypeSymbol? Fallback { get; }
-
-    public INamedTypeSymbol? CacheFallback { get; }
-
-    public INamedTypeSymbol? RetryPolicy { get; }
-
-    public INamedTypeSymbol? TripPolicy { get; }
-
-    public INamedTypeSymbol? CancellationToken { get; }
-
-    public INamedTypeSymbol? AsyncEnumerable { get; }
+    public INamedTypeSymbol? AsyncEnumerable => Rules.AsyncEnumerable;
 
     public INamedTypeSymbol? Obsolete { get; }
 
-    public bool IsCancellationToken(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type, CancellationToken);
+    public bool IsCancellationToken(ITypeSymbol type) => Rules.IsCancellationToken(type);
 
-    public bool IsAsyncEnumerable(ITypeSymbol type)
-        => type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, AsyncEnumerable);
+    public bool IsAsyncEnumerable(ITypeSymbol type) => Rules.IsAsyncEnumerable(type);
 
     /// <summary>The kind of resilience attribute <paramref name="attribute"/> is, if any.</summary>
-    public bool TryGetKind(AttributeData attribute, out ResilienceKind kind)
-    {
-        var type = attribute.AttributeClass;
-        kind = default;
-        if (type is null)
-        {
-            return false;
-        }
-
-        if (Is(type, Retry)) { kind = ResilienceKind.Retry; return true; }
-        if (Is(type, CircuitBreaker)) { kind = ResilienceKind.CircuitBreaker; return true; }
-        if (Is(type, RateLimit)) { kind = ResilienceKind.RateLimit; return true; }
-        if (Is(type, Bulkhead)) { kind = ResilienceKind.Bulkhead; return true; }
-        if (Is(type, Timeout)) { kind = ResilienceKind.Timeout; return true; }
-        if (Is(type, Fallback)) { kind = ResilienceKind.Fallback; return true; }
-        if (Is(type, CacheFallback)) { kind = ResilienceKind.CacheFallback; return true; }
-        return false;
-    }
-
-    private static bool Is(INamedTypeSymbol type, INamedTypeSymbol? expected)
-        => expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+    public bool TryGetKind(AttributeData attribute, out AttributeKind kind) => Rules.TryGetKind(attribute, out kind);
 }

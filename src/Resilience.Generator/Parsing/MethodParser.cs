@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -63,20 +64,21 @@ internal static class MethodParser
     {
         var defaults = context.DefaultsOf(declaring);
         var own = InterfaceDefaults.ReadAll(method, declaring, isInterfaceLevel: false, context.Known);
-        var applied = new Dictionary<ResilienceKind, StrategySettings>(own);
+        var isAsync = shape is not (ReturnShape.Void or ReturnShape.Value);
+        var applied = new Dictionary<AttributeKind, StrategySettings>(own);
         if (!defaults.IsFallbackTarget(method))
         {
             foreach (var pair in defaults.Settings)
             {
                 // An interface-level default that cannot apply to this method's shape is skipped for it.
-                if (!applied.ContainsKey(pair.Key) && AppliesTo(pair.Key, method, resultType))
+                if (!applied.ContainsKey(pair.Key) && ShapeRules.DefaultApplies(method, isAsync, resultType, pair.Key, context.Known.Rules))
                 {
                     applied.Add(pair.Key, pair.Value);
                 }
             }
         }
 
-        if (applied.Count == 0 || applied.Values.Any(s => !s.IsValid) || !CanDecorate(method, shape, resultType, applied, context.Known))
+        if (applied.Count == 0 || applied.Values.Any(s => !s.IsValid) || !CanDecorate(method, isAsync, resultType, applied, context.Known))
         {
             return null;
         }
@@ -85,51 +87,23 @@ internal static class MethodParser
         return builder.Build(applied);
     }
 
-    private static bool AppliesTo(ResilienceKind kind, IMethodSymbol method, ITypeSymbol? resultType) => kind switch
+    /// <summary>The shapes a strategy cannot wrap (<see cref="ShapeRules"/>; the analyzers explain them); such methods are plain delegation.</summary>
+    private static bool CanDecorate(IMethodSymbol method, bool isAsync, ITypeSymbol? resultType, Dictionary<AttributeKind, StrategySettings> applied, KnownTypes known)
     {
-        ResilienceKind.CacheFallback => resultType is { IsRefLikeType: false } && !HasRefOrOut(method),
-        ResilienceKind.Retry or ResilienceKind.Fallback => !HasRefOrOut(method),
-        _ => true,
-    };
-
-    private static bool HasRefOrOut(IMethodSymbol method) => method.Parameters.Any(p => p.RefKind is RefKind.Ref or RefKind.Out);
-
-    /// <summary>The shapes a strategy cannot wrap (the analyzers explain them); such methods are plain delegation.</summary>
-    private static bool CanDecorate(IMethodSymbol method, ReturnShape shape, ITypeSymbol? resultType, Dictionary<ResilienceKind, StrategySettings> applied, KnownTypes known)
-    {
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly || known.IsAsyncEnumerable(method.ReturnType))
-        {
-            return false;
-        }
-
-        var isAsync = shape is not (ReturnShape.Void or ReturnShape.Value);
+        // Task<T>/ValueTask<T> of a ref struct does not compile; the compiler reports it.
         if (isAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: true } returnType && returnType.TypeArguments[0].IsRefLikeType)
         {
             return false;
         }
 
-        foreach (var parameter in method.Parameters)
+        foreach (var kind in applied.Keys)
         {
-            var byReference = parameter.RefKind is RefKind.Ref or RefKind.Out;
-            if (byReference && (isAsync
-                || applied.ContainsKey(ResilienceKind.Retry)
-                || applied.ContainsKey(ResilienceKind.Fallback)
-                || applied.ContainsKey(ResilienceKind.CacheFallback)))
-            {
-                return false;
-            }
-
-            if (isAsync && parameter.Type.IsRefLikeType)
+            if (ShapeRules.GetProblem(method, isAsync, resultType, kind, known.Rules) is not null)
             {
                 return false;
             }
         }
 
-        if (applied.ContainsKey(ResilienceKind.CacheFallback) && (resultType is null || resultType.IsRefLikeType))
-        {
-            return false;
-        }
-
-        return true;
+        return !applied.ContainsKey(AttributeKind.CacheFallback) || resultType is not null;
     }
 }

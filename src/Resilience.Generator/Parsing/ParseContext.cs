@@ -12,6 +12,7 @@ internal sealed class ParseContext
     private readonly Dictionary<string, StrategyFieldModel> _fieldsByKey = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, HandlerModel> _handlersByType = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _usedNames = new(System.StringComparer.Ordinal) { "__inner", "__registry" };
+    private readonly HashSet<string> _parameterNames = new(System.StringComparer.Ordinal) { "inner", "registry" };
     private readonly Dictionary<INamedTypeSymbol, InterfaceDefaults> _defaults = new(SymbolEqualityComparer.Default);
 
     public ParseContext(INamedTypeSymbol type, string className, KnownTypes known, CancellationToken cancellationToken)
@@ -61,19 +62,45 @@ internal sealed class ParseContext
         return field.FieldName;
     }
 
-    /// <summary>The field holding an injected fallback handler of <paramref name="handlerType"/>.</summary>
-    public string Handler(string handlerType, bool isValueType)
+    /// <summary>
+    /// The field holding an injected fallback handler of <paramref name="handlerType"/> (rendered), named after the
+    /// type's simple name <paramref name="typeName"/>: <c>PriceEstimator</c> gives the constructor parameter
+    /// <c>priceEstimator</c> and the field <c>__priceEstimator</c>.
+    /// </summary>
+    public string Handler(string handlerType, string typeName, bool isValueType)
     {
         if (_handlersByType.TryGetValue(handlerType, out var existing))
         {
             return existing.FieldName;
         }
 
-        var index = Handlers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var handler = new HandlerModel(handlerType, UniqueName("__handler" + index), "handler" + index, isValueType);
+        var parameter = HandlerParameterName(typeName);
+        var handler = new HandlerModel(handlerType, UniqueName("__" + parameter), TypeNames.Escape(parameter), isValueType);
         _handlersByType.Add(handlerType, handler);
         Handlers.Add(handler);
         return handler.FieldName;
+    }
+
+    /// <summary>
+    /// A constructor parameter name for a handler type, unescaped: the camelCase type name (<c>IPriceEstimator</c> and
+    /// <c>PriceEstimator</c> give <c>priceEstimator</c>), with a numeric suffix when another handler, <c>inner</c> or
+    /// <c>registry</c> has it.
+    /// </summary>
+    private string HandlerParameterName(string typeName)
+    {
+        var baseName = TypeNames.CamelCase(typeName);
+        if (baseName.Length == 0)
+        {
+            baseName = "handler";
+        }
+
+        var name = baseName;
+        for (var i = 2; !_parameterNames.Add(name); i++)
+        {
+            name = baseName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return name;
     }
 
     /// <summary>The interface-level attributes and fallback targets of <paramref name="declaring"/>.</summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -42,7 +43,7 @@ internal sealed class PipelineBuilder
     }
 
     /// <summary>The pipeline, or <see langword="null"/> when an attribute names something that does not bind (plain delegation).</summary>
-    public PipelineModel? Build(Dictionary<ResilienceKind, StrategySettings> applied)
+    public PipelineModel? Build(Dictionary<AttributeKind, StrategySettings> applied)
     {
         var cancellationToken = -1;
         for (var i = _method.Parameters.Length - 1; i >= 0; i--)
@@ -56,7 +57,7 @@ internal sealed class PipelineBuilder
 
         // Resolve everything that can fail before creating any field, so a plain-delegating method adds none.
         var cacheKeys = EquatableArray<int>.Empty;
-        applied.TryGetValue(ResilienceKind.CacheFallback, out var cache);
+        applied.TryGetValue(AttributeKind.CacheFallback, out var cache);
         if (cache is not null && !TryGetCacheKeys(cache, out cacheKeys))
         {
             return null;
@@ -64,19 +65,21 @@ internal sealed class PipelineBuilder
 
         var rateLimitKey = -1;
         string? rateLimitKeyType = null;
-        applied.TryGetValue(ResilienceKind.RateLimit, out var rateLimit);
+        applied.TryGetValue(AttributeKind.RateLimit, out var rateLimit);
         if (rateLimit?.KeyParameter is { } rateKey && !TryGetKey(rateKey, out rateLimitKey, out rateLimitKeyType))
         {
             return null;
         }
 
-        applied.TryGetValue(ResilienceKind.CircuitBreaker, out var breaker);
-        if (breaker?.KeyParameter is { } breakerKey && !TryGetKey(breakerKey, out _, out _))
+        applied.TryGetValue(AttributeKind.CircuitBreaker, out var breaker);
+        var breakerKey = -1;
+        string? breakerKeyType = null;
+        if (breaker?.KeyParameter is { } breakerKeyName && !TryGetKey(breakerKeyName, out breakerKey, out breakerKeyType))
         {
             return null;
         }
 
-        applied.TryGetValue(ResilienceKind.Retry, out var retry);
+        applied.TryGetValue(AttributeKind.Retry, out var retry);
         if (!TryBindPredicate(retry, out var retryPredicate) || !TryBindPredicate(breaker, out var breakerPredicate))
         {
             return null;
@@ -91,7 +94,7 @@ internal sealed class PipelineBuilder
 
         // Last of the checks: binding may add an injected handler.
         FallbackModel? fallback = null;
-        if (applied.TryGetValue(ResilienceKind.Fallback, out var fallbackSettings))
+        if (applied.TryGetValue(AttributeKind.Fallback, out var fallbackSettings))
         {
             fallback = BindFallback(fallbackSettings);
             if (fallback is null)
@@ -100,7 +103,7 @@ internal sealed class PipelineBuilder
             }
         }
 
-        var timeout = applied.TryGetValue(ResilienceKind.Timeout, out var timeoutSettings) ? timeoutSettings : null;
+        var timeout = applied.TryGetValue(AttributeKind.Timeout, out var timeoutSettings) ? timeoutSettings : null;
 
         return new PipelineModel(
             fallback,
@@ -109,14 +112,15 @@ internal sealed class PipelineBuilder
             cacheKeys,
             rateLimit is null ? null : Field(rateLimitKeyType is null ? StrategyKind.RateLimit : StrategyKind.KeyedRateLimit, "rateLimit", rateLimit, rateLimitKeyType),
             rateLimitKey,
-            applied.TryGetValue(ResilienceKind.Bulkhead, out var bulkhead) ? Field(StrategyKind.Bulkhead, "bulkhead", bulkhead, null) : null,
+            applied.TryGetValue(AttributeKind.Bulkhead, out var bulkhead) ? Field(StrategyKind.Bulkhead, "bulkhead", bulkhead, null) : null,
             timeout is null ? null : Field(StrategyKind.Timeout, "timeout", timeout, null),
-            breaker is null ? null : Field(StrategyKind.CircuitBreaker, "circuitBreaker", breaker, null),
+            breaker is null ? null : Field(breakerKeyType is null ? StrategyKind.CircuitBreaker : StrategyKind.KeyedCircuitBreaker, "circuitBreaker", breaker, breakerKeyType),
             retry is null ? null : Field(StrategyKind.Retry, "retry", retry, null),
             retry?.HasAttemptTimeout ?? false,
             retry is null ? null : retryPredicate,
             breaker is null ? null : breakerPredicate,
-            cancellationToken);
+            cancellationToken,
+            breakerKey);
     }
 
     private string Field(StrategyKind kind, string prefix, StrategySettings settings, string? keyType)
@@ -150,7 +154,7 @@ internal sealed class PipelineBuilder
 
         var receiver = resolution.Target switch
         {
-            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), settings.HandlerType!.IsValueType),
+            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), HandlerName(settings.HandlerType!), settings.HandlerType!.IsValueType),
             FallbackTarget.Static => TypeNames.RenderNoNullable(target.ContainingType),
             _ => TypeNames.Render(target.ContainingType),
         };
@@ -168,6 +172,12 @@ internal sealed class PipelineBuilder
             resolution.HandlesAllExceptions || resolution.ExceptionType is null ? "global::System.Exception" : TypeNames.RenderNoNullable(resolution.ExceptionType),
             resolution.ReturnKind);
     }
+
+    /// <summary>The name a handler parameter is made from: the type's name, without the <c>I</c> of an interface such as <c>IPriceEstimator</c>.</summary>
+    private static string HandlerName(INamedTypeSymbol type)
+        => type.TypeKind == TypeKind.Interface && type.Name.Length > 1 && type.Name[0] == 'I' && char.IsUpper(type.Name[1])
+            ? type.Name.Substring(1)
+            : type.Name;
 
     private bool TryGetCacheKeys(StrategySettings settings, out EquatableArray<int> keys)
     {
@@ -227,23 +237,17 @@ internal sealed class PipelineBuilder
         }
 
         var type = parameter.Type;
-        keyType = type is ITypeParameterSymbol
-            || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-            || UsesMethodTypeParameter(type)
+        keyType = AttributeRules.KeysAsObject(type)
             ? "object"
             : TypeNames.Render(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
         return true;
     }
 
-    private static bool UsesMethodTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol parameter => parameter.TypeParameterKind == TypeParameterKind.Method,
-        IArrayTypeSymbol array => UsesMethodTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(UsesMethodTypeParameter),
-        _ => false,
-    };
 
-    /// <summary>Binds <c>HandleResult</c>; false when it is set but names no usable predicate.</summary>
+    /// <summary>
+    /// Binds <c>HandleResult</c>; false when it is set but names no usable predicate. <paramref name="predicate"/> stays
+    /// <see langword="null"/> when it is not set or skipped (see <see cref="AttributeRules.SkipsHandleResult"/>).
+    /// </summary>
     private bool TryBindPredicate(StrategySettings? settings, out string? predicate)
     {
         predicate = null;
@@ -254,26 +258,17 @@ internal sealed class PipelineBuilder
 
         if (_resultType is null)
         {
-            return false;
+            // An interface-level HandleResult is not applied to a method without a result; a method-level one is an error.
+            return AttributeRules.SkipsHandleResult(settings.IsInterfaceLevel, methodHasResult: false);
         }
 
         var owner = settings.DeclaringInterface;
         foreach (var member in owner.GetMembers(name))
         {
-            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, IsAbstract: false, IsGenericMethod: false } candidate
-                && candidate.DeclaredAccessibility != Accessibility.Private
-                && !candidate.ReturnsByRef
-                && !candidate.ReturnsByRefReadonly
-                && candidate.ReturnType.SpecialType == SpecialType.System_Boolean
-                && candidate.Parameters.Length == 1
-                && candidate.Parameters[0].RefKind is RefKind.None or RefKind.In)
+            if (member is IMethodSymbol candidate && AttributeRules.IsUsablePredicate(candidate, _resultType, _context.Known.Compilation))
             {
-                var conversion = _context.Known.Compilation.ClassifyCommonConversion(_resultType, candidate.Parameters[0].Type);
-                if (conversion.Exists && conversion.IsImplicit)
-                {
-                    predicate = TypeNames.RenderNoNullable(owner) + "." + TypeNames.Escape(name);
-                    return true;
-                }
+                predicate = TypeNames.RenderNoNullable(owner) + "." + TypeNames.Escape(name);
+                return true;
             }
         }
 

@@ -1,19 +1,20 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
 /// <summary>What one resilience attribute says, read and checked; transient (never part of the model).</summary>
 internal sealed class StrategySettings
 {
-    public StrategySettings(ResilienceKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel)
+    public StrategySettings(AttributeKind kind, INamedTypeSymbol declaringInterface, bool isInterfaceLevel)
     {
         Kind = kind;
         DeclaringInterface = declaringInterface;
         IsInterfaceLevel = isInterfaceLevel;
     }
 
-    public ResilienceKind Kind { get; }
+    public AttributeKind Kind { get; }
 
     /// <summary>The interface the attribute (or its method) is declared on.</summary>
     public INamedTypeSymbol DeclaringInterface { get; }

@@ -39,6 +39,27 @@ internal static class TypeNames
     public static string Escape(string identifier)
         => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
 
+    /// <summary>
+    /// <paramref name="name"/> in camelCase: a leading run of capitals is lowered, except the last one when it starts
+    /// the next word (<c>PriceEstimator</c> → <c>priceEstimator</c>, <c>HTTPClient</c> → <c>httpClient</c>,
+    /// <c>IO</c> → <c>io</c>). Not escaped: see <see cref="Escape"/>.
+    /// </summary>
+    public static string CamelCase(string name)
+    {
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length && char.IsUpper(chars[i]); i++)
+        {
+            if (i > 0 && i + 1 < chars.Length && char.IsLower(chars[i + 1]))
+            {
+                break;
+            }
+
+            chars[i] = char.ToLowerInvariant(chars[i]);
+        }
+
+        return new string(chars);
+    }
+
     /// <summary>A C# string literal.</summary>
     public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 

@@ -17,6 +17,8 @@ public sealed class Bulkhead
     private readonly LinkedList<Waiter> _queue = new();
     private int _running;
     private int _queued;
+    private int _maxConcurrency;
+    private int _maxQueue;
 
     /// <summary>Creates a bulkhead.</summary>
     /// <param name="name">The bulkhead's name, used in <see cref="BulkheadRejectedException"/>.</param>
@@ -27,24 +29,27 @@ public sealed class Bulkhead
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
-        MaxConcurrency = options.MaxConcurrency;
-        MaxQueue = options.MaxQueue;
+        _maxConcurrency = options.MaxConcurrency;
+        _maxQueue = options.MaxQueue;
     }
 
     /// <summary>The bulkhead's name.</summary>
     public string Name { get; }
 
-    /// <summary>Calls allowed to run at once.</summary>
-    public int MaxConcurrency { get; }
+    /// <summary>Calls allowed to run at once. Changes only when configuration is reloaded (see <see cref="ResilienceOptions"/>).</summary>
+    public int MaxConcurrency => Volatile.Read(ref _maxConcurrency);
 
-    /// <summary>Calls allowed to wait.</summary>
-    public int MaxQueue { get; }
+    /// <summary>Calls allowed to wait. Changes only when configuration is reloaded (see <see cref="ResilienceOptions"/>).</summary>
+    public int MaxQueue => Volatile.Read(ref _maxQueue);
 
     /// <summary>Calls running now.</summary>
     public int RunningCount => Volatile.Read(ref _running);
 
     /// <summary>Calls waiting now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>Takes a slot if one is free now and nobody is waiting; never waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _queued) == 0 && TryTakeSlot();
@@ -111,6 +116,22 @@ public sealed class Bulkhead
         }
     }
 
+    /// <summary>
+    /// Applies new limits to calls from now on: more slots start waiters at once; fewer slots or a shorter queue let
+    /// the calls already running or waiting finish, and only new arrivals see the new limits.
+    /// </summary>
+    /// <param name="options">The new settings; validated here.</param>
+    internal void Reconfigure(BulkheadOptions options)
+    {
+        options.Validate();
+        lock (_lock)
+        {
+            Volatile.Write(ref _maxConcurrency, options.MaxConcurrency);
+            Volatile.Write(ref _maxQueue, options.MaxQueue);
+            DrainLocked();
+        }
+    }
+
     private bool TryTakeSlot()
     {
         int running = Volatile.Read(ref _running);
@@ -140,7 +161,9 @@ public sealed class Bulkhead
 
             if (_queue.Count >= MaxQueue)
             {
-                return ValueTask.FromException(new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue));
+                var rejected = new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue);
+                Telemetry?.OnRejected(Name, "bulkhead", rejected);
+                return ValueTask.FromException(rejected);
             }
 
             if (cancellationToken.IsCancellationRequested)

@@ -20,11 +20,14 @@ public sealed class CircuitBreaker
 
     private readonly string _name;
     private readonly TimeProvider _timeProvider;
-    private readonly ITripPolicy _tripPolicy;
-    private readonly Type[]? _handle;
-    private readonly TimeSpan _breakDuration;
-    private readonly int _halfOpenMaxCalls;
-    private readonly RollingCounts _counts;
+    // The settings, one immutable snapshot swapped whole (under _gate) when configuration is reloaded.
+    private Settings _settings;
+    private RollingCounts _counts;
+
+    // Keyed breakers only: leases handed out and not yet recorded, so an idle key is never evicted with a call in
+    // flight. int.MinValue (and below 0 thereafter) once the key was evicted as idle: no more leases are taken.
+    private readonly bool _countLeases;
+    private int _leases;
 #if NET9_0_OR_GREATER
     private readonly Lock _gate = new();
 #else
@@ -42,6 +45,12 @@ public sealed class CircuitBreaker
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting in <paramref name="options"/> is invalid (see <see cref="CircuitBreakerOptions.Validate"/>).</exception>
     public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
+        : this(name, options, timeProvider, countLeases: false)
+    {
+    }
+
+    /// <summary>Creates a breaker; <paramref name="countLeases"/> for one key of a <see cref="KeyedCircuitBreaker{TKey}"/>.</summary>
+    internal CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, bool countLeases)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,23 +58,16 @@ public sealed class CircuitBreaker
 
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _tripPolicy = options.CreateTripPolicy();
-        _breakDuration = options.BreakDuration;
-        _halfOpenMaxCalls = options.HalfOpenMaxCalls;
-        if (options.Handle is { } handle)
-        {
-            _handle = new Type[handle.Count];
-            for (int i = 0; i < _handle.Length; i++)
-            {
-                _handle[i] = handle[i];
-            }
-        }
-
+        _settings = new Settings(options);
         _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+        _countLeases = countLeases;
     }
 
     /// <summary>The breaker's name.</summary>
     public string Name => _name;
+
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>
     /// The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>
@@ -146,7 +148,9 @@ public sealed class CircuitBreaker
             return lease;
         }
 
-        throw new BrokenCircuitException(_name, state, retryAfter);
+        var rejected = new BrokenCircuitException(_name, state, retryAfter);
+        Telemetry?.OnRejected(_name, "circuit_breaker", rejected);
+        throw rejected;
     }
 
     /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>
@@ -154,7 +158,7 @@ public sealed class CircuitBreaker
     public bool ShouldHandle(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Type[]? handle = _handle;
+        Type[]? handle = Volatile.Read(ref _settings).Handle;
         if (handle is null)
         {
             return true;
@@ -216,24 +220,98 @@ public sealed class CircuitBreaker
             || (state == CircuitState.HalfOpen && status != leaseStatus);
     }
 
+    /// <summary>
+    /// Applies new settings to calls from now on, keeping the state and period. Counts are kept unless the sampling
+    /// duration changed (then they restart). An open circuit keeps its break but ends it by the new break duration.
+    /// </summary>
+    /// <param name="options">The new settings; validated here.</param>
+    internal void Reconfigure(CircuitBreakerOptions options)
+    {
+        options.Validate();
+        var settings = new Settings(options);
+        lock (_gate)
+        {
+            if (settings.SamplingDuration != _settings.SamplingDuration)
+            {
+                _counts = new RollingCounts(settings.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+            }
+
+            Volatile.Write(ref _settings, settings);
+        }
+    }
+
+    /// <summary>
+    /// Keyed breakers: counts a lease about to be taken; <see langword="false"/> when the key was retired by
+    /// <see cref="TryRetireIfIdle"/> (take the key's new breaker instead). Undo with <see cref="ExitLease"/> unless a
+    /// lease is granted; a granted lease exits when its outcome is recorded.
+    /// </summary>
+    internal bool TryEnterLease() => Interlocked.Increment(ref _leases) > 0;
+
+    /// <summary>Keyed breakers: a counted lease was recorded, or was not granted after all.</summary>
+    internal void ExitLease()
+    {
+        if (_countLeases)
+        {
+            Interlocked.Decrement(ref _leases);
+        }
+    }
+
+    /// <summary>
+    /// Keyed breakers: retires the breaker when it is closed with no lease outstanding, so no lease is taken on it
+    /// afterwards. Returns whether it was retired.
+    /// </summary>
+    internal bool TryRetireIfIdle()
+    {
+        // A lease leaves the count only after its outcome changed the state, so with no lease outstanding and no new
+        // one possible once retired, a closed breaker stays closed.
+        return StateOf(Volatile.Read(ref _status)) == CircuitState.Closed
+            && Interlocked.CompareExchange(ref _leases, int.MinValue, 0) == 0;
+    }
+
+    /// <summary>
+    /// For a keyed breaker's <see cref="KeyedCircuitBreaker{TKey}.Acquire"/>: asks to make a call, reporting why
+    /// it was rejected.
+    /// </summary>
+    internal bool TryAcquireReporting(out CircuitBreakerLease lease, out CircuitState rejectedIn, out TimeSpan? retryAfter)
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            lease = new CircuitBreakerLease(this, status);
+            rejectedIn = CircuitState.Closed;
+            retryAfter = null;
+            return true;
+        }
+
+        return TryAcquireSlow(out lease, out rejectedIn, out retryAfter);
+    }
+
     internal void OnSuccess(long leaseStatus)
     {
         CircuitStateChangedEventArgs? changed = null;
-        lock (_gate)
+        try
         {
-            if (_status != leaseStatus)
+            lock (_gate)
             {
-                // A lease from an earlier period; a probe's slot was cleared when its half-open period ended.
-                return;
-            }
+                if (_status != leaseStatus)
+                {
+                    // A lease from an earlier period; a probe's slot was cleared when its half-open period ended.
+                    return;
+                }
 
-            long now = _timeProvider.GetTimestamp();
-            _counts.AddSuccess(now);
-            if (StateOf(leaseStatus) == CircuitState.HalfOpen)
-            {
-                _probesInFlight--;
-                changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+                long now = _timeProvider.GetTimestamp();
+                _counts.AddSuccess(now);
+                if (StateOf(leaseStatus) == CircuitState.HalfOpen)
+                {
+                    _probesInFlight--;
+                    changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+                }
             }
+        }
+        finally
+        {
+            // After the state change, so an idle key is never retired between a failure and the trip it causes.
+            ExitLease();
         }
 
         Raise(changed);
@@ -242,25 +320,33 @@ public sealed class CircuitBreaker
     internal void OnFailure(long leaseStatus, bool timeout)
     {
         CircuitStateChangedEventArgs? changed = null;
-        lock (_gate)
+        try
         {
-            if (_status != leaseStatus)
+            lock (_gate)
             {
-                return;
-            }
+                if (_status != leaseStatus)
+                {
+                    return;
+                }
 
-            long now = _timeProvider.GetTimestamp();
-            _counts.AddFailure(now, timeout);
-            CircuitCounts counts = _counts.Snapshot(now);
-            if (StateOf(leaseStatus) == CircuitState.HalfOpen)
-            {
-                _probesInFlight--;
-                changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, now, counts);
+                long now = _timeProvider.GetTimestamp();
+                _counts.AddFailure(now, timeout);
+                CircuitCounts counts = _counts.Snapshot(now);
+                if (StateOf(leaseStatus) == CircuitState.HalfOpen)
+                {
+                    _probesInFlight--;
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, now, counts);
+                }
+                else if (_settings.TripPolicy.ShouldTrip(in counts))
+                {
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, now, counts);
+                }
             }
-            else if (_tripPolicy.ShouldTrip(in counts))
-            {
-                changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, now, counts);
-            }
+        }
+        finally
+        {
+            // After the state change, so an idle key is never retired between a failure and the trip it causes.
+            ExitLease();
         }
 
         Raise(changed);
@@ -268,6 +354,12 @@ public sealed class CircuitBreaker
 
     /// <summary>An outcome that does not count: only a probe's slot is given back.</summary>
     internal void OnNeutral(long leaseStatus)
+    {
+        ReleaseProbe(leaseStatus);
+        ExitLease();
+    }
+
+    private void ReleaseProbe(long leaseStatus)
     {
         if (StateOf(leaseStatus) != CircuitState.HalfOpen)
         {
@@ -303,12 +395,12 @@ public sealed class CircuitBreaker
                 case CircuitState.Closed:
                     granted = true;
                     break;
-                case CircuitState.HalfOpen when _probesInFlight < _halfOpenMaxCalls:
+                case CircuitState.HalfOpen when _probesInFlight < _settings.HalfOpenMaxCalls:
                     _probesInFlight++;
                     granted = true;
                     break;
                 case CircuitState.Open:
-                    retryAfter = _breakDuration - _timeProvider.GetElapsedTime(_openedAt, now);
+                    retryAfter = _settings.BreakDuration - _timeProvider.GetElapsedTime(_openedAt, now);
                     break;
             }
 
@@ -329,7 +421,7 @@ public sealed class CircuitBreaker
                 // The caller never sees the lease, so give its probe slot back before the handler's exception escapes.
                 if (granted)
                 {
-                    OnNeutral(lease.Status);
+                    ReleaseProbe(lease.Status);
                 }
 
                 throw;
@@ -342,7 +434,7 @@ public sealed class CircuitBreaker
     /// <summary>Open → HalfOpen once the break has lasted <see cref="CircuitBreakerOptions.BreakDuration"/>. Call under the lock.</summary>
     private CircuitStateChangedEventArgs? EndBreakIfElapsed(long now)
     {
-        if (StateOf(_status) != CircuitState.Open || _timeProvider.GetElapsedTime(_openedAt, now) < _breakDuration)
+        if (StateOf(_status) != CircuitState.Open || _timeProvider.GetElapsedTime(_openedAt, now) < _settings.BreakDuration)
         {
             return null;
         }
@@ -378,4 +470,33 @@ public sealed class CircuitBreaker
     }
 
     private void OnStateChanged(CircuitStateChangedEventArgs args) => StateChanged?.Invoke(this, args);
+
+    private sealed class Settings
+    {
+        public Settings(CircuitBreakerOptions options)
+        {
+            TripPolicy = options.CreateTripPolicy();
+            BreakDuration = options.BreakDuration;
+            HalfOpenMaxCalls = options.HalfOpenMaxCalls;
+            SamplingDuration = options.SamplingDuration;
+            if (options.Handle is { } handle)
+            {
+                Handle = new Type[handle.Count];
+                for (int i = 0; i < Handle.Length; i++)
+                {
+                    Handle[i] = handle[i];
+                }
+            }
+        }
+
+        public ITripPolicy TripPolicy { get; }
+
+        public Type[]? Handle { get; }
+
+        public TimeSpan BreakDuration { get; }
+
+        public int HalfOpenMaxCalls { get; }
+
+        public TimeSpan SamplingDuration { get; }
+    }
 }

@@ -40,6 +40,18 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
     public ITripPolicy? TripPolicy { get; set; }
 
     /// <summary>
+    /// Keyed breakers only (<see cref="KeyedCircuitBreaker{TKey}"/>): the most keys held at once; at least 1. Default
+    /// 10 000. Beyond it the least recently used keys are evicted, whatever their state.
+    /// </summary>
+    public int MaxKeys { get; set; } = 10_000;
+
+    /// <summary>
+    /// Keyed breakers only (<see cref="KeyedCircuitBreaker{TKey}"/>): a key unused for this long, whose breaker is
+    /// closed with no call in flight, is evicted; positive and finite. Default 1 minute.
+    /// </summary>
+    public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid, or
     /// <see cref="ArgumentException"/> when <see cref="Handle"/> is empty or lists something that is not an exception type.
     /// </summary>
@@ -65,6 +77,13 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         {
             throw OutOfRange(nameof(HalfOpenMaxCalls), $"HalfOpenMaxCalls must be at least 1; got {HalfOpenMaxCalls}.");
         }
+
+        if (MaxKeys < 1)
+        {
+            throw OutOfRange(nameof(MaxKeys), $"MaxKeys must be at least 1; got {MaxKeys}.");
+        }
+
+        ValidateDuration(KeyIdleTimeout, nameof(KeyIdleTimeout));
 
         if (Handle is { } handle)
         {
@@ -136,6 +155,8 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
             && SamplingDuration == other.SamplingDuration
             && BreakDuration == other.BreakDuration
             && HalfOpenMaxCalls == other.HalfOpenMaxCalls
+            && MaxKeys == other.MaxKeys
+            && KeyIdleTimeout == other.KeyIdleTimeout
             && HandleEquals(Handle, other.Handle)
             && TripPolicyEquals(TripPolicy, other.TripPolicy);
     }
@@ -154,6 +175,8 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         hash.Add(SamplingDuration);
         hash.Add(BreakDuration);
         hash.Add(HalfOpenMaxCalls);
+        hash.Add(MaxKeys);
+        hash.Add(KeyIdleTimeout);
         if (Handle is { } handle)
         {
             hash.Add(handle.Count);

@@ -6,32 +6,29 @@ namespace Resilience;
 /// </summary>
 public sealed class FailureRatioTripPolicy : ITripPolicy, IEquatable<FailureRatioTripPolicy>
 {
+    private readonly RatioThreshold _threshold;
+
     /// <summary>Creates the policy.</summary>
     /// <param name="ratio">Failures / requests that opens the circuit, in (0, 1].</param>
     /// <param name="minimumThroughput">Requests in the window before the ratio is looked at; at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public FailureRatioTripPolicy(double ratio, int minimumThroughput)
-    {
-        TripPolicyArguments.ValidateRatio(ratio, nameof(ratio));
-        TripPolicyArguments.ValidateMinimumThroughput(minimumThroughput, nameof(minimumThroughput));
-        Ratio = ratio;
-        MinimumThroughput = minimumThroughput;
-    }
+        => _threshold = new RatioThreshold(ratio, minimumThroughput);
 
     /// <summary>Failures / requests that opens the circuit, in (0, 1].</summary>
-    public double Ratio { get; }
+    public double Ratio => _threshold.Ratio;
 
     /// <summary>Requests in the window before the ratio is looked at.</summary>
-    public int MinimumThroughput { get; }
+    public int MinimumThroughput => _threshold.MinimumThroughput;
 
     /// <inheritdoc />
     public bool ShouldTrip(in CircuitCounts counts)
-        => counts.Requests >= MinimumThroughput && (double)counts.Failures / counts.Requests >= Ratio;
+        => _threshold.IsReachedBy(counts.Failures, counts.Requests);
 
     /// <summary>Two policies are equal when their ratios and minimum throughputs are.</summary>
     /// <param name="other">The policy to compare with.</param>
     public bool Equals(FailureRatioTripPolicy? other)
-        => other is not null && other.Ratio.Equals(Ratio) && other.MinimumThroughput == MinimumThroughput;
+        => other is not null && other._threshold.Equals(_threshold);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as FailureRatioTripPolicy);

@@ -8,32 +8,29 @@ namespace Resilience;
 /// </summary>
 public sealed class TimeoutRatioTripPolicy : ITripPolicy, IEquatable<TimeoutRatioTripPolicy>
 {
+    private readonly RatioThreshold _threshold;
+
     /// <summary>Creates the policy.</summary>
     /// <param name="ratio">Timeouts / requests that opens the circuit, in (0, 1].</param>
     /// <param name="minimumThroughput">Requests in the window before the ratio is looked at; at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public TimeoutRatioTripPolicy(double ratio, int minimumThroughput)
-    {
-        TripPolicyArguments.ValidateRatio(ratio, nameof(ratio));
-        TripPolicyArguments.ValidateMinimumThroughput(minimumThroughput, nameof(minimumThroughput));
-        Ratio = ratio;
-        MinimumThroughput = minimumThroughput;
-    }
+        => _threshold = new RatioThreshold(ratio, minimumThroughput);
 
     /// <summary>Timeouts / requests that opens the circuit, in (0, 1].</summary>
-    public double Ratio { get; }
+    public double Ratio => _threshold.Ratio;
 
     /// <summary>Requests in the window before the ratio is looked at.</summary>
-    public int MinimumThroughput { get; }
+    public int MinimumThroughput => _threshold.MinimumThroughput;
 
     /// <inheritdoc />
     public bool ShouldTrip(in CircuitCounts counts)
-        => counts.Requests >= MinimumThroughput && (double)counts.Timeouts / counts.Requests >= Ratio;
+        => _threshold.IsReachedBy(counts.Timeouts, counts.Requests);
 
     /// <summary>Two policies are equal when their ratios and minimum throughputs are.</summary>
     /// <param name="other">The policy to compare with.</param>
     public bool Equals(TimeoutRatioTripPolicy? other)
-        => other is not null && other.Ratio.Equals(Ratio) && other.MinimumThroughput == MinimumThroughput;
+        => other is not null && other._threshold.Equals(_threshold);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as TimeoutRatioTripPolicy);

@@ -148,6 +148,12 @@ public sealed class ResilientCall<T>
                                 && retry.ShouldRetry(ex, attempt, sequenceToken))
                             {
                                 await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
+                                if (breaker is not null && lease.IsCircuitOpen)
+                                {
+                                    // The breaker opened for other calls while this one waited: stop with the last failure.
+                                    throw;
+                                }
+
                                 continue;
                             }
 
@@ -158,7 +164,12 @@ public sealed class ResilientCall<T>
                                 && retry.ShouldRetryResult(attempt, sequenceToken))
                             {
                                 await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
-                                continue;
+                                if (!(breaker is not null && lease.IsCircuitOpen))
+                                {
+                                    continue;
+                                }
+
+                                // The breaker opened while this call waited: no more attempts, the last result stands.
                             }
 
                             break;

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -92,14 +94,44 @@ public static class ResilienceServiceCollectionExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="ResilienceRegistry"/> unless one is registered. It uses the registered
-    /// <see cref="TimeProvider"/>, if any, and is disposed with the service provider.
+    /// <see cref="TimeProvider"/>, if any, takes the overrides of <see cref="ResilienceOptions"/> (set them with
+    /// <c>services.Configure&lt;ResilienceOptions&gt;(...)</c> or <see cref="AddResilienceConfiguration"/>), follows
+    /// their changes, and is disposed with the service provider. Its "Resilience" meter comes from the registered
+    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, if any, and it logs retries, breaker transitions,
+    /// rejections, timeouts, fallbacks and stale cache answers through the registered
+    /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience").
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(static sp => new ResilienceRegistry(sp.GetService<TimeProvider>()));
+        services.AddOptions<ResilienceOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>());
+        services.TryAddSingleton(static sp => new ResilienceRegistry(
+            sp.GetService<TimeProvider>(),
+            cacheStore: null,
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+            sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>()));
         return services;
+    }
+
+    /// <summary>
+    /// Binds <see cref="ResilienceOptions"/> to <paramref name="configuration"/> (usually
+    /// <c>configuration.GetSection(ResilienceOptions.SectionName)</c>), validated at start-up and on every reload, and
+    /// registers the <see cref="ResilienceRegistry"/> that applies them. Reading uses no reflection: trimming- and AOT-safe.
+    /// A value that is not a number or time span fails validation, naming its path.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding <c>"Instances"</c>.</param>
+    public static IServiceCollection AddResilienceConfiguration(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        // Read by hand rather than with ConfigurationBinder: no reflection, so trimming and AOT keep working.
+        services.AddSingleton<IConfigureOptions<ResilienceOptions>>(new ResilienceConfigurationReader(configuration));
+        services.AddSingleton<IOptionsChangeTokenSource<ResilienceOptions>>(new ConfigurationChangeTokenSource<ResilienceOptions>(configuration));
+        return services.AddResilienceRegistry();
     }
 
     private static Func<TService, IServiceProvider, TService> GetFactory<TService>()

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 
 namespace Resilience;
@@ -27,27 +26,8 @@ namespace Resilience;
 public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
     where TKey : notnull
 {
-    private static readonly TimerCallback SweepTick = static state =>
-    {
-        if (((WeakReference<KeyedRateLimitStrategy<TKey>>)state!).TryGetTarget(out KeyedRateLimitStrategy<TKey>? strategy))
-        {
-            strategy.SweepIdle();
-        }
-    };
-
-    private readonly ConcurrentDictionary<PartitionKey, Entry> _entries = new(PartitionKeyComparer.Instance);
-    private readonly object _gate = new();
-    private readonly RateLimitOptions _options;
-    private readonly TimeProvider _timeProvider;
+    private readonly Table _table;
     private readonly bool _canQueue;
-    private readonly int _maxKeys;
-    private readonly int _evictionTarget;
-    private readonly TimeSpan _idleTimeout;
-    private readonly ITimer _sweepTimer;
-    private long[]? _evictionTimes;
-    private Entry[]? _evictionEntries;
-    private int _count;
-    private bool _disposed;
 
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
@@ -59,39 +39,19 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
-        _options = options.Clone();
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _canQueue = _options.QueueLimit > 0;
-        _maxKeys = _options.MaxKeys;
-        _evictionTarget = (int)Math.Min(_maxKeys - 1L, _maxKeys * 9L / 10);
-        _idleTimeout = _options.KeyIdleTimeout;
-
-        TimeSpan sweepEvery = TimeSpan.FromTicks(Math.Clamp(_idleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay));
-        bool restoreFlow = false;
-        if (!ExecutionContext.IsFlowSuppressed())
-        {
-            ExecutionContext.SuppressFlow();
-            restoreFlow = true;
-        }
-
-        try
-        {
-            _sweepTimer = _timeProvider.CreateTimer(SweepTick, new WeakReference<KeyedRateLimitStrategy<TKey>>(this), sweepEvery, sweepEvery);
-        }
-        finally
-        {
-            if (restoreFlow)
-            {
-                ExecutionContext.RestoreFlow();
-            }
-        }
+        RateLimitOptions copy = options.Clone();
+        _canQueue = copy.QueueLimit > 0;
+        _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
     }
 
     /// <summary>The limit's name.</summary>
     public string Name { get; }
 
     /// <summary>Keys currently held.</summary>
-    public int KeyCount => Volatile.Read(ref _count);
+    public int KeyCount => _table.Count;
+
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>Takes a permit for <paramref name="key"/> if one is available now; never waits.</summary>
     /// <param name="key">The partition key.</param>
@@ -100,7 +60,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
     {
         while (true)
         {
-            RateLimitLease lease = GetEntry(key).Limiter.TryAcquireInternal(1);
+            RateLimitLease lease = _table.GetOrAdd(key).TryAcquireInternal(1);
             if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
             {
                 return true;
@@ -126,7 +86,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
     {
         while (true)
         {
-            TimeProviderRateLimiter limiter = GetEntry(key).Limiter;
+            TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
             ValueTask<RateLimitLease> pending = _canQueue
                 ? limiter.AcquireInternalAsync(1, cancellationToken)
                 : new ValueTask<RateLimitLease>(limiter.TryAcquireInternal(1));
@@ -144,7 +104,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                return ValueTask.FromException(RateLimitStrategy.CreateRejection(Name, lease));
+                return ValueTask.FromException(RateLimitStrategy.CreateRejection(Name, lease, Telemetry));
             }
         }
     }
@@ -158,7 +118,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
     {
         while (true)
         {
-            TimeProviderRateLimiter limiter = GetEntry(key).Limiter;
+            TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
             RateLimitLease lease = limiter.TryAcquireInternal(1);
             if (_canQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
@@ -174,140 +134,17 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                throw RateLimitStrategy.CreateRejection(Name, lease);
+                throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
             }
         }
     }
 
     /// <summary>Stops the idle sweep and releases every key's limit; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _sweepTimer.Dispose();
-        lock (_gate)
-        {
-            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-            {
-                RemoveLocked(pair.Value);
-            }
-        }
-    }
+    public void Dispose() => _table.Dispose();
 
     /// <summary>Runs the idle sweep now (the timer runs it every <c>KeyIdleTimeout / 2</c>).</summary>
-    internal void SweepIdle()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
+    internal void SweepIdle() => _table.SweepIdle();
 
-            long now = _timeProvider.GetTimestamp();
-            foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-            {
-                if (IsIdle(pair.Value, now))
-                {
-                    RemoveLocked(pair.Value);
-                }
-            }
-        }
-    }
-
-    private Entry GetEntry(TKey? key)
-    {
-        long now = _timeProvider.GetTimestamp();
-        if (_entries.TryGetValue(new PartitionKey(key), out Entry? entry))
-        {
-            if (Volatile.Read(ref entry.LastUse) != now)
-            {
-                Volatile.Write(ref entry.LastUse, now);
-            }
-
-            return entry;
-        }
-
-        return AddEntry(new PartitionKey(key), now);
-    }
-
-    private Entry AddEntry(PartitionKey key, long now)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_entries.TryGetValue(key, out Entry? existing))
-            {
-                Volatile.Write(ref existing.LastUse, now);
-                return existing;
-            }
-
-            if (_count >= _maxKeys)
-            {
-                EvictLocked(now);
-            }
-
-            var entry = new Entry(key, new TimeProviderRateLimiter(_options, _timeProvider), now);
-            _entries[key] = entry;
-            Volatile.Write(ref _count, _count + 1);
-            return entry;
-        }
-    }
-
-    /// <summary>Evicts idle keys, then least recently used ones, down to ~90 % of MaxKeys. O(n log n), once per ~MaxKeys/10 new keys.</summary>
-    private void EvictLocked(long now)
-    {
-        long[] times = _evictionTimes ??= new long[_maxKeys];
-        Entry[] entries = _evictionEntries ??= new Entry[_maxKeys];
-        int kept = 0;
-        foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
-        {
-            Entry entry = pair.Value;
-            if (IsIdle(entry, now))
-            {
-                RemoveLocked(entry);
-            }
-            else if (kept < entries.Length)
-            {
-                times[kept] = Volatile.Read(ref entry.LastUse);
-                entries[kept] = entry;
-                kept++;
-            }
-        }
-
-        int excess = _count - _evictionTarget;
-        if (excess > 0)
-        {
-            Array.Sort(times, entries, 0, kept);
-            for (int i = 0; i < excess && i < kept; i++)
-            {
-                RemoveLocked(entries[i]);
-            }
-        }
-
-        Array.Clear(entries, 0, kept);
-    }
-
-    private bool IsIdle(Entry entry, long now) =>
-        _timeProvider.GetElapsedTime(Volatile.Read(ref entry.LastUse), now) >= _idleTimeout
-        && entry.Limiter.IdleDuration is not null;
-
-    private void RemoveLocked(Entry entry)
-    {
-        if (_entries.TryRemove(new KeyValuePair<PartitionKey, Entry>(entry.Key, entry)))
-        {
-            Volatile.Write(ref _count, _count - 1);
-            entry.Limiter.Dispose();
-        }
-    }
 
     private async ValueTask AwaitLeaseAsync(TKey? key, ValueTask<RateLimitLease> pending, CancellationToken cancellationToken)
     {
@@ -319,37 +156,24 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         }
         else if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
-            throw RateLimitStrategy.CreateRejection(Name, lease);
+            throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
         }
     }
 
-    private readonly struct PartitionKey
+    /// <summary>The key table: a key's limit is evictable as idle only when fully replenished with nobody queued, and is disposed when evicted.</summary>
+    private sealed class Table : BoundedKeyTable<TKey, TimeProviderRateLimiter, RateLimitOptions>
     {
-        public readonly TKey? Value;
+        private readonly TimeProvider _timeProvider;
 
-        public PartitionKey(TKey? value) => Value = value;
-    }
+        public Table(KeyedRateLimitStrategy<TKey> owner, TimeProvider timeProvider, RateLimitOptions options)
+            : base(owner, timeProvider, options, options.MaxKeys, options.KeyIdleTimeout)
+            => _timeProvider = timeProvider;
 
-    private sealed class PartitionKeyComparer : IEqualityComparer<PartitionKey>
-    {
-        public static readonly PartitionKeyComparer Instance = new();
+        protected override TimeProviderRateLimiter CreateValueLocked(RateLimitOptions settings) => new(settings, _timeProvider);
 
-        public bool Equals(PartitionKey x, PartitionKey y) => EqualityComparer<TKey?>.Default.Equals(x.Value, y.Value);
+        protected override bool TryRetireIfIdleLocked(TimeProviderRateLimiter value) => value.IdleDuration is not null;
 
-        public int GetHashCode(PartitionKey obj) => obj.Value is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(obj.Value);
-    }
-
-    private sealed class Entry
-    {
-        public readonly PartitionKey Key;
-        public readonly TimeProviderRateLimiter Limiter;
-        public long LastUse;
-
-        public Entry(PartitionKey key, TimeProviderRateLimiter limiter, long lastUse)
-        {
-            Key = key;
-            Limiter = limiter;
-            LastUse = lastUse;
-        }
+        // Callers still queued on an evicted limit get its disposed lease and move to the key's new one.
+        protected override void OnRemovedLocked(TimeProviderRateLimiter value) => value.Dispose();
     }
 }

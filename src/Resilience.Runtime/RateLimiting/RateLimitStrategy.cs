@@ -41,6 +41,9 @@ public sealed class RateLimitStrategy : IDisposable
     /// </summary>
     public RateLimiter Limiter => _limiter;
 
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
+
     /// <summary>Takes a permit if one is available now; never waits.</summary>
     /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
     public bool TryAcquire()
@@ -115,7 +118,7 @@ public sealed class RateLimitStrategy : IDisposable
     public void Dispose() => _limiter.Dispose();
 
     /// <summary>The rejection for a failed lease (disposing the lease), or <see cref="ObjectDisposedException"/> when the limiter is gone.</summary>
-    internal static Exception CreateRejection(string name, RateLimitLease lease)
+    internal static Exception CreateRejection(string name, RateLimitLease lease, ResilienceTelemetry? telemetry)
     {
         if (ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
         {
@@ -124,10 +127,12 @@ public sealed class RateLimitStrategy : IDisposable
 
         TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
         lease.Dispose();
-        return new RateLimitRejectedException(name, retryAfter);
+        var rejected = new RateLimitRejectedException(name, retryAfter);
+        telemetry?.OnRejected(name, "rate_limit", rejected);
+        return rejected;
     }
 
-    private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease);
+    private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease, Telemetry);
 
     private async ValueTask AwaitLeaseAsync(ValueTask<RateLimitLease> pending)
     {

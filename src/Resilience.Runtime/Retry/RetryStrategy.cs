@@ -99,9 +99,11 @@ public sealed class RetryStrategy
     /// </summary>
     /// <param name="attempt">The retry about to be made, from 1.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken)
+    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken) => WaitAsync(Policy.GetDelay(attempt), cancellationToken);
+
+    /// <summary>Waits <paramref name="delay"/> on the strategy's clock (see <see cref="DelayAsync"/>).</summary>
+    internal ValueTask WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
-        TimeSpan delay = Policy.GetDelay(attempt);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);

@@ -45,6 +45,9 @@ public sealed class TimeoutStrategy
 
     internal TimeProvider TimeProvider { get; }
 
+    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
+
     /// <summary><see cref="Timeout"/> in units of <see cref="System.TimeProvider.GetTimestamp"/>.</summary>
     internal long TimeoutTimestampTicks { get; }
 
@@ -68,7 +71,11 @@ public sealed class TimeoutStrategy
 
     /// <summary>The exception to throw when <see cref="TimeoutScope.IsExpired"/> is true.</summary>
     /// <param name="innerException">The cancellation the inner work ended with, if any.</param>
-    public ResilienceTimeoutException CreateException(Exception? innerException = null) => new(Name, Timeout, innerException);
+    public ResilienceTimeoutException CreateException(Exception? innerException = null)
+    {
+        Telemetry?.OnTimeout(this);
+        return new(Name, Timeout, innerException);
+    }
 
     internal void Return(TimeoutSource source, long armed)
     {

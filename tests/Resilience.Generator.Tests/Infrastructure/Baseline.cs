@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Resilience.Generator.Tests.Infrastructure;
 
@@ -87,6 +86,17 @@ internal static class Baseline
             "Run the tests with ACCEPT_BASELINES=1 to accept the new output, then review the diff.";
     }
 
-    private static string ProjectDirectory([CallerFilePath] string path = "")
-        => Path.GetDirectoryName(Path.GetDirectoryName(path)!)!;
+    // Found from the test binaries, not [CallerFilePath]: CI builds are deterministic and map source paths to "/_/".
+    private static string ProjectDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Resilience.Generator.Tests.csproj")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Resilience.Generator.Tests.csproj above '{AppContext.BaseDirectory}'.");
+    }
 }

@@ -402,6 +402,33 @@ internal static class Corpus
             }
             """,
 
+        ["KeyedBreakers"] = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Hosts;
+
+            // One breaker per host, shared by every method of the interface.
+            [CircuitBreaker(FailureThreshold = 3, KeyParameter = "host")]
+            public interface IDownstream
+            {
+                Task<string> GetAsync(string host, string path, CancellationToken cancellationToken);
+
+                string Get(string host);
+
+                [CircuitBreaker(Name = "per-tenant", BreakDurationMs = 5_000, KeyParameter = "tenant")]
+                [Retry(MaxRetries = 2)]
+                Task<int> CountAsync(int tenant, string host, CancellationToken cancellationToken);
+
+                [CircuitBreaker(KeyParameter = "region")]
+                ValueTask PingAsync(int? region);
+
+                [CircuitBreaker]
+                Task UnkeyedAsync(string host);
+            }
+            """,
+
         ["Namespaces"] = """
             using System.Threading.Tasks;
             using Resilience;

@@ -6,6 +6,7 @@ namespace Resilience.Runtime.Tests.CircuitBreaker;
 using CircuitBreaker = global::Resilience.CircuitBreaker;
 
 /// <summary>Real threads hammering one breaker; every assertion is about exact counts, never about timing.</summary>
+[Collection(StressCollection.Name)]
 public sealed class CircuitBreakerConcurrencyTests
 {
     private const int Threads = 4;

@@ -21,6 +21,8 @@ public sealed class CircuitBreakerOptionsTests
     [InlineData("BreakDuration", "max", "BreakDuration must be positive and finite; got 10675199.02:48:05.4775807.")]
     [InlineData("BreakDuration", "infinite", "BreakDuration must be positive and finite; got -00:00:00.0010000.")]
     [InlineData("HalfOpenMaxCalls", "0", "HalfOpenMaxCalls must be at least 1; got 0.")]
+    [InlineData("MaxKeys", "0", "MaxKeys must be at least 1; got 0.")]
+    [InlineData("KeyIdleTimeout", "00:00:00", "KeyIdleTimeout must be positive and finite; got 00:00:00.")]
     public void Validate_RejectsOutOfRangeSettings_NamingTheSettingAndTheValue(string setting, string value, string message)
     {
         var options = new CircuitBreakerOptions();
@@ -150,6 +152,8 @@ public sealed class CircuitBreakerOptionsTests
     [InlineData("SamplingDuration")]
     [InlineData("BreakDuration")]
     [InlineData("HalfOpenMaxCalls")]
+    [InlineData("MaxKeys")]
+    [InlineData("KeyIdleTimeout")]
     [InlineData("Handle.Order")]
     [InlineData("Handle.Null")]
     [InlineData("TripPolicy.Type")]
@@ -167,6 +171,8 @@ public sealed class CircuitBreakerOptionsTests
             case "SamplingDuration": b.SamplingDuration += TimeSpan.FromMilliseconds(1); break;
             case "BreakDuration": b.BreakDuration += TimeSpan.FromMilliseconds(1); break;
             case "HalfOpenMaxCalls": b.HalfOpenMaxCalls++; break;
+            case "MaxKeys": b.MaxKeys++; break;
+            case "KeyIdleTimeout": b.KeyIdleTimeout += TimeSpan.FromMilliseconds(1); break;
             case "Handle.Order": b.Handle = [typeof(TimeoutException), typeof(IOException)]; break;
             case "Handle.Null": b.Handle = null; break;
             case "TripPolicy.Type": b.TripPolicy = new AlwaysTrip(); break;
@@ -226,6 +232,8 @@ public sealed class CircuitBreakerOptionsTests
             case "SamplingDuration": options.SamplingDuration = Duration(); break;
             case "BreakDuration": options.BreakDuration = Duration(); break;
             case "HalfOpenMaxCalls": options.HalfOpenMaxCalls = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "MaxKeys": options.MaxKeys = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "KeyIdleTimeout": options.KeyIdleTimeout = Duration(); break;
             default: throw new ArgumentOutOfRangeException(nameof(setting), setting, "Unknown setting.");
         }
     }

@@ -103,6 +103,31 @@ public sealed class ResilientCallTests
     }
 
     [Fact]
+    public async Task A_breaker_opening_while_the_sequence_waits_to_retry_ends_it_without_another_attempt()
+    {
+        var call = ResilientCall.For<int>(_registry)
+            .WithRetry(new RetryOptions { MaxRetries = 5, Delay = TimeSpan.FromMilliseconds(100), Jitter = 0 })
+            .WithCircuitBreaker(new CircuitBreakerOptions(), "opens-during-delay")
+            .Build();
+        _registry.TryGetCircuitBreaker("opens-during-delay", out CircuitBreaker? breaker);
+        int attempts = 0;
+
+        Task<int> task = call.ExecuteAsync(_ =>
+        {
+            attempts++;
+            throw new InvalidOperationException("attempt " + attempts);
+        }).AsTask();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), await _clock.NextTimerAsync()); // waiting to retry
+        breaker!.Isolate();                                                            // another caller tripped it
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => task);
+        Assert.Equal("attempt 1", ex.Message);
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
     public async Task An_open_circuit_rejection_reaches_the_fallback_without_calling_or_counting()
     {
         Exception? seen = null;

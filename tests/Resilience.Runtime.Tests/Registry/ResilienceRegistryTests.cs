@@ -46,6 +46,23 @@ public sealed class ResilienceRegistryTests
     }
 
     [Fact]
+    public void Retries_and_cache_fallbacks_are_found_by_name_once_created()
+    {
+        var registry = new ResilienceRegistry(_time);
+        Assert.False(registry.TryGetRetry("users-db", out _));
+        Assert.False(registry.TryGetCacheFallback("users-db", out _));
+
+        RetryStrategy retry = registry.GetOrAddRetry("users-db", new RetryOptions());
+        CacheFallbackStrategy cache = registry.GetOrAddCacheFallback("users-db", new CacheFallbackOptions());
+
+        Assert.True(registry.TryGetRetry("users-db", out RetryStrategy? foundRetry));
+        Assert.Same(retry, foundRetry);
+        Assert.True(registry.TryGetCacheFallback("users-db", out CacheFallbackStrategy? foundCache));
+        Assert.Same(cache, foundCache);
+        Assert.False(registry.TryGetCacheFallback("other", out _));
+    }
+
+    [Fact]
     public void Different_settings_for_an_existing_name_throw_naming_the_name_and_kind()
     {
         var registry = new ResilienceRegistry(_time);

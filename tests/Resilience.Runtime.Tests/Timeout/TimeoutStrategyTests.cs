@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Timeout;
 
+[Collection(StressCollection.Name)]
 public sealed class TimeoutStrategyTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMilliseconds(100);

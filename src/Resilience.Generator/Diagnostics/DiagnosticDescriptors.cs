@@ -1,0 +1,180 @@
+using Microsoft.CodeAnalysis;
+
+namespace Resilience.Generator.Diagnostics;
+
+/// <summary>
+/// The one table of every diagnostic Resilience.Generator reports. Errors stop a program the generator would have to
+/// degrade to plain delegation; warnings flag what is legal but probably wrong. Each id has a help page in
+/// <c>docs/diagnostics/RESnnnn.md</c> and a row in <c>AnalyzerReleases.Unshipped.md</c>.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    /// <summary>Misuse that makes the generated decorator impossible or wrong.</summary>
+    public const string UsageCategory = "Resilience.Usage";
+
+    /// <summary>Legal combinations that probably do not do what was meant.</summary>
+    public const string DesignCategory = "Resilience.Design";
+
+    private const string HelpLinkBase = "https://github.com/resilience-generator/resilience-generator/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor FallbackNotFound = new(
+        DiagnosticIds.FallbackNotFound,
+        title: "Fallback method not found",
+        messageFormat: "The [Fallback] of {0} names no usable method: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[Fallback] must name an accessible method of the interface (or of the handler type given as its first argument).",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackNotFound + ".md");
+
+    public static readonly DiagnosticDescriptor FallbackReturnTypeMismatch = new(
+        DiagnosticIds.FallbackReturnTypeMismatch,
+        title: "Fallback return type is incompatible with the method's",
+        messageFormat: "The [Fallback] of {0} returns an incompatible type: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A fallback returns the method's return type; for Task<T>/ValueTask<T> methods also T, Task<T> or ValueTask<T>; for void/Task/ValueTask methods void, Task or ValueTask.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackReturnTypeMismatch + ".md");
+
+    public static readonly DiagnosticDescriptor FallbackParameterMismatch = new(
+        DiagnosticIds.FallbackParameterMismatch,
+        title: "Fallback parameter does not match the method",
+        messageFormat: "The [Fallback] of {0} has a parameter that does not match: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each fallback parameter is a parameter of the decorated method with the same name and type, in the same relative order, or the one exception parameter.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackParameterMismatch + ".md");
+
+    public static readonly DiagnosticDescriptor FallbackExceptionParameterInvalid = new(
+        DiagnosticIds.FallbackExceptionParameterInvalid,
+        title: "Fallback exception parameter is invalid",
+        messageFormat: "The [Fallback] of {0} has an invalid exception parameter: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A fallback takes at most one exception parameter (System.Exception or a subtype), passed by value.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackExceptionParameterInvalid + ".md");
+
+    public static readonly DiagnosticDescriptor InvalidAttributeValue = new(
+        DiagnosticIds.InvalidAttributeValue,
+        title: "Resilience attribute value is out of range",
+        messageFormat: "Invalid [{0}] value: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Counts, durations, ratios and exception type lists of resilience attributes must be in the documented ranges.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidAttributeValue + ".md");
+
+    public static readonly DiagnosticDescriptor KeyParameterNotFound = new(
+        DiagnosticIds.KeyParameterNotFound,
+        title: "Key parameter names no parameter of the method",
+        messageFormat: "The [{0}] key of {1} is invalid: {2}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyParameterNotFound + ".md");
+
+    public static readonly DiagnosticDescriptor HandleResultInvalid = new(
+        DiagnosticIds.HandleResultInvalid,
+        title: "HandleResult names no valid result predicate",
+        messageFormat: "HandleResult of the [{0}] on {1} is invalid: {2}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "HandleResult names a static method 'bool M(TResult)' declared on the interface that accepts the method's result type; the method must return a result.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.HandleResultInvalid + ".md");
+
+    public static readonly DiagnosticDescriptor PolicyTypeInvalid = new(
+        DiagnosticIds.PolicyTypeInvalid,
+        title: "Policy type cannot be used",
+        messageFormat: "The {0} type '{1}' cannot be used: {2}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Retry Policy types implement Resilience.IRetryPolicy and CircuitBreaker TripPolicy types implement Resilience.ITripPolicy; both are concrete, accessible, and have a public parameterless constructor.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.PolicyTypeInvalid + ".md");
+
+    public static readonly DiagnosticDescriptor RetryDelaysExceedTimeout = new(
+        DiagnosticIds.RetryDelaysExceedTimeout,
+        title: "Retry delays are longer than the timeout",
+        messageFormat: "In the worst case the retry delays of {0} add up to {1} ms, not less than its [Timeout] of {2} ms, so the later retries never run; lower MaxRetries, DelayMs or MaxDelayMs, or raise the timeout",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The timeout bounds the whole retry sequence. When the delays alone (with the largest jitter, capped by MaxDelayMs) reach it, the last retries are cut off.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.RetryDelaysExceedTimeout + ".md");
+
+    public static readonly DiagnosticDescriptor StrategyNotApplicable = new(
+        DiagnosticIds.StrategyNotApplicable,
+        title: "Resilience attribute cannot apply to this member",
+        messageFormat: "[{0}] cannot apply to {1}: {2}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated decorator cannot wrap IAsyncEnumerable<T> or by-reference returns, ref/out or ref struct parameters of async methods, ref/out parameters with Retry, Fallback or CacheFallback, accessors, or static, private and sealed interface members.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.StrategyNotApplicable + ".md");
+
+    public static readonly DiagnosticDescriptor ConflictingSharedName = new(
+        DiagnosticIds.ConflictingSharedName,
+        title: "Shared instance name declared with different settings",
+        messageFormat: "The [{0}] Name '{1}' is also declared at {2} with different settings ({3}); use the same settings or a different Name",
+        DesignCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Declarations with the same Name share one instance, created from whichever declaration is used first; their settings must agree.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.ConflictingSharedName + ".md",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor TimeoutWithoutCancellationToken = new(
+        DiagnosticIds.TimeoutWithoutCancellationToken,
+        title: "Timeout on an async method without a CancellationToken",
+        messageFormat: "[Timeout] on {0} cannot cancel the inner call because the method has no CancellationToken parameter, so a timed-out call is abandoned and keeps running; add a CancellationToken parameter",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The timeout replaces the method's CancellationToken with one that is cancelled when time is up. Without such a parameter the caller stops waiting but the work goes on.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.TimeoutWithoutCancellationToken + ".md");
+
+    public static readonly DiagnosticDescriptor BlockingOnSynchronousMethod = new(
+        DiagnosticIds.BlockingOnSynchronousMethod,
+        title: "Timeout or retry delays on a synchronous method",
+        messageFormat: "{0} on the synchronous method {1} blocks the calling thread; return Task or ValueTask instead, or remove it",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A synchronous decorator waits for retry delays and timeouts by blocking the calling thread.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.BlockingOnSynchronousMethod + ".md");
+
+    public static readonly DiagnosticDescriptor InterfaceCannotBeImplemented = new(
+        DiagnosticIds.InterfaceCannotBeImplemented,
+        title: "The generator cannot implement this interface",
+        messageFormat: "The generator cannot implement '{0}', so no decorator is generated: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.InterfaceCannotBeImplemented + ".md");
+
+    public static readonly DiagnosticDescriptor CacheFallbackWithoutResult = new(
+        DiagnosticIds.CacheFallbackWithoutResult,
+        title: "CacheFallback on a method without a result",
+        messageFormat: "[CacheFallback] on {0} has nothing to cache because the method returns no result; remove it or return a value",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[CacheFallback] stores results; a method returning void, Task or ValueTask has none.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.CacheFallbackWithoutResult + ".md");
+
+    public static readonly DiagnosticDescriptor FallbackAmbiguous = new(
+        DiagnosticIds.FallbackAmbiguous,
+        title: "Fallback overloads are ambiguous",
+        messageFormat: "The [Fallback] of {0} is ambiguous: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "When several overloads of the fallback bind, the one using the most parameters is called; two binding with the same number are ambiguous.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackAmbiguous + ".md");
+}

@@ -1,0 +1,53 @@
+namespace Resilience.Generator.Diagnostics;
+
+/// <summary>The ids of every diagnostic Resilience.Generator reports. Consecutive; never reuse a retired id.</summary>
+internal static class DiagnosticIds
+{
+    /// <summary>The method named by <c>[Fallback]</c> does not exist or is not accessible.</summary>
+    public const string FallbackNotFound = "RES0001";
+
+    /// <summary>The fallback's return type cannot answer for the method's.</summary>
+    public const string FallbackReturnTypeMismatch = "RES0002";
+
+    /// <summary>A fallback parameter is not a parameter of the method (same name and type, same order) nor the exception.</summary>
+    public const string FallbackParameterMismatch = "RES0003";
+
+    /// <summary>The fallback has more than one exception parameter, or one passed by reference.</summary>
+    public const string FallbackExceptionParameterInvalid = "RES0004";
+
+    /// <summary>An attribute setting is out of range.</summary>
+    public const string InvalidAttributeValue = "RES0005";
+
+    /// <summary><c>KeyParameter</c>/<c>KeyParameters</c> names no parameter of the method.</summary>
+    public const string KeyParameterNotFound = "RES0006";
+
+    /// <summary><c>HandleResult</c> names no static <c>bool M(TResult)</c> on the interface, or the method has no result.</summary>
+    public const string HandleResultInvalid = "RES0007";
+
+    /// <summary><c>Policy</c>/<c>TripPolicy</c> names a type that cannot be created or does not implement the policy interface.</summary>
+    public const string PolicyTypeInvalid = "RES0008";
+
+    /// <summary>The worst-case retry delays are at least as long as the enclosing timeout.</summary>
+    public const string RetryDelaysExceedTimeout = "RES0009";
+
+    /// <summary>A strategy cannot apply to the member's shape.</summary>
+    public const string StrategyNotApplicable = "RES0010";
+
+    /// <summary>Two declarations share one instance <c>Name</c> with different settings.</summary>
+    public const string ConflictingSharedName = "RES0011";
+
+    /// <summary><c>[Timeout]</c> on an async method without a <c>CancellationToken</c> parameter.</summary>
+    public const string TimeoutWithoutCancellationToken = "RES0012";
+
+    /// <summary><c>[Timeout]</c> or retry delays on a synchronous method.</summary>
+    public const string BlockingOnSynchronousMethod = "RES0013";
+
+    /// <summary>The generator cannot implement the interface.</summary>
+    public const string InterfaceCannotBeImplemented = "RES0014";
+
+    /// <summary><c>[CacheFallback]</c> on a method that returns no result.</summary>
+    public const string CacheFallbackWithoutResult = "RES0015";
+
+    /// <summary>Several fallback overloads bind equally well.</summary>
+    public const string FallbackAmbiguous = "RES0016";
+}

@@ -1,0 +1,17 @@
+namespace Resilience.Generator.Validation;
+
+/// <summary>What an <see cref="AttributeViolation"/> is about, which decides its diagnostic and where it goes.</summary>
+internal enum ViolationKind
+{
+    /// <summary>A named argument's value is out of range (RES0005 on that argument).</summary>
+    Value,
+
+    /// <summary>An element of a named array argument is wrong (RES0005 on that element).</summary>
+    Element,
+
+    /// <summary>A constructor argument's value is out of range (RES0005 on that argument).</summary>
+    ConstructorArgument,
+
+    /// <summary>A policy type cannot be created (RES0008 on that argument).</summary>
+    PolicyType,
+}

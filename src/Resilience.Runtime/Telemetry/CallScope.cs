@@ -1,0 +1,248 @@
+using System.Diagnostics;
+
+namespace Resilience;
+
+/// <summary>
+/// One running resilient call, from <see cref="CallTelemetry.Start"/>. Generated code keeps it in a local, reports the
+/// non-success paths on it (<see cref="Failed"/>, <see cref="Fallback"/>, retries through <see cref="RetryDelayAsync"/>)
+/// and disposes it when the call ends, which records <c>resilience.calls</c> and <c>resilience.call.duration</c> and
+/// ends the spans.
+/// </summary>
+/// <remarks>
+/// A mutable struct: call its members on the local itself, never on a copy. A <see langword="default"/> scope does
+/// nothing. When nobody listens every member is a few field reads and allocates nothing; the events of
+/// <see cref="ResilienceRegistry"/> are still raised on the failure paths.
+/// </remarks>
+public struct CallScope : IDisposable
+{
+    private const byte Success = 0;
+    private const byte Failure = 1;
+    private const byte Rejected = 2;
+    private const byte FellBack = 3;
+
+    private readonly CallTelemetry? _owner;
+    private readonly bool _measured;
+    private readonly long _started;
+    private readonly Activity? _activity;
+    private Activity? _attempt;
+    private Exception? _error;
+    private byte _outcome;
+
+    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity)
+    {
+        _owner = owner;
+        _measured = measured;
+        _started = started;
+        _activity = activity;
+        _attempt = null;
+        _error = null;
+        _outcome = Success;
+    }
+
+    /// <summary>The call span, or <see langword="null"/> when nobody traces.</summary>
+    public readonly Activity? Activity => _activity;
+
+    /// <summary>Starts the child span of attempt <paramref name="attempt"/> (from 1) when the call is traced; call it at the top of the retry loop.</summary>
+    /// <param name="attempt">The attempt about to be made, from 1.</param>
+    public void StartAttempt(int attempt)
+    {
+        if (_activity is null)
+        {
+            return;
+        }
+
+        EndAttempt(null);
+        Activity? span = _owner!.Telemetry.ActivitySource.StartActivity(_owner.AttemptSpanName, ActivityKind.Internal);
+        if (span is not null && span.IsAllDataRequested)
+        {
+            span.SetTag(ResilienceTelemetry.InterfaceTag, _owner.InterfaceName);
+            span.SetTag(ResilienceTelemetry.MethodTag, _owner.MethodName);
+            span.SetTag(ResilienceTelemetry.AttemptTag, attempt);
+        }
+
+        _attempt = span;
+    }
+
+    /// <summary>
+    /// Records that the call is ending with <paramref name="exception"/> (outcome <c>rejected</c> for a
+    /// <see cref="ResilienceRejectedException"/>, else <c>failure</c>). Always returns <see langword="false"/>, so it
+    /// can sit in an exception filter that lets the exception pass untouched.
+    /// </summary>
+    /// <param name="exception">The exception leaving the call.</param>
+    public bool Failed(Exception exception)
+    {
+        _error = exception;
+        _outcome = exception is ResilienceRejectedException ? Rejected : Failure;
+        return false;
+    }
+
+    /// <summary>Records that the fallback answers <paramref name="exception"/>; raises <see cref="ResilienceRegistry.OnFallback"/>.</summary>
+    /// <param name="exception">The failure the fallback handles.</param>
+    public void Fallback(Exception exception)
+    {
+        _error = exception;
+        _outcome = FellBack;
+        if (_owner is null)
+        {
+            return;
+        }
+
+        _activity?.AddEvent(new ActivityEvent("resilience.fallback", tags: new ActivityTagsCollection
+        {
+            { ResilienceTelemetry.ErrorTypeTag, exception.GetType().FullName },
+        }));
+
+        ResilienceTelemetry telemetry = _owner.Telemetry;
+        if (telemetry.Logger is { } logger)
+        {
+            ResilienceLog.FallingBack(logger, _owner.InterfaceName, _owner.MethodName, exception);
+        }
+
+        telemetry.Registry.RaiseFallback(_owner, exception);
+    }
+
+    /// <summary>
+    /// Reports retry <paramref name="attempt"/> (metric, span event, log, <see cref="ResilienceRegistry.OnRetry"/>)
+    /// and waits its delay, exactly like <see cref="RetryStrategy.DelayAsync"/>.
+    /// </summary>
+    /// <param name="retry">The retry strategy.</param>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="exception">The failure of the previous attempt, or <see langword="null"/> when a result was marked as a failure.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public ValueTask RetryDelayAsync(RetryStrategy retry, int attempt, Exception? exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        TimeSpan delay = retry.Policy.GetDelay(attempt);
+        OnRetry(retry, attempt, exception, delay);
+        return retry.WaitAsync(delay, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="RetryDelayAsync"/>, blocking; for synchronous methods.</summary>
+    /// <param name="retry">The retry strategy.</param>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="exception">The failure of the previous attempt, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    public void RetryDelay(RetryStrategy retry, int attempt, Exception? exception, CancellationToken cancellationToken)
+    {
+        ValueTask wait = RetryDelayAsync(retry, attempt, exception, cancellationToken);
+        if (!wait.IsCompletedSuccessfully)
+        {
+            wait.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Ends the call: records <c>resilience.calls</c> and <c>resilience.call.duration</c> and stops the spans.</summary>
+    public void Dispose()
+    {
+        if (_owner is null || (!_measured && _activity is null))
+        {
+            return;
+        }
+
+        string outcome = _outcome switch
+        {
+            Success => "success",
+            Failure => "failure",
+            Rejected => "rejected",
+            _ => "fallback",
+        };
+        string? errorType = _error?.GetType().FullName;
+        if (_activity is not null)
+        {
+            EndAttempt(_outcome is Success ? null : _error);
+            _activity.SetTag(ResilienceTelemetry.OutcomeTag, outcome);
+            if (_outcome is Failure or Rejected)
+            {
+                _activity.SetTag(ResilienceTelemetry.ErrorTypeTag, errorType);
+                _activity.SetStatus(ActivityStatusCode.Error, _error!.Message);
+            }
+
+            _activity.Stop();
+        }
+
+        if (_measured)
+        {
+            ResilienceTelemetry telemetry = _owner.Telemetry;
+            var tags = new TagList
+            {
+                { ResilienceTelemetry.InterfaceTag, _owner.InterfaceName },
+                { ResilienceTelemetry.MethodTag, _owner.MethodName },
+                { ResilienceTelemetry.OutcomeTag, outcome },
+            };
+            if (errorType is not null)
+            {
+                tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
+            }
+
+            telemetry.Calls.Add(1, tags);
+            if (telemetry.CallDuration.Enabled)
+            {
+                telemetry.CallDuration.Record(telemetry.TimeProvider.GetElapsedTime(_started).TotalSeconds, tags);
+            }
+        }
+    }
+
+    private void OnRetry(RetryStrategy retry, int attempt, Exception? exception, TimeSpan delay)
+    {
+        if (_owner is null)
+        {
+            return;
+        }
+
+        ResilienceTelemetry telemetry = _owner.Telemetry;
+        string? errorType = exception?.GetType().FullName;
+        if (telemetry.RetryAttempts.Enabled)
+        {
+            var tags = new TagList
+            {
+                { ResilienceTelemetry.InstanceTag, retry.Name },
+                { ResilienceTelemetry.InterfaceTag, _owner.InterfaceName },
+                { ResilienceTelemetry.MethodTag, _owner.MethodName },
+                { ResilienceTelemetry.StrategyTag, "retry" },
+            };
+            if (errorType is not null)
+            {
+                tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
+            }
+
+            telemetry.RetryAttempts.Add(1, tags);
+        }
+
+        if (_activity is not null)
+        {
+            EndAttempt(exception);
+            _activity.AddEvent(new ActivityEvent("resilience.retry", tags: new ActivityTagsCollection
+            {
+                { ResilienceTelemetry.InstanceTag, retry.Name },
+                { ResilienceTelemetry.AttemptTag, attempt },
+                { "resilience.retry.delay_ms", delay.TotalMilliseconds },
+                { ResilienceTelemetry.ErrorTypeTag, errorType },
+            }));
+        }
+
+        if (telemetry.Logger is { } logger)
+        {
+            ResilienceLog.Retrying(logger, _owner.InterfaceName, _owner.MethodName, retry.Name, attempt, delay.TotalMilliseconds, exception);
+        }
+
+        telemetry.Registry.RaiseRetry(_owner, retry.Name, attempt, delay, exception);
+    }
+
+    private void EndAttempt(Exception? error)
+    {
+        Activity? attempt = _attempt;
+        if (attempt is null)
+        {
+            return;
+        }
+
+        _attempt = null;
+        if (error is not null)
+        {
+            attempt.SetTag(ResilienceTelemetry.ErrorTypeTag, error.GetType().FullName);
+            attempt.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        attempt.Stop();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Resilience;
+
+/// <content>Telemetry: the meter and activity source, the events, logging, and the hooks on the instances it creates.</content>
+public sealed partial class ResilienceRegistry
+{
+    private readonly IMeterFactory? _meterFactory;
+    private readonly ILoggerFactory? _loggerFactory;
+    private ResilienceTelemetry? _telemetry;
+
+    /// <summary>Creates a registry whose meter comes from <paramref name="meterFactory"/> and that logs through <paramref name="loggerFactory"/>.</summary>
+    /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the "Resilience" meter (DI's factory, so the meter is disposed with the container); a meter of the registry's own when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where retries, breaker transitions, rejections, timeouts, fallbacks and stale cache answers are logged (category "Resilience"); no logging when <see langword="null"/>.</param>
+    /// <param name="options">
+    /// Overrides of the declared settings per instance name (see <see cref="ResilienceOptions"/>), applied when an instance
+    /// is created and followed on every change; <see langword="null"/>: none.
+    /// </param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The current options are invalid (see <see cref="ResilienceOptionsValidator"/>).</exception>
+    public ResilienceRegistry(
+        TimeProvider? timeProvider,
+        ICacheFallbackStore? cacheStore,
+        IMeterFactory? meterFactory,
+        ILoggerFactory? loggerFactory = null,
+        Microsoft.Extensions.Options.IOptionsMonitor<ResilienceOptions>? options = null)
+        : this(timeProvider, cacheStore, isShared: false)
+    {
+        _meterFactory = meterFactory;
+        _loggerFactory = loggerFactory;
+        if (options is not null)
+        {
+            _overrides = options.CurrentValue;
+            _optionsSubscription = options.OnChange(OnOptionsChanged);
+        }
+    }
+
+    /// <summary>Raised before a failed attempt of a generated method is retried (on the calling thread; keep handlers short and non-throwing).</summary>
+    public event EventHandler<RetryEventArgs>? OnRetry;
+
+    /// <summary>Raised after a circuit breaker of this registry changed state (on the thread that caused the change).</summary>
+    public event EventHandler<CircuitStateChangedEventArgs>? OnBreakerStateChanged;
+
+    /// <summary>Raised when a rate limit, bulkhead or circuit breaker of this registry rejects a call.</summary>
+    public event EventHandler<RejectedEventArgs>? OnRejected;
+
+    /// <summary>Raised when a generated method's fallback answers a failure.</summary>
+    public event EventHandler<FallbackEventArgs>? OnFallback;
+
+    /// <summary>The metrics and traces of every instance this registry creates and of the decorators that use it. Created on first use.</summary>
+    public ResilienceTelemetry Telemetry
+    {
+        get
+        {
+            ResilienceTelemetry? telemetry = Volatile.Read(ref _telemetry);
+            if (telemetry is not null)
+            {
+                return telemetry;
+            }
+
+            lock (_createLock)
+            {
+                return _telemetry ??= new ResilienceTelemetry(this, _meterFactory, _loggerFactory);
+            }
+        }
+    }
+
+    internal void RaiseRetry(CallTelemetry call, string instanceName, int attempt, TimeSpan delay, Exception? exception)
+        => OnRetry?.Invoke(this, new RetryEventArgs(instanceName, call.InterfaceName, call.MethodName, attempt, delay, exception));
+
+    internal void RaiseBreakerStateChanged(CircuitStateChangedEventArgs args) => OnBreakerStateChanged?.Invoke(this, args);
+
+    internal void RaiseRejected(string instanceName, string strategy, ResilienceRejectedException exception)
+        => OnRejected?.Invoke(this, new RejectedEventArgs(instanceName, strategy, exception));
+
+    internal void RaiseFallback(CallTelemetry call, Exception exception)
+        => OnFallback?.Invoke(this, new FallbackEventArgs(call.InterfaceName, call.MethodName, exception));
+
+    internal IEnumerable<Measurement<int>> ObserveBreakerStates()
+    {
+        var measurements = new List<Measurement<int>>(_breakers.Count);
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        {
+            // Keyed breakers hold one breaker per key; their states are not reported as one instance's.
+            if (pair.Value.Instance is not CircuitBreaker breaker)
+            {
+                continue;
+            }
+
+            measurements.Add(new Measurement<int>(
+                (int)breaker.State,
+                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "circuit_breaker")));
+        }
+
+        return measurements;
+    }
+
+    private CircuitBreaker Attach(CircuitBreaker breaker)
+    {
+        ResilienceTelemetry telemetry = Telemetry;
+        breaker.Telemetry = telemetry;
+        breaker.StateChanged += (_, args) => telemetry.OnBreakerStateChanged(args);
+        return breaker;
+    }
+
+    private RetryStrategy Attach(RetryStrategy retry)
+    {
+        if (retry.AttemptTimeout is { } attemptTimeout)
+        {
+            attemptTimeout.Telemetry = Telemetry;
+        }
+
+        return retry;
+    }
+
+    private TimeoutStrategy Attach(TimeoutStrategy timeout)
+    {
+        timeout.Telemetry = Telemetry;
+        return timeout;
+    }
+
+    private Bulkhead Attach(Bulkhead bulkhead)
+    {
+        bulkhead.Telemetry = Telemetry;
+        return bulkhead;
+    }
+
+    private RateLimitStrategy Attach(RateLimitStrategy rateLimit)
+    {
+        rateLimit.Telemetry = Telemetry;
+        return rateLimit;
+    }
+
+    private KeyedRateLimitStrategy<TKey> Attach<TKey>(KeyedRateLimitStrategy<TKey> rateLimit)
+        where TKey : notnull
+    {
+        rateLimit.Telemetry = Telemetry;
+        return rateLimit;
+    }
+
+    private CacheFallbackStrategy Attach(CacheFallbackStrategy cacheFallback)
+    {
+        if (_loggerFactory is not null)
+        {
+            ResilienceTelemetry telemetry = Telemetry;
+            string name = cacheFallback.Name;
+            cacheFallback.StaleResultServed += (_, args) => telemetry.OnStaleResultServed(name, args);
+        }
+
+        return cacheFallback;
+    }
+}

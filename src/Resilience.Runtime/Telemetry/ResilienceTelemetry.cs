@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+
+namespace Resilience;
+
+/// <summary>
+/// The metrics and traces of one <see cref="ResilienceRegistry"/>: a <see cref="System.Diagnostics.Metrics.Meter"/> and
+/// an <see cref="System.Diagnostics.ActivitySource"/>, both named <see cref="Name"/> ("Resilience"). Listen with
+/// OpenTelemetry (<c>.AddMeter("Resilience")</c>, <c>.AddSource("Resilience")</c>), <c>dotnet-counters</c>, or a
+/// <see cref="MeterListener"/> / <see cref="ActivityListener"/>.
+/// </summary>
+/// <remarks>
+/// Nothing is measured, traced, logged or allocated while nobody listens: every instrument is checked with
+/// <see cref="Instrument.Enabled"/> and spans are only started when <see cref="ActivitySource.HasListeners"/>.
+/// Instruments (see docs/telemetry.md for the full table):
+/// <list type="bullet">
+/// <item><c>resilience.calls</c> (counter, <c>{call}</c>): resilient calls by outcome (<c>success</c>, <c>failure</c>, <c>rejected</c>, <c>fallback</c>).</item>
+/// <item><c>resilience.call.duration</c> (histogram, <c>s</c>): duration of a resilient call, all attempts and waits included.</item>
+/// <item><c>resilience.retry.attempts</c> (counter, <c>{attempt}</c>): retries made (the first call is not counted).</item>
+/// <item><c>resilience.circuit_breaker.transitions</c> (counter, <c>{transition}</c>): breaker state changes.</item>
+/// <item><c>resilience.circuit_breaker.state</c> (observable gauge, <c>{state}</c>): current state per breaker: 0 closed, 1 open, 2 half-open, 3 isolated.</item>
+/// <item><c>resilience.rejections</c> (counter, <c>{rejection}</c>): calls rejected by a rate limit, bulkhead or open circuit.</item>
+/// <item><c>resilience.timeouts</c> (counter, <c>{timeout}</c>): timeouts (whole call or one attempt) that expired.</item>
+/// </list>
+/// </remarks>
+public sealed class ResilienceTelemetry : IDisposable
+{
+    /// <summary>The name of the meter and of the activity source: "Resilience".</summary>
+    public const string Name = "Resilience";
+
+    internal const string InstanceTag = "resilience.instance";
+    internal const string InterfaceTag = "resilience.interface";
+    internal const string MethodTag = "resilience.method";
+    internal const string StrategyTag = "resilience.strategy";
+    internal const string OutcomeTag = "resilience.outcome";
+    internal const string ErrorTypeTag = "error.type";
+    internal const string AttemptTag = "resilience.attempt";
+    internal const string StateTag = "resilience.circuit_breaker.state";
+    internal const string PreviousStateTag = "resilience.circuit_breaker.previous_state";
+
+    private static readonly string? s_version = typeof(ResilienceTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+    private readonly ResilienceRegistry _registry;
+    private readonly bool _ownsMeter;
+    private readonly ILogger? _logger;
+
+    internal ResilienceTelemetry(ResilienceRegistry registry, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory)
+    {
+        _registry = registry;
+        if (meterFactory is not null)
+        {
+            Meter = meterFactory.Create(new MeterOptions(Name) { Version = s_version });
+        }
+        else
+        {
+            Meter = new Meter(Name, s_version);
+            _ownsMeter = true;
+        }
+
+        ActivitySource = new ActivitySource(Name, s_version);
+        _logger = loggerFactory?.CreateLogger(Name);
+        TimeProvider = registry.TimeProvider;
+
+        Calls = Meter.CreateCounter<long>("resilience.calls", "{call}", "Resilient calls by outcome: success, failure, rejected or fallback.");
+        CallDuration = Meter.CreateHistogram<double>("resilience.call.duration", "s", "Duration of a resilient call, including every attempt, wait and fallback.");
+        RetryAttempts = Meter.CreateCounter<long>("resilience.retry.attempts", "{attempt}", "Retries made after a failed attempt (the first attempt is not counted).");
+        Transitions = Meter.CreateCounter<long>("resilience.circuit_breaker.transitions", "{transition}", "Circuit breaker state changes.");
+        Meter.CreateObservableGauge("resilience.circuit_breaker.state", registry.ObserveBreakerStates, "{state}", "Current circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        Rejections = Meter.CreateCounter<long>("resilience.rejections", "{rejection}", "Calls rejected by a rate limit, a bulkhead or an open circuit breaker.");
+        Timeouts = Meter.CreateCounter<long>("resilience.timeouts", "{timeout}", "Timeouts that expired (a whole call's or one attempt's).");
+    }
+
+    /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
+    public Meter Meter { get; }
+
+    /// <summary>The activity source named "Resilience": a span per resilient call, a child span per attempt when retrying.</summary>
+    public ActivitySource ActivitySource { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal Counter<long> Calls { get; }
+
+    internal Histogram<double> CallDuration { get; }
+
+    internal Counter<long> RetryAttempts { get; }
+
+    internal Counter<long> Transitions { get; }
+
+    internal Counter<long> Rejections { get; }
+
+    internal Counter<long> Timeouts { get; }
+
+    internal ILogger? Logger => _logger;
+
+    internal ResilienceRegistry Registry => _registry;
+
+    /// <summary>
+    /// Creates the descriptor of one decorated method; generated decorators create one per method in their constructor
+    /// and call <see cref="CallTelemetry.Start"/> on every call.
+    /// </summary>
+    /// <param name="interfaceName">The interface's full name (<c>"N.IUserService"</c>), the <c>resilience.interface</c> tag.</param>
+    /// <param name="methodName">The method's name, the <c>resilience.method</c> tag.</param>
+    public CallTelemetry CreateCall(string interfaceName, string methodName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        ArgumentException.ThrowIfNullOrEmpty(methodName);
+        return new CallTelemetry(this, interfaceName, methodName);
+    }
+
+    /// <summary>Disposes the meter (unless an <see cref="IMeterFactory"/> owns it) and the activity source.</summary>
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+
+        ActivitySource.Dispose();
+    }
+
+    internal static string StateName(CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        _ => "isolated",
+    };
+
+    /// <summary>The call span the current code runs in, if it is one of ours.</summary>
+    internal Activity? CurrentCallSpan()
+    {
+        for (Activity? activity = Activity.Current; activity is not null; activity = activity.Parent)
+        {
+            if (ReferenceEquals(activity.Source, ActivitySource) && activity.GetCustomProperty(CallTelemetry.CallSpanMarker) is not null)
+            {
+                return activity;
+            }
+        }
+
+        return null;
+    }
+
+    internal void OnBreakerStateChanged(CircuitStateChangedEventArgs args)
+    {
+        if (Transitions.Enabled)
+        {
+            Transitions.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, args.Name),
+                new KeyValuePair<string, object?>(StrategyTag, "circuit_breaker"),
+                new KeyValuePair<string, object?>(PreviousStateTag, StateName(args.OldState)),
+                new KeyValuePair<string, object?>(StateTag, StateName(args.NewState)));
+        }
+
+        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.circuit_breaker.transition", tags: new ActivityTagsCollection
+        {
+            { InstanceTag, args.Name },
+            { PreviousStateTag, StateName(args.OldState) },
+            { StateTag, StateName(args.NewState) },
+        }));
+
+        if (_logger is not null)
+        {
+            ResilienceLog.BreakerStateChanged(_logger, args.Name, args.OldState, args.NewState, args.Reason);
+        }
+
+        _registry.RaiseBreakerStateChanged(args);
+    }
+
+    internal void OnRejected(string instanceName, string strategy, ResilienceRejectedException exception)
+    {
+        if (Rejections.Enabled)
+        {
+            Rejections.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, strategy),
+                new KeyValuePair<string, object?>(ErrorTypeTag, exception.GetType().FullName));
+        }
+
+        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.rejection", tags: new ActivityTagsCollection
+        {
+            { InstanceTag, instanceName },
+            { StrategyTag, strategy },
+            { ErrorTypeTag, exception.GetType().FullName },
+        }));
+
+        if (_logger is not null)
+        {
+            ResilienceLog.Rejected(_logger, instanceName, strategy, exception.RetryAfter);
+        }
+
+        _registry.RaiseRejected(instanceName, strategy, exception);
+    }
+
+    internal void OnTimeout(TimeoutStrategy timeout)
+    {
+        if (Timeouts.Enabled)
+        {
+            Timeouts.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, timeout.Name),
+                new KeyValuePair<string, object?>(StrategyTag, "timeout"));
+        }
+
+        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.timeout", tags: new ActivityTagsCollection
+        {
+            { InstanceTag, timeout.Name },
+            { "resilience.timeout.ms", timeout.Timeout.TotalMilliseconds },
+        }));
+
+        if (_logger is not null)
+        {
+            ResilienceLog.TimedOut(_logger, timeout.Name, timeout.Timeout.TotalMilliseconds);
+        }
+    }
+
+    internal void OnStaleResultServed(string instanceName, StaleResultServedEventArgs args)
+    {
+        if (_logger is not null)
+        {
+            ResilienceLog.StaleResultServed(_logger, instanceName, args.Key, args.Age.TotalMilliseconds, args.Exception);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using Resilience.Generator.Tests.Infrastructure;
+
+namespace Resilience.Generator.Tests;
+
+/// <summary>[CircuitBreaker(KeyParameter = ...)] gives one breaker per argument value: a keyed breaker field acquired with the argument.</summary>
+public sealed class KeyedCircuitBreakerTests
+{
+    private const string Usings = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    [Fact]
+    public void Interface_level_keyed_breaker_is_one_field_shared_by_every_method_and_acquired_with_the_key()
+    {
+        var text = GeneratorHarness.RunClean(Usings + """
+            namespace Hosts;
+            [CircuitBreaker(FailureThreshold = 2, KeyParameter = "host")]
+            public interface IClient
+            {
+                Task<string> GetAsync(string host, CancellationToken cancellationToken);
+                void Post(int port, string host);
+                ValueTask<int> CountAsync(string host);
+            }
+            """).Single();
+
+        Assert.Single(Regex.Matches(text, "private readonly global::Resilience.KeyedCircuitBreaker<string> "));
+        Assert.DoesNotContain("global::Resilience.CircuitBreaker ", text);
+        Assert.Contains("__circuitBreaker_IClient = __registry.GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IClient\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 2 });", text);
+        Assert.Equal(3, Regex.Matches(text, Regex.Escape("var __lease = __circuitBreaker_IClient.Acquire(host);")).Count);
+        Assert.DoesNotContain(".Acquire();", text);
+    }
+
+    [Theory]
+    [InlineData("string host", "host", "string")]
+    [InlineData("int tenant", "tenant", "int")]
+    [InlineData("in long tenant", "tenant", "long")]
+    [InlineData("Guid? tenant", "tenant", "object")]
+    [InlineData("string? host", "host", "string")]
+    [InlineData("global::System.Collections.Generic.List<int> ids", "ids", "global::System.Collections.Generic.List<int>")]
+    public void The_key_type_is_chosen_as_for_keyed_rate_limits(string parameter, string name, string keyType)
+    {
+        var text = GeneratorHarness.RunClean(Usings + $$"""
+            namespace Keys;
+            public interface IService
+            {
+                [CircuitBreaker(KeyParameter = "{{name}}")]
+                [RateLimit(KeyParameter = "{{name}}")]
+                Task RunAsync({{parameter}});
+            }
+            """).Single();
+
+        Assert.Contains($"private readonly global::Resilience.KeyedCircuitBreaker<{keyType}> __circuitBreaker_RunAsync;", text);
+        Assert.Contains($"private readonly global::Resilience.KeyedRateLimitStrategy<{keyType}> __rateLimit_RunAsync;", text);
+        Assert.Contains($"__circuitBreaker_RunAsync.Acquire({name});", text);
+    }
+
+    [Fact]
+    public void Method_type_parameter_keys_use_object_and_unkeyed_overrides_stay_plain_breakers()
+    {
+        var text = GeneratorHarness.RunClean(Usings + """
+            namespace Keys;
+            [CircuitBreaker(KeyParameter = "key")]
+            public interface IStore
+            {
+                Task SaveAsync<T>(T key);
+
+                [CircuitBreaker(Name = "plain")]
+                Task PlainAsync(string key);
+            }
+            """).Single();
+
+        Assert.Contains("global::Resilience.KeyedCircuitBreaker<object>", text);
+        Assert.Contains("__circuitBreaker_IStore.Acquire(key);", text);
+        Assert.Contains("__registry.GetOrAddCircuitBreaker(\"plain\", new global::Resilience.CircuitBreakerOptions())", text);
+        Assert.Contains("__circuitBreaker_PlainAsync.Acquire();", text);
+    }
+}
