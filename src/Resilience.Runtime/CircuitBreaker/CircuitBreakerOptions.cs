@@ -157,7 +157,7 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
             && HalfOpenMaxCalls == other.HalfOpenMaxCalls
             && MaxKeys == other.MaxKeys
             && KeyIdleTimeout == other.KeyIdleTimeout
-            && HandleEquals(Handle, other.Handle)
+            && ExceptionTypeList.Equal(Handle, other.Handle)
             && TripPolicyEquals(TripPolicy, other.TripPolicy);
     }
 
@@ -177,44 +177,10 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         hash.Add(HalfOpenMaxCalls);
         hash.Add(MaxKeys);
         hash.Add(KeyIdleTimeout);
-        if (Handle is { } handle)
-        {
-            hash.Add(handle.Count);
-            for (int i = 0; i < handle.Count; i++)
-            {
-                hash.Add(handle[i]);
-            }
-        }
-        else
-        {
-            hash.Add(-1);
-        }
+        ExceptionTypeList.AddTo(ref hash, Handle);
 
         hash.Add(TripPolicy?.GetType());
         return hash.ToHashCode();
-    }
-
-    private static bool HandleEquals(IReadOnlyList<Type>? left, IReadOnlyList<Type>? right)
-    {
-        if (ReferenceEquals(left, right))
-        {
-            return true;
-        }
-
-        if (left is null || right is null || left.Count != right.Count)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < left.Count; i++)
-        {
-            if (left[i] != right[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static bool TripPolicyEquals(ITripPolicy? left, ITripPolicy? right)

@@ -125,7 +125,7 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
             && Jitter.Equals(other.Jitter)
             && AttemptTimeout == other.AttemptTimeout
             && Policy?.GetType() == other.Policy?.GetType()
-            && SequenceEquals(RetryOn, other.RetryOn);
+            && ExceptionTypeList.Equal(RetryOn, other.RetryOn);
     }
 
     /// <inheritdoc />
@@ -143,43 +143,9 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
         hash.Add(Jitter);
         hash.Add(AttemptTimeout);
         hash.Add(Policy?.GetType());
-        if (RetryOn is { } retryOn)
-        {
-            hash.Add(retryOn.Count);
-            for (int i = 0; i < retryOn.Count; i++)
-            {
-                hash.Add(retryOn[i]);
-            }
-        }
-        else
-        {
-            hash.Add(-1);
-        }
+        ExceptionTypeList.AddTo(ref hash, RetryOn);
 
         return hash.ToHashCode();
-    }
-
-    private static bool SequenceEquals(IReadOnlyList<Type>? left, IReadOnlyList<Type>? right)
-    {
-        if (ReferenceEquals(left, right))
-        {
-            return true;
-        }
-
-        if (left is null || right is null || left.Count != right.Count)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < left.Count; i++)
-        {
-            if (left[i] != right[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
