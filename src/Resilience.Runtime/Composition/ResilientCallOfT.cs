@@ -13,6 +13,9 @@ namespace Resilience;
 /// <item>the timeout bounds the breaker and the whole retry sequence, delays included, and cancels the token the
 /// action receives; it surfaces as <see cref="ResilienceTimeoutException"/>;</item>
 /// <item>the breaker records one outcome per retry sequence, and an open breaker stops the retries at once;</item>
+/// <item>telemetry as for a generated method: a call span (named after <see cref="ResilientCallBuilder{T}.WithName"/>)
+/// with a child span per attempt, <c>resilience.calls</c>, <c>resilience.call.duration</c> and
+/// <c>resilience.retry.attempts</c> tagged <c>resilience.operation</c>, and the registry's events;</item>
 /// <item>the caller's own cancellation is never retried, never counted by the breaker, never answered from the cache
 /// or by the fallback: it propagates as <see cref="OperationCanceledException"/>.</item>
 /// </list>

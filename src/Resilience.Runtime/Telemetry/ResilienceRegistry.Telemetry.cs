@@ -40,7 +40,10 @@ public sealed partial class ResilienceRegistry
     /// <summary>Raised before a failed attempt of a generated method is retried (on the calling thread; keep handlers short and non-throwing).</summary>
     public event EventHandler<RetryEventArgs>? OnRetry;
 
-    /// <summary>Raised after a circuit breaker of this registry changed state (on the thread that caused the change).</summary>
+    /// <summary>
+    /// Raised after a circuit breaker of this registry changed state (on the thread that caused the change), one key's
+    /// circuit of a keyed breaker included (<see cref="CircuitStateChangedEventArgs.Key"/> names it).
+    /// </summary>
     public event EventHandler<CircuitStateChangedEventArgs>? OnBreakerStateChanged;
 
     /// <summary>Raised when a rate limit, bulkhead or circuit breaker of this registry rejects a call.</summary>

@@ -44,6 +44,10 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string KeyTag = "resilience.circuit_breaker.key";
     internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
 
+#if NET9_0_OR_GREATER
+    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+#endif
+
     private static readonly string? s_version = typeof(ResilienceTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     private readonly ResilienceRegistry _registry;
@@ -68,7 +72,18 @@ public sealed class ResilienceTelemetry : IDisposable
         TimeProvider = registry.TimeProvider;
 
         Calls = Meter.CreateCounter<long>("resilience.calls", "{call}", "Resilient calls by outcome: success, failure, rejected or fallback.");
+#if NET9_0_OR_GREATER
+        // Bucket boundaries in seconds (those OpenTelemetry recommends for request durations), so that exporters whose
+        // defaults are made for milliseconds do not put every call in the first bucket.
+        CallDuration = Meter.CreateHistogram<double>(
+            "resilience.call.duration",
+            "s",
+            "Duration of a resilient call, including every attempt, wait and fallback.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+#else
         CallDuration = Meter.CreateHistogram<double>("resilience.call.duration", "s", "Duration of a resilient call, including every attempt, wait and fallback.");
+#endif
         RetryAttempts = Meter.CreateCounter<long>("resilience.retry.attempts", "{attempt}", "Retries made after a failed attempt (the first attempt is not counted).");
         Transitions = Meter.CreateCounter<long>("resilience.circuit_breaker.transitions", "{transition}", "Circuit breaker state changes.");
         Meter.CreateObservableGauge("resilience.circuit_breaker.state", registry.ObserveBreakerStates, "{state}", "Current state of each circuit breaker that is not keyed: 0 closed, 1 open, 2 half-open, 3 isolated.");
