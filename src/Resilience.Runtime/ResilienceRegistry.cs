@@ -121,7 +121,7 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_breakers, name, options, "circuit breaker",
-            static (registry, name, options) => new KeyedCircuitBreaker<TKey>(name, registry.EffectiveBreaker(name, options), registry._timeProvider));
+            static (registry, name, options) => registry.Attach(new KeyedCircuitBreaker<TKey>(name, registry.EffectiveBreaker(name, options), registry._timeProvider)));
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>

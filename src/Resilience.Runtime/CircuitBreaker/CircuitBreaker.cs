@@ -38,6 +38,10 @@ public sealed class CircuitBreaker
     private long _openedAt;
     private int _probesInFlight;
 
+    // Keyed breakers only: the key (boxed once), named in state-change events; set before the breaker is first handed out.
+    private object? _key;
+    private volatile bool _hasKey;
+
     /// <summary>Creates a breaker.</summary>
     /// <param name="name">The breaker's name, used in exceptions and events.</param>
     /// <param name="options">Settings; validated here.</param>
@@ -68,6 +72,22 @@ public sealed class CircuitBreaker
 
     /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
     internal ResilienceTelemetry? Telemetry { get; set; }
+
+    /// <summary>Keyed breakers: whether <see cref="AssignKey"/> was called.</summary>
+    internal bool HasKey => _hasKey;
+
+    /// <summary>Keyed breakers: the state this key is counted in by its <see cref="KeyedCircuitBreaker{TKey}"/> (-1 once removed); guarded by the keyed breaker.</summary>
+    internal int CountedState { get; set; } = -1;
+
+    /// <summary>The state as stored, without ending an elapsed break (unlike <see cref="State"/>).</summary>
+    internal CircuitState StoredState => StateOf(Volatile.Read(ref _status));
+
+    /// <summary>Keyed breakers: records the key named in state-change events (before the breaker is handed out).</summary>
+    internal void AssignKey(object? key)
+    {
+        _key = key;
+        _hasKey = true;
+    }
 
     /// <summary>
     /// The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>
@@ -458,7 +478,9 @@ public sealed class CircuitBreaker
         }
 
         Volatile.Write(ref _status, generation | (long)state);
-        return new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
+        return _countLeases
+            ? new CircuitStateChangedEventArgs(_name, _key, old, state, reason, countsBefore)
+            : new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
     }
 
     private void Raise(CircuitStateChangedEventArgs? args)

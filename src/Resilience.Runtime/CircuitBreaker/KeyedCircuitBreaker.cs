@@ -27,10 +27,15 @@ namespace Resilience;
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
-public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreaker
+public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreaker, IKeyStateCounts
     where TKey : notnull
 {
     private readonly Table _table;
+
+    // Keys held per state (index: CircuitState), kept by key creation, removal and state changes under _countsGate.
+    private readonly long[] _keysInState = new long[4];
+    private readonly object _countsGate = new();
+    private readonly EventHandler<CircuitStateChangedEventArgs> _onKeyStateChanged;
 
     /// <summary>Creates the keyed breaker; no key exists yet.</summary>
     /// <param name="name">The name of every key's breaker, used in exceptions and events.</param>
@@ -44,12 +49,23 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
+        _onKeyStateChanged = OnKeyStateChanged;
         CircuitBreakerOptions copy = Copy(options);
         _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
     }
 
+    /// <summary>
+    /// Raised after the circuit of any key changed state, outside the breaker's lock, on the thread that caused it;
+    /// <see cref="CircuitStateChangedEventArgs.Key"/> says which key. The registry's
+    /// <see cref="ResilienceRegistry.OnBreakerStateChanged"/> reports the same changes for a keyed breaker it created.
+    /// </summary>
+    public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+
     /// <summary>The name of every key's breaker.</summary>
     public string Name { get; }
+
+    /// <summary>Where rejections and state changes are reported; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>Keys currently held; never above <see cref="CircuitBreakerOptions.MaxKeys"/>.</summary>
     public int KeyCount => _table.Count;
@@ -66,7 +82,9 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
             return lease;
         }
 
-        throw new BrokenCircuitException(breaker.Name, state, retryAfter);
+        var rejected = new BrokenCircuitException(breaker.Name, state, retryAfter);
+        Telemetry?.OnRejected(Name, "circuit_breaker", rejected, key, keyed: true);
+        throw rejected;
     }
 
     /// <summary>Asks to make a call for <paramref name="key"/>. Returns <see langword="false"/> when the key's circuit rejects it.</summary>
@@ -79,7 +97,29 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <param name="key">The key; <see langword="null"/> is a key of its own.</param>
     /// <param name="breaker">The key's breaker, when the key is held.</param>
     /// <remarks>Does not count as a use of the key. A breaker found here is no longer the key's once the key is evicted.</remarks>
-    public bool TryGet(TKey? key, [NotNullWhen(true)] out CircuitBreaker? breaker) => _table.TryGetValue(key, out breaker);
+    public bool TryGet(TKey? key, [NotNullWhen(true)] out CircuitBreaker? breaker)
+    {
+        if (!_table.TryGetValue(key, out breaker))
+        {
+            return false;
+        }
+
+        if (!breaker.HasKey)
+        {
+            breaker.AssignKey(key);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    long IKeyStateCounts.KeysIn(CircuitState state)
+    {
+        lock (_countsGate)
+        {
+            return _keysInState[(int)state];
+        }
+    }
 
     /// <summary>Stops the idle sweep and forgets every key; afterwards <see cref="Acquire"/> and <see cref="TryAcquire"/> throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _table.Dispose();
@@ -118,6 +158,12 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         while (true)
         {
             breaker = _table.GetOrAdd(key);
+            if (!breaker.HasKey)
+            {
+                // Once per key: state-change events name the key.
+                breaker.AssignKey(key);
+            }
+
             if (!breaker.TryEnterLease())
             {
                 // The key was evicted as idle between lookup and acquire: use its new breaker.
@@ -141,6 +187,49 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
     }
 
+    private void OnKeyAdded(CircuitBreaker breaker)
+    {
+        breaker.StateChanged += _onKeyStateChanged;
+        lock (_countsGate)
+        {
+            breaker.CountedState = (int)CircuitState.Closed;
+            _keysInState[(int)CircuitState.Closed]++;
+        }
+    }
+
+    private void OnKeyRemoved(CircuitBreaker breaker)
+    {
+        lock (_countsGate)
+        {
+            if (breaker.CountedState >= 0)
+            {
+                _keysInState[breaker.CountedState]--;
+                breaker.CountedState = -1;
+            }
+        }
+    }
+
+    private void OnKeyStateChanged(object? sender, CircuitStateChangedEventArgs args)
+    {
+        var breaker = (CircuitBreaker)sender!;
+        lock (_countsGate)
+        {
+            // Count the state as stored now, not the event's: changes on several threads may be raised out of order,
+            // and the last one raised still leaves the counts right. A removed key's late changes are not counted.
+            int counted = breaker.CountedState;
+            int now = (int)breaker.StoredState;
+            if (counted >= 0 && counted != now)
+            {
+                _keysInState[counted]--;
+                _keysInState[now]++;
+                breaker.CountedState = now;
+            }
+        }
+
+        Telemetry?.OnBreakerStateChanged(args);
+        StateChanged?.Invoke(this, args);
+    }
+
     /// <summary>The key table: a key's breaker counts leases, is evictable as idle only when closed with no lease in flight, and is reconfigured with the keyed breaker.</summary>
     private sealed class Table : BoundedKeyTable<TKey, CircuitBreaker, CircuitBreakerOptions>
     {
@@ -155,13 +244,19 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
 
         protected override CircuitBreaker CreateValueLocked(CircuitBreakerOptions settings)
-            => new(_owner.Name, settings, _timeProvider, countLeases: true);
+        {
+            var breaker = new CircuitBreaker(_owner.Name, settings, _timeProvider, countLeases: true);
+            _owner.OnKeyAdded(breaker);
+            return breaker;
+        }
 
         protected override bool TryRetireIfIdleLocked(CircuitBreaker value) => value.TryRetireIfIdle();
 
         protected override void OnRemovedLocked(CircuitBreaker value)
         {
-            // A breaker holds no resources; calls still in flight on it record their outcomes there.
+            // A breaker holds no resources; calls still in flight on it record their outcomes there (and its state
+            // changes are still reported, but no longer counted among the held keys).
+            _owner.OnKeyRemoved(value);
         }
 
         protected override void ReconfigureValueLocked(CircuitBreaker value, CircuitBreakerOptions settings) => value.Reconfigure(settings);

@@ -4,8 +4,8 @@ namespace Resilience;
 /// <remarks>
 /// A named breaker, retry, rate limit, bulkhead or timeout is taken from the registry (<c>GetOrAdd…</c>) in
 /// <see cref="Build"/>, so it is shared with generated classes and other calls of that name; an unnamed one is
-/// private to the built call (a new one per <see cref="Build"/>), named <c>ResilientCall&lt;T&gt;</c>, on the
-/// registry's clock. A cache fallback keeps its results in the registry's <see cref="ResilienceRegistry.CacheStore"/>.
+/// private to the built call (a new one per <see cref="Build"/>), named after the call (<see cref="WithName"/>,
+/// default <c>ResilientCall&lt;T&gt;</c>), on the registry's clock, reporting to the registry's telemetry. A cache fallback keeps its results in the registry's <see cref="ResilienceRegistry.CacheStore"/>.
 /// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class ResilientCallBuilder<T>
@@ -30,10 +30,27 @@ public sealed class ResilientCallBuilder<T>
     private string? _cacheKey;
     private CacheFallbackOptions? _cacheOptions;
     private Func<T, bool>? _isFailure;
+    private string? _name;
 
     internal ResilientCallBuilder(ResilienceRegistry registry) => _registry = registry;
 
-    private static string PrivateName => $"ResilientCall<{typeof(T).Name}>";
+    private static string DefaultName => $"ResilientCall<{typeof(T).Name}>";
+
+    private string PrivateName => _name ?? DefaultName;
+
+    /// <summary>
+    /// Names the call for telemetry: the call span's name and the <c>resilience.operation</c> tag of its metrics, and the
+    /// name of its private (unnamed) strategies. Default: <c>ResilientCall&lt;{T}&gt;</c>, e.g. <c>ResilientCall&lt;String&gt;</c>.
+    /// </summary>
+    /// <param name="name">A low-cardinality name of the operation, e.g. <c>"payments.charge"</c> (never an id or a URL with ids).</param>
+    /// <exception cref="InvalidOperationException">A name was already given.</exception>
+    public ResilientCallBuilder<T> WithName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        EnsureFirst(_name is not null, nameof(WithName));
+        _name = name;
+        return this;
+    }
 
     /// <summary>Adds retries.</summary>
     /// <param name="options">The settings.</param>
@@ -151,22 +168,32 @@ public sealed class ResilientCallBuilder<T>
         ResilienceRegistry registry = _registry;
         TimeProvider clock = registry.TimeProvider;
 
+        string privateName = PrivateName;
+
+        // Private instances report to the registry's telemetry like named ones (their resilience.instance is privateName).
         RetryStrategy? retry = _retryOptions is null ? null
-            : _retryName is null ? new RetryStrategy(PrivateName, _retryOptions, clock) : registry.GetOrAddRetry(_retryName, _retryOptions);
+            : _retryName is null ? registry.Attach(new RetryStrategy(privateName, _retryOptions, clock)) : registry.GetOrAddRetry(_retryName, _retryOptions);
         CircuitBreaker? breaker = _breakerOptions is null ? null
-            : _breakerName is null ? new CircuitBreaker(PrivateName, _breakerOptions, clock) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
+            : _breakerName is null ? new CircuitBreaker(privateName, _breakerOptions, clock) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
         Bulkhead? bulkhead = _bulkheadOptions is null ? null
-            : _bulkheadName is null ? new Bulkhead(PrivateName, _bulkheadOptions) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
+            : _bulkheadName is null ? registry.Attach(new Bulkhead(privateName, _bulkheadOptions)) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
         TimeoutStrategy? timeout = !_hasTimeout ? null
-            : _timeoutName is null ? new TimeoutStrategy(PrivateName, _timeout, clock) : registry.GetOrAddTimeout(_timeoutName, _timeout);
+            : _timeoutName is null ? registry.Attach(new TimeoutStrategy(privateName, _timeout, clock)) : registry.GetOrAddTimeout(_timeoutName, _timeout);
         CacheFallbackStrategy? cache = _cacheOptions is null ? null
-            : new CacheFallbackStrategy(PrivateName, _cacheOptions, registry.CacheStore, clock);
+            : registry.Attach(new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock));
 
         // Last, so that a private limiter (which holds a timer) is not left behind when other options are invalid.
         RateLimitStrategy? rateLimit = _rateLimitOptions is null ? null
-            : _rateLimitName is null ? new RateLimitStrategy(PrivateName, _rateLimitOptions, clock) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
+            : _rateLimitName is null ? registry.Attach(new RateLimitStrategy(privateName, _rateLimitOptions, clock)) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
 
-        return new ResilientCall<T>(_fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure);
+        // After everything that may throw, so a failed Build leaves no event handler on the registry's telemetry.
+        if (breaker is not null && _breakerName is null)
+        {
+            registry.Attach(breaker);
+        }
+
+        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
+        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure);
     }
 
     private static void EnsureFirst(bool alreadySet, string method)

@@ -13,6 +13,9 @@ namespace Resilience;
 /// <item>the timeout bounds the breaker and the whole retry sequence, delays included, and cancels the token the
 /// action receives; it surfaces as <see cref="ResilienceTimeoutException"/>;</item>
 /// <item>the breaker records one outcome per retry sequence, and an open breaker stops the retries at once;</item>
+/// <item>telemetry as for a generated method: a call span (named after <see cref="ResilientCallBuilder{T}.WithName"/>)
+/// with a child span per attempt, <c>resilience.calls</c>, <c>resilience.call.duration</c> and
+/// <c>resilience.retry.attempts</c> tagged <c>resilience.operation</c>, and the registry's events;</item>
 /// <item>the caller's own cancellation is never retried, never counted by the breaker, never answered from the cache
 /// or by the fallback: it propagates as <see cref="OperationCanceledException"/>.</item>
 /// </list>
@@ -20,6 +23,7 @@ namespace Resilience;
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class ResilientCall<T>
 {
+    private readonly CallTelemetry _telemetry;
     private readonly Func<Exception, CancellationToken, ValueTask<T>>? _fallback;
     private readonly CacheFallbackStrategy? _cache;
     private readonly string _cacheKey;
@@ -32,6 +36,7 @@ public sealed class ResilientCall<T>
     private readonly Func<T, bool>? _isFailure;
 
     internal ResilientCall(
+        CallTelemetry telemetry,
         Func<Exception, CancellationToken, ValueTask<T>>? fallback,
         CacheFallbackStrategy? cache,
         string? cacheKey,
@@ -42,6 +47,7 @@ public sealed class ResilientCall<T>
         RetryStrategy? retry,
         Func<T, bool>? isFailure)
     {
+        _telemetry = telemetry;
         _fallback = fallback;
         _cache = cache;
         _cacheKey = cacheKey ?? string.Empty;
@@ -79,159 +85,173 @@ public sealed class ResilientCall<T>
     private async ValueTask<T> ExecuteCoreAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken callerToken)
     {
         CacheFallbackStrategy? cache = _cache;
+        var call = _telemetry.Start();
         try
         {
-            // CacheFallback: a fresh hit answers without calling.
-            if (cache is not null && cache.TryGetFresh(_cacheKey, out T fresh))
-            {
-                return fresh;
-            }
-
-            // RateLimit and Bulkhead: rejections throw before the breaker is asked.
-            if (_rateLimit is not null)
-            {
-                await _rateLimit.AcquireAsync(callerToken).ConfigureAwait(false);
-            }
-
-            Bulkhead? bulkhead = _bulkhead;
-            if (bulkhead is not null)
-            {
-                await bulkhead.EnterAsync(callerToken).ConfigureAwait(false);
-            }
-
-            T result;
-            bool failed;
             try
             {
-                // Timeout: bounds the breaker and the whole retry sequence.
-                TimeoutStrategy? timeout = _timeout;
-                TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken);
+                // CacheFallback: a fresh hit answers without calling.
+                if (cache is not null && cache.TryGetFresh(_cacheKey, out T fresh))
+                {
+                    return fresh;
+                }
+
+                // RateLimit and Bulkhead: rejections throw before the breaker is asked.
+                if (_rateLimit is not null)
+                {
+                    await _rateLimit.AcquireAsync(callerToken).ConfigureAwait(false);
+                }
+
+                Bulkhead? bulkhead = _bulkhead;
+                if (bulkhead is not null)
+                {
+                    await bulkhead.EnterAsync(callerToken).ConfigureAwait(false);
+                }
+
+                T result;
+                bool failed;
                 try
                 {
-                    CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;
-
-                    // CircuitBreaker: one lease, one recorded outcome per retry sequence.
-                    CircuitBreaker? breaker = _breaker;
-                    CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
+                    // Timeout: bounds the breaker and the whole retry sequence.
+                    TimeoutStrategy? timeout = _timeout;
+                    TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken);
                     try
                     {
-                        // Retry (→ attempt timeout) → action.
-                        RetryStrategy? retry = _retry;
-                        TimeoutStrategy? attemptTimeout = _attemptTimeout;
-                        for (int attempt = 1; ; attempt++)
+                        CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;
+
+                        // CircuitBreaker: one lease, one recorded outcome per retry sequence.
+                        CircuitBreaker? breaker = _breaker;
+                        CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
+                        try
                         {
-                            try
+                            // Retry (→ attempt timeout) → action.
+                            RetryStrategy? retry = _retry;
+                            TimeoutStrategy? attemptTimeout = _attemptTimeout;
+                            for (int attempt = 1; ; attempt++)
                             {
-                                if (attemptTimeout is null)
+                                call.StartAttempt(attempt);
+                                try
                                 {
-                                    result = await action(state, sequenceToken).ConfigureAwait(false);
+                                    if (attemptTimeout is null)
+                                    {
+                                        result = await action(state, sequenceToken).ConfigureAwait(false);
+                                    }
+                                    else
+                                    {
+                                        TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
+                                        try
+                                        {
+                                            result = await action(state, attemptScope.Token).ConfigureAwait(false);
+                                        }
+                                        catch (OperationCanceledException ex) when (attemptScope.IsExpired)
+                                        {
+                                            throw attemptTimeout.CreateException(ex);
+                                        }
+                                        finally
+                                        {
+                                            attemptScope.Dispose();
+                                        }
+                                    }
                                 }
-                                else
+                                catch (Exception ex) when (retry is not null
+                                    && !(breaker is not null && lease.IsCircuitOpen)
+                                    && retry.ShouldRetry(ex, attempt, sequenceToken))
                                 {
-                                    TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
-                                    try
+                                    await call.RetryDelayAsync(retry, attempt, ex, sequenceToken).ConfigureAwait(false);
+                                    if (breaker is not null && lease.IsCircuitOpen)
                                     {
-                                        result = await action(state, attemptScope.Token).ConfigureAwait(false);
+                                        // The breaker opened for other calls while this one waited: stop with the last failure.
+                                        throw;
                                     }
-                                    catch (OperationCanceledException ex) when (attemptScope.IsExpired)
-                                    {
-                                        throw attemptTimeout.CreateException(ex);
-                                    }
-                                    finally
-                                    {
-                                        attemptScope.Dispose();
-                                    }
-                                }
-                            }
-                            catch (Exception ex) when (retry is not null
-                                && !(breaker is not null && lease.IsCircuitOpen)
-                                && retry.ShouldRetry(ex, attempt, sequenceToken))
-                            {
-                                await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
-                                if (breaker is not null && lease.IsCircuitOpen)
-                                {
-                                    // The breaker opened for other calls while this one waited: stop with the last failure.
-                                    throw;
-                                }
 
-                                continue;
-                            }
-
-                            failed = _isFailure is not null && _isFailure(result);
-                            if (failed
-                                && retry is not null
-                                && !(breaker is not null && lease.IsCircuitOpen)
-                                && retry.ShouldRetryResult(attempt, sequenceToken))
-                            {
-                                await retry.DelayAsync(attempt, sequenceToken).ConfigureAwait(false);
-                                if (!(breaker is not null && lease.IsCircuitOpen))
-                                {
                                     continue;
                                 }
 
-                                // The breaker opened while this call waited: no more attempts, the last result stands.
+                                failed = _isFailure is not null && _isFailure(result);
+                                if (failed
+                                    && retry is not null
+                                    && !(breaker is not null && lease.IsCircuitOpen)
+                                    && retry.ShouldRetryResult(attempt, sequenceToken))
+                                {
+                                    await call.RetryDelayAsync(retry, attempt, null, sequenceToken).ConfigureAwait(false);
+                                    if (!(breaker is not null && lease.IsCircuitOpen))
+                                    {
+                                        continue;
+                                    }
+
+                                    // The breaker opened while this call waited: no more attempts, the last result stands.
+                                }
+
+                                break;
                             }
 
-                            break;
+                            if (breaker is not null)
+                            {
+                                if (failed)
+                                {
+                                    lease.RecordFailure();
+                                }
+                                else
+                                {
+                                    lease.RecordSuccess();
+                                }
+                            }
                         }
-
-                        if (breaker is not null)
+                        catch (Exception ex) when (breaker is not null)
                         {
-                            if (failed)
-                            {
-                                lease.RecordFailure();
-                            }
-                            else
-                            {
-                                lease.RecordSuccess();
-                            }
+                            lease.RecordException(ex, callerToken);
+                            throw;
                         }
                     }
-                    catch (Exception ex) when (breaker is not null)
+                    catch (OperationCanceledException ex) when (timeout is not null && timeoutScope.IsExpired)
                     {
-                        lease.RecordException(ex, callerToken);
-                        throw;
+                        throw timeout.CreateException(ex);
                     }
-                }
-                catch (OperationCanceledException ex) when (timeout is not null && timeoutScope.IsExpired)
-                {
-                    throw timeout.CreateException(ex);
+                    finally
+                    {
+                        if (timeout is not null)
+                        {
+                            timeoutScope.Dispose();
+                        }
+                    }
                 }
                 finally
                 {
-                    if (timeout is not null)
-                    {
-                        timeoutScope.Dispose();
-                    }
+                    bulkhead?.Release();
                 }
-            }
-            finally
-            {
-                bulkhead?.Release();
-            }
 
-            if (cache is not null && !failed)
-            {
-                cache.Store(_cacheKey, result);
-            }
+                if (cache is not null && !failed)
+                {
+                    cache.Store(_cacheKey, result);
+                }
 
-            return result;
+                return result;
+            }
+            catch (Exception ex) when ((cache is not null || _fallback is not null)
+                && !ResilienceOutcome.IsCallerCancellation(ex, callerToken))
+            {
+                // CacheFallback answers with a stale result first, then Fallback.
+                if (cache is not null && cache.TryGetStale(_cacheKey, ex, callerToken, out T stale))
+                {
+                    return stale;
+                }
+
+                if (_fallback is null)
+                {
+                    throw;
+                }
+
+                call.Fallback(ex);
+                return await _fallback(ex, callerToken).ConfigureAwait(false);
+            }
         }
-        catch (Exception ex) when ((cache is not null || _fallback is not null)
-            && !ResilienceOutcome.IsCallerCancellation(ex, callerToken))
+        catch (Exception ex) when (call.Failed(ex))
         {
-            // CacheFallback answers with a stale result first, then Fallback.
-            if (cache is not null && cache.TryGetStale(_cacheKey, ex, callerToken, out T stale))
-            {
-                return stale;
-            }
-
-            if (_fallback is null)
-            {
-                throw;
-            }
-
-            return await _fallback(ex, callerToken).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            call.Dispose();
         }
     }
 }

@@ -24,16 +24,20 @@ public struct CallScope : IDisposable
     private readonly bool _measured;
     private readonly long _started;
     private readonly Activity? _activity;
+    private readonly CallTelemetry? _previousAmbient;
+    private readonly bool _ambient;
     private Activity? _attempt;
     private Exception? _error;
     private byte _outcome;
 
-    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity)
+    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity, bool ambient, CallTelemetry? previousAmbient)
     {
         _owner = owner;
         _measured = measured;
         _started = started;
         _activity = activity;
+        _ambient = ambient;
+        _previousAmbient = previousAmbient;
         _attempt = null;
         _error = null;
         _outcome = Success;
@@ -55,8 +59,7 @@ public struct CallScope : IDisposable
         Activity? span = _owner!.Telemetry.ActivitySource.StartActivity(_owner.AttemptSpanName, ActivityKind.Internal);
         if (span is not null && span.IsAllDataRequested)
         {
-            span.SetTag(ResilienceTelemetry.InterfaceTag, _owner.InterfaceName);
-            span.SetTag(ResilienceTelemetry.MethodTag, _owner.MethodName);
+            _owner.SetTags(span);
             span.SetTag(ResilienceTelemetry.AttemptTag, attempt);
         }
 
@@ -95,7 +98,7 @@ public struct CallScope : IDisposable
         ResilienceTelemetry telemetry = _owner.Telemetry;
         if (telemetry.Logger is { } logger)
         {
-            ResilienceLog.FallingBack(logger, _owner.InterfaceName, _owner.MethodName, exception);
+            ResilienceLog.FallingBack(logger, _owner.OperationName, exception);
         }
 
         telemetry.Registry.RaiseFallback(_owner, exception);
@@ -134,6 +137,11 @@ public struct CallScope : IDisposable
     /// <summary>Ends the call: records <c>resilience.calls</c> and <c>resilience.call.duration</c> and stops the spans.</summary>
     public void Dispose()
     {
+        if (_ambient)
+        {
+            CallTelemetry.Ambient = _previousAmbient;
+        }
+
         if (_owner is null || (!_measured && _activity is null))
         {
             return;
@@ -163,18 +171,25 @@ public struct CallScope : IDisposable
         if (_measured)
         {
             ResilienceTelemetry telemetry = _owner.Telemetry;
-            var tags = new TagList
-            {
-                { ResilienceTelemetry.InterfaceTag, _owner.InterfaceName },
-                { ResilienceTelemetry.MethodTag, _owner.MethodName },
-                { ResilienceTelemetry.OutcomeTag, outcome },
-            };
+            var tags = default(TagList);
+            _owner.AddTags(ref tags);
+            tags.Add(ResilienceTelemetry.OutcomeTag, outcome);
             if (errorType is not null)
             {
                 tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
+                if (ResilienceTelemetry.StrategyOf(_error!, out string? instance) is { } strategy)
+                {
+                    // The call ended (or fell back) because of our own rejection or timeout: say which instance.
+                    tags.Add(ResilienceTelemetry.StrategyTag, strategy);
+                    tags.Add(ResilienceTelemetry.InstanceTag, instance);
+                }
             }
 
-            telemetry.Calls.Add(1, tags);
+            if (telemetry.Calls.Enabled)
+            {
+                telemetry.Calls.Add(1, tags);
+            }
+
             if (telemetry.CallDuration.Enabled)
             {
                 telemetry.CallDuration.Record(telemetry.TimeProvider.GetElapsedTime(_started).TotalSeconds, tags);
@@ -196,10 +211,9 @@ public struct CallScope : IDisposable
             var tags = new TagList
             {
                 { ResilienceTelemetry.InstanceTag, retry.Name },
-                { ResilienceTelemetry.InterfaceTag, _owner.InterfaceName },
-                { ResilienceTelemetry.MethodTag, _owner.MethodName },
                 { ResilienceTelemetry.StrategyTag, "retry" },
             };
+            _owner.AddTags(ref tags);
             if (errorType is not null)
             {
                 tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
@@ -222,7 +236,7 @@ public struct CallScope : IDisposable
 
         if (telemetry.Logger is { } logger)
         {
-            ResilienceLog.Retrying(logger, _owner.InterfaceName, _owner.MethodName, retry.Name, attempt, delay.TotalMilliseconds, exception);
+            ResilienceLog.Retrying(logger, _owner.OperationName, retry.Name, attempt, delay.TotalMilliseconds, exception);
         }
 
         telemetry.Registry.RaiseRetry(_owner, retry.Name, attempt, delay, exception);

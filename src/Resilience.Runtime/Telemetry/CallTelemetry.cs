@@ -3,40 +3,69 @@ using System.Diagnostics;
 namespace Resilience;
 
 /// <summary>
-/// The telemetry descriptor of one decorated method, created once (in the decorator's constructor) by
-/// <see cref="ResilienceTelemetry.CreateCall"/>. <see cref="Start"/> begins a call.
+/// The telemetry descriptor of one decorated method (created once, in the decorator's constructor, by
+/// <see cref="ResilienceTelemetry.CreateCall"/>) or of one <see cref="ResilientCall{T}"/>. <see cref="Start"/> begins a call.
 /// </summary>
 /// <remarks>
-/// The span name is <c>"{Interface}.{Method}"</c> with the interface's simple name; its attempts are
-/// <c>"{Interface}.{Method} attempt"</c>. When nobody listens, <see cref="Start"/> reads no clock, starts no span and
-/// allocates nothing.
+/// The span name is <c>"{Interface}.{Method}"</c> with the interface's simple name (a <see cref="ResilientCall{T}"/>'s
+/// span is named after its operation); its attempts are <c>"{span name} attempt"</c>. When nobody listens,
+/// <see cref="Start"/> reads no clock, starts no span and allocates nothing.
 /// </remarks>
 public sealed class CallTelemetry
 {
     internal const string CallSpanMarker = "resilience.call";
+
+    // The call running in the current async flow, set by Start only when a rejection or timeout counter is listened to
+    // and no call span is started (a call span is found through Activity.Current instead), so strategies can tag their
+    // rejections and timeouts with the call they ended.
+    private static readonly AsyncLocal<CallTelemetry?> s_ambient = new();
 
     internal CallTelemetry(ResilienceTelemetry telemetry, string interfaceName, string methodName)
     {
         Telemetry = telemetry;
         InterfaceName = interfaceName;
         MethodName = methodName;
+        OperationName = interfaceName + "." + methodName;
         int dot = interfaceName.LastIndexOf('.', interfaceName.IndexOf('<') is var generic and >= 0 ? generic : interfaceName.Length - 1);
         SpanName = interfaceName.Substring(dot + 1) + "." + methodName;
         AttemptSpanName = SpanName + " attempt";
     }
 
-    /// <summary>The interface's full name, the <c>resilience.interface</c> tag.</summary>
+    /// <summary>A call that is not a generated method's (a <see cref="ResilientCall{T}"/>): no interface, no method.</summary>
+    internal CallTelemetry(ResilienceTelemetry telemetry, string operationName)
+    {
+        Telemetry = telemetry;
+        InterfaceName = string.Empty;
+        MethodName = string.Empty;
+        OperationName = operationName;
+        SpanName = operationName;
+        AttemptSpanName = SpanName + " attempt";
+    }
+
+    /// <summary>The interface's full name, the <c>resilience.interface</c> tag; empty for a <see cref="ResilientCall{T}"/>.</summary>
     public string InterfaceName { get; }
 
-    /// <summary>The method's name, the <c>resilience.method</c> tag.</summary>
+    /// <summary>The method's name, the <c>resilience.method</c> tag; empty for a <see cref="ResilientCall{T}"/>.</summary>
     public string MethodName { get; }
 
-    /// <summary>The name of the call span, <c>"{Interface}.{Method}"</c>.</summary>
+    /// <summary>
+    /// The <c>resilience.operation</c> tag, on every call: <c>"{Interface full name}.{Method}"</c> for a generated method,
+    /// the name given to <see cref="ResilientCallBuilder{T}.WithName"/> for a <see cref="ResilientCall{T}"/>.
+    /// </summary>
+    public string OperationName { get; }
+
+    /// <summary>The name of the call span, <c>"{Interface}.{Method}"</c> (or the operation's name).</summary>
     public string SpanName { get; }
 
     internal string AttemptSpanName { get; }
 
     internal ResilienceTelemetry Telemetry { get; }
+
+    internal static CallTelemetry? Ambient
+    {
+        get => s_ambient.Value;
+        set => s_ambient.Value = value;
+    }
 
     /// <summary>
     /// Begins a call: reads the clock when a call metric is listened to, and starts the call span (current for the rest
@@ -56,12 +85,41 @@ public sealed class CallTelemetry
                 activity.SetCustomProperty(CallSpanMarker, this);
                 if (activity.IsAllDataRequested)
                 {
-                    activity.SetTag(ResilienceTelemetry.InterfaceTag, InterfaceName);
-                    activity.SetTag(ResilienceTelemetry.MethodTag, MethodName);
+                    SetTags(activity);
                 }
             }
         }
 
-        return new CallScope(this, measured, started, activity);
+        bool ambient = false;
+        CallTelemetry? previous = null;
+        if (activity is null && (telemetry.Rejections.Enabled || telemetry.Timeouts.Enabled))
+        {
+            previous = s_ambient.Value;
+            s_ambient.Value = this;
+            ambient = true;
+        }
+
+        return new CallScope(this, measured, started, activity, ambient, previous);
+    }
+
+    /// <summary>Adds <c>resilience.operation</c>, and <c>resilience.interface</c> and <c>resilience.method</c> of a generated method.</summary>
+    internal void AddTags(ref TagList tags)
+    {
+        tags.Add(ResilienceTelemetry.OperationTag, OperationName);
+        if (InterfaceName.Length != 0)
+        {
+            tags.Add(ResilienceTelemetry.InterfaceTag, InterfaceName);
+            tags.Add(ResilienceTelemetry.MethodTag, MethodName);
+        }
+    }
+
+    internal void SetTags(Activity activity)
+    {
+        activity.SetTag(ResilienceTelemetry.OperationTag, OperationName);
+        if (InterfaceName.Length != 0)
+        {
+            activity.SetTag(ResilienceTelemetry.InterfaceTag, InterfaceName);
+            activity.SetTag(ResilienceTelemetry.MethodTag, MethodName);
+        }
     }
 }

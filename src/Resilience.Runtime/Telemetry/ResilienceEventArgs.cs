@@ -5,8 +5,8 @@ public sealed class RetryEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>
     /// <param name="instanceName">The retry strategy's name.</param>
-    /// <param name="interfaceName">The interface's full name.</param>
-    /// <param name="methodName">The method's name.</param>
+    /// <param name="interfaceName">The interface's full name (empty for a <see cref="ResilientCall{T}"/>).</param>
+    /// <param name="methodName">The method's name (empty for a <see cref="ResilientCall{T}"/>).</param>
     /// <param name="attempt">The retry about to be made, from 1.</param>
     /// <param name="delay">The wait before it.</param>
     /// <param name="exception">The failure of the previous attempt; <see langword="null"/> when a result was marked as a failure by <c>HandleResult</c>.</param>
@@ -18,7 +18,14 @@ public sealed class RetryEventArgs : EventArgs
         Attempt = attempt;
         Delay = delay;
         Exception = exception;
+        OperationName = interfaceName + "." + methodName;
     }
+
+    /// <summary>
+    /// The call's <c>resilience.operation</c>: <c>"{InterfaceName}.{MethodName}"</c> for a generated method, the name of a
+    /// <see cref="ResilientCall{T}"/> (whose <see cref="InterfaceName"/> and <see cref="MethodName"/> are empty).
+    /// </summary>
+    public string OperationName { get; init; }
 
     /// <summary>The retry strategy's name.</summary>
     public string InstanceName { get; }
@@ -71,15 +78,22 @@ public sealed class RejectedEventArgs : EventArgs
 public sealed class FallbackEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>
-    /// <param name="interfaceName">The interface's full name.</param>
-    /// <param name="methodName">The method's name.</param>
+    /// <param name="interfaceName">The interface's full name (empty for a <see cref="ResilientCall{T}"/>).</param>
+    /// <param name="methodName">The method's name (empty for a <see cref="ResilientCall{T}"/>).</param>
     /// <param name="exception">The failure the fallback answers.</param>
     public FallbackEventArgs(string interfaceName, string methodName, Exception exception)
     {
         InterfaceName = interfaceName;
         MethodName = methodName;
         Exception = exception;
+        OperationName = interfaceName + "." + methodName;
     }
+
+    /// <summary>
+    /// The call's <c>resilience.operation</c>: <c>"{InterfaceName}.{MethodName}"</c> for a generated method, the name of a
+    /// <see cref="ResilientCall{T}"/> (whose <see cref="InterfaceName"/> and <see cref="MethodName"/> are empty).
+    /// </summary>
+    public string OperationName { get; init; }
 
     /// <summary>The interface's full name.</summary>
     public string InterfaceName { get; }

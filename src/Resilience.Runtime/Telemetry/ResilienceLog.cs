@@ -6,8 +6,8 @@ namespace Resilience;
 internal static partial class ResilienceLog
 {
     [LoggerMessage(EventId = 1, EventName = "Retry", Level = LogLevel.Warning,
-        Message = "{Interface}.{Method}: retry {Attempt} of '{Instance}' in {DelayMs} ms after a failure.")]
-    public static partial void Retrying(ILogger logger, string @interface, string method, string instance, int attempt, double delayMs, Exception? exception);
+        Message = "{Operation}: retry {Attempt} of '{Instance}' in {DelayMs} ms after a failure.")]
+    public static partial void Retrying(ILogger logger, string operation, string instance, int attempt, double delayMs, Exception? exception);
 
     [LoggerMessage(EventId = 2, EventName = "CircuitBreakerStateChanged", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Instance}' went from {PreviousState} to {State} ({Reason}).")]
@@ -18,8 +18,8 @@ internal static partial class ResilienceLog
     public static partial void Rejected(ILogger logger, string instance, string strategy, TimeSpan? retryAfter);
 
     [LoggerMessage(EventId = 4, EventName = "Fallback", Level = LogLevel.Warning,
-        Message = "{Interface}.{Method}: the fallback answers a failure.")]
-    public static partial void FallingBack(ILogger logger, string @interface, string method, Exception exception);
+        Message = "{Operation}: the fallback answers a failure.")]
+    public static partial void FallingBack(ILogger logger, string operation, Exception exception);
 
     [LoggerMessage(EventId = 5, EventName = "StaleResultServed", Level = LogLevel.Warning,
         Message = "Cache fallback '{Instance}' answered a failure with a stale result {AgeMs} ms old (key '{Key}').")]
@@ -28,4 +28,8 @@ internal static partial class ResilienceLog
     [LoggerMessage(EventId = 6, EventName = "Timeout", Level = LogLevel.Warning,
         Message = "'{Instance}' timed out after {TimeoutMs} ms.")]
     public static partial void TimedOut(ILogger logger, string instance, double timeoutMs);
+
+    [LoggerMessage(EventId = 7, EventName = "KeyedCircuitBreakerStateChanged", Level = LogLevel.Warning,
+        Message = "Circuit breaker '{Instance}' for key '{Key}' went from {PreviousState} to {State} ({Reason}).")]
+    public static partial void KeyedBreakerStateChanged(ILogger logger, string instance, object? key, CircuitState previousState, CircuitState state, CircuitTransitionReason reason);
 }

@@ -40,7 +40,10 @@ public sealed partial class ResilienceRegistry
     /// <summary>Raised before a failed attempt of a generated method is retried (on the calling thread; keep handlers short and non-throwing).</summary>
     public event EventHandler<RetryEventArgs>? OnRetry;
 
-    /// <summary>Raised after a circuit breaker of this registry changed state (on the thread that caused the change).</summary>
+    /// <summary>
+    /// Raised after a circuit breaker of this registry changed state (on the thread that caused the change), one key's
+    /// circuit of a keyed breaker included (<see cref="CircuitStateChangedEventArgs.Key"/> names it).
+    /// </summary>
     public event EventHandler<CircuitStateChangedEventArgs>? OnBreakerStateChanged;
 
     /// <summary>Raised when a rate limit, bulkhead or circuit breaker of this registry rejects a call.</summary>
@@ -68,7 +71,7 @@ public sealed partial class ResilienceRegistry
     }
 
     internal void RaiseRetry(CallTelemetry call, string instanceName, int attempt, TimeSpan delay, Exception? exception)
-        => OnRetry?.Invoke(this, new RetryEventArgs(instanceName, call.InterfaceName, call.MethodName, attempt, delay, exception));
+        => OnRetry?.Invoke(this, new RetryEventArgs(instanceName, call.InterfaceName, call.MethodName, attempt, delay, exception) { OperationName = call.OperationName });
 
     internal void RaiseBreakerStateChanged(CircuitStateChangedEventArgs args) => OnBreakerStateChanged?.Invoke(this, args);
 
@@ -76,7 +79,7 @@ public sealed partial class ResilienceRegistry
         => OnRejected?.Invoke(this, new RejectedEventArgs(instanceName, strategy, exception));
 
     internal void RaiseFallback(CallTelemetry call, Exception exception)
-        => OnFallback?.Invoke(this, new FallbackEventArgs(call.InterfaceName, call.MethodName, exception));
+        => OnFallback?.Invoke(this, new FallbackEventArgs(call.InterfaceName, call.MethodName, exception) { OperationName = call.OperationName });
 
     internal IEnumerable<Measurement<int>> ObserveBreakerStates()
     {
@@ -98,7 +101,38 @@ public sealed partial class ResilienceRegistry
         return measurements;
     }
 
-    private CircuitBreaker Attach(CircuitBreaker breaker)
+    internal IEnumerable<Measurement<long>> ObserveKeyStates()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        {
+            if (pair.Value.Instance is not IKeyStateCounts keyed)
+            {
+                continue;
+            }
+
+            for (CircuitState state = CircuitState.Closed; state <= CircuitState.Isolated; state++)
+            {
+                measurements.Add(new Measurement<long>(
+                    keyed.KeysIn(state),
+                    new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                    new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "circuit_breaker"),
+                    new KeyValuePair<string, object?>(ResilienceTelemetry.StateTag, ResilienceTelemetry.StateName(state))));
+            }
+        }
+
+        return measurements;
+    }
+
+    /// <summary>Reports a keyed breaker's rejections and every key's state changes (metrics without the key; spans, logs and events with it).</summary>
+    internal KeyedCircuitBreaker<TKey> Attach<TKey>(KeyedCircuitBreaker<TKey> breaker)
+        where TKey : notnull
+    {
+        breaker.Telemetry = Telemetry;
+        return breaker;
+    }
+
+    internal CircuitBreaker Attach(CircuitBreaker breaker)
     {
         ResilienceTelemetry telemetry = Telemetry;
         breaker.Telemetry = telemetry;
@@ -106,7 +140,7 @@ public sealed partial class ResilienceRegistry
         return breaker;
     }
 
-    private RetryStrategy Attach(RetryStrategy retry)
+    internal RetryStrategy Attach(RetryStrategy retry)
     {
         if (retry.AttemptTimeout is { } attemptTimeout)
         {
@@ -116,19 +150,19 @@ public sealed partial class ResilienceRegistry
         return retry;
     }
 
-    private TimeoutStrategy Attach(TimeoutStrategy timeout)
+    internal TimeoutStrategy Attach(TimeoutStrategy timeout)
     {
         timeout.Telemetry = Telemetry;
         return timeout;
     }
 
-    private Bulkhead Attach(Bulkhead bulkhead)
+    internal Bulkhead Attach(Bulkhead bulkhead)
     {
         bulkhead.Telemetry = Telemetry;
         return bulkhead;
     }
 
-    private RateLimitStrategy Attach(RateLimitStrategy rateLimit)
+    internal RateLimitStrategy Attach(RateLimitStrategy rateLimit)
     {
         rateLimit.Telemetry = Telemetry;
         return rateLimit;
@@ -141,7 +175,7 @@ public sealed partial class ResilienceRegistry
         return rateLimit;
     }
 
-    private CacheFallbackStrategy Attach(CacheFallbackStrategy cacheFallback)
+    internal CacheFallbackStrategy Attach(CacheFallbackStrategy cacheFallback)
     {
         if (_loggerFactory is not null)
         {

@@ -20,7 +20,8 @@ namespace Resilience;
 /// <item><c>resilience.call.duration</c> (histogram, <c>s</c>): duration of a resilient call, all attempts and waits included.</item>
 /// <item><c>resilience.retry.attempts</c> (counter, <c>{attempt}</c>): retries made (the first call is not counted).</item>
 /// <item><c>resilience.circuit_breaker.transitions</c> (counter, <c>{transition}</c>): breaker state changes.</item>
-/// <item><c>resilience.circuit_breaker.state</c> (observable gauge, <c>{state}</c>): current state per breaker: 0 closed, 1 open, 2 half-open, 3 isolated.</item>
+/// <item><c>resilience.circuit_breaker.state</c> (observable gauge, <c>{state}</c>): current state per breaker that is not keyed: 0 closed, 1 open, 2 half-open, 3 isolated.</item>
+/// <item><c>resilience.circuit_breaker.keys</c> (observable up-down counter, <c>{key}</c>): keys held per keyed breaker and circuit state.</item>
 /// <item><c>resilience.rejections</c> (counter, <c>{rejection}</c>): calls rejected by a rate limit, bulkhead or open circuit.</item>
 /// <item><c>resilience.timeouts</c> (counter, <c>{timeout}</c>): timeouts (whole call or one attempt) that expired.</item>
 /// </list>
@@ -31,6 +32,7 @@ public sealed class ResilienceTelemetry : IDisposable
     public const string Name = "Resilience";
 
     internal const string InstanceTag = "resilience.instance";
+    internal const string OperationTag = "resilience.operation";
     internal const string InterfaceTag = "resilience.interface";
     internal const string MethodTag = "resilience.method";
     internal const string StrategyTag = "resilience.strategy";
@@ -39,6 +41,12 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string AttemptTag = "resilience.attempt";
     internal const string StateTag = "resilience.circuit_breaker.state";
     internal const string PreviousStateTag = "resilience.circuit_breaker.previous_state";
+    internal const string KeyTag = "resilience.circuit_breaker.key";
+    internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
+
+#if NET9_0_OR_GREATER
+    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+#endif
 
     private static readonly string? s_version = typeof(ResilienceTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
@@ -64,10 +72,22 @@ public sealed class ResilienceTelemetry : IDisposable
         TimeProvider = registry.TimeProvider;
 
         Calls = Meter.CreateCounter<long>("resilience.calls", "{call}", "Resilient calls by outcome: success, failure, rejected or fallback.");
+#if NET9_0_OR_GREATER
+        // Bucket boundaries in seconds (those OpenTelemetry recommends for request durations), so that exporters whose
+        // defaults are made for milliseconds do not put every call in the first bucket.
+        CallDuration = Meter.CreateHistogram<double>(
+            "resilience.call.duration",
+            "s",
+            "Duration of a resilient call, including every attempt, wait and fallback.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+#else
         CallDuration = Meter.CreateHistogram<double>("resilience.call.duration", "s", "Duration of a resilient call, including every attempt, wait and fallback.");
+#endif
         RetryAttempts = Meter.CreateCounter<long>("resilience.retry.attempts", "{attempt}", "Retries made after a failed attempt (the first attempt is not counted).");
         Transitions = Meter.CreateCounter<long>("resilience.circuit_breaker.transitions", "{transition}", "Circuit breaker state changes.");
-        Meter.CreateObservableGauge("resilience.circuit_breaker.state", registry.ObserveBreakerStates, "{state}", "Current circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        Meter.CreateObservableGauge("resilience.circuit_breaker.state", registry.ObserveBreakerStates, "{state}", "Current state of each circuit breaker that is not keyed: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        Meter.CreateObservableUpDownCounter("resilience.circuit_breaker.keys", registry.ObserveKeyStates, "{key}", "Keys held by each keyed circuit breaker, by circuit state.");
         Rejections = Meter.CreateCounter<long>("resilience.rejections", "{rejection}", "Calls rejected by a rate limit, a bulkhead or an open circuit breaker.");
         Timeouts = Meter.CreateCounter<long>("resilience.timeouts", "{timeout}", "Timeouts that expired (a whole call's or one attempt's).");
     }
@@ -109,6 +129,9 @@ public sealed class ResilienceTelemetry : IDisposable
         return new CallTelemetry(this, interfaceName, methodName);
     }
 
+    /// <summary>The descriptor of a <see cref="ResilientCall{T}"/>: tagged <c>resilience.operation</c> = <paramref name="operationName"/>, no interface or method.</summary>
+    internal CallTelemetry CreateOperation(string operationName) => new(this, operationName);
+
     /// <summary>Disposes the meter (unless an <see cref="IMeterFactory"/> owns it) and the activity source.</summary>
     public void Dispose()
     {
@@ -128,6 +151,32 @@ public sealed class ResilienceTelemetry : IDisposable
         _ => "isolated",
     };
 
+    /// <summary>
+    /// The strategy (<c>rate_limit</c>, <c>bulkhead</c>, <c>circuit_breaker</c>, <c>timeout</c>) and instance behind
+    /// <paramref name="exception"/> when it is one of the library's rejections or timeouts; else <see langword="null"/>.
+    /// </summary>
+    internal static string? StrategyOf(Exception exception, out string? instance)
+    {
+        switch (exception)
+        {
+            case ResilienceTimeoutException timeout:
+                instance = timeout.InstanceName;
+                return "timeout";
+            case BrokenCircuitException rejected:
+                instance = rejected.InstanceName;
+                return "circuit_breaker";
+            case BulkheadRejectedException rejected:
+                instance = rejected.InstanceName;
+                return "bulkhead";
+            case RateLimitRejectedException rejected:
+                instance = rejected.InstanceName;
+                return "rate_limit";
+            default:
+                instance = null;
+                return null;
+        }
+    }
+
     /// <summary>The call span the current code runs in, if it is one of ours.</summary>
     internal Activity? CurrentCallSpan()
     {
@@ -142,8 +191,25 @@ public sealed class ResilienceTelemetry : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The call of this registry the current code runs in: found through its span when traced, else through the ambient
+    /// call that <see cref="CallTelemetry.Start"/> sets while a rejection or timeout counter is listened to.
+    /// </summary>
+    internal CallTelemetry? CurrentCall(Activity? span)
+    {
+        if (span?.GetCustomProperty(CallTelemetry.CallSpanMarker) is CallTelemetry traced)
+        {
+            return traced;
+        }
+
+        CallTelemetry? ambient = CallTelemetry.Ambient;
+        return ambient is not null && ReferenceEquals(ambient.Telemetry, this) ? ambient : null;
+    }
+
     internal void OnBreakerStateChanged(CircuitStateChangedEventArgs args)
     {
+        // The key is never a metric tag (a keyed breaker may hold a million keys): it is on the span event, the log and
+        // the event args only.
         if (Transitions.Enabled)
         {
             Transitions.Add(
@@ -154,38 +220,72 @@ public sealed class ResilienceTelemetry : IDisposable
                 new KeyValuePair<string, object?>(StateTag, StateName(args.NewState)));
         }
 
-        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.circuit_breaker.transition", tags: new ActivityTagsCollection
+        if (CurrentCallSpan() is { } span)
         {
-            { InstanceTag, args.Name },
-            { PreviousStateTag, StateName(args.OldState) },
-            { StateTag, StateName(args.NewState) },
-        }));
+            var tags = new ActivityTagsCollection
+            {
+                { InstanceTag, args.Name },
+                { PreviousStateTag, StateName(args.OldState) },
+                { StateTag, StateName(args.NewState) },
+            };
+            if (args.IsKeyed)
+            {
+                tags.Add(KeyTag, KeyString(args.Key));
+            }
+
+            span.AddEvent(new ActivityEvent("resilience.circuit_breaker.transition", tags: tags));
+        }
 
         if (_logger is not null)
         {
-            ResilienceLog.BreakerStateChanged(_logger, args.Name, args.OldState, args.NewState, args.Reason);
+            if (args.IsKeyed)
+            {
+                ResilienceLog.KeyedBreakerStateChanged(_logger, args.Name, args.Key, args.OldState, args.NewState, args.Reason);
+            }
+            else
+            {
+                ResilienceLog.BreakerStateChanged(_logger, args.Name, args.OldState, args.NewState, args.Reason);
+            }
         }
 
         _registry.RaiseBreakerStateChanged(args);
     }
 
     internal void OnRejected(string instanceName, string strategy, ResilienceRejectedException exception)
+        => OnRejected(instanceName, strategy, exception, null, keyed: false);
+
+    /// <summary>Reports a rejection; <paramref name="key"/> (when <paramref name="keyed"/>) goes on the span event only.</summary>
+    internal void OnRejected(string instanceName, string strategy, ResilienceRejectedException exception, object? key, bool keyed)
     {
+        Activity? span = CurrentCallSpan();
+        string? errorType = exception.GetType().FullName;
         if (Rejections.Enabled)
         {
-            Rejections.Add(
-                1,
-                new KeyValuePair<string, object?>(InstanceTag, instanceName),
-                new KeyValuePair<string, object?>(StrategyTag, strategy),
-                new KeyValuePair<string, object?>(ErrorTypeTag, exception.GetType().FullName));
+            var tags = new TagList
+            {
+                { InstanceTag, instanceName },
+                { StrategyTag, strategy },
+                { ErrorTypeTag, errorType },
+            };
+            CurrentCall(span)?.AddTags(ref tags);
+            Rejections.Add(1, tags);
         }
 
-        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.rejection", tags: new ActivityTagsCollection
+        if (span is not null)
         {
-            { InstanceTag, instanceName },
-            { StrategyTag, strategy },
-            { ErrorTypeTag, exception.GetType().FullName },
-        }));
+            var tags = new ActivityTagsCollection
+            {
+                { InstanceTag, instanceName },
+                { StrategyTag, strategy },
+                { ErrorTypeTag, errorType },
+            };
+            if (keyed)
+            {
+                tags.Add(KeyTag, KeyString(key));
+            }
+
+            span.AddEvent(new ActivityEvent("resilience.rejection", tags: tags));
+        }
 
         if (_logger is not null)
         {
@@ -197,15 +297,20 @@ public sealed class ResilienceTelemetry : IDisposable
 
     internal void OnTimeout(TimeoutStrategy timeout)
     {
+        Activity? span = CurrentCallSpan();
         if (Timeouts.Enabled)
         {
-            Timeouts.Add(
-                1,
-                new KeyValuePair<string, object?>(InstanceTag, timeout.Name),
-                new KeyValuePair<string, object?>(StrategyTag, "timeout"));
+            var tags = new TagList
+            {
+                { InstanceTag, timeout.Name },
+                { StrategyTag, "timeout" },
+                { ErrorTypeTag, TimeoutExceptionType },
+            };
+            CurrentCall(span)?.AddTags(ref tags);
+            Timeouts.Add(1, tags);
         }
 
-        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.timeout", tags: new ActivityTagsCollection
+        span?.AddEvent(new ActivityEvent("resilience.timeout", tags: new ActivityTagsCollection
         {
             { InstanceTag, timeout.Name },
             { "resilience.timeout.ms", timeout.Timeout.TotalMilliseconds },
@@ -216,6 +321,8 @@ public sealed class ResilienceTelemetry : IDisposable
             ResilienceLog.TimedOut(_logger, timeout.Name, timeout.Timeout.TotalMilliseconds);
         }
     }
+
+    private static string KeyString(object? key) => key?.ToString() ?? "(null)";
 
     internal void OnStaleResultServed(string instanceName, StaleResultServedEventArgs args)
     {

@@ -16,12 +16,14 @@ internal sealed class MetricCollector : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<Recorded> _recorded = new();
 
-    public MetricCollector(ResilienceRegistry registry)
+    /// <param name="registry">The registry whose meter to listen to.</param>
+    /// <param name="only">Listen to these instruments only; every instrument when empty.</param>
+    public MetricCollector(ResilienceRegistry registry, params string[] only)
     {
         Meter meter = registry.Telemetry.Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (ReferenceEquals(instrument.Meter, meter) && (only.Length == 0 || only.Contains(instrument.Name)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -1,0 +1,11 @@
+namespace Resilience;
+
+/// <summary>A keyed breaker's count of held keys per circuit state, for the <c>resilience.circuit_breaker.keys</c> gauge.</summary>
+internal interface IKeyStateCounts
+{
+    /// <summary>The keyed breaker's name.</summary>
+    string Name { get; }
+
+    /// <summary>Keys held in <paramref name="state"/> now (a key whose break has elapsed counts as open until its next call).</summary>
+    long KeysIn(CircuitState state);
+}
