@@ -60,38 +60,49 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             spc.AddSource(pair.Left.HintName, ResilientClassEmitter.Emit(pair.Left, pair.Right, Version)));
     }
 
-    private static IncrementalValuesProvider<InterfaceModel> Interfaces(IncrementalGeneratorInitializationContext context, string attribute, string trackingName)
+    /// <summary>
+    /// One output per node that carries <paramref name="attribute"/>: the interface's model from its representative
+    /// node, <see langword="null"/> from the others. The nulls flow on into <see cref="Distinct"/>, so that every
+    /// tracked step stays reachable from the output (the driver reports only those), even for a kind that is never
+    /// an interface's representative.
+    /// </summary>
+    private static IncrementalValuesProvider<InterfaceModel?> Interfaces(IncrementalGeneratorInitializationContext context, string attribute, string trackingName)
         => context.SyntaxProvider
             .ForAttributeWithMetadataName(attribute, static (node, _) => IsCandidate(node), static (ctx, ct) => Transform(ctx, ct))
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
             .WithTrackingName(trackingName);
 
     /// <summary>Syntax only: an interface, or a method declared in one.</summary>
     private static bool IsCandidate(SyntaxNode node)
         => node is InterfaceDeclarationSyntax or MethodDeclarationSyntax { Parent: InterfaceDeclarationSyntax };
 
+    /// <summary>
+    /// The model of the interface when this node and this pipeline's attribute are its representative
+    /// (<see cref="Representative"/>); <see langword="null"/> for every other node, cheaply, so each interface is
+    /// parsed once per run however many attributes it carries.
+    /// </summary>
     private static InterfaceModel? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = context.TargetSymbol switch
         {
             INamedTypeSymbol named => named,
-            IMethodSymbol method when InterfaceParser.IsFirstCarrier(method, context.Attributes[0].AttributeClass) => method.ContainingType,
+            IMethodSymbol method => method.ContainingType,
             _ => null,
         };
 
-        return type is null ? null : InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken);
+        return type is not null && Representative.Is(context.TargetNode, context.TargetSymbol, type, context.Attributes[0].AttributeClass)
+            ? InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken)
+            : null;
     }
 
-    /// <summary>One model per interface (partial interfaces and several attributes yield duplicates), ordered by hint name.</summary>
-    private static EquatableArray<InterfaceModel> Distinct(params ImmutableArray<InterfaceModel>[] groups)
+    /// <summary>One model per interface (each has one representative; duplicates would be dropped all the same), ordered by hint name.</summary>
+    private static EquatableArray<InterfaceModel> Distinct(params ImmutableArray<InterfaceModel?>[] groups)
     {
         var byHint = new SortedDictionary<string, InterfaceModel>(StringComparer.Ordinal);
         foreach (var group in groups)
         {
             foreach (var model in group)
             {
-                if (!byHint.ContainsKey(model.HintName))
+                if (model is not null && !byHint.ContainsKey(model.HintName))
                 {
                     byHint.Add(model.HintName, model);
                 }

@@ -34,6 +34,26 @@ public sealed class FlakyHosts : IHostClient
     }
 }
 
+/// <summary>Per-host breakers in a small table: at most two hosts, each forgotten after 5 s unused.</summary>
+[CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 60_000, KeyParameter = "host", MaxKeys = 2, KeyIdleTimeoutMs = 5_000)]
+public interface IBoundedHostClient
+{
+    string Get(string host);
+}
+
+public sealed class BoundedHosts : IBoundedHostClient
+{
+    public HashSet<string> Down { get; } = new(StringComparer.Ordinal);
+
+    public int Calls;
+
+    public string Get(string host)
+    {
+        Calls++;
+        return Down.Contains(host) ? throw new InvalidOperationException($"{host} is down") : $"ok from {host}";
+    }
+}
+
 public sealed class KeyedCircuitBreakerTests : IDisposable
 {
     private const string Name = "Resilience.EndToEnd.Tests.IHostClient";
@@ -123,5 +143,47 @@ public sealed class KeyedCircuitBreakerTests : IDisposable
         }
 
         return sum;
+    }
+
+    [Fact]
+    public void MaxKeys_from_the_attribute_bounds_the_hosts_evicting_the_least_recently_used_even_with_its_circuit_open()
+    {
+        var inner = new BoundedHosts();
+        var proxy = new BoundedHostClientResilient(inner, _clock.Registry);
+        inner.Down.Add("a");
+        Assert.Throws<InvalidOperationException>(() => proxy.Get("a")); // FailureThreshold = 1: a's circuit opens
+        Assert.Throws<BrokenCircuitException>(() => proxy.Get("a"));
+        Assert.Equal(1, inner.Calls);
+
+        _clock.Advance(10);
+        Assert.Equal("ok from b", proxy.Get("b"));
+        _clock.Advance(10);
+        Assert.Equal("ok from c", proxy.Get("c")); // a third host: over MaxKeys = 2, so "a" (least recently used) goes
+
+        Assert.True(_clock.Registry.TryGetKeyedCircuitBreaker<string>("Resilience.EndToEnd.Tests.IBoundedHostClient", out KeyedCircuitBreaker<string>? breakers));
+        Assert.Equal(2, breakers.KeyCount);
+        Assert.False(breakers.TryGet("a", out _));
+        Assert.True(breakers.TryGet("b", out _));
+        Assert.True(breakers.TryGet("c", out _));
+
+        // With the default bound (10 000 keys) "a" would still be rejected for the 60 s break; evicted, it starts afresh.
+        Assert.Throws<InvalidOperationException>(() => proxy.Get("a"));
+        Assert.Equal(4, inner.Calls);
+    }
+
+    [Fact]
+    public void KeyIdleTimeoutMs_from_the_attribute_evicts_an_unused_host_after_that_time()
+    {
+        var inner = new BoundedHosts();
+        var proxy = new BoundedHostClientResilient(inner, _clock.Registry);
+        Assert.Equal("ok from x", proxy.Get("x"));
+        Assert.True(_clock.Registry.TryGetKeyedCircuitBreaker<string>("Resilience.EndToEnd.Tests.IBoundedHostClient", out KeyedCircuitBreaker<string>? breakers));
+
+        _clock.Advance(4_000); // unused for 4 s: kept (the sweep runs every 2.5 s)
+        Assert.True(breakers.TryGet("x", out _));
+
+        _clock.Advance(4_000); // unused for 8 s, past KeyIdleTimeoutMs = 5 000 (the default would keep it for a minute)
+        Assert.False(breakers.TryGet("x", out _));
+        Assert.Equal(0, breakers.KeyCount);
     }
 }

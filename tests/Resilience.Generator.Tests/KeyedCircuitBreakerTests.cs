@@ -79,4 +79,68 @@ public sealed class KeyedCircuitBreakerTests
         Assert.Contains("__registry.GetOrAddCircuitBreaker(\"plain\", new global::Resilience.CircuitBreakerOptions())", text);
         Assert.Contains("__circuitBreaker_PlainAsync.Acquire();", text);
     }
+
+    [Fact]
+    public void MaxKeys_and_KeyIdleTimeoutMs_go_into_the_options_initializer_only_when_set()
+    {
+        var text = GeneratorHarness.RunClean(Usings + """
+            namespace Hosts;
+            public interface IBounded
+            {
+                [CircuitBreaker(KeyParameter = "host", MaxKeys = 2, KeyIdleTimeoutMs = 5_000)]
+                Task<string> GetAsync(string host);
+
+                [CircuitBreaker(KeyParameter = "host", FailureThreshold = 3, KeyIdleTimeoutMs = 250)]
+                Task<string> PutAsync(string host);
+
+                [CircuitBreaker(KeyParameter = "host")]
+                Task<string> DeleteAsync(string host);
+            }
+            """).Single();
+
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 2, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(5000) });", text);
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.PutAsync\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(250) });", text);
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.DeleteAsync\", new global::Resilience.CircuitBreakerOptions());", text);
+    }
+
+    [Fact]
+    public void A_keyed_setting_without_KeyParameter_is_only_a_warning_so_the_breaker_is_still_applied()
+    {
+        // RES0017 warns that MaxKeys does nothing here; unlike an out-of-range value it does not turn the method into
+        // plain delegation. The value is passed on (the options accept it; a plain breaker ignores it).
+        var text = GeneratorHarness.RunClean(Usings + """
+            namespace Hosts;
+            public interface IPlain
+            {
+                [CircuitBreaker(MaxKeys = 5)]
+                Task<string> GetAsync(string host);
+            }
+            """).Single();
+
+        Assert.Contains("__registry.GetOrAddCircuitBreaker(\"Hosts.IPlain.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 5 })", text);
+        Assert.Contains("__circuitBreaker_GetAsync.Acquire();", text);
+    }
+
+    [Theory]
+    [InlineData("MaxKeys = 0")]
+    [InlineData("KeyIdleTimeoutMs = 0")]
+    [InlineData("KeyIdleTimeoutMs = -5")]
+    public void A_non_positive_keyed_setting_leaves_the_method_plain_delegation(string setting)
+    {
+        var text = GeneratorHarness.Run(Usings + $$"""
+            namespace Hosts;
+            public interface IInvalid
+            {
+                [CircuitBreaker(KeyParameter = "host", {{setting}})]
+                Task<string> GetAsync(string host);
+
+                [CircuitBreaker(KeyParameter = "host", MaxKeys = 1, KeyIdleTimeoutMs = 1)]
+                Task<string> PutAsync(string host);
+            }
+            """).Single();
+
+        Assert.DoesNotContain("__circuitBreaker_GetAsync", text);
+        Assert.Contains("new global::Resilience.CircuitBreakerOptions { MaxKeys = 1, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(1) }", text);
+        Assert.Contains("__circuitBreaker_PutAsync.Acquire(host);", text);
+    }
 }

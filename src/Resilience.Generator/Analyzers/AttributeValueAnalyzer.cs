@@ -8,8 +8,9 @@ using Resilience.Generator.Validation;
 namespace Resilience.Generator.Analyzers;
 
 /// <summary>
-/// Reports attribute settings out of their documented range (RES0005) and policy types that cannot be created
-/// (RES0008), on the argument that sets them, wherever the attribute is written. The rules are
+/// Reports attribute settings out of their documented range (RES0005), policy types that cannot be created
+/// (RES0008) and per-key settings on an attribute without <c>KeyParameter</c> (RES0017, a warning), on the argument
+/// that sets them, wherever the attribute is written. The rules are
 /// <see cref="AttributeRules"/>, which the generator applies too.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -18,7 +19,8 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InvalidAttributeValue,
-        DiagnosticDescriptors.PolicyTypeInvalid);
+        DiagnosticDescriptors.PolicyTypeInvalid,
+        DiagnosticDescriptors.KeyedSettingWithoutKey);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -52,6 +54,12 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
                     AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken),
                     attribute.Name + " " + violation.Setting,
                     violation.Value,
+                    violation.Message);
+            case ViolationKind.KeyedOnly:
+                return Diagnostic.Create(
+                    DiagnosticDescriptors.KeyedSettingWithoutKey,
+                    AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken),
+                    attribute.Name,
                     violation.Message);
             case ViolationKind.Element:
                 return Invalid(attribute, AttributeLocations.NamedArgumentElement(data, violation.Setting, violation.Index, cancellationToken), violation);

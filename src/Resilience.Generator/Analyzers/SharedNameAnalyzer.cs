@@ -29,7 +29,7 @@ public sealed class SharedNameAnalyzer : DiagnosticAnalyzer
     {
         ("FailureThreshold", "5"), ("FailureRatio", "0"), ("TimeoutRatio", "0"), ("MinimumThroughput", "10"),
         ("SamplingDurationMs", "30000"), ("BreakDurationMs", "30000"), ("HalfOpenMaxCalls", "1"), ("Handle", "null"),
-        ("TripPolicy", "null"), ("KeyParameter", "not keyed"),
+        ("TripPolicy", "null"), ("KeyParameter", "not keyed"), ("MaxKeys", "10000"), ("KeyIdleTimeoutMs", "60000"),
     };
 
     private static readonly (string Name, string Default)[] RateLimitSettings =

@@ -177,4 +177,14 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "When several overloads of the fallback bind, the one using the most parameters is called; two binding with the same number are ambiguous.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackAmbiguous + ".md");
+
+    public static readonly DiagnosticDescriptor KeyedSettingWithoutKey = new(
+        DiagnosticIds.KeyedSettingWithoutKey,
+        title: "Keyed setting has no effect without KeyParameter",
+        messageFormat: "[{0}] setting has no effect: {1}",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "MaxKeys and KeyIdleTimeoutMs bound the table of per-key instances that KeyParameter creates; without KeyParameter there is one instance and they do nothing.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyedSettingWithoutKey + ".md");
 }

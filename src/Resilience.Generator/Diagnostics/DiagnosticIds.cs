@@ -50,4 +50,7 @@ internal static class DiagnosticIds
 
     /// <summary>Several fallback overloads bind equally well.</summary>
     public const string FallbackAmbiguous = "RES0016";
+
+    /// <summary>A setting of the per-key table (<c>MaxKeys</c>, <c>KeyIdleTimeoutMs</c>) on an attribute without <c>KeyParameter</c>.</summary>
+    public const string KeyedSettingWithoutKey = "RES0017";
 }

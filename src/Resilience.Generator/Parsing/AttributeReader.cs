@@ -9,7 +9,7 @@ namespace Resilience.Generator.Parsing;
 /// <summary>
 /// Reads a resilience attribute into <see cref="StrategySettings"/>: option assignments for what it sets, and whether
 /// its values are valid: every argument bound, and <see cref="AttributeRules"/> (which the analyzers report) finds no
-/// violation. Invalid attributes are left to the compiler and the analyzers.
+/// error (a warning such as RES0017 leaves the attribute applied). Invalid attributes are left to the compiler and the analyzers.
 /// </summary>
 internal static class AttributeReader
 {
@@ -68,7 +68,7 @@ internal static class AttributeReader
                 break;
         }
 
-        if (settings.IsValid && AttributeRules.Check(kind, data, known.Rules).Count > 0)
+        if (settings.IsValid && AttributeRules.Check(kind, data, known.Rules).Exists(static v => v.IsError))
         {
             settings.IsValid = false;
         }
@@ -131,6 +131,8 @@ internal static class AttributeReader
             Int("SamplingDurationMs", "SamplingDuration", milliseconds: true);
             Int("BreakDurationMs", "BreakDuration", milliseconds: true);
             Int("HalfOpenMaxCalls", "HalfOpenMaxCalls");
+            Int("MaxKeys", "MaxKeys");
+            Int("KeyIdleTimeoutMs", "KeyIdleTimeout", milliseconds: true);
             ExceptionTypes("Handle");
             Policy("TripPolicy", _known.Rules.TripPolicy);
             Name();

@@ -98,33 +98,6 @@ internal static class InterfaceParser
             events.ToEquatableArray());
     }
 
-    /// <summary>
-    /// Whether <paramref name="method"/> is the node that stands for its interface for attribute
-    /// <paramref name="attributeClass"/>: the interface itself does when it carries the attribute, else the first
-    /// method that does. The other nodes yield nothing, so an interface is parsed at most once per attribute kind.
-    /// </summary>
-    public static bool IsFirstCarrier(IMethodSymbol method, INamedTypeSymbol? attributeClass)
-    {
-        var type = method.ContainingType;
-        if (attributeClass is null || type is null || HasAttribute(type, attributeClass))
-        {
-            return false;
-        }
-
-        foreach (var member in type.GetMembers())
-        {
-            if (member is IMethodSymbol candidate && HasAttribute(candidate, attributeClass))
-            {
-                return SymbolEqualityComparer.Default.Equals(candidate, method);
-            }
-        }
-
-        return false;
-    }
-
-    private static bool HasAttribute(ISymbol symbol, INamedTypeSymbol attributeClass)
-        => symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass));
-
     /// <summary><c>{Name without a leading I}Resilient</c>.</summary>
     public static string ClassNameOf(INamedTypeSymbol type)
     {

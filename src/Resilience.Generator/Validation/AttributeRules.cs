@@ -6,8 +6,9 @@ namespace Resilience.Generator.Validation;
 
 /// <summary>
 /// The one owner of the value rules of the resilience attributes. The analyzer reports each violation (RES0005,
-/// RES0008); the generator degrades a method whose applied attribute has any violation to plain delegation. Arguments
-/// that did not bind (compiler errors) are not violations: the compiler reports them.
+/// RES0008, and the warning RES0017); the generator degrades a method whose applied attribute has any error
+/// (<see cref="AttributeViolation.IsError"/>) to plain delegation. Arguments that did not bind (compiler errors) are not
+/// violations: the compiler reports them.
 /// </summary>
 internal static class AttributeRules
 {
@@ -242,9 +243,13 @@ internal static class AttributeRules
             AtLeast("SamplingDurationMs", 1);
             AtLeast("BreakDurationMs", 1);
             AtLeast("HalfOpenMaxCalls", 1);
+            AtLeast("MaxKeys", 1);
+            AtLeast("KeyIdleTimeoutMs", 1);
             ExceptionTypes("Handle");
             PolicyType("TripPolicy", _symbols.TripPolicy);
             NonEmptyName();
+            KeyedOnly("MaxKeys");
+            KeyedOnly("KeyIdleTimeoutMs");
         }
 
         public void RateLimit()
@@ -325,6 +330,20 @@ internal static class AttributeRules
                     -1,
                     "\"" + name + "\"",
                     "Name must not be empty; remove it to use the default name, or give a non-blank name"));
+            }
+        }
+
+        /// <summary>A setting of the per-key table that is set although the attribute has no <c>KeyParameter</c> (RES0017, a warning).</summary>
+        private void KeyedOnly(string name)
+        {
+            if (AttributeValues.TryGetInt(_data, name, out var value) && AttributeValues.GetString(_data, "KeyParameter") is null)
+            {
+                Violations.Add(new AttributeViolation(
+                    name,
+                    ViolationKind.KeyedOnly,
+                    -1,
+                    DiagnosticText.Number(value),
+                    $"{name} applies only to a keyed breaker, and this one has no KeyParameter; set KeyParameter to keep one breaker per argument value, or remove {name}"));
             }
         }
 

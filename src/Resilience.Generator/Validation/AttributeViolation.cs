@@ -17,6 +17,9 @@ internal readonly struct AttributeViolation
 
     public ViolationKind Kind { get; }
 
+    /// <summary>Whether the violation is an error (the generator does not apply the attribute); <see cref="ViolationKind.KeyedOnly"/> is only a warning.</summary>
+    public bool IsError => Kind != ViolationKind.KeyedOnly;
+
     /// <summary>The array element for <see cref="ViolationKind.Element"/>, the ordinal for <see cref="ViolationKind.ConstructorArgument"/>, else -1.</summary>
     public int Index { get; }
 
@@ -24,7 +27,8 @@ internal readonly struct AttributeViolation
     public string Value { get; }
 
     /// <summary>
-    /// What is wrong and what to do: the whole message for RES0005 (<c>MaxRetries must be 0 or more; got -1</c>); for
+    /// What is wrong and what to do: the whole message for RES0005 (<c>MaxRetries must be 0 or more; got -1</c>) and
+    /// RES0017; for
     /// <see cref="ViolationKind.PolicyType"/> (RES0008) why the type cannot be created.
     /// </summary>
     public string Message { get; }

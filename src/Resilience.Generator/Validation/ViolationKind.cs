@@ -14,4 +14,10 @@ internal enum ViolationKind
 
     /// <summary>A policy type cannot be created (RES0008 on that argument).</summary>
     PolicyType,
+
+    /// <summary>
+    /// A setting that only a keyed instance uses is set on an attribute without <c>KeyParameter</c> (the warning
+    /// RES0017 on that argument). The attribute still applies; the setting has no effect.
+    /// </summary>
+    KeyedOnly,
 }

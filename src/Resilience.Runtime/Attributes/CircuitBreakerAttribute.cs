@@ -51,6 +51,20 @@ public sealed class CircuitBreakerAttribute : Attribute
     /// <summary>Name of a method parameter whose value selects a separate breaker per value (for example per host).</summary>
     public string? KeyParameter { get; set; }
 
+    /// <summary>
+    /// With <see cref="KeyParameter"/> only: the most keys (one breaker each) held at once; at least 1. Default 10 000.
+    /// Beyond it the least recently used keys are evicted, whatever their state. Without a <see cref="KeyParameter"/>
+    /// there is one breaker and the setting has no effect (the analyzer warns, RES0017).
+    /// </summary>
+    public int MaxKeys { get; set; } = 10_000;
+
+    /// <summary>
+    /// With <see cref="KeyParameter"/> only: how long a key may go unused, in milliseconds, before it is evicted (a key
+    /// whose breaker is open, half-open or has a call in flight is kept); at least 1. Default 60 000 (1 minute). Without
+    /// a <see cref="KeyParameter"/> the setting has no effect (the analyzer warns, RES0017).
+    /// </summary>
+    public int KeyIdleTimeoutMs { get; set; } = 60_000;
+
     /// <summary>Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure.</summary>
     public string? HandleResult { get; set; }
 }

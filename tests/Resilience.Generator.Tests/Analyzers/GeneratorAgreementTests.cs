@@ -30,6 +30,8 @@ public sealed class GeneratorAgreementTests
     [InlineData("public interface IStore { [Retry(MaxRetries = -1)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [Retry(Multiplier = double.PositiveInfinity)] Task<int> CountAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback(TtlMs = 0, StaleTtlMs = 0)] Task<int> CountAsync(); }", "RES0005")]
+    [InlineData("public interface IStore { [CircuitBreaker(KeyParameter = \"host\", MaxKeys = 0)] Task<int> CountAsync(string host); }", "RES0005")]
+    [InlineData("public interface IStore { [CircuitBreaker(KeyParameter = \"host\", KeyIdleTimeoutMs = 0)] Task<int> CountAsync(string host); }", "RES0005")]
     [InlineData("[Bulkhead(MaxConcurrency = -1)] public interface IStore { [Retry] Task<int> CountAsync(); Task SaveAsync(); }", "RES0005")]
     [InlineData("public interface IStore { [CacheFallback] int Count(ReadOnlySpan<char> text); }", "RES0006")]
     [InlineData("[RateLimit(KeyParameter = \"tenant\")] public interface IStore { Task SaveAsync(string tenant); Task<int> CountAsync(); }", "RES0006")]
