@@ -15,7 +15,7 @@ internal static class TrackingNames
     public const string CompilationFeatures = nameof(CompilationFeatures);
     public const string Output = nameof(Output);
 
-    /// <summary>Every tracked step whose outputs are models.</summary>
+    /// <summary>Every tracked step; their outputs must be equatable (models, or null where a node is not its interface's representative).</summary>
     public static readonly string[] All =
     {
         RetryInterfaces, CircuitBreakerInterfaces, RateLimitInterfaces, BulkheadInterfaces, TimeoutInterfaces,
