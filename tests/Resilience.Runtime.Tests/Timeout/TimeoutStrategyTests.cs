@@ -266,6 +266,25 @@ public sealed class TimeoutStrategyTests
 
         int violations = 0, expiries = 0, callerCancels = 0, running = Workers;
         var tasks = new List<Task>();
+
+        // Time and foreign cancellations race with the workers' Start/Dispose. Started first: on two cores the workers
+        // can otherwise finish before the thread pool runs this task.
+        tasks.Add(Task.Run(() =>
+        {
+            var random = new Random(-1);
+            while (Volatile.Read(ref running) > 0)
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(1));
+                if (random.Next(4) == 0)
+                {
+                    Volatile.Read(ref callers[random.Next(Workers)]).Cancel();
+                    Interlocked.Increment(ref callerCancels);
+                }
+
+                Thread.Yield();
+            }
+        }));
+
         for (int w = 0; w < Workers; w++)
         {
             int worker = w;
@@ -316,23 +335,6 @@ public sealed class TimeoutStrategyTests
                 Interlocked.Decrement(ref running);
             }));
         }
-
-        // Time and foreign cancellations race with the workers' Start/Dispose.
-        tasks.Add(Task.Run(() =>
-        {
-            var random = new Random(-1);
-            while (Volatile.Read(ref running) > 0)
-            {
-                _clock.Advance(TimeSpan.FromMilliseconds(1));
-                if (random.Next(4) == 0)
-                {
-                    Volatile.Read(ref callers[random.Next(Workers)]).Cancel();
-                    Interlocked.Increment(ref callerCancels);
-                }
-
-                Thread.Yield();
-            }
-        }));
 
         await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30)); // safety net against a hang only
         Assert.Equal(0, violations);
