@@ -15,6 +15,12 @@ namespace Resilience;
 /// earlier use, or a second <c>Dispose</c>, can never act on a later use: every transition is a compare-and-swap of the
 /// exact value of the use it belongs to.
 /// </para>
+/// <para>
+/// The timer is left running when a use ends. <see cref="_due"/> holds the timestamp it is due at (or
+/// <see cref="NotDue"/>), and a new use calls <see cref="ITimer.Change"/> only when that is later than its own deadline.
+/// A wake-up for an ended use sets the timer for the rest of the current use, or leaves it quiet when the source is
+/// idle. Changing and disposing the timer happen under a small gate, on the slow path only.
+/// </para>
 /// </remarks>
 internal sealed class TimeoutSource
 {
