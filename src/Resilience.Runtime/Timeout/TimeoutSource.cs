@@ -15,6 +15,12 @@ namespace Resilience;
 /// earlier use, or a second <c>Dispose</c>, can never act on a later use: every transition is a compare-and-swap of the
 /// exact value of the use it belongs to.
 /// </para>
+/// <para>
+/// The timer is left running when a use ends. <see cref="_due"/> holds the timestamp it is due at (or
+/// <see cref="NotDue"/>), and a new use calls <see cref="ITimer.Change"/> only when that is later than its own deadline.
+/// A wake-up for an ended use sets the timer for the rest of the current use, or leaves it quiet when the source is
+/// idle. Changing and disposing the timer happen under a small gate, on the slow path only.
+/// </para>
 /// </remarks>
 internal sealed class TimeoutSource
 {
@@ -24,13 +30,17 @@ internal sealed class TimeoutSource
     internal const long Retired = 3;
     private const long StateMask = 3;
     private const long GenerationStep = 4;
+    private const long NotDue = long.MaxValue;
 
     private static readonly TimerCallback s_onTimer = static state => ((TimeoutSource)state!).OnTimer();
 
     private readonly TimeoutStrategy _owner;
     private readonly ITimer _timer;
+    private readonly object _timerGate = new();
     private long _state;
     private long _deadline;
+    private long _due = NotDue;
+    private bool _timerDisposed; // under _timerGate
 
     internal TimeoutSource(TimeoutStrategy owner)
     {
@@ -63,14 +73,27 @@ internal sealed class TimeoutSource
     internal TimeoutStrategy Owner => _owner;
 
     /// <summary>Starts a use; returns its armed state value, the key of every later transition.</summary>
+    /// <remarks>
+    /// Touches the timer only when it is not already due at or before the new deadline: in steady state (short uses,
+    /// one after another) the timer set by an earlier use is still pending and simply wakes up early for this one.
+    /// </remarks>
     internal long Arm()
     {
         long armed = (Volatile.Read(ref _state) & ~StateMask) + GenerationStep + Armed;
+        TimeProvider clock = _owner.TimeProvider;
+        long now = clock.GetTimestamp();
+        long deadline = now + _owner.TimeoutTimestampTicks;
 
-        // Deadline first: a timer callback that sees the new Armed value also sees the new deadline.
-        Volatile.Write(ref _deadline, _owner.TimeProvider.GetTimestamp() + _owner.TimeoutTimestampTicks);
-        Volatile.Write(ref _state, armed);
-        _timer.Change(_owner.Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        // Deadline first: a timer callback that sees the new Armed value also sees the new deadline. The exchange is a
+        // full fence, so the read of _due below happens after the new state is visible; OnTimer writes _due, then reads
+        // the state. Whichever ordering, either OnTimer sees this use or this use sees NotDue and sets the timer itself.
+        Volatile.Write(ref _deadline, deadline);
+        Interlocked.Exchange(ref _state, armed);
+        if (Volatile.Read(ref _due) > deadline)
+        {
+            SetTimer(now, deadline);
+        }
+
         return armed;
     }
 
@@ -78,15 +101,16 @@ internal sealed class TimeoutSource
     internal bool HasExpired(long armed) => Volatile.Read(ref _state) == (armed & ~StateMask) + Expired;
 
     /// <summary>Ends the use <paramref name="armed"/>; <see langword="true"/> when the source can be reused.</summary>
-    /// <remarks>Does nothing (and returns <see langword="false"/>) when the use has already ended.</remarks>
+    /// <remarks>
+    /// Does nothing (and returns <see langword="false"/>) when the use has already ended. Leaves the timer running: when
+    /// it fires for an idle source it does nothing and is not set again, and a next use that ends later reuses it.
+    /// </remarks>
     internal bool TryDisarm(long armed, out bool retired)
     {
         long generation = armed & ~StateMask;
         long previous = Interlocked.CompareExchange(ref _state, generation + Idle, armed);
         if (previous == armed)
         {
-            _timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
-
             // Fails when the caller's token cancelled the source: a cancelled source can never be reused.
             retired = !Cts.TryReset();
             if (retired)
@@ -106,40 +130,79 @@ internal sealed class TimeoutSource
     /// <summary>Stops the timer for good. The source itself holds no unmanaged resource and is left to the GC.</summary>
     /// <remarks>
     /// The source is not disposed: a timer callback may still be cancelling it, and disposing would make that
-    /// callback throw on a timer thread. A source without timer or wait handle needs no disposal.
+    /// callback throw on a timer thread. A source without timer or wait handle needs no disposal. The timer is disposed
+    /// under the gate, so that a callback that is setting it again never races with the disposal (not every provider's
+    /// timer is safe for that, FakeTimeProvider's is not) and never sets a disposed timer.
     /// </remarks>
-    internal void Retire() => _timer.Dispose();
+    internal void Retire()
+    {
+        lock (_timerGate)
+        {
+            _timerDisposed = true;
+            _timer.Dispose();
+        }
+    }
+
+    /// <summary>Sets the timer to fire at <paramref name="deadline"/> unless it is already due at or before it.</summary>
+    private void SetTimer(long now, long deadline)
+    {
+        lock (_timerGate)
+        {
+            if (_due <= deadline || _timerDisposed)
+            {
+                return; // a timer callback set it meanwhile, for this use
+            }
+
+            // _due before Change: a provider that runs a due callback inside Change (a test clock) then leaves NotDue.
+            Volatile.Write(ref _due, deadline);
+            _timer.Change(_owner.TimeProvider.GetElapsedTime(now, deadline), System.Threading.Timeout.InfiniteTimeSpan);
+        }
+    }
 
     private void OnTimer()
     {
-        long state = Volatile.Read(ref _state);
-        if ((state & StateMask) != Armed)
+        bool expired = false;
+        lock (_timerGate)
         {
-            return; // a late callback of a use that has ended
+            // The firing that was pending has happened (or this is a stale one: NotDue then only costs a Change more).
+            // A full fence before reading the state: see Arm.
+            Interlocked.Exchange(ref _due, NotDue);
+            while (true)
+            {
+                long state = Volatile.Read(ref _state);
+                if ((state & StateMask) != Armed || _timerDisposed)
+                {
+                    // Idle, ended or retired: the timer goes quiet. The next use sees NotDue and sets it.
+                    break;
+                }
+
+                TimeProvider clock = _owner.TimeProvider;
+                long now = clock.GetTimestamp();
+                long deadline = Volatile.Read(ref _deadline);
+                if (now < deadline)
+                {
+                    // Fired early: for an earlier use that has ended (the timer is left running), or for the clock
+                    // (coarse timer ticks). Wait for the rest of the current use's time.
+                    Volatile.Write(ref _due, deadline);
+                    _timer.Change(clock.GetElapsedTime(now, deadline), System.Threading.Timeout.InfiniteTimeSpan);
+
+                    break;
+                }
+
+                // The exact value of the use read above: a use that has ended, or a newer one, is never expired here.
+                if (Interlocked.CompareExchange(ref _state, (state & ~StateMask) + Expired, state) == state)
+                {
+                    expired = true;
+                    break;
+                }
+
+                // The use ended (and maybe a newer one started) meanwhile: look again.
+            }
         }
 
-        TimeProvider clock = _owner.TimeProvider;
-        long now = clock.GetTimestamp();
-        long deadline = Volatile.Read(ref _deadline);
-        if (now < deadline)
+        if (expired)
         {
-            // The timer fired early for the clock (coarse timer ticks), or this is a late callback and the source has
-            // been re-armed meanwhile: wait for the rest. The CAS below keeps a stale callback from expiring a newer use.
-            try
-            {
-                _timer.Change(clock.GetElapsedTime(now, deadline), System.Threading.Timeout.InfiniteTimeSpan);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Retired meanwhile.
-            }
-
-            return;
-        }
-
-        if (Interlocked.CompareExchange(ref _state, (state & ~StateMask) + Expired, state) == state)
-        {
-            Cts.Cancel();
+            Cts.Cancel(); // outside the gate: it runs the token's callbacks
         }
     }
 }

@@ -1,0 +1,371 @@
+using System.Reflection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.Runtime.Tests.Timeout;
+
+/// <summary>
+/// The pooled source leaves its timer running when a use ends: the next use reuses it when it is due at or before the
+/// new deadline, an early wake-up waits for the rest, and an idle source's timer goes quiet.
+/// </summary>
+[Collection(StressCollection.Name)]
+public sealed class TimeoutTimerReuseTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+    private readonly CountingClock _clock = new();
+
+    [Fact]
+    public void A_use_after_an_ended_use_times_out_exactly_at_its_own_deadline()
+    {
+        var timeout = new TimeoutStrategy("reuse", Limit, _clock);
+        TimeoutScope first = timeout.Start(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMilliseconds(40));
+        first.Dispose();
+
+        using TimeoutScope second = timeout.Start(CancellationToken.None); // deadline t = 140 ms
+        Assert.Equal(first.Token, second.Token); // the same pooled source, its timer still due at t = 100 ms
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100) - Tick); // t = 140 ms - 1 tick, past the first deadline
+        Assert.False(second.Token.IsCancellationRequested);
+        Assert.False(second.IsExpired);
+
+        _clock.Advance(Tick); // t = 140 ms
+        Assert.True(second.Token.IsCancellationRequested);
+        Assert.True(second.IsExpired);
+    }
+
+    [Fact]
+    public void The_early_wake_up_for_an_ended_use_sets_the_timer_for_the_rest_of_the_next_use()
+    {
+        var timeout = new TimeoutStrategy("reuse", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose(); // sets the timer: due at t = 100 ms
+        Assert.Equal(1, _clock.Changes);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(30));
+        using TimeoutScope scope = timeout.Start(CancellationToken.None); // deadline t = 130 ms
+        Assert.Equal(1, _clock.Changes); // already due before the new deadline: not touched
+
+        _clock.Advance(TimeSpan.FromMilliseconds(70)); // t = 100 ms: the early wake-up
+        Assert.Equal(1, _clock.Fires);
+        Assert.Equal(2, _clock.Changes); // set again, for the remaining 30 ms
+        Assert.Equal(TimeSpan.FromMilliseconds(30), _clock.LastDueTime);
+        Assert.False(scope.Token.IsCancellationRequested);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(30) - Tick);
+        Assert.False(scope.Token.IsCancellationRequested);
+        _clock.Advance(Tick);
+        Assert.True(scope.IsExpired);
+        Assert.Equal(2, _clock.Fires);
+    }
+
+    [Fact]
+    public void An_idle_source_timer_fires_once_more_and_then_goes_quiet()
+    {
+        var timeout = new TimeoutStrategy("idle", Limit, _clock);
+        TimeoutScope scope = timeout.Start(CancellationToken.None);
+        CancellationToken token = scope.Token;
+        scope.Dispose();
+
+        _clock.Advance(Limit * 10);
+        Assert.Equal(1, _clock.Fires); // the wake-up for the ended use, which does nothing
+        Assert.Equal(1, _clock.Changes); // and does not set the timer again
+        Assert.False(token.IsCancellationRequested);
+
+        _clock.Advance(Limit * 10);
+        Assert.Equal(1, _clock.Fires);
+
+        // The quiet timer is set again by the next use, which expires on time.
+        using TimeoutScope next = timeout.Start(CancellationToken.None);
+        Assert.Equal(token, next.Token);
+        Assert.Equal(2, _clock.Changes);
+        _clock.Advance(Limit - Tick);
+        Assert.False(next.Token.IsCancellationRequested);
+        _clock.Advance(Tick);
+        Assert.True(next.IsExpired);
+    }
+
+    [Fact]
+    public void In_steady_state_no_use_touches_the_timer()
+    {
+        var timeout = new TimeoutStrategy("steady", Limit, _clock);
+        using var caller = new CancellationTokenSource();
+        timeout.Start(CancellationToken.None).Dispose(); // warm-up: creates and sets the pooled source's timer
+        int changes = _clock.Changes;
+        Assert.Equal(1, changes);
+
+        for (int i = 0; i < 1_000; i++)
+        {
+            timeout.Start(i % 2 == 0 ? CancellationToken.None : caller.Token).Dispose();
+        }
+
+        Assert.Equal(changes, _clock.Changes);
+        Assert.Equal(1, _clock.TimersCreated);
+    }
+
+    [Fact]
+    public void While_time_passes_the_timer_is_touched_about_once_per_timeout_not_once_per_use()
+    {
+        var timeout = new TimeoutStrategy("steady", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose();
+        int changes = _clock.Changes;
+
+        // 1,000 uses of 1 ms each: 1 s of clock time, i.e. 10 timeouts.
+        for (int i = 0; i < 1_000; i++)
+        {
+            using TimeoutScope scope = timeout.Start(CancellationToken.None);
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.False(scope.Token.IsCancellationRequested);
+        }
+
+        Assert.InRange(_clock.Changes - changes, 1, 11);
+        Assert.InRange(_clock.Fires, 1, 11);
+        Assert.Equal(1, _clock.TimersCreated);
+    }
+
+    [Fact]
+    public void A_later_use_with_an_earlier_deadline_moves_the_timer_earlier()
+    {
+        // A shorter timeout set between two uses (reconfiguration) gives the second use a deadline before the one the
+        // running timer is due at.
+        var timeout = new TimeoutStrategy("shorter", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose(); // timer due at t = 100 ms
+        SetTimeoutTimestampTicks(timeout, TimeSpan.FromMilliseconds(20));
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+
+        using TimeoutScope scope = timeout.Start(CancellationToken.None); // deadline t = 30 ms
+        Assert.Equal(2, _clock.Changes);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(20) - Tick);
+        Assert.False(scope.Token.IsCancellationRequested);
+        _clock.Advance(Tick);
+        Assert.True(scope.IsExpired);
+    }
+
+    [Fact]
+    public void Retiring_an_expired_source_disposes_its_timer()
+    {
+        var timeout = new TimeoutStrategy("retire", Limit, _clock);
+        TimeoutScope scope = timeout.Start(CancellationToken.None);
+        _clock.Advance(Limit);
+        Assert.True(scope.IsExpired);
+        Assert.Equal(0, _clock.TimersDisposed);
+
+        scope.Dispose();
+
+        Assert.Equal(1, _clock.TimersDisposed);
+    }
+
+    [Fact]
+    public void A_source_left_over_when_the_pool_is_full_has_its_running_timer_disposed()
+    {
+        var timeout = new TimeoutStrategy("full", Limit, _clock);
+        var scopes = new TimeoutScope[80]; // more than the pool holds (at most 64)
+        for (int i = 0; i < scopes.Length; i++)
+        {
+            scopes[i] = timeout.Start(CancellationToken.None);
+        }
+
+        for (int i = 0; i < scopes.Length; i++)
+        {
+            scopes[i].Dispose();
+        }
+
+        Assert.InRange(_clock.TimersDisposed, scopes.Length - 64, scopes.Length - 4);
+        _clock.Advance(Limit * 2);
+        Assert.Equal(scopes.Length - _clock.TimersDisposed, _clock.Fires); // only the pooled ones wake up, once
+    }
+
+    [Fact]
+    public async Task Stress_no_use_expires_early_and_none_is_missed_while_pooled_timers_keep_running()
+    {
+        var clock = new FakeTimeProvider();
+        TimeSpan limit = TimeSpan.FromMilliseconds(5);
+        TimeSpan step = TimeSpan.FromMilliseconds(1);
+        var timeout = new TimeoutStrategy("stress", limit, clock);
+        const int Workers = 3;
+        const int Iterations = 4_000;
+        int early = 0, missed = 0, expiries = 0, running = Workers;
+        var tasks = new List<Task>();
+
+        // The single clock thread, started first: on two cores the workers could otherwise finish before it runs.
+        tasks.Add(Task.Run(() =>
+        {
+            while (Volatile.Read(ref running) > 0)
+            {
+                clock.Advance(step);
+                Thread.Yield();
+            }
+        }));
+
+        for (int w = 0; w < Workers; w++)
+        {
+            int worker = w;
+            tasks.Add(Task.Run(() =>
+            {
+                var random = new Random(worker);
+                using var caller = new CancellationTokenSource(); // never cancelled
+                for (int i = 0; i < Iterations; i++)
+                {
+                    long before = clock.GetTimestamp();
+                    TimeoutScope scope = timeout.Start(random.Next(2) == 0 ? CancellationToken.None : caller.Token);
+                    long after = clock.GetTimestamp();
+                    long cancelledAt = long.MaxValue;
+                    using (scope.Token.Register(() => Volatile.Write(ref cancelledAt, clock.GetTimestamp())))
+                    {
+                        if (random.Next(6) == 0 && Volatile.Read(ref missed) == 0)
+                        {
+                            // Hold this use until its time is up. FakeTimeProvider runs due callbacks on whichever thread
+                            // wakes its waiters (the clock thread, or a worker inside ITimer.Change), so the expiry may
+                            // come a little after the clock passed the deadline: wait for it, with a safety net on
+                            // real time that only a use whose timer never fires reaches.
+                            var safetyNet = System.Diagnostics.Stopwatch.StartNew();
+                            while (!scope.Token.IsCancellationRequested
+                                && (clock.GetElapsedTime(after) < limit + step + step || safetyNet.Elapsed < TimeSpan.FromSeconds(10)))
+                            {
+                                Thread.Yield();
+                            }
+
+                            if (!scope.Token.IsCancellationRequested)
+                            {
+                                Interlocked.Increment(ref missed);
+                            }
+                        }
+                        else if (random.Next(2) == 0)
+                        {
+                            Thread.Yield();
+                        }
+                    }
+
+                    // The registration is gone: cancelledAt is final. The deadline is at least before + limit.
+                    if (scope.Token.IsCancellationRequested)
+                    {
+                        if (!scope.IsExpired || clock.GetElapsedTime(before, Volatile.Read(ref cancelledAt)) < limit)
+                        {
+                            Interlocked.Increment(ref early);
+                        }
+
+                        Interlocked.Increment(ref expiries);
+                    }
+
+                    scope.Dispose();
+                    if (random.Next(4) == 0)
+                    {
+                        Thread.Yield(); // the source idles in the pool while the clock may wake its timer
+                    }
+                }
+
+                Interlocked.Decrement(ref running);
+            }));
+        }
+
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30)); // safety net against a hang only
+        Assert.True(early == 0, $"{early} uses were cancelled before their deadline");
+        Assert.True(missed == 0, $"{missed} uses were never cancelled although the clock passed their deadline");
+        Assert.True(expiries > Iterations / 10, $"only {expiries} expiries");
+
+        // The pool survived: a fresh use starts uncancelled and expires exactly on time.
+        using TimeoutScope last = timeout.Start(CancellationToken.None);
+        Assert.False(last.Token.IsCancellationRequested);
+        clock.Advance(limit - Tick);
+        Assert.False(last.Token.IsCancellationRequested);
+        clock.Advance(Tick);
+        Assert.True(last.IsExpired);
+    }
+
+    [Fact]
+    public void Start_and_Dispose_allocate_nothing_after_warm_up_on_the_fake_clock()
+    {
+        var timeout = new TimeoutStrategy("alloc", TimeSpan.FromHours(1), new FakeTimeProvider());
+        using var caller = new CancellationTokenSource();
+        for (int i = 0; i < 1_000; i++)
+        {
+            timeout.Start(i % 2 == 0 ? CancellationToken.None : caller.Token).Dispose();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            timeout.Start(i % 2 == 0 ? CancellationToken.None : caller.Token).Dispose();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// Stands in for reconfiguration (owned by TimeoutStrategy): gives the next uses a shorter timeout. Only the
+    /// timestamp ticks matter to the source, which no longer reads <see cref="TimeoutStrategy.Timeout"/>.
+    /// </summary>
+    private static void SetTimeoutTimestampTicks(TimeoutStrategy timeout, TimeSpan value)
+    {
+        long ticks = (long)Math.Ceiling(value.Ticks * ((double)timeout.TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
+        PropertyInfo property = typeof(TimeoutStrategy).GetProperty(nameof(TimeoutStrategy.TimeoutTimestampTicks), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        if (property.SetMethod is { } setter)
+        {
+            setter.Invoke(timeout, [ticks]);
+            return;
+        }
+
+        FieldInfo field = typeof(TimeoutStrategy).GetField($"<{property.Name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("TimeoutTimestampTicks can no longer be set here: use the strategy's reconfiguration.");
+        field.SetValue(timeout, ticks);
+        Assert.Equal(ticks, timeout.TimeoutTimestampTicks);
+    }
+
+    /// <summary>A fake clock whose timers count their <c>Change</c> calls, firings and disposals.</summary>
+    private sealed class CountingClock : FakeTimeProvider
+    {
+        private int _changes;
+        private int _fires;
+        private int _created;
+        private int _disposed;
+        private long _lastDueTicks;
+
+        public int Changes => Volatile.Read(ref _changes);
+
+        public int Fires => Volatile.Read(ref _fires);
+
+        public int TimersCreated => Volatile.Read(ref _created);
+
+        public int TimersDisposed => Volatile.Read(ref _disposed);
+
+        public TimeSpan LastDueTime => TimeSpan.FromTicks(Volatile.Read(ref _lastDueTicks));
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            var timer = new CountingTimer(this, callback, state);
+            timer.Inner = base.CreateTimer(static s => ((CountingTimer)s!).Fire(), timer, dueTime, period);
+            return timer;
+        }
+
+        private sealed class CountingTimer(CountingClock clock, TimerCallback callback, object? state) : ITimer
+        {
+            public ITimer Inner { get; set; } = null!;
+
+            public void Fire()
+            {
+                Interlocked.Increment(ref clock._fires);
+                callback(state);
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Interlocked.Increment(ref clock._changes);
+                Volatile.Write(ref clock._lastDueTicks, dueTime.Ticks);
+                return Inner.Change(dueTime, period);
+            }
+
+            public void Dispose()
+            {
+                Interlocked.Increment(ref clock._disposed);
+                Inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}
