@@ -93,7 +93,9 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
             long elapsed = CatchUpLocked();
             bool wasFull = _available == _shape.PermitLimit;
-            int inUse = Math.Clamp(_shape.PermitLimit - _available, 0, shape.PermitLimit);
+            // Permits out may exceed the new limit: then _available goes below zero until they come back, so that
+            // shrinking and growing the limit again never hands out a fresh budget.
+            int inUse = Math.Max(0, _shape.PermitLimit - _available);
             Volatile.Write(ref _shape, shape);
             _available = shape.PermitLimit - inUse;
             _segmentUse = shape.Algorithm == RateLimitAlgorithm.SlidingWindow ? new int[shape.Segments] : null;
@@ -201,7 +203,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             CatchUpLocked();
             return new RateLimiterStatistics
             {
-                CurrentAvailablePermits = _available,
+                CurrentAvailablePermits = Math.Max(0, _available),
                 CurrentQueuedCount = _queuedPermits,
                 TotalSuccessfulLeases = _successfulLeases,
                 TotalFailedLeases = _failedLeases,
