@@ -23,10 +23,10 @@ public sealed class ConfiguredService : IConfiguredService
 
 public interface IConfiguredRetryAndTimeout
 {
-    [Retry(MaxRetries = 1, DelayMs = 0, Jitter = 0, Name = "configured-retry")]
+    [Retry(MaxRetries = 1, DelayMs = 0, Jitter = 0)] // instance name: the method's full name
     Task<int> FlakyAsync(CancellationToken cancellationToken);
 
-    [Timeout(1_000, Name = "configured-timeout")]
+    [Timeout(1_000)]
     Task<string> SlowAsync(CancellationToken cancellationToken);
 }
 
@@ -97,8 +97,8 @@ public sealed class ConfigurationTests
     {
         IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Resilience:Instances:configured-retry:Retry:MaxRetries"] = "3",
-            ["Resilience:Instances:configured-timeout:Timeout:Timeout"] = "00:00:05",
+            ["Resilience:Instances:Resilience.EndToEnd.Tests.IConfiguredRetryAndTimeout.FlakyAsync:Retry:MaxRetries"] = "3",
+            ["Resilience:Instances:Resilience.EndToEnd.Tests.IConfiguredRetryAndTimeout.SlowAsync:Timeout:Timeout"] = "00:00:05",
         }).Build();
         var inner = new ConfiguredRetryAndTimeout();
         var services = new ServiceCollection();
@@ -112,7 +112,7 @@ public sealed class ConfigurationTests
         // Retry: 3 retries from configuration (the attribute says 1), then 0 after a reload.
         await Assert.ThrowsAsync<InvalidOperationException>(() => proxy.FlakyAsync(CancellationToken.None));
         Assert.Equal(4, inner.Calls);
-        configuration["Resilience:Instances:configured-retry:Retry:MaxRetries"] = "0";
+        configuration["Resilience:Instances:Resilience.EndToEnd.Tests.IConfiguredRetryAndTimeout.FlakyAsync:Retry:MaxRetries"] = "0";
         configuration.Reload();
         await Assert.ThrowsAsync<InvalidOperationException>(() => proxy.FlakyAsync(CancellationToken.None));
         Assert.Equal(5, inner.Calls);
@@ -123,7 +123,7 @@ public sealed class ConfigurationTests
         Assert.False(before.IsCompleted);
 
         // ... a reload to 2 s applies to the next call; the call in flight keeps its 5 s.
-        configuration["Resilience:Instances:configured-timeout:Timeout:Timeout"] = "00:00:02";
+        configuration["Resilience:Instances:Resilience.EndToEnd.Tests.IConfiguredRetryAndTimeout.SlowAsync:Timeout:Timeout"] = "00:00:02";
         configuration.Reload();
         Task<string> after = proxy.SlowAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(2));
