@@ -60,7 +60,7 @@ public sealed class StrategyReconfigureTests
     }
 
     [Fact]
-    public void Retry_decisions_never_see_half_an_update()
+    public async Task Retry_decisions_never_see_half_an_update()
     {
         // The 1-retry policy is consulted only for attempt 1 unless a decision pairs it with the other MaxRetries.
         var fewPolicy = new TrackingPolicy(allowedAttempts: 1);
@@ -87,7 +87,7 @@ public sealed class StrategyReconfigureTests
             }
         })).ToArray();
 
-        Assert.True(Task.WaitAll([writer, .. readers], TimeSpan.FromSeconds(10)));
+        await Task.WhenAll([writer, .. readers]).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, fewPolicy.Violations);
     }
 
@@ -228,7 +228,7 @@ public sealed class StrategyReconfigureTests
     }
 
     [Fact]
-    public void Rate_limit_reconfiguration_under_load_never_exceeds_either_limit()
+    public async Task Rate_limit_reconfiguration_under_load_never_exceeds_either_limit()
     {
         // Fixed window of an hour: no permit comes back during the test, so the permits granted are bounded by the
         // largest limit ever set (reconfiguration carries the permits taken over).
@@ -255,7 +255,7 @@ public sealed class StrategyReconfigureTests
             Interlocked.Increment(ref callersDone);
         })).ToArray();
 
-        Assert.True(Task.WaitAll([writer, .. callers], TimeSpan.FromSeconds(10)));
+        await Task.WhenAll([writer, .. callers]).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.InRange(granted, 50, 100);
     }
 
