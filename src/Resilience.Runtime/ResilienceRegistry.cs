@@ -21,8 +21,8 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// A registry given an <c>IOptionsMonitor&lt;ResilienceOptions&gt;</c> applies the configured overrides of a name on top
-/// of the declared settings when it creates the instance, and reconfigures the breakers and bulkheads it holds when
-/// the options change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
+/// of the declared settings when it creates the instance, and reconfigures every instance it holds when the options
+/// change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
 /// </para>
 /// <para>
 /// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
@@ -133,7 +133,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_retries, name, options, "retry",
-            static (registry, name, options) => registry.Attach(new RetryStrategy(name, options, registry._timeProvider)));
+            static (registry, name, options) => registry.Attach(CreateConfigured(
+                name, "Retry", options, registry.Overrides(name)?.Retry is { } overrides ? overrides.ApplyTo(options) : options,
+                registry, static (name, effective, registry) => new RetryStrategy(name, effective, registry._timeProvider))));
     }
 
     /// <summary>Returns the timeout named <paramref name="name"/>, creating it on first use.</summary>
@@ -145,7 +147,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateName(name);
         return GetOrAdd(_timeouts, name, new TimeoutSetting(timeout), "timeout",
-            static (registry, name, setting) => registry.Attach(new TimeoutStrategy(name, setting.Timeout, registry._timeProvider)));
+            static (registry, name, setting) => registry.Attach(CreateConfigured(
+                name, "Timeout", setting, registry.Overrides(name)?.Timeout?.Timeout is { } overridden ? new TimeoutSetting(overridden) : setting,
+                registry, static (name, effective, registry) => new TimeoutStrategy(name, effective.Timeout, registry._timeProvider))));
     }
 
     /// <summary>Returns the bulkhead named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -169,7 +173,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_rateLimits, name, options, "rate limit",
-            static (registry, name, options) => registry.Attach(new RateLimitStrategy(name, options, registry._timeProvider)));
+            static (registry, name, options) => registry.Attach(CreateConfigured(
+                name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
+                registry, static (name, effective, registry) => new RateLimitStrategy(name, effective, registry._timeProvider))));
     }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -183,7 +189,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_rateLimits, name, options, "rate limit",
-            static (registry, name, options) => registry.Attach(new KeyedRateLimitStrategy<TKey>(name, options, registry._timeProvider)));
+            static (registry, name, options) => registry.Attach(CreateConfigured(
+                name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
+                registry, static (name, effective, registry) => new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider))));
     }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -195,7 +203,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_cacheFallbacks, name, options, "cache fallback",
-            static (registry, name, options) => registry.Attach(new CacheFallbackStrategy(name, options, registry._cacheStore, registry._timeProvider)));
+            static (registry, name, options) => registry.Attach(CreateConfigured(
+                name, "CacheFallback", options, registry.Overrides(name)?.CacheFallback is { } overrides ? overrides.ApplyTo(options) : options,
+                registry, static (name, effective, registry) => new CacheFallbackStrategy(name, effective, registry._cacheStore, registry._timeProvider))));
     }
 
     /// <summary>Finds an existing breaker by name.</summary>
@@ -368,12 +378,43 @@ public sealed partial class ResilienceRegistry : IDisposable
     private BulkheadOptions EffectiveBulkhead(string name, BulkheadOptions declared)
         => Overrides(name)?.Bulkhead is { } overrides ? overrides.ApplyTo(declared) : declared;
 
+    private RateLimitOptions EffectiveRateLimit(string name, RateLimitOptions declared)
+        => Overrides(name)?.RateLimit is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    /// <summary>
+    /// Creates an instance with the settings <paramref name="effective"/> (the declared ones with the configured
+    /// overrides). When only the overrides make them invalid (a configured value that does not fit a declared one, which
+    /// the validator cannot see), throws <see cref="InvalidOperationException"/> naming the configuration path.
+    /// </summary>
+    private static TResult CreateConfigured<TSettings, TResult>(
+        string name, string section, TSettings declared, TSettings effective, ResilienceRegistry registry, Func<string, TSettings, ResilienceRegistry, TResult> create)
+        where TSettings : class
+    {
+        if (ReferenceEquals(declared, effective))
+        {
+            return create(name, declared, registry);
+        }
+
+        try
+        {
+            return create(name, effective, registry);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException(
+                $"{ResilienceOptions.SectionName}:Instances:{name}:{section}:{exception.ParamName}: {ResilienceOptionsValidator.Describe(exception)} "
+                + $"The configured overrides of '{name}' do not fit its declared settings; change the configuration (or the attribute).",
+                exception);
+        }
+    }
+
     private ResilienceInstanceOptions? Overrides(string name)
         => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
 
     /// <summary>
-    /// Configuration changed: reconfigures every breaker and bulkhead from its declared settings plus the new overrides.
-    /// An instance whose new settings are invalid keeps its current ones (validation at reload reports them).
+    /// Configuration changed: reconfigures every instance from its declared settings plus the new overrides (an instance
+    /// whose overrides were removed goes back to its declared settings). An instance whose new settings are invalid
+    /// keeps its current ones (validation at reload reports them).
     /// </summary>
     private void OnOptionsChanged(ResilienceOptions options, string? name)
     {
@@ -407,6 +448,63 @@ public sealed partial class ResilienceRegistry : IDisposable
                     // Invalid: keep the current limits.
                 }
             }
+
+            ReconfigureOthers();
+        }
+    }
+
+    /// <summary>Reconfigures retries, timeouts, rate limits and cache fallbacks (under the creation lock).</summary>
+    private void ReconfigureOthers()
+    {
+        foreach (KeyValuePair<string, Registration<RetryStrategy, RetryOptions>> pair in _retries)
+        {
+            RetryOptions declared = pair.Value.Options;
+            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.Retry is { } overrides ? overrides.ApplyTo(declared) : declared);
+        }
+
+        foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
+        {
+            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.Timeout?.Timeout ?? pair.Value.Options.Timeout);
+        }
+
+        foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
+        {
+            TryReconfigure(pair.Value.Instance, EffectiveRateLimit(pair.Key, pair.Value.Options));
+        }
+
+        foreach (KeyValuePair<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> pair in _cacheFallbacks)
+        {
+            CacheFallbackOptions declared = pair.Value.Options;
+            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.CacheFallback is { } overrides ? overrides.ApplyTo(declared) : declared);
+        }
+    }
+
+    private static void TryReconfigure(object instance, object settings)
+    {
+        try
+        {
+            switch (instance, settings)
+            {
+                case (RetryStrategy retry, RetryOptions options):
+                    retry.Reconfigure(options);
+                    break;
+                case (TimeoutStrategy timeout, TimeSpan limit):
+                    timeout.Reconfigure(limit);
+                    break;
+                case (RateLimitStrategy rateLimit, RateLimitOptions options):
+                    rateLimit.Reconfigure(options);
+                    break;
+                case (IKeyedRateLimit keyed, RateLimitOptions options):
+                    keyed.Reconfigure(options);
+                    break;
+                case (CacheFallbackStrategy cache, CacheFallbackOptions options):
+                    cache.Reconfigure(options);
+                    break;
+            }
+        }
+        catch (ArgumentException)
+        {
+            // Invalid with the declared settings: keep the current ones.
         }
     }
 

@@ -11,8 +11,7 @@ public sealed class CacheFallbackStrategy
     private readonly string _name;
     private readonly ICacheFallbackStore _store;
     private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _ttl;
-    private readonly TimeSpan _staleTtl;
+    private Settings _settings;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name.</param>
@@ -28,9 +27,14 @@ public sealed class CacheFallbackStrategy
         _name = name;
         _store = store;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _ttl = options.Ttl;
-        _staleTtl = options.StaleTtl;
+        _settings = new Settings(options.Ttl, options.StaleTtl);
     }
+
+    /// <summary>How long a stored result is fresh (the current setting; it changes when configuration is reloaded).</summary>
+    public TimeSpan Ttl => Volatile.Read(ref _settings).Ttl;
+
+    /// <summary>How long after <see cref="Ttl"/> a stored result may answer a failure (the current setting).</summary>
+    public TimeSpan StaleTtl => Volatile.Read(ref _settings).StaleTtl;
 
     /// <summary>The strategy's name.</summary>
     public string Name => _name;
@@ -44,7 +48,7 @@ public sealed class CacheFallbackStrategy
     /// <param name="value">The result.</param>
     public bool TryGetFresh<T>(string key, out T value)
     {
-        if (_ttl > TimeSpan.Zero
+        if (Volatile.Read(ref _settings).Ttl > TimeSpan.Zero
             && _store.TryGet(key, out CacheFallbackEntry entry)
             && _timeProvider.GetUtcNow() < entry.FreshUntil
             && TryCast(entry.Value, out value))
@@ -89,10 +93,23 @@ public sealed class CacheFallbackStrategy
     /// <param name="value">The result.</param>
     public void Store<T>(string key, T value)
     {
+        Settings settings = Volatile.Read(ref _settings);
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        DateTimeOffset freshUntil = AddSaturating(now, _ttl);
-        DateTimeOffset staleUntil = AddSaturating(freshUntil, _staleTtl);
+        DateTimeOffset freshUntil = AddSaturating(now, settings.Ttl);
+        DateTimeOffset staleUntil = AddSaturating(freshUntil, settings.StaleTtl);
         _store.Set(key, new CacheFallbackEntry(value, now, freshUntil, staleUntil));
+    }
+
+    /// <summary>
+    /// Applies new TTLs to results stored from now on (configuration reload); results already stored keep the deadlines
+    /// they were stored with.
+    /// </summary>
+    /// <param name="options">The new settings; validated here.</param>
+    internal void Reconfigure(CacheFallbackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Volatile.Write(ref _settings, new Settings(options.Ttl, options.StaleTtl));
     }
 
     private static bool TryCast<T>(object? stored, out T value)
@@ -112,4 +129,12 @@ public sealed class CacheFallbackStrategy
         => DateTimeOffset.MaxValue - time <= span ? DateTimeOffset.MaxValue : time + span;
 
     private void OnStaleResultServed(StaleResultServedEventArgs args) => StaleResultServed?.Invoke(this, args);
+
+    /// <summary>Both TTLs, swapped as one.</summary>
+    private sealed class Settings(TimeSpan ttl, TimeSpan staleTtl)
+    {
+        public TimeSpan Ttl { get; } = ttl;
+
+        public TimeSpan StaleTtl { get; } = staleTtl;
+    }
 }

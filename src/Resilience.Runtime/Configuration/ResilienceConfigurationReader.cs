@@ -1,16 +1,22 @@
-using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
 /// <summary>
-/// Fills <see cref="ResilienceOptions"/> from a configuration section without reflection (trimming- and AOT-safe).
-/// Values that do not parse are collected in <see cref="ResilienceOptions.ReadErrors"/> for
-/// <see cref="ResilienceOptionsValidator"/> to report with their paths.
+/// Fills <see cref="ResilienceOptions"/> from a configuration section with the configuration binder's source generator
+/// (the <c>Bind</c> calls below are replaced at compile time by generated code: no reflection, trimming- and AOT-safe).
+/// Each strategy section is bound on its own, so one value that does not parse does not hide the others: the binder's message
+/// (which names the path and the value) goes to <see cref="ResilienceOptions.ReadErrors"/> for
+/// <see cref="ResilienceOptionsValidator"/> to report.
 /// </summary>
 internal sealed class ResilienceConfigurationReader : IConfigureOptions<ResilienceOptions>
 {
+    private static readonly Regex FailedConversion = new(
+        "^Failed to convert configuration value '(?<value>.*)' at '(?<path>[^']*)' to type '(?<type>[^']*)'",
+        RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
     private readonly IConfiguration _configuration;
 
     public ResilienceConfigurationReader(IConfiguration configuration) => _configuration = configuration;
@@ -25,79 +31,94 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
                 options.Instances[instance.Key] = target;
             }
 
-            IConfigurationSection breaker = instance.GetSection("CircuitBreaker");
-            if (breaker.Exists())
+            // One section at a time, into the existing objects: a value that does not parse stops only its section.
+            IConfigurationSection section = instance.GetSection(nameof(ResilienceInstanceOptions.CircuitBreaker));
+            if (section.Exists())
             {
-                CircuitBreakerOverrides o = target.CircuitBreaker ??= new CircuitBreakerOverrides();
-                o.FailureThreshold = Int(breaker, "FailureThreshold", options) ?? o.FailureThreshold;
-                o.FailureRatio = Double(breaker, "FailureRatio", options) ?? o.FailureRatio;
-                o.TimeoutRatio = Double(breaker, "TimeoutRatio", options) ?? o.TimeoutRatio;
-                o.MinimumThroughput = Int(breaker, "MinimumThroughput", options) ?? o.MinimumThroughput;
-                o.SamplingDuration = Duration(breaker, "SamplingDuration", options) ?? o.SamplingDuration;
-                o.BreakDuration = Duration(breaker, "BreakDuration", options) ?? o.BreakDuration;
-                o.HalfOpenMaxCalls = Int(breaker, "HalfOpenMaxCalls", options) ?? o.HalfOpenMaxCalls;
-                o.MaxKeys = Int(breaker, "MaxKeys", options) ?? o.MaxKeys;
-                o.KeyIdleTimeout = Duration(breaker, "KeyIdleTimeout", options) ?? o.KeyIdleTimeout;
+                Bind(section, target.CircuitBreaker ??= new CircuitBreakerOverrides(), options);
             }
 
-            IConfigurationSection bulkhead = instance.GetSection("Bulkhead");
-            if (bulkhead.Exists())
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Bulkhead))).Exists())
             {
-                BulkheadOverrides o = target.Bulkhead ??= new BulkheadOverrides();
-                o.MaxConcurrency = Int(bulkhead, "MaxConcurrency", options) ?? o.MaxConcurrency;
-                o.MaxQueue = Int(bulkhead, "MaxQueue", options) ?? o.MaxQueue;
+                Bind(section, target.Bulkhead ??= new BulkheadOverrides(), options);
+            }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Retry))).Exists())
+            {
+                Bind(section, target.Retry ??= new RetryOverrides(), options);
+            }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Timeout))).Exists())
+            {
+                Bind(section, target.Timeout ??= new TimeoutOverrides(), options);
+            }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.RateLimit))).Exists())
+            {
+                Bind(section, target.RateLimit ??= new RateLimitOverrides(), options);
+            }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.CacheFallback))).Exists())
+            {
+                Bind(section, target.CacheFallback ??= new CacheFallbackOverrides(), options);
             }
         }
     }
 
-    private static int? Int(IConfigurationSection section, string key, ResilienceOptions options)
+    // One method per type: the generator intercepts each Bind call with code for the static type of its argument.
+    private static void Bind(IConfigurationSection section, CircuitBreakerOverrides target, ResilienceOptions options)
     {
-        IConfigurationSection value = section.GetSection(key);
-        if (string.IsNullOrEmpty(value.Value))
-        {
-            return null;
-        }
-
-        if (int.TryParse(value.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int result))
-        {
-            return result;
-        }
-
-        options.ReadErrors.Add($"{value.Path}: '{value.Value}' is not a whole number.");
-        return null;
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
     }
 
-    private static double? Double(IConfigurationSection section, string key, ResilienceOptions options)
+    private static void Bind(IConfigurationSection section, BulkheadOverrides target, ResilienceOptions options)
     {
-        IConfigurationSection value = section.GetSection(key);
-        if (string.IsNullOrEmpty(value.Value))
-        {
-            return null;
-        }
-
-        if (double.TryParse(value.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double result))
-        {
-            return result;
-        }
-
-        options.ReadErrors.Add($"{value.Path}: '{value.Value}' is not a number (use '.' as the decimal point).");
-        return null;
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
     }
 
-    private static TimeSpan? Duration(IConfigurationSection section, string key, ResilienceOptions options)
+    private static void Bind(IConfigurationSection section, RetryOverrides target, ResilienceOptions options)
     {
-        IConfigurationSection value = section.GetSection(key);
-        if (string.IsNullOrEmpty(value.Value))
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, TimeoutOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, RateLimitOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, CacheFallbackOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    /// <summary>
+    /// "path: 'value' is not a time span; write it as ..." from the binder's "Failed to convert configuration value
+    /// 'value' at 'path' to type 'T'."; the binder's message itself when it has another form.
+    /// </summary>
+    internal static string Explain(InvalidOperationException exception)
+    {
+        Match match = FailedConversion.Match(exception.Message);
+        if (!match.Success)
         {
-            return null;
+            return exception.Message;
         }
 
-        if (TimeSpan.TryParse(value.Value, CultureInfo.InvariantCulture, out TimeSpan result))
+        string value = match.Groups["value"].Value;
+        string path = match.Groups["path"].Value;
+        string what = match.Groups["type"].Value switch
         {
-            return result;
-        }
-
-        options.ReadErrors.Add($"{value.Path}: '{value.Value}' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.");
-        return null;
+            "System.TimeSpan" => "is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.",
+            "System.Int32" => "is not a whole number.",
+            "System.Double" => "is not a number (use '.' as the decimal point).",
+            "Resilience.BackoffType" => "is not a backoff type; write Constant, Linear or Exponential.",
+            "Resilience.RateLimitAlgorithm" => "is not a rate limit algorithm; write TokenBucket, SlidingWindow or FixedWindow.",
+            string type => $"is not a valid {type}.",
+        };
+        return $"{path}: '{value}' {what}";
     }
 }

@@ -3,19 +3,23 @@ namespace Resilience;
 /// <summary>
 /// Settings that override the attribute values (the compile-time defaults) per instance name, for example bound from
 /// the <c>"Resilience"</c> configuration section:
-/// <c>{ "Resilience": { "Instances": { "users-db": { "CircuitBreaker": { "FailureThreshold": 10 }, "Bulkhead": { "MaxConcurrency": 20 } } } } }</c>.
+/// <c>{ "Resilience": { "Instances": { "users-db": { "Retry": { "MaxRetries": 5 }, "Timeout": { "Timeout": "00:00:02" }, "Bulkhead": { "MaxConcurrency": 20 } } } } }</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The registry applies an instance's overrides when it creates the instance, on top of the declared settings; a
 /// setting left out keeps its declared value. When the options change (configuration reload, through
 /// <c>IOptionsMonitor</c>), the registry reconfigures the instances it holds, so new calls see the new settings;
-/// calls in flight finish under the old ones. Circuit breakers keep their state (and their counts unless the sampling
-/// duration changed); bulkheads keep their running and waiting calls.
+/// calls in flight finish under the old ones (except that a retry sequence in progress makes its next decisions under the
+/// new retry settings). Circuit breakers keep their state (and their counts unless the sampling duration changed);
+/// bulkheads keep their running and waiting calls; rate limits keep their queued callers and count the permits taken
+/// against the new limit; cache fallbacks keep the deadlines of stored results. See docs/configuration.md.
 /// </para>
 /// <para>
 /// Instance names are those of the attributes' <c>Name</c>, or the interface or method full name by default
-/// (<c>Shop.IUserService</c>, <c>Shop.IUserService.GetAsync</c>). Circuit breakers and bulkheads can be overridden.
+/// (<c>Shop.IUserService</c>, <c>Shop.IUserService.GetAsync</c>). Every strategy's numbers, durations and kinds can be
+/// overridden; the exception and result predicates the attributes declare (<c>RetryOn</c>, <c>Handle</c>,
+/// <c>HandleResult</c>) cannot.
 /// </para>
 /// </remarks>
 public sealed class ResilienceOptions
@@ -38,6 +42,18 @@ public sealed class ResilienceInstanceOptions
 
     /// <summary>Overrides of the bulkhead of this name; <see langword="null"/> keeps the declared settings.</summary>
     public BulkheadOverrides? Bulkhead { get; set; }
+
+    /// <summary>Overrides of the retry of this name; <see langword="null"/> keeps the declared settings.</summary>
+    public RetryOverrides? Retry { get; set; }
+
+    /// <summary>Overrides of the timeout of this name; <see langword="null"/> keeps the declared settings.</summary>
+    public TimeoutOverrides? Timeout { get; set; }
+
+    /// <summary>Overrides of the rate limit (keyed or not) of this name; <see langword="null"/> keeps the declared settings.</summary>
+    public RateLimitOverrides? RateLimit { get; set; }
+
+    /// <summary>Overrides of the cache fallback of this name; <see langword="null"/> keeps the declared settings.</summary>
+    public CacheFallbackOverrides? CacheFallback { get; set; }
 }
 
 /// <summary>Circuit breaker settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="CircuitBreakerOptions"/> for meanings and units.</summary>
@@ -110,4 +126,128 @@ public sealed class BulkheadOverrides
         => MaxConcurrency is null && MaxQueue is null
             ? declared
             : new BulkheadOptions { MaxConcurrency = MaxConcurrency ?? declared.MaxConcurrency, MaxQueue = MaxQueue ?? declared.MaxQueue };
+}
+
+/// <summary>
+/// Retry settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="RetryOptions"/>
+/// for meanings and units. The exception types retried (<c>RetryOn</c>) and a custom policy are not configurable; with a
+/// custom policy only <see cref="MaxRetries"/> and <see cref="AttemptTimeout"/> apply.
+/// </summary>
+public sealed class RetryOverrides
+{
+    /// <summary>Overrides <see cref="RetryOptions.MaxRetries"/> (retries after the first call; 0 or more).</summary>
+    public int? MaxRetries { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.Delay"/> (base delay; a time span, e.g. <c>"00:00:00.200"</c>).</summary>
+    public TimeSpan? Delay { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.MaxDelay"/> (cap of one delay; a time span).</summary>
+    public TimeSpan? MaxDelay { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.Backoff"/> (<c>"Constant"</c>, <c>"Linear"</c> or <c>"Exponential"</c>).</summary>
+    public BackoffType? Backoff { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.Multiplier"/> (growth factor of exponential backoff; at least 1).</summary>
+    public double? Multiplier { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.Jitter"/> (random spread, a ratio in [0, 1]).</summary>
+    public double? Jitter { get; set; }
+
+    /// <summary>
+    /// Overrides <see cref="RetryOptions.AttemptTimeout"/> (a positive time span): the length of the per-attempt timeout
+    /// the attribute declares. Configuration can't add or remove one; on a retry declared without it this is ignored.
+    /// </summary>
+    public TimeSpan? AttemptTimeout { get; set; }
+
+    /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none applies.</summary>
+    internal RetryOptions ApplyTo(RetryOptions declared)
+    {
+        TimeSpan? attemptTimeout = declared.AttemptTimeout > TimeSpan.Zero ? AttemptTimeout : null;
+        if (MaxRetries is null && Delay is null && MaxDelay is null && Backoff is null && Multiplier is null && Jitter is null && attemptTimeout is null)
+        {
+            return declared;
+        }
+
+        return new RetryOptions
+        {
+            MaxRetries = MaxRetries ?? declared.MaxRetries,
+            Delay = Delay ?? declared.Delay,
+            MaxDelay = MaxDelay ?? declared.MaxDelay,
+            Backoff = Backoff ?? declared.Backoff,
+            Multiplier = Multiplier ?? declared.Multiplier,
+            Jitter = Jitter ?? declared.Jitter,
+            AttemptTimeout = attemptTimeout ?? declared.AttemptTimeout,
+            RetryOn = declared.RetryOn,
+            Policy = declared.Policy,
+            Random = declared.Random,
+        };
+    }
+}
+
+/// <summary>Timeout settings to override. See <see cref="TimeoutStrategy"/>.</summary>
+public sealed class TimeoutOverrides
+{
+    /// <summary>Overrides the declared limit (a positive time span of at most <see cref="int.MaxValue"/> ms, e.g. <c>"00:00:02"</c>); <see langword="null"/> keeps it.</summary>
+    public TimeSpan? Timeout { get; set; }
+}
+
+/// <summary>Rate limit settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="RateLimitOptions"/> for meanings and units.</summary>
+public sealed class RateLimitOverrides
+{
+    /// <summary>Overrides <see cref="RateLimitOptions.PermitLimit"/> (permits per window; at least 1).</summary>
+    public int? PermitLimit { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.Window"/> (a positive time span, e.g. <c>"00:00:01"</c>).</summary>
+    public TimeSpan? Window { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.Algorithm"/> (<c>"TokenBucket"</c>, <c>"SlidingWindow"</c> or <c>"FixedWindow"</c>).</summary>
+    public RateLimitAlgorithm? Algorithm { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.SegmentsPerWindow"/> (sliding window only; at least 1).</summary>
+    public int? SegmentsPerWindow { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.QueueLimit"/> (calls allowed to wait; 0 rejects at once).</summary>
+    public int? QueueLimit { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.MaxKeys"/> (keyed limits only).</summary>
+    public int? MaxKeys { get; set; }
+
+    /// <summary>Overrides <see cref="RateLimitOptions.KeyIdleTimeout"/> (keyed limits only; a positive time span).</summary>
+    public TimeSpan? KeyIdleTimeout { get; set; }
+
+    /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none is set.</summary>
+    internal RateLimitOptions ApplyTo(RateLimitOptions declared)
+    {
+        if (PermitLimit is null && Window is null && Algorithm is null && SegmentsPerWindow is null && QueueLimit is null && MaxKeys is null && KeyIdleTimeout is null)
+        {
+            return declared;
+        }
+
+        return new RateLimitOptions
+        {
+            PermitLimit = PermitLimit ?? declared.PermitLimit,
+            Window = Window ?? declared.Window,
+            Algorithm = Algorithm ?? declared.Algorithm,
+            SegmentsPerWindow = SegmentsPerWindow ?? declared.SegmentsPerWindow,
+            QueueLimit = QueueLimit ?? declared.QueueLimit,
+            MaxKeys = MaxKeys ?? declared.MaxKeys,
+            KeyIdleTimeout = KeyIdleTimeout ?? declared.KeyIdleTimeout,
+        };
+    }
+}
+
+/// <summary>Cache fallback settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="CacheFallbackOptions"/>.</summary>
+public sealed class CacheFallbackOverrides
+{
+    /// <summary>Overrides <see cref="CacheFallbackOptions.Ttl"/> (how long a result is fresh; a time span, 0 = only as a stale fallback).</summary>
+    public TimeSpan? Ttl { get; set; }
+
+    /// <summary>Overrides <see cref="CacheFallbackOptions.StaleTtl"/> (how long after the TTL a result may answer a failure; a time span).</summary>
+    public TimeSpan? StaleTtl { get; set; }
+
+    /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none is set.</summary>
+    internal CacheFallbackOptions ApplyTo(CacheFallbackOptions declared)
+        => Ttl is null && StaleTtl is null
+            ? declared
+            : new CacheFallbackOptions { Ttl = Ttl ?? declared.Ttl, StaleTtl = StaleTtl ?? declared.StaleTtl };
 }

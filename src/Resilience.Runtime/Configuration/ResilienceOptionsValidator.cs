@@ -7,7 +7,13 @@ namespace Resilience;
 /// override must be a valid value of its setting. Failures name the instance and the setting, e.g.
 /// <c>Resilience:Instances:users-db:CircuitBreaker:FailureThreshold: FailureThreshold must be at least 1; got 0.</c>
 /// </summary>
-/// <remarks>Every check of the options classes is of one setting alone, so an override valid here is valid on top of any declared settings.</remarks>
+/// <remarks>
+/// Each override is checked alone, and two overrides that depend on each other (<c>Delay</c> and <c>MaxDelay</c>,
+/// <c>Window</c> and <c>SegmentsPerWindow</c>, <c>Ttl</c> and <c>StaleTtl</c>) together when both are set. An override
+/// that is valid alone but does not fit a declared setting (a <c>MaxDelay</c> below the declared <c>Delay</c>) is
+/// reported when the registry creates that instance (<see cref="InvalidOperationException"/> naming the path) and
+/// ignored by a reload (the instance keeps its settings).
+/// </remarks>
 public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOptions>
 {
     /// <inheritdoc />
@@ -37,6 +43,35 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
             {
                 Check(() => bulkhead.ApplyTo(new BulkheadOptions()).Validate(), prefix + ":Bulkhead", ref failures);
             }
+
+            if (pair.Value.Retry is { } retry)
+            {
+                // A base that accepts any Delay/MaxDelay pair unless both are overridden, with an attempt timeout to resize.
+                var retryBase = new RetryOptions { Delay = TimeSpan.Zero, MaxDelay = RetryOptions.MaxSupportedDuration, AttemptTimeout = TimeSpan.FromMilliseconds(1) };
+                Check(() => retry.ApplyTo(retryBase).Validate(), prefix + ":Retry", ref failures);
+                if (retry.AttemptTimeout is { } attemptTimeout && attemptTimeout <= TimeSpan.Zero)
+                {
+                    (failures ??= []).Add(Invariant(
+                        $"{prefix}:Retry:AttemptTimeout: AttemptTimeout must be positive; configuration changes the length of the per-attempt timeout the attribute declares and can't remove it; got {attemptTimeout.TotalMilliseconds} ms."));
+                }
+            }
+
+            if (pair.Value.Timeout?.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMilliseconds(int.MaxValue)))
+            {
+                (failures ??= []).Add(Invariant($"{prefix}:Timeout:Timeout: Timeout must be in (0, {int.MaxValue}] ms; got {timeout.TotalMilliseconds} ms."));
+            }
+
+            if (pair.Value.RateLimit is { } rateLimit)
+            {
+                // A base that fits any SegmentsPerWindow unless Window is overridden too.
+                var rateLimitBase = new RateLimitOptions { Window = TimeSpan.FromDays(365), SegmentsPerWindow = 1 };
+                Check(() => rateLimit.ApplyTo(rateLimitBase).Validate(), prefix + ":RateLimit", ref failures);
+            }
+
+            if (pair.Value.CacheFallback is { } cache)
+            {
+                Check(() => ValidateCacheFallback(cache), prefix + ":CacheFallback", ref failures);
+            }
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -54,6 +89,24 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
 
         return cut < 0 ? message : message[..cut];
     }
+
+    private static void ValidateCacheFallback(CacheFallbackOverrides cache)
+    {
+        if (cache.Ttl is { } ttl && cache.StaleTtl is { } staleTtl)
+        {
+            new CacheFallbackOptions { Ttl = ttl, StaleTtl = staleTtl }.Validate();
+            return;
+        }
+
+        // One alone: only its sign (whether the pair is usable depends on the declared other one).
+        new CacheFallbackOptions
+        {
+            Ttl = cache.Ttl is { } onlyTtl ? onlyTtl : TimeSpan.FromTicks(1),
+            StaleTtl = cache.StaleTtl is { } onlyStale ? onlyStale : (cache.Ttl > TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(1)),
+        }.Validate();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Check(Action validate, string path, ref List<string>? failures)
     {

@@ -119,8 +119,9 @@ public static class ResilienceServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="ResilienceOptions"/> to <paramref name="configuration"/> (usually
     /// <c>configuration.GetSection(ResilienceOptions.SectionName)</c>), validated at start-up and on every reload, and
-    /// registers the <see cref="ResilienceRegistry"/> that applies them. Reading uses no reflection: trimming- and AOT-safe.
-    /// A value that is not a number or time span fails validation, naming its path.
+    /// registers the <see cref="ResilienceRegistry"/> that applies them. Binding is generated at compile time (the
+    /// configuration binder's source generator): no reflection, trimming- and AOT-safe. A value that does not parse
+    /// (number, time span, enum name) fails validation, naming its path and the value.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section holding <c>"Instances"</c>.</param>
@@ -128,7 +129,7 @@ public static class ResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        // Read by hand rather than with ConfigurationBinder: no reflection, so trimming and AOT keep working.
+        // Bound by generated code (EnableConfigurationBindingGenerator), not the reflection binder: trimming and AOT keep working.
         services.AddSingleton<IConfigureOptions<ResilienceOptions>>(new ResilienceConfigurationReader(configuration));
         services.AddSingleton<IOptionsChangeTokenSource<ResilienceOptions>>(new ConfigurationChangeTokenSource<ResilienceOptions>(configuration));
         return services.AddResilienceRegistry();

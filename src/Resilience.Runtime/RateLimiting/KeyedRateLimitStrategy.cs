@@ -23,11 +23,10 @@ namespace Resilience;
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
-public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
+public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     where TKey : notnull
 {
     private readonly Table _table;
-    private readonly bool _canQueue;
 
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
@@ -40,7 +39,6 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         options.Validate();
         Name = name;
         RateLimitOptions copy = options.Clone();
-        _canQueue = copy.QueueLimit > 0;
         _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
     }
 
@@ -87,7 +85,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         while (true)
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
-            ValueTask<RateLimitLease> pending = _canQueue
+            ValueTask<RateLimitLease> pending = limiter.CanQueue
                 ? limiter.AcquireInternalAsync(1, cancellationToken)
                 : new ValueTask<RateLimitLease>(limiter.TryAcquireInternal(1));
 
@@ -120,7 +118,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
             RateLimitLease lease = limiter.TryAcquireInternal(1);
-            if (_canQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
+            if (limiter.CanQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
                 lease.Dispose();
                 ValueTask<RateLimitLease> pending = limiter.AcquireInternalAsync(1, cancellationToken);
@@ -137,6 +135,15 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
                 throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
             }
         }
+    }
+
+    /// <inheritdoc />
+    void IKeyedRateLimit.Reconfigure(RateLimitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        RateLimitOptions copy = options.Clone();
+        _table.Reconfigure(copy, copy.MaxKeys, copy.KeyIdleTimeout);
     }
 
     /// <summary>Stops the idle sweep and releases every key's limit; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
@@ -170,6 +177,9 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable
             => _timeProvider = timeProvider;
 
         protected override TimeProviderRateLimiter CreateValueLocked(RateLimitOptions settings) => new(settings, _timeProvider);
+
+        // Held keys keep their limiter (and queue) and count on under the new settings, as RateLimitStrategy.Reconfigure.
+        protected override void ReconfigureValueLocked(TimeProviderRateLimiter value, RateLimitOptions settings) => value.Reconfigure(settings);
 
         protected override bool TryRetireIfIdleLocked(TimeProviderRateLimiter value) => value.IdleDuration is not null;
 

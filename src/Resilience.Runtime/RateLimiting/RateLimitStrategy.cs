@@ -15,7 +15,6 @@ namespace Resilience;
 public sealed class RateLimitStrategy : IDisposable
 {
     private readonly TimeProviderRateLimiter _limiter;
-    private readonly bool _canQueue;
 
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
@@ -27,7 +26,6 @@ public sealed class RateLimitStrategy : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
-        _canQueue = options.QueueLimit > 0;
         _limiter = new TimeProviderRateLimiter(options, timeProvider ?? TimeProvider.System);
     }
 
@@ -70,7 +68,7 @@ public sealed class RateLimitStrategy : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     public ValueTask AcquireAsync(CancellationToken cancellationToken)
     {
-        ValueTask<RateLimitLease> pending = _canQueue
+        ValueTask<RateLimitLease> pending = _limiter.CanQueue
             ? _limiter.AcquireInternalAsync(1, cancellationToken)
             : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
 
@@ -100,7 +98,7 @@ public sealed class RateLimitStrategy : IDisposable
             return;
         }
 
-        if (_canQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
+        if (_limiter.CanQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
         {
             lease.Dispose();
             ValueTask<RateLimitLease> pending = _limiter.AcquireInternalAsync(1, cancellationToken);
@@ -112,6 +110,20 @@ public sealed class RateLimitStrategy : IDisposable
         }
 
         throw CompleteFailed(lease);
+    }
+
+    /// <summary>
+    /// Applies new settings from now on (configuration reload), in place: the same <see cref="Limiter"/> counts on.
+    /// Permits taken and not yet back count against the new limit, so a reload never hands out a fresh budget; they
+    /// come back by the new algorithm, with windows counted from the reload. Callers already queued keep their place
+    /// and are served by the new limit (a smaller <see cref="RateLimitOptions.QueueLimit"/> applies to later arrivals).
+    /// </summary>
+    /// <param name="options">The new settings; validated here.</param>
+    internal void Reconfigure(RateLimitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _limiter.Reconfigure(options);
     }
 
     /// <summary>Releases the limiter and its timer; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>

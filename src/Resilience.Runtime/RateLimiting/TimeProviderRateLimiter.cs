@@ -40,13 +40,12 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private readonly object _lock = new();
     private readonly TimeProvider _timeProvider;
-    private readonly RateLimitAlgorithm _algorithm;
-    private readonly int _permitLimit;
-    private readonly int _permitsPerPeriod;
-    private readonly long _periodTicks;
-    private readonly int _queueLimit;
-    private readonly int[]? _segmentUse;
-    private readonly long _originTimestamp;
+
+    // The settings: one immutable snapshot, replaced under _lock by Reconfigure (read without the lock only by
+    // ReplenishmentPeriod, PermitsPerPeriod and CanQueue).
+    private Shape _shape;
+    private int[]? _segmentUse;
+    private long _originTimestamp;
 
     private int _available;
     private int _segmentIndex;
@@ -64,28 +63,86 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     public TimeProviderRateLimiter(RateLimitOptions options, TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
-        _algorithm = options.Algorithm;
-        _permitLimit = options.PermitLimit;
-        _queueLimit = options.QueueLimit;
-        _available = _permitLimit;
+        _shape = new Shape(options);
+        _available = _shape.PermitLimit;
+        _segmentUse = _shape.Algorithm == RateLimitAlgorithm.SlidingWindow ? new int[_shape.Segments] : null;
+        _originTimestamp = timeProvider.GetTimestamp();
+    }
 
-        switch (_algorithm)
+    /// <summary>Whether callers may queue (<see cref="RateLimitOptions.QueueLimit"/> above 0) under the current settings.</summary>
+    internal bool CanQueue => Volatile.Read(ref _shape).QueueLimit > 0;
+
+    /// <summary>
+    /// Applies new (validated) settings from now on. Permits taken and not yet back count against the new limit (a
+    /// reload never hands out a fresh budget): they come back by the new algorithm, counted from now (a fixed window
+    /// restores them one new <see cref="RateLimitOptions.Window"/> after the reload, a sliding window one window after,
+    /// a token bucket at its new rate). Windows are counted from the reload. Callers already queued keep their place
+    /// and are served by the new limit, even when the new <see cref="RateLimitOptions.QueueLimit"/> is smaller (it
+    /// applies to callers that queue afterwards); a queued request for more permits than the new limit fails.
+    /// </summary>
+    internal void Reconfigure(RateLimitOptions options)
+    {
+        var shape = new Shape(options);
+        long dueTicks;
+        lock (_lock)
         {
-            case RateLimitAlgorithm.TokenBucket:
-                (_periodTicks, _permitsPerPeriod) = TokenBucketPeriod(options.PermitLimit, options.Window);
-                break;
-            case RateLimitAlgorithm.SlidingWindow:
-                _periodTicks = options.Window.Ticks / options.SegmentsPerWindow;
-                _permitsPerPeriod = 0;
-                _segmentUse = new int[options.SegmentsPerWindow];
-                break;
-            default:
-                _periodTicks = options.Window.Ticks;
-                _permitsPerPeriod = _permitLimit;
-                break;
+            if (_disposed)
+            {
+                return;
+            }
+
+            long elapsed = CatchUpLocked();
+            bool wasFull = _available == _shape.PermitLimit;
+            // Permits out may exceed the new limit: then _available goes below zero until they come back, so that
+            // shrinking and growing the limit again never hands out a fresh budget.
+            int inUse = Math.Max(0, _shape.PermitLimit - _available);
+            Volatile.Write(ref _shape, shape);
+            _available = shape.PermitLimit - inUse;
+            _segmentUse = shape.Algorithm == RateLimitAlgorithm.SlidingWindow ? new int[shape.Segments] : null;
+            if (_segmentUse is not null)
+            {
+                _segmentUse[0] = inUse;
+            }
+
+            _segmentIndex = 0;
+            _periodsDone = 0;
+            _originTimestamp = _timeProvider.GetTimestamp();
+
+            // An idle limit stays idle for as long as it was (the keyed table evicts by it).
+            _fullSinceTicks = wasFull && inUse == 0 ? _fullSinceTicks - elapsed : 0;
+
+            if (_queue is not null)
+            {
+                LinkedListNode<Waiter>? node = _queue.First;
+                while (node is not null)
+                {
+                    LinkedListNode<Waiter>? next = node.Next;
+                    Waiter waiter = node.Value;
+                    if (waiter.PermitCount > shape.PermitLimit)
+                    {
+                        _queue.Remove(node);
+                        waiter.Node = null;
+                        _queuedPermits -= waiter.PermitCount;
+                        _failedLeases++;
+                        waiter.Registration.Unregister();
+                        waiter.TrySetResult(FailedLeaseWithoutRetryAfter);
+                    }
+
+                    node = next;
+                }
+
+                if (_queuedPermits > 0)
+                {
+                    ServeQueueLocked();
+                }
+            }
+
+            // The armed timer points at a boundary of the old periods: re-arm it for the new ones.
+            _timerArmed = false;
+            dueTicks = ArmTimerLocked(0);
         }
 
-        _originTimestamp = timeProvider.GetTimestamp();
+        StartTimer(dueTicks);
     }
 
     /// <inheritdoc />
@@ -93,10 +150,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     public override bool IsAutoReplenishing => true;
 
     /// <inheritdoc />
-    public override TimeSpan ReplenishmentPeriod => TimeSpan.FromTicks(_periodTicks);
+    public override TimeSpan ReplenishmentPeriod => TimeSpan.FromTicks(Volatile.Read(ref _shape).PeriodTicks);
 
     /// <summary>Permits added per <see cref="ReplenishmentPeriod"/> by a token bucket (the whole limit for a fixed window; 0 for a sliding window).</summary>
-    internal int PermitsPerPeriod => _permitsPerPeriod;
+    internal int PermitsPerPeriod => Volatile.Read(ref _shape).PermitsPerPeriod;
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration
@@ -111,7 +168,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 }
 
                 long now = CatchUpLocked();
-                return _available == _permitLimit && _queuedPermits == 0 ? TimeSpan.FromTicks(now - _fullSinceTicks) : null;
+                return _available == _shape.PermitLimit && _queuedPermits == 0 ? TimeSpan.FromTicks(now - _fullSinceTicks) : null;
             }
         }
     }
@@ -146,7 +203,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             CatchUpLocked();
             return new RateLimiterStatistics
             {
-                CurrentAvailablePermits = _available,
+                CurrentAvailablePermits = Math.Max(0, _available),
                 CurrentQueuedCount = _queuedPermits,
                 TotalSuccessfulLeases = _successfulLeases,
                 TotalFailedLeases = _failedLeases,
@@ -200,7 +257,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 return new ValueTask<RateLimitLease>(SuccessLease);
             }
 
-            if (_queuedPermits + permitCount > _queueLimit)
+            if (_queuedPermits + permitCount > _shape.QueueLimit)
             {
                 _failedLeases++;
                 return new ValueTask<RateLimitLease>(CreateFailedLeaseLocked(permitCount, now));
@@ -292,9 +349,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private void ThrowIfTooMany(int permitCount)
     {
-        if (permitCount > _permitLimit)
+        int permitLimit = Volatile.Read(ref _shape).PermitLimit;
+        if (permitCount > permitLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"permitCount must not exceed PermitLimit ({_permitLimit}); got {permitCount}.");
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"permitCount must not exceed PermitLimit ({permitLimit}); got {permitCount}.");
         }
     }
 
@@ -302,7 +360,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private long CatchUpLocked()
     {
         long now = _timeProvider.GetElapsedTime(_originTimestamp).Ticks;
-        long due = now / _periodTicks;
+        long due = now / _shape.PeriodTicks;
         long steps = due - _periodsDone;
         if (steps > 0)
         {
@@ -319,17 +377,21 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private void ApplyStepsLocked(long steps)
     {
-        switch (_algorithm)
+        Shape shape = _shape;
+        int permitLimit = shape.PermitLimit;
+        int permitsPerPeriod = shape.PermitsPerPeriod;
+        long periodTicks = shape.PeriodTicks;
+        switch (shape.Algorithm)
         {
             case RateLimitAlgorithm.TokenBucket:
-                int deficit = _permitLimit - _available;
+                int deficit = permitLimit - _available;
                 if (deficit > 0)
                 {
-                    long added = Math.Min(steps, _permitLimit) * (long)_permitsPerPeriod;
+                    long added = Math.Min(steps, permitLimit) * (long)permitsPerPeriod;
                     if (added >= deficit)
                     {
-                        _available = _permitLimit;
-                        _fullSinceTicks = (_periodsDone + ((deficit + _permitsPerPeriod - 1) / _permitsPerPeriod)) * _periodTicks;
+                        _available = permitLimit;
+                        _fullSinceTicks = (_periodsDone + ((deficit + permitsPerPeriod - 1) / permitsPerPeriod)) * periodTicks;
                     }
                     else
                     {
@@ -351,9 +413,9 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                     {
                         segments[_segmentIndex] = 0;
                         _available += freed;
-                        if (_available == _permitLimit)
+                        if (_available == permitLimit)
                         {
-                            _fullSinceTicks = (_periodsDone + step) * _periodTicks;
+                            _fullSinceTicks = (_periodsDone + step) * periodTicks;
                         }
                     }
                 }
@@ -367,10 +429,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 break;
 
             default:
-                if (_available < _permitLimit)
+                if (_available < permitLimit)
                 {
-                    _available = _permitLimit;
-                    _fullSinceTicks = (_periodsDone + 1) * _periodTicks;
+                    _available = permitLimit;
+                    _fullSinceTicks = (_periodsDone + 1) * periodTicks;
                 }
 
                 break;
@@ -419,13 +481,16 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// <summary>How long until enough permits are back for this request and those queued before it.</summary>
     private RateLimitLease CreateFailedLeaseLocked(int permitCount, long now)
     {
+        Shape shape = _shape;
+        int permitLimit = shape.PermitLimit;
+        long periodTicks = shape.PeriodTicks;
         long needed = Math.Max(1, (long)permitCount + _queuedPermits - _available);
-        long untilNextBoundary = ((_periodsDone + 1) * _periodTicks) - now;
+        long untilNextBoundary = ((_periodsDone + 1) * periodTicks) - now;
         long periods;
-        switch (_algorithm)
+        switch (shape.Algorithm)
         {
             case RateLimitAlgorithm.TokenBucket:
-                periods = (needed + _permitsPerPeriod - 1) / _permitsPerPeriod;
+                periods = (needed + shape.PermitsPerPeriod - 1) / shape.PermitsPerPeriod;
                 break;
 
             case RateLimitAlgorithm.SlidingWindow:
@@ -450,11 +515,11 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 break;
 
             default:
-                periods = (needed + _permitLimit - 1) / _permitLimit;
+                periods = (needed + permitLimit - 1) / permitLimit;
                 break;
         }
 
-        return new Lease(acquired: false, TimeSpan.FromTicks(untilNextBoundary + ((periods - 1) * _periodTicks)));
+        return new Lease(acquired: false, TimeSpan.FromTicks(untilNextBoundary + ((periods - 1) * periodTicks)));
     }
 
     /// <summary>Marks the timer armed for the next boundary; returns the due time to pass to <see cref="StartTimer"/>, or -1.</summary>
@@ -466,7 +531,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
 
         _timerArmed = true;
-        long due = ((_periodsDone + 1) * _periodTicks) - now;
+        long due = ((_periodsDone + 1) * _shape.PeriodTicks) - now;
         return Math.Clamp(due, 1, MaxTimerDueTicks);
     }
 
@@ -598,6 +663,45 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         public LinkedListNode<Waiter>? Node { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
+    }
+
+    /// <summary>The settings the limiter counts with, derived once from validated options.</summary>
+    private sealed class Shape
+    {
+        public Shape(RateLimitOptions options)
+        {
+            Algorithm = options.Algorithm;
+            PermitLimit = options.PermitLimit;
+            QueueLimit = options.QueueLimit;
+            switch (Algorithm)
+            {
+                case RateLimitAlgorithm.TokenBucket:
+                    (PeriodTicks, PermitsPerPeriod) = TokenBucketPeriod(options.PermitLimit, options.Window);
+                    break;
+                case RateLimitAlgorithm.SlidingWindow:
+                    PeriodTicks = options.Window.Ticks / options.SegmentsPerWindow;
+                    Segments = options.SegmentsPerWindow;
+                    break;
+                default:
+                    PeriodTicks = options.Window.Ticks;
+                    PermitsPerPeriod = PermitLimit;
+                    break;
+            }
+        }
+
+        public RateLimitAlgorithm Algorithm { get; }
+
+        public int PermitLimit { get; }
+
+        /// <summary>Permits a token bucket adds per period (the whole limit for a fixed window; 0 for a sliding window).</summary>
+        public int PermitsPerPeriod { get; }
+
+        public long PeriodTicks { get; }
+
+        public int QueueLimit { get; }
+
+        /// <summary>Segments of a sliding window; 0 otherwise.</summary>
+        public int Segments { get; }
     }
 
     private sealed class Lease : RateLimitLease

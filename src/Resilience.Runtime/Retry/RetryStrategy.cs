@@ -16,6 +16,7 @@ namespace Resilience;
 public sealed class RetryStrategy
 {
     private readonly TimeProvider _timeProvider;
+    private Settings _settings;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name, used in telemetry and exceptions.</param>
@@ -26,21 +27,9 @@ public sealed class RetryStrategy
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
 
-        IRetryPolicy policy;
-        if (options.Policy is { } custom)
-        {
-            options.Validate();
-            policy = custom;
-        }
-        else
-        {
-            policy = RetryPolicy.Create(options); // validates
-        }
-
+        _settings = new Settings(options.MaxRetries, CreatePolicy(options)); // validates
         _timeProvider = timeProvider ?? TimeProvider.System;
         Name = name;
-        MaxRetries = options.MaxRetries;
-        Policy = policy;
         AttemptTimeout = options.AttemptTimeout > TimeSpan.Zero
             ? new TimeoutStrategy($"{name}.attempt", options.AttemptTimeout, _timeProvider)
             : null;
@@ -49,13 +38,16 @@ public sealed class RetryStrategy
     /// <summary>The strategy's name.</summary>
     public string Name { get; }
 
-    /// <summary>Retries after the first call.</summary>
-    public int MaxRetries { get; }
+    /// <summary>Retries after the first call (the current setting; it changes when configuration is reloaded).</summary>
+    public int MaxRetries => Volatile.Read(ref _settings).MaxRetries;
 
-    /// <summary>The policy that decides which exceptions are retried and how long to wait.</summary>
-    public IRetryPolicy Policy { get; }
+    /// <summary>The policy that decides which exceptions are retried and how long to wait (the current one; replaced when configuration is reloaded).</summary>
+    public IRetryPolicy Policy => Volatile.Read(ref _settings).Policy;
 
-    /// <summary>The per-attempt timeout named <c>"{Name}.attempt"</c>, or <see langword="null"/> when none is set.</summary>
+    /// <summary>
+    /// The per-attempt timeout named <c>"{Name}.attempt"</c>, or <see langword="null"/> when none is set. The same
+    /// instance for the strategy's lifetime: a reload changes its length, never whether there is one.
+    /// </summary>
     public TimeoutStrategy? AttemptTimeout { get; }
 
     /// <summary>
@@ -73,7 +65,8 @@ public sealed class RetryStrategy
     {
         ArgumentNullException.ThrowIfNull(exception);
 
-        if (attempt > MaxRetries || sequenceToken.IsCancellationRequested || exception is PermanentException)
+        Settings settings = Volatile.Read(ref _settings);
+        if (attempt > settings.MaxRetries || sequenceToken.IsCancellationRequested || exception is PermanentException)
         {
             return false;
         }
@@ -83,7 +76,7 @@ public sealed class RetryStrategy
             return false;
         }
 
-        return Policy.ShouldRetry(exception, attempt);
+        return settings.Policy.ShouldRetry(exception, attempt);
     }
 
     /// <summary>Whether to make retry <paramref name="attempt"/> after a result marked as a failure by <c>HandleResult</c>.</summary>
@@ -100,6 +93,31 @@ public sealed class RetryStrategy
     /// <param name="attempt">The retry about to be made, from 1.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken) => WaitAsync(Policy.GetDelay(attempt), cancellationToken);
+
+    /// <summary>
+    /// Applies new settings to decisions and delays from now on (configuration reload). Each decision reads one
+    /// consistent snapshot (<see cref="MaxRetries"/> with its policy); a retry sequence already running makes its next
+    /// decisions under the new settings, and a delay already being waited is not changed. The per-attempt timeout
+    /// changes its length for attempts started from now on, but can be neither added nor removed.
+    /// </summary>
+    /// <param name="options">The new settings; validated here. A custom <see cref="RetryOptions.Policy"/> is kept as given.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid, or would add or remove the per-attempt timeout (nothing changes then).</exception>
+    internal void Reconfigure(RetryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = new Settings(options.MaxRetries, CreatePolicy(options)); // validates
+        if ((AttemptTimeout is null) != (options.AttemptTimeout == TimeSpan.Zero))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(RetryOptions.AttemptTimeout),
+                AttemptTimeout is null
+                    ? "AttemptTimeout can't be added by reconfiguring: this retry was declared without a per-attempt timeout; declare one on the attribute (AttemptTimeoutMs) first."
+                    : "AttemptTimeout can't be removed by reconfiguring (0 means none): this retry was declared with a per-attempt timeout; set a positive value.");
+        }
+
+        AttemptTimeout?.Reconfigure(options.AttemptTimeout);
+        Volatile.Write(ref _settings, settings);
+    }
 
     /// <summary>Waits <paramref name="delay"/> on the strategy's clock (see <see cref="DelayAsync"/>).</summary>
     internal ValueTask WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
@@ -129,5 +147,24 @@ public sealed class RetryStrategy
         }
 
         wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private static IRetryPolicy CreatePolicy(RetryOptions options)
+    {
+        if (options.Policy is { } custom)
+        {
+            options.Validate();
+            return custom;
+        }
+
+        return RetryPolicy.Create(options); // validates
+    }
+
+    /// <summary>The retry limit and the policy, swapped as one.</summary>
+    private sealed class Settings(int maxRetries, IRetryPolicy policy)
+    {
+        public int MaxRetries { get; } = maxRetries;
+
+        public IRetryPolicy Policy { get; } = policy;
     }
 }

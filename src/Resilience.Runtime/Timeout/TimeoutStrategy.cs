@@ -15,6 +15,7 @@ public sealed class TimeoutStrategy
 {
     private readonly TimeoutSource?[] _pool;
     private TimeoutSource? _first;
+    private Settings _settings;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name, used in <see cref="ResilienceTimeoutException"/>.</param>
@@ -23,25 +24,18 @@ public sealed class TimeoutStrategy
     public TimeoutStrategy(string name, TimeSpan timeout, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMilliseconds(int.MaxValue))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(timeout),
-                string.Create(CultureInfo.InvariantCulture, $"Timeout must be in (0, {int.MaxValue}] ms; got {timeout.TotalMilliseconds} ms."));
-        }
-
+        Validate(timeout, nameof(timeout));
         Name = name;
-        Timeout = timeout;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        TimeoutTimestampTicks = (long)Math.Ceiling(timeout.Ticks * ((double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
+        _settings = new Settings(timeout, TimeProvider);
         _pool = new TimeoutSource?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64) - 1];
     }
 
     /// <summary>The strategy's name.</summary>
     public string Name { get; }
 
-    /// <summary>The limit.</summary>
-    public TimeSpan Timeout { get; }
+    /// <summary>The limit of scopes started from now on (it changes when configuration is reloaded).</summary>
+    public TimeSpan Timeout => Volatile.Read(ref _settings).Timeout;
 
     internal TimeProvider TimeProvider { get; }
 
@@ -49,7 +43,7 @@ public sealed class TimeoutStrategy
     internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary><see cref="Timeout"/> in units of <see cref="System.TimeProvider.GetTimestamp"/>.</summary>
-    internal long TimeoutTimestampTicks { get; }
+    internal long TimeoutTimestampTicks => Volatile.Read(ref _settings).TimestampTicks;
 
     /// <summary>Starts the timer. Dispose the scope when the work inside it has ended.</summary>
     /// <param name="callerToken">The caller's token; cancelling it cancels <see cref="TimeoutScope.Token"/> too.</param>
@@ -75,6 +69,17 @@ public sealed class TimeoutStrategy
     {
         Telemetry?.OnTimeout(this);
         return new(Name, Timeout, innerException);
+    }
+
+    /// <summary>
+    /// Applies a new limit to scopes started from now on (configuration reload); running scopes keep the limit they
+    /// started with.
+    /// </summary>
+    /// <param name="timeout">The new limit; must be positive and at most <see cref="int.MaxValue"/> milliseconds.</param>
+    internal void Reconfigure(TimeSpan timeout)
+    {
+        Validate(timeout, "Timeout");
+        Volatile.Write(ref _settings, new Settings(timeout, TimeProvider));
     }
 
     internal void Return(TimeoutSource source, long armed)
@@ -124,5 +129,29 @@ public sealed class TimeoutStrategy
         }
 
         return null;
+    }
+
+    private static void Validate(TimeSpan timeout, string parameterName)
+    {
+        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMilliseconds(int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(
+                parameterName,
+                string.Create(CultureInfo.InvariantCulture, $"Timeout must be in (0, {int.MaxValue}] ms; got {timeout.TotalMilliseconds} ms."));
+        }
+    }
+
+    /// <summary>The limit and its length in timestamp units, swapped as one.</summary>
+    private sealed class Settings
+    {
+        public Settings(TimeSpan timeout, TimeProvider timeProvider)
+        {
+            Timeout = timeout;
+            TimestampTicks = (long)Math.Ceiling(timeout.Ticks * ((double)timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
+        }
+
+        public TimeSpan Timeout { get; }
+
+        public long TimestampTicks { get; }
     }
 }
