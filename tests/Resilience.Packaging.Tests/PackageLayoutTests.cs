@@ -18,6 +18,7 @@ public sealed class PackageLayoutTests
 
     private static readonly string[] RuntimeDependencies =
     [
+        "Microsoft.Extensions.Configuration.Binder",
         "Microsoft.Extensions.DependencyInjection.Abstractions",
         "Microsoft.Extensions.Diagnostics.Abstractions",
         "Microsoft.Extensions.Logging.Abstractions",

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Timeout;
@@ -129,7 +128,7 @@ public sealed class TimeoutTimerReuseTests
         // running timer is due at.
         var timeout = new TimeoutStrategy("shorter", Limit, _clock);
         timeout.Start(CancellationToken.None).Dispose(); // timer due at t = 100 ms
-        SetTimeoutTimestampTicks(timeout, TimeSpan.FromMilliseconds(20));
+        timeout.Reconfigure(TimeSpan.FromMilliseconds(20));
         _clock.Advance(TimeSpan.FromMilliseconds(10));
 
         using TimeoutScope scope = timeout.Start(CancellationToken.None); // deadline t = 30 ms
@@ -289,26 +288,6 @@ public sealed class TimeoutTimerReuseTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    /// <summary>
-    /// Stands in for reconfiguration (owned by TimeoutStrategy): gives the next uses a shorter timeout. Only the
-    /// timestamp ticks matter to the source, which no longer reads <see cref="TimeoutStrategy.Timeout"/>.
-    /// </summary>
-    private static void SetTimeoutTimestampTicks(TimeoutStrategy timeout, TimeSpan value)
-    {
-        long ticks = (long)Math.Ceiling(value.Ticks * ((double)timeout.TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
-        PropertyInfo property = typeof(TimeoutStrategy).GetProperty(nameof(TimeoutStrategy.TimeoutTimestampTicks), BindingFlags.Instance | BindingFlags.NonPublic)!;
-        if (property.SetMethod is { } setter)
-        {
-            setter.Invoke(timeout, [ticks]);
-            return;
-        }
-
-        FieldInfo field = typeof(TimeoutStrategy).GetField($"<{property.Name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("TimeoutTimestampTicks can no longer be set here: use the strategy's reconfiguration.");
-        field.SetValue(timeout, ticks);
-        Assert.Equal(ticks, timeout.TimeoutTimestampTicks);
     }
 
     /// <summary>A fake clock whose timers count their <c>Change</c> calls, firings and disposals.</summary>
