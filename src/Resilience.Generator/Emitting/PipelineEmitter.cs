@@ -26,9 +26,11 @@ internal sealed class PipelineEmitter
     private readonly bool _returnsTask;
     private readonly string _callerToken;
     private readonly string _telemetryField;
+    private readonly CompilationFeatures _features;
 
-    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField)
+    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField, CompilationFeatures features)
     {
+        _features = features;
         _telemetryField = telemetryField;
         _writer = writer;
         _method = method;
@@ -48,8 +50,8 @@ internal sealed class PipelineEmitter
     private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null);
 
     /// <summary>Writes the method; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
-    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField)
-        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField).Write();
+    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField, CompilationFeatures features)
+        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField, features).Write();
 
     private void Write()
     {
@@ -87,6 +89,12 @@ internal sealed class PipelineEmitter
         var coreReturn = _returnsTask
             ? $"global::System.Threading.Tasks.ValueTask<{TaskType}<{_method.ResultType}>>"
             : _method.ReturnType;
+        if (_returnsTask && _features.SupportsPoolingValueTaskBuilder)
+        {
+            // Only the entry above consumes this ValueTask, exactly once, so its state machine box can be pooled.
+            _writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]");
+        }
+
         _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
