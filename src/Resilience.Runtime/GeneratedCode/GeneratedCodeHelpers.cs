@@ -33,6 +33,32 @@ public static class GeneratedCodeHelpers
     }
 
     /// <summary>
+    /// The exception that awaiting <paramref name="task"/> would throw, without throwing it: for a faulted task its
+    /// first exception (as <c>await</c> gives), for a cancelled one a <see cref="TaskCanceledException"/> carrying the
+    /// task's token. Lets a decorator hand an inner failure to retry, breaker and fallback as a value. Reading
+    /// <see cref="Task.Exception"/> marks the failure as observed.
+    /// </summary>
+    /// <param name="task">A task that has completed without success.</param>
+    /// <returns>The failure.</returns>
+    /// <exception cref="ArgumentException"><paramref name="task"/> has not completed, or completed successfully.</exception>
+    public static Exception GetException(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.IsFaulted)
+        {
+            AggregateException aggregate = task.Exception!;
+            return aggregate.InnerExceptions.Count > 0 ? aggregate.InnerExceptions[0] : aggregate;
+        }
+
+        if (task.IsCanceled)
+        {
+            return new TaskCanceledException(task);
+        }
+
+        throw new ArgumentException($"The task must have failed or been cancelled; its status is {task.Status}. Call GetException only when IsCompleted is true and IsCompletedSuccessfully is false.", nameof(task));
+    }
+
+    /// <summary>
     /// Waits for <paramref name="task"/> until <paramref name="cancellationToken"/> is cancelled, then abandons it
     /// (it keeps running) and ends with <see cref="OperationCanceledException"/>. Used by a timeout on a method that
     /// takes no <see cref="CancellationToken"/>. Returns <paramref name="task"/> itself when it has completed or the
