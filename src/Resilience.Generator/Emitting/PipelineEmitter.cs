@@ -124,6 +124,7 @@ internal sealed class PipelineEmitter
 
         _writer.Block("try");
         Fallback();
+        _writer.Line();
         _writer.Block($"if ({_locals.Error} is not null)");
         _writer.Line($"{_locals.Call}.Failed({_locals.Error});");
         _writer.CloseBrace();
@@ -361,6 +362,7 @@ internal sealed class PipelineEmitter
         _writer.Line($"var {_locals.Timeout} = {Field(field)}.Start({_callerToken});");
         _writer.Block("try");
         CircuitBreaker(_locals.Timeout + ".Token");
+        _writer.Line();
         _writer.Block($"if ({_locals.Error} is global::System.OperationCanceledException && {_locals.Timeout}.IsExpired)");
         _writer.Line($"{_locals.Error} = {Field(field)}.CreateException({_locals.Error});");
         _writer.CloseBrace();
@@ -592,9 +594,9 @@ internal sealed class PipelineEmitter
             }
 
             _writer.CloseBrace();
-            _writer.Line();
             if (hasLease)
             {
+                _writer.Line();
                 if (breakerPredicate == retryPredicate)
                 {
                     _writer.Line($"{_locals.Lease}.RecordFailure();");
