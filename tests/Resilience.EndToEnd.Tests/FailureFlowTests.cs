@@ -41,6 +41,10 @@ public interface IFlaky
     [Retry(MaxRetries = 2, DelayMs = 0, Backoff = BackoffType.Constant, Jitter = 0)]
     Task RetryRunAsync(CancellationToken cancellationToken);
 
+    [Fallback(nameof(Recover))]
+    [Timeout(100)]
+    Task<int> SlowAsync(CancellationToken cancellationToken);
+
     int Recover(Exception error);
 
     void RecoverRun(Exception error);
@@ -79,6 +83,8 @@ public sealed class FlakyService : IFlaky
     public ValueTask<int> RetryValueTaskAsync(CancellationToken cancellationToken) => new(Next());
 
     public Task RetryRunAsync(CancellationToken cancellationToken) => Next();
+
+    public Task<int> SlowAsync(CancellationToken cancellationToken) => Infrastructure.Pending.Until<int>(cancellationToken);
 
     public int Recover(Exception error)
     {
@@ -125,7 +131,8 @@ public sealed class FlakyService : IFlaky
 /// faulted <c>Task&lt;int&gt;</c> or <c>ValueTask&lt;int&gt;</c> 2 first-chance exceptions (the inner await and the
 /// breaker's rethrow), on a <c>Task</c> or <c>ValueTask</c> 2 each, on a task faulting later 2; a retry succeeding on
 /// the 2nd attempt 1; a failure nothing handles (3 attempts) 4 inside the proxy for <c>ValueTask&lt;int&gt;</c> and 5
-/// for <c>Task&lt;int&gt;</c> (plus <c>Unwrap</c>'s). Now: 0, 0, 0, 0, 1 and 0.
+/// for <c>Task&lt;int&gt;</c> (plus <c>Unwrap</c>'s); a timeout cancelling the inner task before a fallback 2 (the
+/// inner await and the timeout's own throw). Now: 0, 0, 0, 0, 1 and 0, and 0.
 /// /// </remarks>
 [Collection(FirstChanceExceptionCollection.Name)]
 public sealed class FailureFlowTests : IDisposable
@@ -201,6 +208,25 @@ public sealed class FailureFlowTests : IDisposable
         Assert.True(call.IsCompletedSuccessfully);
         Assert.Equal(-1, call.Result);
         Assert.Same(failure, Assert.Single(_inner.Recovered));
+    }
+
+    [Fact]
+    public void A_timeout_cancelling_the_inner_task_reaches_the_fallback_without_any_throw()
+    {
+        using var throws = new ThrowCounter();
+
+        Task<int> call = InlineContinuations(() =>
+        {
+            Task<int> started = _proxy.SlowAsync(CancellationToken.None);
+            _clock.Advance(100); // cancels the inner task inline; the proxy resumes on this thread
+            return started;
+        });
+
+        Assert.Equal(0, throws.Count);
+        Assert.True(call.IsCompletedSuccessfully);
+        Assert.Equal(-1, call.Result);
+        var timeout = Assert.IsType<ResilienceTimeoutException>(Assert.Single(_inner.Recovered));
+        Assert.IsType<TaskCanceledException>(timeout.InnerException);
     }
 
     [Fact]
