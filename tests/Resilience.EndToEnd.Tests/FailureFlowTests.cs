@@ -45,6 +45,10 @@ public interface IFlaky
     [Timeout(100)]
     Task<int> SlowAsync(CancellationToken cancellationToken);
 
+    [CircuitBreaker(FailureThreshold = 1_000_000, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 0, Backoff = BackoffType.Constant, Jitter = 0)]
+    Task<int> CancelledAsync(CancellationToken cancellationToken);
+
     int Recover(Exception error);
 
     void RecoverRun(Exception error);
@@ -85,6 +89,14 @@ public sealed class FlakyService : IFlaky
     public Task RetryRunAsync(CancellationToken cancellationToken) => Next();
 
     public Task<int> SlowAsync(CancellationToken cancellationToken) => Infrastructure.Pending.Until<int>(cancellationToken);
+
+    public Task<int> CancelledAsync(CancellationToken cancellationToken)
+    {
+        Calls++;
+        var canceled = new OperationCanceledException(cancellationToken);
+        Failures.Add(canceled);
+        throw canceled;
+    }
 
     public int Recover(Exception error)
     {
@@ -297,6 +309,21 @@ public sealed class FailureFlowTests : IDisposable
             string first = trace.Split('\n')[0];
             Assert.True(first.Contains(nameof(FlakyService) + ".ThrowInsideAsync", StringComparison.Ordinal), "The stack trace should start where the inner threw:\n" + trace);
         }
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_of_a_Task_of_T_method_ends_in_a_cancelled_task_with_the_inner_instance()
+    {
+        using var caller = new CancellationTokenSource();
+        caller.Cancel();
+
+        Task<int> call = _proxy.CancelledAsync(caller.Token);
+
+        // As an async method would end: Canceled, not Faulted, and await rethrows the instance the inner threw.
+        Assert.True(call.IsCanceled);
+        OperationCanceledException seen = await Assert.ThrowsAsync<OperationCanceledException>(() => call);
+        Assert.Same(Assert.Single(_inner.Failures), seen);
+        Assert.Equal(1, _inner.Calls); // the caller's cancellation is never retried
     }
 
     [Fact]

@@ -514,7 +514,7 @@ public sealed class EdgeCaseTests
         var entry = GeneratedSyntax.Method(text, "CountAsync");
         Assert.DoesNotContain(entry.Modifiers, m => m.IsKind(SyntaxKind.AsyncKeyword));
         Assert.Contains("return __vt.IsCompletedSuccessfully ? __vt.Result : global::Resilience.GeneratedCodeHelpers.Unwrap(__vt);", text);
-        Assert.Contains("return __error is null ? __task : global::System.Threading.Tasks.Task.FromException<int>(__error);", text);
+        Assert.Contains("return __error is null ? __task : global::Resilience.GeneratedCodeHelpers.FromException<int>(__error);", text);
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace Resilience.Generator.Emitting;
 /// <summary>
 /// Writes a decorated method: the strategies inline, outermost first (Fallback → CacheFallback → RateLimit →
 /// Bulkhead → Timeout → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures.
+/// A failure travels as a value in the <c>__error</c> local, not as a rethrown exception (see <see cref="WriteBody"/>).
 /// </summary>
 internal sealed class PipelineEmitter
 {
@@ -140,8 +141,8 @@ internal sealed class PipelineEmitter
 
         if (_returnsTask)
         {
-            // The caller's await throws it; nothing inside the proxy does.
-            _writer.Line($"return {_locals.Error} is null ? {_locals.Task} : {TaskType}.FromException<{_method.ResultType}>({_locals.Error});");
+            // A failed task: the caller's await throws, nothing inside the proxy does (except to cancel, see the helper).
+            _writer.Line($"return {_locals.Error} is null ? {_locals.Task} : {Helpers}.FromException<{_method.ResultType}>({_locals.Error});");
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.ExceptionServices;
 
 namespace Resilience;
 
@@ -56,6 +57,29 @@ public static class GeneratedCodeHelpers
         }
 
         throw new ArgumentException($"The task must have failed or been cancelled; its status is {task.Status}. Call GetException only when IsCompleted is true and IsCompletedSuccessfully is false.", nameof(task));
+    }
+
+    /// <summary>
+    /// The task a decorated <c>Task&lt;T&gt;</c> method hands back for a failure nothing handled, as an <c>async</c>
+    /// method would end: faulted with <paramref name="exception"/> (no throw), or, for an
+    /// <see cref="OperationCanceledException"/>, cancelled with that instance kept for <c>await</c> to rethrow (this
+    /// takes one throw, the only way to attach it).
+    /// </summary>
+    /// <typeparam name="T">The method's result type.</typeparam>
+    /// <param name="exception">The failure.</param>
+    /// <returns>A completed task that failed with <paramref name="exception"/>.</returns>
+    public static Task<T> FromException<T>(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is OperationCanceledException canceled ? Canceled<T>(canceled) : Task.FromException<T>(exception);
+    }
+
+#pragma warning disable CS1998 // no await on purpose: the builder turns the throw into a cancelled task that keeps the instance
+    private static async Task<T> Canceled<T>(OperationCanceledException exception)
+#pragma warning restore CS1998
+    {
+        ExceptionDispatchInfo.Throw(exception);
+        return default!;
     }
 
     /// <summary>
