@@ -186,8 +186,16 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        // The catch sees only what a strategy below did not expect to fail (a cache key, a store).
-        Capture(CacheFallback);
+        if (_pipeline.CacheFallbackField is not null || !BelowCacheIsCaptured)
+        {
+            // The catch sees only what a strategy below did not expect to fail (a cache key, a store, a predicate).
+            Capture(CacheFallback);
+        }
+        else
+        {
+            CacheFallback();
+        }
+
         var filter = _pipeline.CancellationTokenParameter >= 0
             ? $" && !global::Resilience.ResilienceOutcome.IsCallerCancellation({_locals.Failure}, {_callerToken})"
             : string.Empty;
@@ -253,7 +261,15 @@ internal sealed class PipelineEmitter
         _writer.Line(ReturnValue(_locals.Fresh));
         _writer.CloseBrace();
         _writer.Line();
-        Capture(RateLimit);
+        if (BelowCacheIsCaptured)
+        {
+            RateLimit();
+        }
+        else
+        {
+            Capture(RateLimit);
+        }
+
         _writer.Block($"if ({_locals.Error} is not null && {Field(field)}.TryGetStale<{resultType}>({_locals.Key}, {_locals.Error}, {_callerToken}, out var {_locals.Stale}))");
         _writer.Line($"{_locals.Error} = null;");
         _writer.Line(SetValue(_locals.Stale));
@@ -303,7 +319,17 @@ internal sealed class PipelineEmitter
 
     // ---- RateLimit, Bulkhead -----------------------------------------------------------------------------------
 
-    /// <summary>Admission: the rate limiter and the bulkhead reject by throwing; the rejection becomes <c>__error</c>.</summary>
+    /// <summary>
+    /// Whether every failure below the cache layer, expected or not, already ends in <c>__error</c>: the admission
+    /// layer and the breaker each wrap all they contain in one capture.
+    /// </summary>
+    private bool BelowCacheIsCaptured
+        => _pipeline.RateLimitField is not null || _pipeline.BulkheadField is not null || _pipeline.CircuitBreakerField is not null;
+
+    /// <summary>
+    /// Admission: the rate limiter and the bulkhead reject by throwing; one capture around them and everything they
+    /// admit turns a rejection, or any failure below, into <c>__error</c>.
+    /// </summary>
     private void RateLimit()
     {
         var rateLimit = _pipeline.RateLimitField;
@@ -324,30 +350,22 @@ internal sealed class PipelineEmitter
                     : $"{Field(rateLimit)}.Acquire({key}{_callerToken});");
             }
 
-            if (bulkhead is not null)
+            if (bulkhead is null)
             {
-                _writer.Line(_isAsync
-                    ? $"{Await($"{Field(bulkhead)}.EnterAsync({_callerToken})")};"
-                    : $"{Field(bulkhead)}.Enter({_callerToken});");
+                Timeout();
+                return;
             }
-        });
 
-        _writer.Block($"if ({_locals.Error} is null)");
-        if (bulkhead is null)
-        {
-            Timeout();
-        }
-        else
-        {
+            _writer.Line(_isAsync
+                ? $"{Await($"{Field(bulkhead)}.EnterAsync({_callerToken})")};"
+                : $"{Field(bulkhead)}.Enter({_callerToken});");
             _writer.Block("try");
             Timeout();
             _writer.CloseBrace();
             _writer.Block("finally");
             _writer.Line($"{Field(bulkhead)}.Release();");
             _writer.CloseBrace();
-        }
-
-        _writer.CloseBrace();
+        });
     }
 
     // ---- Timeout -----------------------------------------------------------------------------------------------
@@ -385,12 +403,15 @@ internal sealed class PipelineEmitter
 
         var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name : string.Empty;
         _writer.Line($"global::Resilience.CircuitBreakerLease {_locals.Lease} = default;");
-        Capture(() => _writer.Line($"{_locals.Lease} = {Field(field)}.Acquire({key});"));
-        _writer.Block($"if ({_locals.Error} is null)");
-        Capture(() => Retry(sequenceToken));
+        Capture(() =>
+        {
+            _writer.Line($"{_locals.Lease} = {Field(field)}.Acquire({key});");
+            Retry(sequenceToken);
+        });
+
+        // After a rejection by Acquire the lease is the default one, which records nothing.
         _writer.Block($"if ({_locals.Error} is not null)");
         _writer.Line($"{_locals.Lease}.RecordException({_locals.Error}, {_callerToken});");
-        _writer.CloseBrace();
         _writer.CloseBrace();
     }
 
