@@ -39,6 +39,27 @@ public sealed class GeneratedCodeHelpersTests
     }
 
     [Fact]
+    public void TryComplete_reads_a_completed_value_task_and_leaves_a_pending_one_alone()
+    {
+        var failure = new InvalidOperationException("inner");
+        var pending = new TaskCompletionSource<int>();
+
+        Assert.True(GeneratedCodeHelpers.TryComplete(new ValueTask<int>(7), out int value, out Exception? none));
+        Assert.Equal(7, value);
+        Assert.Null(none);
+
+        Assert.True(GeneratedCodeHelpers.TryComplete(ValueTask.FromException<int>(failure), out _, out Exception? error));
+        Assert.Same(failure, error);
+
+        Assert.True(GeneratedCodeHelpers.TryComplete(ValueTask.FromException(failure), out Exception? voidError));
+        Assert.Same(failure, voidError);
+
+        Assert.False(GeneratedCodeHelpers.TryComplete(new ValueTask<int>(pending.Task), out _, out Exception? notYet));
+        Assert.Null(notYet);
+        Assert.False(pending.Task.IsCompleted);
+    }
+
+    [Fact]
     public void A_task_that_did_not_fail_is_refused()
     {
         var refused = Assert.Throws<ArgumentException>(() => GeneratedCodeHelpers.GetException(Task.CompletedTask));

@@ -573,14 +573,10 @@ internal sealed class PipelineEmitter
     private void ObserveValueTask(string call)
     {
         _writer.Line($"var {_locals.Pending} = {call};");
-        _writer.Block($"if ({_locals.Pending}.IsCompletedSuccessfully)");
-        _writer.Line(NeedsResult ? $"{_locals.Result} = {_locals.Pending}.Result;" : $"{_locals.Pending}.GetAwaiter().GetResult();");
-        _writer.CloseBrace();
-        _writer.Block($"else if ({_locals.Pending}.IsCompleted)");
-        _writer.Line($"{_locals.Error} = {Helpers}.GetException({_locals.Pending}.AsTask());");
-        _writer.CloseBrace();
-        _writer.Block("else");
-        _writer.Line("// A pending IValueTaskSource gives its failure only by throwing it.");
+        _writer.Block(NeedsResult
+            ? $"if (!{Helpers}.TryComplete({_locals.Pending}, out {_locals.Result}, out {_locals.Error}))"
+            : $"if (!{Helpers}.TryComplete({_locals.Pending}, out {_locals.Error}))");
+        _writer.Line("// Pending: if an IValueTaskSource backs it, its failure can only be had by throwing it.");
         _writer.Line(NeedsResult ? $"{_locals.Result} = {Await(_locals.Pending)};" : $"{Await(_locals.Pending)};");
         _writer.CloseBrace();
     }

@@ -60,6 +60,57 @@ public static class GeneratedCodeHelpers
     }
 
     /// <summary>
+    /// Reads a completed <paramref name="task"/> without awaiting it: its result, or its failure as
+    /// <see cref="GetException"/> gives it (through <see cref="ValueTask{TResult}.AsTask"/>, which costs nothing for a
+    /// value task backed by a task). Returns <see langword="false"/> and consumes nothing while it is pending.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">The inner call's value task; consumed when it has completed.</param>
+    /// <param name="result">The result, when it succeeded.</param>
+    /// <param name="error">The failure, when it failed; otherwise <see langword="null"/>.</param>
+    /// <returns>Whether <paramref name="task"/> had completed.</returns>
+    public static bool TryComplete<T>(ValueTask<T> task, out T result, out Exception? error)
+    {
+        error = null;
+        result = default!;
+        if (task.IsCompletedSuccessfully)
+        {
+            result = task.Result;
+            return true;
+        }
+
+        if (!task.IsCompleted)
+        {
+            return false;
+        }
+
+        error = GetException(task.AsTask());
+        return true;
+    }
+
+    /// <summary>Like <see cref="TryComplete{T}(ValueTask{T}, out T, out Exception?)"/> for <see cref="ValueTask"/>.</summary>
+    /// <param name="task">The inner call's value task; consumed when it has completed.</param>
+    /// <param name="error">The failure, when it failed; otherwise <see langword="null"/>.</param>
+    /// <returns>Whether <paramref name="task"/> had completed.</returns>
+    public static bool TryComplete(ValueTask task, out Exception? error)
+    {
+        error = null;
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        if (!task.IsCompleted)
+        {
+            return false;
+        }
+
+        error = GetException(task.AsTask());
+        return true;
+    }
+
+    /// <summary>
     /// The task a decorated <c>Task&lt;T&gt;</c> method hands back for a failure nothing handled, as an <c>async</c>
     /// method would end: faulted with <paramref name="exception"/> (no throw), or, for an
     /// <see cref="OperationCanceledException"/>, cancelled with that instance kept for <c>await</c> to rethrow (this
