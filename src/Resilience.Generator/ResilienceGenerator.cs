@@ -51,8 +51,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Interfaces);
 
         var features = context.CompilationProvider
-            .Select(static (compilation, _) => new CompilationFeatures(
-                compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null))
+            .Select(static (compilation, _) => CompilationFeatures.From(compilation))
             .WithTrackingName(TrackingNames.CompilationFeatures);
 
         var output = interfaces.Combine(features).WithTrackingName(TrackingNames.Output);

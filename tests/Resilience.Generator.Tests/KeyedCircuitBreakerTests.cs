@@ -31,7 +31,7 @@ public sealed class KeyedCircuitBreakerTests
         Assert.Single(Regex.Matches(text, "private readonly global::Resilience.KeyedCircuitBreaker<string> "));
         Assert.DoesNotContain("global::Resilience.CircuitBreaker ", text);
         Assert.Contains("__circuitBreaker_IClient = __registry.GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IClient\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 2 });", text);
-        Assert.Equal(3, Regex.Matches(text, Regex.Escape("var __lease = __circuitBreaker_IClient.Acquire(host);")).Count);
+        Assert.Equal(3, Regex.Matches(text, Regex.Escape("__lease = __circuitBreaker_IClient.Acquire(host);")).Count);
         Assert.DoesNotContain(".Acquire();", text);
     }
 

@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -35,6 +35,8 @@ internal sealed class Locals
         AttemptScope = "__attemptScope" + suffix;
         Pending = "__vt" + suffix;
         Call = "__call" + suffix;
+        Error = "__error" + suffix;
+        Failure = "__failure" + suffix;
     }
 
     public string Key { get; }
@@ -62,4 +64,10 @@ internal sealed class Locals
     public string Pending { get; }
 
     public string Call { get; }
+
+    /// <summary>The failure the call has so far, or null: what each strategy inspects instead of catching.</summary>
+    public string Error { get; }
+
+    /// <summary>The failure handed to the fallback, typed as the fallback's exception parameter.</summary>
+    public string Failure { get; }
 }

@@ -10,6 +10,7 @@ namespace Resilience.Generator.Emitting;
 /// <summary>
 /// Writes a decorated method: the strategies inline, outermost first (Fallback → CacheFallback → RateLimit →
 /// Bulkhead → Timeout → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures.
+/// A failure travels as a value in the <c>__error</c> local, not as a rethrown exception (see <see cref="WriteBody"/>).
 /// </summary>
 internal sealed class PipelineEmitter
 {
@@ -26,9 +27,11 @@ internal sealed class PipelineEmitter
     private readonly bool _returnsTask;
     private readonly string _callerToken;
     private readonly string _telemetryField;
+    private readonly CompilationFeatures _features;
 
-    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField)
+    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField, CompilationFeatures features)
     {
+        _features = features;
         _telemetryField = telemetryField;
         _writer = writer;
         _method = method;
@@ -48,8 +51,8 @@ internal sealed class PipelineEmitter
     private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null);
 
     /// <summary>Writes the method; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
-    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField)
-        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField).Write();
+    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField, CompilationFeatures features)
+        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField, features).Write();
 
     private void Write()
     {
@@ -87,6 +90,12 @@ internal sealed class PipelineEmitter
         var coreReturn = _returnsTask
             ? $"global::System.Threading.Tasks.ValueTask<{TaskType}<{_method.ResultType}>>"
             : _method.ReturnType;
+        if (_returnsTask && _features.SupportsPoolingValueTaskBuilder)
+        {
+            // Only the entry above consumes this ValueTask, exactly once, so its state machine box can be pooled.
+            _writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]");
+        }
+
         _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
@@ -94,24 +103,78 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
     }
 
-    /// <summary>The pipeline inside one telemetry scope: outcome, duration and spans; nothing is done when nobody listens.</summary>
+    /// <summary>
+    /// The pipeline inside one telemetry scope. A failure is a value: every layer runs its inner part, which leaves
+    /// either a result or the failure in <c>__error</c>, then inspects it (retry loops, the breaker records, the
+    /// timeout converts, the stale cache and the fallback consume it). Nothing is rethrown on the way out; a failure
+    /// that nothing handled is thrown once, at the end, with its original stack trace.
+    /// </summary>
     private void WriteBody()
     {
         _writer.Line($"var {_locals.Call} = {Field(_telemetryField)}.Start();");
+        _writer.Line($"global::System.Exception? {_locals.Error} = null;");
+        if (_returnsTask)
+        {
+            _writer.Line($"{TaskType}<{_method.ResultType}> {_locals.Task} = null!;");
+        }
+
+        if (NeedsResult)
+        {
+            _writer.Line($"{_method.ResultType} {_locals.Result} = default!;");
+        }
+
         _writer.Block("try");
         Fallback();
+        _writer.Line();
+        _writer.Block($"if ({_locals.Error} is not null)");
+        _writer.Line($"{_locals.Call}.Failed({_locals.Error});");
+        _writer.CloseBrace();
         _writer.CloseBrace();
         _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({_locals.Call}.Failed({_locals.Exception}))");
+        _writer.Line("// Only what no strategy expects gets here (e.g. the fallback method failing); it passes untouched.");
         _writer.Line("throw;");
         _writer.CloseBrace();
         _writer.Block("finally");
         _writer.Line($"{_locals.Call}.Dispose();");
         _writer.CloseBrace();
+        _writer.Line();
+
+        if (_returnsTask)
+        {
+            // A failed task: the caller's await throws, nothing inside the proxy does (except to cancel, see the helper).
+            _writer.Line($"return {_locals.Error} is null ? {_locals.Task} : {Helpers}.FromException<{_method.ResultType}>({_locals.Error});");
+            return;
+        }
+
+        _writer.Block($"if ({_locals.Error} is not null)");
+        _writer.Line($"global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw({_locals.Error});");
+        _writer.CloseBrace();
+        if (!IsVoidLike)
+        {
+            _writer.Line();
+            _writer.Line($"return {_locals.Result};");
+        }
     }
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 
     private string Field(string field) => _self + field;
+
+    /// <summary>Runs the statements <paramref name="body"/> writes; an exception they throw becomes <c>__error</c>.</summary>
+    private void Capture(System.Action body)
+    {
+        _writer.Block("try");
+        body();
+        _writer.CloseBrace();
+        _writer.Block($"catch (global::System.Exception {_locals.Exception})");
+        _writer.Line($"{_locals.Error} = {_locals.Exception};");
+        _writer.CloseBrace();
+        _writer.Line();
+    }
+
+    /// <summary>Sets the value the method returns: the result, or for <c>Task&lt;T&gt;</c> a task of it.</summary>
+    private string SetValue(string value)
+        => _returnsTask ? $"{_locals.Task} = {TaskType}.FromResult<{_method.ResultType}>({value});" : $"{_locals.Result} = {value};";
 
     // ---- Fallback ----------------------------------------------------------------------------------------------
 
@@ -123,14 +186,22 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        _writer.Block("try");
-        CacheFallback();
-        _writer.CloseBrace();
+        if (_pipeline.CacheFallbackField is not null || !BelowCacheIsCaptured)
+        {
+            // The catch sees only what a strategy below did not expect to fail (a cache key, a store, a predicate).
+            Capture(CacheFallback);
+        }
+        else
+        {
+            CacheFallback();
+        }
 
-        var filter = _pipeline.CancellationTokenParameter >= 0;
-        var when = filter ? $" when (!global::Resilience.ResilienceOutcome.IsCallerCancellation({_locals.Exception}, {_callerToken}))" : string.Empty;
-        _writer.Block($"catch ({fallback.ExceptionType} {_locals.Exception}){when}");
-        _writer.Line($"{_locals.Call}.Fallback({_locals.Exception});");
+        var filter = _pipeline.CancellationTokenParameter >= 0
+            ? $" && !global::Resilience.ResilienceOutcome.IsCallerCancellation({_locals.Failure}, {_callerToken})"
+            : string.Empty;
+        _writer.Block($"if ({_locals.Error} is {fallback.ExceptionType} {_locals.Failure}{filter})");
+        _writer.Line($"{_locals.Error} = null;");
+        _writer.Line($"{_locals.Call}.Fallback({_locals.Failure});");
         WriteFallbackCall(fallback);
         _writer.CloseBrace();
     }
@@ -143,7 +214,7 @@ internal sealed class PipelineEmitter
             FallbackTarget.HandlerInstance => Field(fallback.Receiver),
             _ => fallback.Receiver == _interfaceType ? Field("__inner") : $"(({fallback.Receiver}){Field("__inner")})",
         };
-        var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Exception : _method.Parameters[a].Name));
+        var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
 
         if (IsVoidLike)
@@ -162,16 +233,16 @@ internal sealed class PipelineEmitter
         {
             _writer.Line(fallback.ReturnKind switch
             {
-                FallbackReturnKind.TaskOfT => $"return {call};",
-                FallbackReturnKind.ValueTaskOfT => $"return {call}.AsTask();",
-                _ => $"return {TaskType}.FromResult<{_method.ResultType}>({call});",
+                FallbackReturnKind.TaskOfT => $"{_locals.Task} = {call};",
+                FallbackReturnKind.ValueTaskOfT => $"{_locals.Task} = {call}.AsTask();",
+                _ => SetValue(call),
             });
             return;
         }
 
         _writer.Line(fallback.ReturnKind is FallbackReturnKind.TaskOfT or FallbackReturnKind.ValueTaskOfT
-            ? $"return {Await(call)};"
-            : $"return {call};");
+            ? $"{_locals.Result} = {Await(call)};"
+            : $"{_locals.Result} = {call};");
     }
 
     // ---- CacheFallback -----------------------------------------------------------------------------------------
@@ -190,11 +261,18 @@ internal sealed class PipelineEmitter
         _writer.Line(ReturnValue(_locals.Fresh));
         _writer.CloseBrace();
         _writer.Line();
-        _writer.Block("try");
-        RateLimit();
-        _writer.CloseBrace();
-        _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({Field(field)}.TryGetStale<{resultType}>({_locals.Key}, {_locals.Exception}, {_callerToken}, out var {_locals.Stale}))");
-        _writer.Line(ReturnValue(_locals.Stale));
+        if (BelowCacheIsCaptured)
+        {
+            RateLimit();
+        }
+        else
+        {
+            Capture(RateLimit);
+        }
+
+        _writer.Block($"if ({_locals.Error} is not null && {Field(field)}.TryGetStale<{resultType}>({_locals.Key}, {_locals.Error}, {_callerToken}, out var {_locals.Stale}))");
+        _writer.Line($"{_locals.Error} = null;");
+        _writer.Line(SetValue(_locals.Stale));
         _writer.CloseBrace();
     }
 
@@ -241,36 +319,53 @@ internal sealed class PipelineEmitter
 
     // ---- RateLimit, Bulkhead -----------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Whether every failure below the cache layer, expected or not, already ends in <c>__error</c>: the admission
+    /// layer and the breaker each wrap all they contain in one capture.
+    /// </summary>
+    private bool BelowCacheIsCaptured
+        => _pipeline.RateLimitField is not null || _pipeline.BulkheadField is not null || _pipeline.CircuitBreakerField is not null;
+
+    /// <summary>
+    /// Admission: the rate limiter and the bulkhead reject by throwing; one capture around them and everything they
+    /// admit turns a rejection, or any failure below, into <c>__error</c>.
+    /// </summary>
     private void RateLimit()
     {
-        if (_pipeline.RateLimitField is { } field)
-        {
-            var key = _pipeline.RateLimitKeyParameter >= 0 ? _method.Parameters[_pipeline.RateLimitKeyParameter].Name + ", " : string.Empty;
-            _writer.Line(_isAsync
-                ? $"{Await($"{Field(field)}.AcquireAsync({key}{_callerToken})")};"
-                : $"{Field(field)}.Acquire({key}{_callerToken});");
-        }
-
-        Bulkhead();
-    }
-
-    private void Bulkhead()
-    {
-        if (_pipeline.BulkheadField is not { } field)
+        var rateLimit = _pipeline.RateLimitField;
+        var bulkhead = _pipeline.BulkheadField;
+        if (rateLimit is null && bulkhead is null)
         {
             Timeout();
             return;
         }
 
-        _writer.Line(_isAsync
-            ? $"{Await($"{Field(field)}.EnterAsync({_callerToken})")};"
-            : $"{Field(field)}.Enter({_callerToken});");
-        _writer.Block("try");
-        Timeout();
-        _writer.CloseBrace();
-        _writer.Block("finally");
-        _writer.Line($"{Field(field)}.Release();");
-        _writer.CloseBrace();
+        Capture(() =>
+        {
+            if (rateLimit is not null)
+            {
+                var key = _pipeline.RateLimitKeyParameter >= 0 ? _method.Parameters[_pipeline.RateLimitKeyParameter].Name + ", " : string.Empty;
+                _writer.Line(_isAsync
+                    ? $"{Await($"{Field(rateLimit)}.AcquireAsync({key}{_callerToken})")};"
+                    : $"{Field(rateLimit)}.Acquire({key}{_callerToken});");
+            }
+
+            if (bulkhead is null)
+            {
+                Timeout();
+                return;
+            }
+
+            _writer.Line(_isAsync
+                ? $"{Await($"{Field(bulkhead)}.EnterAsync({_callerToken})")};"
+                : $"{Field(bulkhead)}.Enter({_callerToken});");
+            _writer.Block("try");
+            Timeout();
+            _writer.CloseBrace();
+            _writer.Block("finally");
+            _writer.Line($"{Field(bulkhead)}.Release();");
+            _writer.CloseBrace();
+        });
     }
 
     // ---- Timeout -----------------------------------------------------------------------------------------------
@@ -286,9 +381,10 @@ internal sealed class PipelineEmitter
         _writer.Line($"var {_locals.Timeout} = {Field(field)}.Start({_callerToken});");
         _writer.Block("try");
         CircuitBreaker(_locals.Timeout + ".Token");
+        _writer.Line();
+        _writer.Block($"if ({_locals.Error} is global::System.OperationCanceledException && {_locals.Timeout}.IsExpired)");
+        _writer.Line($"{_locals.Error} = {Field(field)}.CreateException({_locals.Error});");
         _writer.CloseBrace();
-        _writer.Block($"catch (global::System.OperationCanceledException {_locals.Canceled}) when ({_locals.Timeout}.IsExpired)");
-        _writer.Line($"throw {Field(field)}.CreateException({_locals.Canceled});");
         _writer.CloseBrace();
         _writer.Block("finally");
         _writer.Line($"{_locals.Timeout}.Dispose();");
@@ -306,13 +402,16 @@ internal sealed class PipelineEmitter
         }
 
         var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name : string.Empty;
-        _writer.Line($"var {_locals.Lease} = {Field(field)}.Acquire({key});");
-        _writer.Block("try");
-        Retry(sequenceToken);
-        _writer.CloseBrace();
-        _writer.Block($"catch (global::System.Exception {_locals.Exception})");
-        _writer.Line($"{_locals.Lease}.RecordException({_locals.Exception}, {_callerToken});");
-        _writer.Line("throw;");
+        _writer.Line($"global::Resilience.CircuitBreakerLease {_locals.Lease} = default;");
+        Capture(() =>
+        {
+            _writer.Line($"{_locals.Lease} = {Field(field)}.Acquire({key});");
+            Retry(sequenceToken);
+        });
+
+        // After a rejection by Acquire the lease is the default one, which records nothing.
+        _writer.Block($"if ({_locals.Error} is not null)");
+        _writer.Line($"{_locals.Lease}.RecordException({_locals.Error}, {_callerToken});");
         _writer.CloseBrace();
     }
 
@@ -322,77 +421,84 @@ internal sealed class PipelineEmitter
     {
         if (_pipeline.RetryField is not { } field)
         {
-            Call(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
-            Outcome(sequenceToken);
+            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
+            _writer.Block($"if ({_locals.Error} is null)");
+            Outcome(sequenceToken, inLoop: false);
+            _writer.CloseBrace();
             return;
         }
 
-        var open = _pipeline.CircuitBreakerField is not null ? $"!{_locals.Lease}.IsCircuitOpen && " : string.Empty;
+        var open = _pipeline.CircuitBreakerField is not null ? $"{_locals.Lease}.IsCircuitOpen || " : string.Empty;
         _writer.Block($"for (int {_locals.Attempt} = 1; ; {_locals.Attempt}++)");
         _writer.Line($"{_locals.Call}.StartAttempt({_locals.Attempt});");
-        _writer.Block("try");
         if (_pipeline.HasAttemptTimeout)
         {
             AttemptCall(field, sequenceToken);
         }
         else
         {
-            Call(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
+            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
         }
 
-        Outcome(sequenceToken);
+        _writer.Block($"if ({_locals.Error} is null)");
+        Outcome(sequenceToken, inLoop: true);
         _writer.CloseBrace();
-        _writer.Block($"catch (global::System.Exception {_locals.Exception}) when ({open}{Field(field)}.ShouldRetry({_locals.Exception}, {_locals.Attempt}, {sequenceToken}))");
-        WriteDelay(field, sequenceToken, _locals.Exception);
+        _writer.Line();
+        _writer.Block($"if ({open}!{Field(field)}.ShouldRetry({_locals.Error}, {_locals.Attempt}, {sequenceToken}))");
+        _writer.Line("break;");
+        _writer.CloseBrace();
+        _writer.Line();
+        WriteDelay(field, sequenceToken, _locals.Error);
         if (_pipeline.CircuitBreakerField is not null)
         {
             // The breaker opened (for other calls) while this one waited: stop at once with the last failure.
             _writer.Block($"if ({_locals.Lease}.IsCircuitOpen)");
-            _writer.Line("throw;");
+            _writer.Line("break;");
             _writer.CloseBrace();
+            _writer.Line();
         }
 
-        _writer.CloseBrace();
-        _writer.CloseBrace();
-    }
-
-    /// <summary>The wait before a retry, through the call scope so that the retry is reported.</summary>
-    private void WriteDelay(string field, string sequenceToken, string exception)
-        => _writer.Line(_isAsync
-            ? $"{Await($"{_locals.Call}.RetryDelayAsync({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken})")};"
-            : $"{_locals.Call}.RetryDelay({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken});");
-
-    /// <summary>The inner call under a per-attempt timeout; an expired attempt becomes a retryable timeout exception.</summary>
-    private void AttemptCall(string field, string sequenceToken)
-    {
-        if (_returnsTask)
-        {
-            _writer.Line($"{TaskType}<{_method.ResultType}> {_locals.Task};");
-        }
-
-        if (NeedsResult)
-        {
-            _writer.Line($"{_method.ResultType} {_locals.Result};");
-        }
-
-        var timeout = $"{Field(field)}.AttemptTimeout!";
-        _writer.Line($"var {_locals.AttemptScope} = {timeout}.Start({sequenceToken});");
-        _writer.Block("try");
-        Call(_locals.AttemptScope + ".Token", isTimeoutToken: true, declare: false);
-        _writer.CloseBrace();
-        _writer.Block($"catch (global::System.OperationCanceledException {_locals.Canceled}) when ({_locals.AttemptScope}.IsExpired)");
-        _writer.Line($"throw {timeout}.CreateException({_locals.Canceled});");
-        _writer.CloseBrace();
-        _writer.Block("finally");
-        _writer.Line($"{_locals.AttemptScope}.Dispose();");
+        _writer.Line($"{_locals.Error} = null;");
         _writer.CloseBrace();
     }
 
     /// <summary>
-    /// The inner call with <paramref name="token"/> in place of the method's token. Without a token parameter an
-    /// async call under a timeout is abandoned when the token fires.
+    /// The wait before a retry, through the call scope so that the retry is reported. It ends early only when the
+    /// sequence is cancelled; that cancellation replaces the failure and ends the loop.
     /// </summary>
-    private void Call(string token, bool isTimeoutToken, bool declare = true)
+    private void WriteDelay(string field, string sequenceToken, string exception)
+    {
+        _writer.Block("try");
+        _writer.Line(_isAsync
+            ? $"{Await($"{_locals.Call}.RetryDelayAsync({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken})")};"
+            : $"{_locals.Call}.RetryDelay({Field(field)}, {_locals.Attempt}, {exception}, {sequenceToken});");
+        _writer.CloseBrace();
+        _writer.Block($"catch (global::System.Exception {_locals.Exception})");
+        _writer.Line($"{_locals.Error} = {_locals.Exception};");
+        _writer.Line("break;");
+        _writer.CloseBrace();
+        _writer.Line();
+    }
+
+    /// <summary>The inner call under a per-attempt timeout; an expired attempt becomes a retryable timeout failure.</summary>
+    private void AttemptCall(string field, string sequenceToken)
+    {
+        var timeout = $"{Field(field)}.AttemptTimeout!";
+        _writer.Line($"var {_locals.AttemptScope} = {timeout}.Start({sequenceToken});");
+        Observe(_locals.AttemptScope + ".Token", isTimeoutToken: true);
+        _writer.Block($"if ({_locals.Error} is global::System.OperationCanceledException && {_locals.AttemptScope}.IsExpired)");
+        _writer.Line($"{_locals.Error} = {timeout}.CreateException({_locals.Error});");
+        _writer.CloseBrace();
+        _writer.Line();
+        _writer.Line($"{_locals.AttemptScope}.Dispose();");
+    }
+
+    /// <summary>
+    /// The inner call with <paramref name="token"/> in place of the method's token, observed without rethrowing:
+    /// afterwards either <c>__error</c> holds its failure or the result local (and, for <c>Task&lt;T&gt;</c>, the task
+    /// local) its value. Without a token parameter an async call under a timeout is abandoned when the token fires.
+    /// </summary>
+    private void Observe(string token, bool isTimeoutToken)
     {
         var arguments = new List<string>();
         for (var i = 0; i < _method.Parameters.Count; i++)
@@ -410,31 +516,82 @@ internal sealed class PipelineEmitter
             call = $"{Helpers}.WaitAsync({call}, {token})";
         }
 
-        var var = declare ? "var " : string.Empty;
-        if (_returnsTask)
+        Capture(() =>
         {
-            _writer.Line($"{var}{_locals.Task} = {call};");
-            _writer.Line(NeedsResult
-                ? $"{var}{_locals.Result} = {Await(_locals.Task)};"
-                : $"{Await(_locals.Task)};");
-        }
-        else if (IsVoidLike)
+            switch (_method.Shape)
+            {
+                case ReturnShape.Task or ReturnShape.TaskOfT:
+                    ObserveTask(call);
+                    break;
+                case ReturnShape.ValueTask or ReturnShape.ValueTaskOfT:
+                    ObserveValueTask(call);
+                    break;
+                case ReturnShape.Void:
+                    _writer.Line(call + ";");
+                    break;
+                default:
+                    _writer.Line($"{_locals.Result} = {call};");
+                    break;
+            }
+        });
+    }
+
+    /// <summary>A task is awaited without throwing (.NET 8+); its failure is read from the completed task.</summary>
+    private void ObserveTask(string call)
+    {
+        var isGeneric = _method.Shape == ReturnShape.TaskOfT;
+        _writer.Line(isGeneric ? $"{_locals.Task} = {call};" : $"var {_locals.Task} = {call};");
+        _writer.Block($"if (!{_locals.Task}.IsCompleted)");
+        if (_features.SupportsConfigureAwaitOptions)
         {
-            _writer.Line($"{Await(call)};");
+            var task = isGeneric ? $"(({TaskType}){_locals.Task})" : _locals.Task;
+            _writer.Line($"await {task}.ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);");
         }
         else
         {
-            _writer.Line($"{var}{_locals.Result} = {Await(call)};");
+            // Without ConfigureAwaitOptions a pending task's failure arrives as a throw, caught below.
+            _writer.Line($"await {_locals.Task}.ConfigureAwait(false);");
+        }
+
+        _writer.CloseBrace();
+        _writer.Line();
+        _writer.Block($"if (!{_locals.Task}.IsCompletedSuccessfully)");
+        _writer.Line($"{_locals.Error} = {Helpers}.GetException({_locals.Task});");
+        _writer.CloseBrace();
+        if (isGeneric && NeedsResult)
+        {
+            _writer.Block("else");
+            _writer.Line($"{_locals.Result} = {_locals.Task}.Result;");
+            _writer.CloseBrace();
         }
     }
 
-    /// <summary>What follows a call that returned: result checks, breaker bookkeeping, cache store, return.</summary>
-    private void Outcome(string sequenceToken)
+    /// <summary>
+    /// A value task is read without awaiting when it has completed. A pending one is awaited: if it is backed by an
+    /// <c>IValueTaskSource</c>, its failure can only be obtained by throwing it (caught below).
+    /// </summary>
+    private void ObserveValueTask(string call)
+    {
+        _writer.Line($"var {_locals.Pending} = {call};");
+        _writer.Block(NeedsResult
+            ? $"if (!{Helpers}.TryComplete({_locals.Pending}, out {_locals.Result}, out {_locals.Error}))"
+            : $"if (!{Helpers}.TryComplete({_locals.Pending}, out {_locals.Error}))");
+        _writer.Line("// Pending: if an IValueTaskSource backs it, its failure can only be had by throwing it.");
+        _writer.Line(NeedsResult ? $"{_locals.Result} = {Await(_locals.Pending)};" : $"{Await(_locals.Pending)};");
+        _writer.CloseBrace();
+    }
+
+    /// <summary>
+    /// What follows a call that returned: result checks (a result marked as a failure may be retried), breaker
+    /// bookkeeping, cache store. Inside the retry loop it ends the loop unless it retries.
+    /// </summary>
+    private void Outcome(string sequenceToken, bool inLoop)
     {
         var retry = _pipeline.RetryField;
         var hasLease = _pipeline.CircuitBreakerField is not null;
         var retryPredicate = _pipeline.RetryResultPredicate;
         var breakerPredicate = _pipeline.BreakerResultPredicate;
+        var opened = false;
 
         if (retry is not null && retryPredicate is not null)
         {
@@ -453,10 +610,11 @@ internal sealed class PipelineEmitter
             {
                 _writer.Line("continue;");
             }
+
             _writer.CloseBrace();
-            _writer.Line();
             if (hasLease)
             {
+                _writer.Line();
                 if (breakerPredicate == retryPredicate)
                 {
                     _writer.Line($"{_locals.Lease}.RecordFailure();");
@@ -469,39 +627,54 @@ internal sealed class PipelineEmitter
                     _writer.Block("else");
                     _writer.Line($"{_locals.Lease}.RecordSuccess();");
                     _writer.CloseBrace();
-                    _writer.Line();
                 }
             }
 
-            _writer.Line(ReturnSuccess());
             _writer.CloseBrace();
-            _writer.Line();
+            opened = true;
         }
 
         if (hasLease && breakerPredicate is not null && (retry is null || breakerPredicate != retryPredicate))
         {
-            _writer.Block($"if ({breakerPredicate}({_locals.Result}))");
+            _writer.Block($"{(opened ? "else " : string.Empty)}if ({breakerPredicate}({_locals.Result}))");
             _writer.Line($"{_locals.Lease}.RecordFailure();");
-            _writer.Line(ReturnSuccess());
             _writer.CloseBrace();
-            _writer.Line();
+            opened = true;
         }
 
-        if (hasLease)
+        if (hasLease || _pipeline.CacheFallbackField is not null)
         {
-            _writer.Line($"{_locals.Lease}.RecordSuccess();");
+            if (opened)
+            {
+                _writer.Block("else");
+            }
+
+            if (hasLease)
+            {
+                _writer.Line($"{_locals.Lease}.RecordSuccess();");
+            }
+
+            if (_pipeline.CacheFallbackField is { } cache)
+            {
+                _writer.Line($"{Field(cache)}.Store<{_method.ResultType}>({_locals.Key}, {_locals.Result});");
+            }
+
+            if (opened)
+            {
+                _writer.CloseBrace();
+            }
         }
 
-        if (_pipeline.CacheFallbackField is { } cache)
+        if (inLoop)
         {
-            _writer.Line($"{Field(cache)}.Store<{_method.ResultType}>({_locals.Key}, {_locals.Result});");
-        }
+            if (opened)
+            {
+                _writer.Line();
+            }
 
-        _writer.Line(ReturnSuccess());
+            _writer.Line("break;");
+        }
     }
-
-    private string ReturnSuccess()
-        => IsVoidLike ? "return;" : _returnsTask ? $"return {_locals.Task};" : $"return {_locals.Result};";
 
     private string ReturnValue(string value)
         => _returnsTask ? $"return {TaskType}.FromResult<{_method.ResultType}>({value});" : $"return {value};";

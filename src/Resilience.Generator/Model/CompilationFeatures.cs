@@ -1,5 +1,24 @@
+using Microsoft.CodeAnalysis;
+
 namespace Resilience.Generator.Model;
 
 /// <summary>What the consuming compilation offers, read once per compilation.</summary>
 /// <param name="SupportsModuleInitializer">Whether <c>ModuleInitializerAttribute</c> exists, so DI registration can be emitted.</param>
-internal sealed record CompilationFeatures(bool SupportsModuleInitializer);
+/// <param name="SupportsPoolingValueTaskBuilder">
+/// Whether <c>PoolingAsyncValueTaskMethodBuilder&lt;T&gt;</c> exists (.NET 6+), so the private core of a <c>Task&lt;T&gt;</c>
+/// method can reuse its state machine box.
+/// </param>
+/// <param name="SupportsConfigureAwaitOptions">
+/// Whether <c>ConfigureAwaitOptions</c> exists (.NET 8+), so a faulted inner task can be awaited without rethrowing.
+/// </param>
+internal sealed record CompilationFeatures(
+    bool SupportsModuleInitializer,
+    bool SupportsPoolingValueTaskBuilder = false,
+    bool SupportsConfigureAwaitOptions = false)
+{
+    /// <summary>Reads the features of <paramref name="compilation"/>.</summary>
+    public static CompilationFeatures From(Compilation compilation) => new(
+        compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null,
+        compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder`1") is not null,
+        compilation.GetTypeByMetadataName("System.Threading.Tasks.ConfigureAwaitOptions") is not null);
+}

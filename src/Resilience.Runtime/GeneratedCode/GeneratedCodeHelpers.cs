@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.ExceptionServices;
 
 namespace Resilience;
 
@@ -30,6 +31,106 @@ public static class GeneratedCodeHelpers
     {
         var task = await pending.ConfigureAwait(false);
         await task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The exception that awaiting <paramref name="task"/> would throw, without throwing it: for a faulted task its
+    /// first exception (as <c>await</c> gives), for a cancelled one a <see cref="TaskCanceledException"/> carrying the
+    /// task's token. Lets a decorator hand an inner failure to retry, breaker and fallback as a value. Reading
+    /// <see cref="Task.Exception"/> marks the failure as observed.
+    /// </summary>
+    /// <param name="task">A task that has completed without success.</param>
+    /// <returns>The failure.</returns>
+    /// <exception cref="ArgumentException"><paramref name="task"/> has not completed, or completed successfully.</exception>
+    public static Exception GetException(Task task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.IsFaulted)
+        {
+            AggregateException aggregate = task.Exception!;
+            return aggregate.InnerExceptions.Count > 0 ? aggregate.InnerExceptions[0] : aggregate;
+        }
+
+        if (task.IsCanceled)
+        {
+            return new TaskCanceledException(task);
+        }
+
+        throw new ArgumentException($"The task must have failed or been cancelled; its status is {task.Status}. Call GetException only when IsCompleted is true and IsCompletedSuccessfully is false.", nameof(task));
+    }
+
+    /// <summary>
+    /// Reads a completed <paramref name="task"/> without awaiting it: its result, or its failure as
+    /// <see cref="GetException"/> gives it (through <see cref="ValueTask{TResult}.AsTask"/>, which costs nothing for a
+    /// value task backed by a task). Returns <see langword="false"/> and consumes nothing while it is pending.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">The inner call's value task; consumed when it has completed.</param>
+    /// <param name="result">The result, when it succeeded.</param>
+    /// <param name="error">The failure, when it failed; otherwise <see langword="null"/>.</param>
+    /// <returns>Whether <paramref name="task"/> had completed.</returns>
+    public static bool TryComplete<T>(ValueTask<T> task, out T result, out Exception? error)
+    {
+        error = null;
+        result = default!;
+        if (task.IsCompletedSuccessfully)
+        {
+            result = task.Result;
+            return true;
+        }
+
+        if (!task.IsCompleted)
+        {
+            return false;
+        }
+
+        error = GetException(task.AsTask());
+        return true;
+    }
+
+    /// <summary>Like <see cref="TryComplete{T}(ValueTask{T}, out T, out Exception?)"/> for <see cref="ValueTask"/>.</summary>
+    /// <param name="task">The inner call's value task; consumed when it has completed.</param>
+    /// <param name="error">The failure, when it failed; otherwise <see langword="null"/>.</param>
+    /// <returns>Whether <paramref name="task"/> had completed.</returns>
+    public static bool TryComplete(ValueTask task, out Exception? error)
+    {
+        error = null;
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        if (!task.IsCompleted)
+        {
+            return false;
+        }
+
+        error = GetException(task.AsTask());
+        return true;
+    }
+
+    /// <summary>
+    /// The task a decorated <c>Task&lt;T&gt;</c> method hands back for a failure nothing handled, as an <c>async</c>
+    /// method would end: faulted with <paramref name="exception"/> (no throw), or, for an
+    /// <see cref="OperationCanceledException"/>, cancelled with that instance kept for <c>await</c> to rethrow (this
+    /// takes one throw, the only way to attach it).
+    /// </summary>
+    /// <typeparam name="T">The method's result type.</typeparam>
+    /// <param name="exception">The failure.</param>
+    /// <returns>A completed task that failed with <paramref name="exception"/>.</returns>
+    public static Task<T> FromException<T>(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is OperationCanceledException canceled ? Canceled<T>(canceled) : Task.FromException<T>(exception);
+    }
+
+#pragma warning disable CS1998 // no await on purpose: the builder turns the throw into a cancelled task that keeps the instance
+    private static async Task<T> Canceled<T>(OperationCanceledException exception)
+#pragma warning restore CS1998
+    {
+        ExceptionDispatchInfo.Throw(exception);
+        return default!;
     }
 
     /// <summary>

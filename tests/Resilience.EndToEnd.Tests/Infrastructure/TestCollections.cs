@@ -9,3 +9,13 @@ public sealed class TelemetryAndAllocationCollection
 {
     public const string Name = "Telemetry and allocation";
 }
+
+/// <summary>
+/// Tests that count first-chance exceptions (<see cref="AppDomain.FirstChanceException"/> is process-wide): they run
+/// alone, so no other test's throws are counted.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FirstChanceExceptionCollection
+{
+    public const string Name = "First-chance exceptions";
+}

@@ -1,0 +1,92 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Resilience.Generator.Emitting;
+using Resilience.Generator.Model;
+using Resilience.Generator.Parsing;
+using Resilience.Generator.Tests.Infrastructure;
+
+namespace Resilience.Generator.Tests;
+
+/// <summary>
+/// What the emitter writes depends on the consuming compilation: pooled Task&lt;T&gt; cores (.NET 6+) and awaiting a task
+/// without throwing (.NET 8+). Both shapes must compile cleanly.
+/// </summary>
+public sealed class CompilationFeatureTests
+{
+    private const string Source = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        namespace A;
+
+        [CircuitBreaker]
+        public interface IStore
+        {
+            [Retry(AttemptTimeoutMs = 100)] [Timeout(1_000)] [Fallback(nameof(Recover))]
+            Task<int> CountAsync(string filter, CancellationToken cancellationToken);
+
+            [Retry] [Timeout(1_000)]
+            Task RunAsync();
+
+            [Retry] [CacheFallback]
+            ValueTask<string> LoadAsync(string id, CancellationToken cancellationToken);
+
+            int Recover(Exception error);
+        }
+        """;
+
+    [Fact]
+    public void Features_are_read_from_the_compilation()
+    {
+        var features = CompilationFeatures.From(GeneratorHarness.CreateCompilation(Source));
+        Assert.Equal(new CompilationFeatures(true, true, true), features);
+    }
+
+    [Fact]
+    public void With_both_features_task_cores_are_pooled_and_tasks_are_awaited_without_throwing()
+    {
+        var text = Emit(new CompilationFeatures(true, true, true), out var problems);
+        Assert.Empty(problems);
+        Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]", text);
+        Assert.Contains("await ((global::System.Threading.Tasks.Task)__task).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
+        Assert.Contains("await __task.ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
+        Assert.DoesNotContain("await __task.ConfigureAwait(false);", text);
+    }
+
+    [Fact]
+    public void Without_them_cores_use_the_default_builder_and_a_pending_task_is_awaited_in_a_try()
+    {
+        var text = Emit(new CompilationFeatures(true, false, false), out var problems);
+        Assert.Empty(problems);
+        Assert.DoesNotContain("PoolingAsyncValueTaskMethodBuilder", text);
+        Assert.DoesNotContain("ConfigureAwaitOptions", text);
+        Assert.Equal(2, CountOf(text, "await __task.ConfigureAwait(false);"));
+
+        // A completed task's failure is still read without a throw.
+        Assert.Equal(2, CountOf(text, "__error = global::Resilience.GeneratedCodeHelpers.GetException(__task);"));
+    }
+
+    private static string Emit(CompilationFeatures features, out IReadOnlyList<Diagnostic> problems)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Source);
+        var type = compilation.GetTypeByMetadataName("A.IStore")!;
+        var model = InterfaceParser.Parse(type, compilation, CancellationToken.None)!;
+        var text = ResilientClassEmitter.Emit(model, features, "1.0.0.0");
+        var output = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path: "Generated.cs"));
+        problems = GeneratorHarness.Problems(output);
+        return text;
+    }
+
+    private static int CountOf(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
