@@ -486,7 +486,7 @@ public sealed class EdgeCaseTests
     [Theory]
     [InlineData("void Run(CancellationToken cancellationToken);", "public void Run(")]
     [InlineData("int Run(CancellationToken cancellationToken);", "public int Run(")]
-    [InlineData("Task Run(CancellationToken cancellationToken);", "public async global::System.Threading.Tasks.Task Run(")]
+    [InlineData("Task Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.ValueTask<global::System.Threading.Tasks.Task> __Core_Run(")]
     [InlineData("Task<int> Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.ValueTask<global::System.Threading.Tasks.Task<int>> __Core_Run(")]
     [InlineData("ValueTask Run(CancellationToken cancellationToken);", "public async global::System.Threading.Tasks.ValueTask Run(")]
     [InlineData("ValueTask<int> Run(CancellationToken cancellationToken);", "public async global::System.Threading.Tasks.ValueTask<int> Run(")]
@@ -630,7 +630,7 @@ public sealed class EdgeCaseTests
             [Retry]
             public interface IStore { Task<int> CountAsync(); Task SaveAsync(); void Move(ref int cursor); }
             """).Single();
-        var save = GeneratedSyntax.Method(text, "SaveAsync");
+        var save = GeneratedSyntax.Method(text, "__Core_SaveAsync");
         Assert.Contains("__retry_IStore.ShouldRetry", save.ToString());
         Assert.DoesNotContain("__cacheFallback", save.ToString());
         Assert.Contains("__cacheFallback_IStore.TryGetFresh<int>", GeneratedSyntax.Method(text, "__Core_CountAsync").ToString());

@@ -25,6 +25,7 @@ internal sealed class PipelineEmitter
     private readonly string _self;
     private readonly bool _isAsync;
     private readonly bool _returnsTask;
+    private readonly string _taskType;
     private readonly string _callerToken;
     private readonly string _telemetryField;
     private readonly CompilationFeatures _features;
@@ -40,7 +41,8 @@ internal sealed class PipelineEmitter
         _locals = new Locals(method.Parameters);
         _self = MemberEmitter.Self(method.Parameters);
         _isAsync = method.Shape is not (ReturnShape.Void or ReturnShape.Value);
-        _returnsTask = method.Shape == ReturnShape.TaskOfT;
+        _returnsTask = method.Shape is ReturnShape.Task or ReturnShape.TaskOfT;
+        _taskType = method.Shape == ReturnShape.TaskOfT ? $"{TaskType}<{method.ResultType}>" : TaskType;
         _callerToken = pipeline.CancellationTokenParameter >= 0 ? method.Parameters[pipeline.CancellationTokenParameter].Name : "default";
     }
 
@@ -88,11 +90,12 @@ internal sealed class PipelineEmitter
         _writer.Line();
 
         var coreReturn = _returnsTask
-            ? $"global::System.Threading.Tasks.ValueTask<{TaskType}<{_method.ResultType}>>"
+            ? $"global::System.Threading.Tasks.ValueTask<{_taskType}>"
             : _method.ReturnType;
         if (_returnsTask && _features.SupportsPoolingValueTaskBuilder)
         {
             // Only the entry above consumes this ValueTask, exactly once, so its state machine box can be pooled.
+            // The core of a Task method returns ValueTask<Task>, a generic value task too: same builder.
             _writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]");
         }
 
@@ -115,7 +118,7 @@ internal sealed class PipelineEmitter
         _writer.Line($"global::System.Exception? {_locals.Error} = null;");
         if (_returnsTask)
         {
-            _writer.Line($"{TaskType}<{_method.ResultType}> {_locals.Task} = null!;");
+            _writer.Line($"{_taskType} {_locals.Task} = null!;");
         }
 
         if (NeedsResult)
@@ -142,7 +145,8 @@ internal sealed class PipelineEmitter
         if (_returnsTask)
         {
             // A failed task: the caller's await throws, nothing inside the proxy does (except to cancel, see the helper).
-            _writer.Line($"return {_locals.Error} is null ? {_locals.Task} : {Helpers}.FromException<{_method.ResultType}>({_locals.Error});");
+            var fromException = IsVoidLike ? "FromException" : $"FromException<{_method.ResultType}>";
+            _writer.Line($"return {_locals.Error} is null ? {_locals.Task} : {Helpers}.{fromException}({_locals.Error});");
             return;
         }
 
@@ -217,6 +221,24 @@ internal sealed class PipelineEmitter
         var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
 
+        if (_returnsTask)
+        {
+            // The fallback's own task is handed back as it is (not awaited here), as for the inner call's.
+            if (fallback.ReturnKind == FallbackReturnKind.Void)
+            {
+                _writer.Line(call + ";");
+            }
+
+            _writer.Line(fallback.ReturnKind switch
+            {
+                FallbackReturnKind.Void => $"{_locals.Task} = {TaskType}.CompletedTask;",
+                FallbackReturnKind.Task or FallbackReturnKind.TaskOfT => $"{_locals.Task} = {call};",
+                FallbackReturnKind.ValueTask or FallbackReturnKind.ValueTaskOfT => $"{_locals.Task} = {call}.AsTask();",
+                _ => SetValue(call),
+            });
+            return;
+        }
+
         if (IsVoidLike)
         {
             _writer.Line(fallback.ReturnKind switch
@@ -225,17 +247,6 @@ internal sealed class PipelineEmitter
                 FallbackReturnKind.ValueTask when !_isAsync => call + ".AsTask().GetAwaiter().GetResult();",
                 _ when !_isAsync => call + ".GetAwaiter().GetResult();",
                 _ => Await(call) + ";",
-            });
-            return;
-        }
-
-        if (_returnsTask)
-        {
-            _writer.Line(fallback.ReturnKind switch
-            {
-                FallbackReturnKind.TaskOfT => $"{_locals.Task} = {call};",
-                FallbackReturnKind.ValueTaskOfT => $"{_locals.Task} = {call}.AsTask();",
-                _ => SetValue(call),
             });
             return;
         }
@@ -495,7 +506,7 @@ internal sealed class PipelineEmitter
 
     /// <summary>
     /// The inner call with <paramref name="token"/> in place of the method's token, observed without rethrowing:
-    /// afterwards either <c>__error</c> holds its failure or the result local (and, for <c>Task&lt;T&gt;</c>, the task
+    /// afterwards either <c>__error</c> holds its failure or the result local (and, for <c>Task</c>/<c>Task&lt;T&gt;</c>, the task
     /// local) its value. Without a token parameter an async call under a timeout is abandoned when the token fires.
     /// </summary>
     private void Observe(string token, bool isTimeoutToken)
@@ -540,7 +551,7 @@ internal sealed class PipelineEmitter
     private void ObserveTask(string call)
     {
         var isGeneric = _method.Shape == ReturnShape.TaskOfT;
-        _writer.Line(isGeneric ? $"{_locals.Task} = {call};" : $"var {_locals.Task} = {call};");
+        _writer.Line($"{_locals.Task} = {call};");
         _writer.Block($"if (!{_locals.Task}.IsCompleted)");
         if (_features.SupportsConfigureAwaitOptions)
         {

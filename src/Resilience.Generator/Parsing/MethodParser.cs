@@ -51,11 +51,14 @@ internal static class MethodParser
             pipeline);
     }
 
-    /// <summary><c>Task&lt;T&gt;</c> always uses a core method (so a synchronous success returns the inner task); other async shapes when a parameter is <c>in</c>.</summary>
+    /// <summary>
+    /// <c>Task</c> and <c>Task&lt;T&gt;</c> always use a core method (so a synchronous success returns the inner task and
+    /// an unhandled failure a faulted task, without a throw); the value task shapes when a parameter is <c>in</c>.
+    /// </summary>
     private static bool NeedsCore(IMethodSymbol method, ReturnShape shape) => shape switch
     {
-        ReturnShape.TaskOfT => true,
-        ReturnShape.Task or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT
+        ReturnShape.Task or ReturnShape.TaskOfT => true,
+        ReturnShape.ValueTask or ReturnShape.ValueTaskOfT
             => method.Parameters.Any(p => p.RefKind is RefKind.In or RefKind.RefReadOnlyParameter),
         _ => false,
     };

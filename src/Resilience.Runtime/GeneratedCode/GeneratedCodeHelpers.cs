@@ -133,6 +133,22 @@ public static class GeneratedCodeHelpers
         return default!;
     }
 
+    /// <summary>Like <see cref="FromException{T}(Exception)"/> for methods returning <see cref="Task"/>.</summary>
+    /// <param name="exception">The failure.</param>
+    /// <returns>A completed task that failed with <paramref name="exception"/>.</returns>
+    public static Task FromException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is OperationCanceledException canceled ? Canceled(canceled) : Task.FromException(exception);
+    }
+
+#pragma warning disable CS1998 // no await on purpose: the builder turns the throw into a cancelled task that keeps the instance
+    private static async Task Canceled(OperationCanceledException exception)
+#pragma warning restore CS1998
+    {
+        ExceptionDispatchInfo.Throw(exception);
+    }
+
     /// <summary>
     /// Waits for <paramref name="task"/> until <paramref name="cancellationToken"/> is cancelled, then abandons it
     /// (it keeps running) and ends with <see cref="OperationCanceledException"/>. Used by a timeout on a method that
