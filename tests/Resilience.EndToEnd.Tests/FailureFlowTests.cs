@@ -49,9 +49,25 @@ public interface IFlaky
     [Retry(MaxRetries = 2, DelayMs = 0, Backoff = BackoffType.Constant, Jitter = 0)]
     Task<int> CancelledAsync(CancellationToken cancellationToken);
 
+    [CircuitBreaker(FailureThreshold = 1_000_000, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 0, Backoff = BackoffType.Constant, Jitter = 0)]
+    Task CancelledRunAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(RecoverRunTaskAsync))]
+    [CircuitBreaker(FailureThreshold = 1_000_000, BreakDurationMs = 1_000)]
+    Task FallbackToTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(RecoverRunValueTaskAsync))]
+    [CircuitBreaker(FailureThreshold = 1_000_000, BreakDurationMs = 1_000)]
+    Task FallbackToValueTaskAsync(CancellationToken cancellationToken);
+
     int Recover(Exception error);
 
     void RecoverRun(Exception error);
+
+    Task RecoverRunTaskAsync(Exception error);
+
+    ValueTask RecoverRunValueTaskAsync(Exception error);
 }
 
 /// <summary>
@@ -69,6 +85,9 @@ public sealed class FlakyService : IFlaky
     public bool Throwing;
 
     public TaskCompletionSource<int>? Pending;
+
+    /// <summary>What <see cref="RecoverRunTaskAsync"/> and <see cref="RecoverRunValueTaskAsync"/> return.</summary>
+    public Task RecoveryTask = Task.FromResult(0);
 
     public List<Exception> Failures { get; } = [];
 
@@ -96,6 +115,24 @@ public sealed class FlakyService : IFlaky
         var canceled = new OperationCanceledException(cancellationToken);
         Failures.Add(canceled);
         throw canceled;
+    }
+
+    public Task CancelledRunAsync(CancellationToken cancellationToken) => CancelledAsync(cancellationToken);
+
+    public Task FallbackToTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public Task FallbackToValueTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public Task RecoverRunTaskAsync(Exception error)
+    {
+        Recovered.Add(error);
+        return RecoveryTask;
+    }
+
+    public ValueTask RecoverRunValueTaskAsync(Exception error)
+    {
+        Recovered.Add(error);
+        return new ValueTask(RecoveryTask);
     }
 
     public int Recover(Exception error)
@@ -144,8 +181,9 @@ public sealed class FlakyService : IFlaky
 /// breaker's rethrow), on a <c>Task</c> or <c>ValueTask</c> 2 each, on a task faulting later 2; a retry succeeding on
 /// the 2nd attempt 1; a failure nothing handles (3 attempts) 4 inside the proxy for <c>ValueTask&lt;int&gt;</c> and 5
 /// for <c>Task&lt;int&gt;</c> (plus <c>Unwrap</c>'s); a timeout cancelling the inner task before a fallback 2 (the
-/// inner await and the timeout's own throw). Now: 0, 0, 0, 0, 1 and 0, and 0.
-/// /// </remarks>
+/// inner await and the timeout's own throw). Now: 0, 0, 0, 0, 1 and 0, and 0. A failure nothing handles on a
+/// <c>Task</c> method took 1 throw inside the proxy while it was a plain <c>async Task</c>; with its core, 0.
+/// </remarks>
 [Collection(FirstChanceExceptionCollection.Name)]
 public sealed class FailureFlowTests : IDisposable
 {
@@ -277,6 +315,40 @@ public sealed class FailureFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Unhandled_failure_of_a_Task_method_is_not_thrown_inside_the_proxy_and_is_the_inner_instance()
+    {
+        _inner.FailuresLeft = 3;
+        using var throws = new ThrowCounter();
+
+        Task call = _proxy.RetryRunAsync(CancellationToken.None);
+
+        // The proxy hands back a faulted task; only the caller's await throws.
+        Assert.Equal(0, throws.Count);
+        Assert.True(call.IsFaulted);
+        Assert.Same(_inner.Failures[^1], call.Exception!.InnerException);
+        InnerFailure seen = await Assert.ThrowsAsync<InnerFailure>(() => call);
+        Assert.Same(_inner.Failures[^1], seen);
+        Assert.Equal(1, throws.Count);
+        Assert.Equal(3, _inner.Calls);
+    }
+
+    [Fact]
+    public async Task Unhandled_failure_of_a_Task_method_that_was_pending_ends_in_the_inner_instance()
+    {
+        var pending = new TaskCompletionSource<int>();
+        _inner.Pending = pending;
+        var failure = new InnerFailure("later");
+
+        Task call = _proxy.RetryRunAsync(CancellationToken.None);
+        Assert.False(call.IsCompleted);
+        pending.SetException(failure); // every attempt gets this task: the 2 retries see it faulted at once
+
+        InnerFailure seen = await Assert.ThrowsAsync<InnerFailure>(() => call);
+        Assert.Same(failure, seen);
+        Assert.Equal(3, _inner.Calls);
+    }
+
+    [Fact]
     public async Task Unhandled_failure_of_a_ValueTask_of_T_method_is_thrown_exactly_once_inside_the_proxy()
     {
         _inner.FailuresLeft = 3;
@@ -299,10 +371,13 @@ public sealed class FailureFlowTests : IDisposable
         InnerFailure fromTask = await Assert.ThrowsAsync<InnerFailure>(() => _proxy.RetryTaskAsync(CancellationToken.None));
         _inner.FailuresLeft = 3;
         InnerFailure fromValueTask = await Assert.ThrowsAsync<InnerFailure>(() => _proxy.RetryValueTaskAsync(CancellationToken.None).AsTask());
+        _inner.FailuresLeft = 3;
+        InnerFailure fromRun = await Assert.ThrowsAsync<InnerFailure>(() => _proxy.RetryRunAsync(CancellationToken.None));
 
         Assert.Same(_inner.Failures[2], fromTask);
         Assert.Same(_inner.Failures[5], fromValueTask);
-        foreach (InnerFailure seen in new[] { fromTask, fromValueTask })
+        Assert.Same(_inner.Failures[8], fromRun);
+        foreach (InnerFailure seen in new[] { fromTask, fromValueTask, fromRun })
         {
             // The frame where the inner threw comes first: later frames are appended to it, never substituted.
             string trace = seen.StackTrace!;
@@ -324,6 +399,51 @@ public sealed class FailureFlowTests : IDisposable
         OperationCanceledException seen = await Assert.ThrowsAsync<OperationCanceledException>(() => call);
         Assert.Same(Assert.Single(_inner.Failures), seen);
         Assert.Equal(1, _inner.Calls); // the caller's cancellation is never retried
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_of_a_Task_method_ends_in_a_cancelled_task_with_the_inner_instance()
+    {
+        using var caller = new CancellationTokenSource();
+        caller.Cancel();
+
+        Task call = _proxy.CancelledRunAsync(caller.Token);
+
+        Assert.True(call.IsCanceled);
+        OperationCanceledException seen = await Assert.ThrowsAsync<OperationCanceledException>(() => call);
+        Assert.Same(Assert.Single(_inner.Failures), seen);
+        Assert.Equal(1, _inner.Calls); // the caller's cancellation is never retried
+    }
+
+    [Fact]
+    public void Fallback_of_a_Task_method_returning_Task_or_ValueTask_hands_back_the_fallbacks_task_without_any_throw()
+    {
+        _inner.FailuresLeft = 2;
+        using var throws = new ThrowCounter();
+
+        Task toTask = _proxy.FallbackToTaskAsync(CancellationToken.None);
+        Task toValueTask = _proxy.FallbackToValueTaskAsync(CancellationToken.None);
+
+        Assert.Equal(0, throws.Count);
+        Assert.Same(_inner.RecoveryTask, toTask);
+        Assert.Same(_inner.RecoveryTask, toValueTask);
+        Assert.Equal(_inner.Failures, _inner.Recovered);
+    }
+
+    [Fact]
+    public async Task Fallback_of_a_Task_method_that_is_still_running_is_what_the_caller_awaits()
+    {
+        _inner.FailuresLeft = 1;
+        var recovery = new TaskCompletionSource();
+        _inner.RecoveryTask = recovery.Task;
+
+        Task call = _proxy.FallbackToTaskAsync(CancellationToken.None);
+        Assert.False(call.IsCompleted);
+        var late = new InnerFailure("fallback failed later");
+        recovery.SetException(late);
+
+        Assert.Same(late, await Assert.ThrowsAsync<InnerFailure>(() => call));
+        Assert.Same(Assert.Single(_inner.Failures), Assert.Single(_inner.Recovered));
     }
 
     [Fact]

@@ -60,6 +60,26 @@ public sealed class GeneratedCodeHelpersTests
     }
 
     [Fact]
+    public async Task FromException_faults_a_Task_or_Task_of_T_or_cancels_it_keeping_the_instance()
+    {
+        var failure = new InvalidOperationException("inner");
+        Task faulted = GeneratedCodeHelpers.FromException(failure);
+        Task<int> faultedOfT = GeneratedCodeHelpers.FromException<int>(failure);
+        Assert.True(faulted.IsFaulted);
+        Assert.True(faultedOfT.IsFaulted);
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => faulted));
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => faultedOfT));
+
+        var canceled = new OperationCanceledException("caller");
+        Task cancelledTask = GeneratedCodeHelpers.FromException(canceled);
+        Task<int> cancelledOfT = GeneratedCodeHelpers.FromException<int>(canceled);
+        Assert.True(cancelledTask.IsCanceled);
+        Assert.True(cancelledOfT.IsCanceled);
+        Assert.Same(canceled, await Assert.ThrowsAsync<OperationCanceledException>(() => cancelledTask));
+        Assert.Same(canceled, await Assert.ThrowsAsync<OperationCanceledException>(() => cancelledOfT));
+    }
+
+    [Fact]
     public void A_task_that_did_not_fail_is_refused()
     {
         var refused = Assert.Throws<ArgumentException>(() => GeneratedCodeHelpers.GetException(Task.CompletedTask));

@@ -21,6 +21,9 @@ public sealed class CompletedHotPath : IHotPath
 {
     public Task<int> Cached { get; } = Task.FromResult(42);
 
+    /// <summary>What <see cref="RunTaskAsync"/> returns: a completed task that is not <see cref="Task.CompletedTask"/>.</summary>
+    public Task Done { get; } = Task.FromResult(0);
+
     public int Calls;
 
     public ValueTask<int> GetValueAsync(int x, CancellationToken cancellationToken)
@@ -44,7 +47,7 @@ public sealed class CompletedHotPath : IHotPath
     public Task RunTaskAsync(CancellationToken cancellationToken)
     {
         Calls++;
-        return Task.CompletedTask;
+        return Done;
     }
 }
 
@@ -105,14 +108,15 @@ public sealed class ZeroAllocationTests : IDisposable
     }
 
     [Fact]
-    public void Task_allocates_nothing_per_call()
+    public void Task_allocates_nothing_per_call_and_returns_the_inner_task()
     {
-        RunTask(Warmup);
+        Assert.Same(_inner.Done, RunTask(Warmup));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        RunTask(Calls);
+        Task last = RunTask(Calls);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
+        Assert.Same(_inner.Done, last);
         Assert.Equal(Warmup + Calls, _inner.Calls);
     }
 
@@ -160,15 +164,18 @@ public sealed class ZeroAllocationTests : IDisposable
         }
     }
 
-    private void RunTask(int count)
+    private Task RunTask(int count)
     {
+        Task last = Task.CompletedTask;
         for (int i = 0; i < count; i++)
         {
-            Task call = _proxy.RunTaskAsync(CancellationToken.None);
-            if (!call.IsCompletedSuccessfully)
+            last = _proxy.RunTaskAsync(CancellationToken.None);
+            if (!last.IsCompletedSuccessfully)
             {
                 throw new InvalidOperationException("The call did not complete synchronously.");
             }
         }
+
+        return last;
     }
 }
