@@ -196,7 +196,7 @@ public sealed class FailureFlowTests : IDisposable
     public void Dispose() => _clock.Dispose();
 
     [Fact]
-    public void Fallback_consumes_a_faulted_Task_of_T_without_any_throw()
+    public async Task Fallback_consumes_a_faulted_Task_of_T_without_any_throw()
     {
         _inner.FailuresLeft = 1;
         using var throws = new ThrowCounter();
@@ -205,12 +205,12 @@ public sealed class FailureFlowTests : IDisposable
 
         Assert.Equal(0, throws.Count);
         Assert.True(call.IsCompletedSuccessfully);
-        Assert.Equal(-1, call.Result);
+        Assert.Equal(-1, await call);
         Assert.Same(Assert.Single(_inner.Failures), Assert.Single(_inner.Recovered));
     }
 
     [Fact]
-    public void Fallback_consumes_a_faulted_ValueTask_of_T_without_any_throw()
+    public async Task Fallback_consumes_a_faulted_ValueTask_of_T_without_any_throw()
     {
         _inner.FailuresLeft = 1;
         using var throws = new ThrowCounter();
@@ -219,12 +219,12 @@ public sealed class FailureFlowTests : IDisposable
 
         Assert.Equal(0, throws.Count);
         Assert.True(call.IsCompletedSuccessfully);
-        Assert.Equal(-1, call.Result);
+        Assert.Equal(-1, await call);
         Assert.Same(Assert.Single(_inner.Failures), Assert.Single(_inner.Recovered));
     }
 
     [Fact]
-    public void Fallback_consumes_a_faulted_Task_and_ValueTask_without_any_throw()
+    public async Task Fallback_consumes_a_faulted_Task_and_ValueTask_without_any_throw()
     {
         _inner.FailuresLeft = 2;
         using var throws = new ThrowCounter();
@@ -239,7 +239,7 @@ public sealed class FailureFlowTests : IDisposable
     }
 
     [Fact]
-    public void Fallback_consumes_a_task_that_faults_after_the_call_returned_without_any_throw()
+    public async Task Fallback_consumes_a_task_that_faults_after_the_call_returned_without_any_throw()
     {
         var pending = new TaskCompletionSource<int>();
         _inner.Pending = pending;
@@ -256,12 +256,12 @@ public sealed class FailureFlowTests : IDisposable
 
         Assert.Equal(0, throws.Count);
         Assert.True(call.IsCompletedSuccessfully);
-        Assert.Equal(-1, call.Result);
+        Assert.Equal(-1, await call);
         Assert.Same(failure, Assert.Single(_inner.Recovered));
     }
 
     [Fact]
-    public void A_timeout_cancelling_the_inner_task_reaches_the_fallback_without_any_throw()
+    public async Task A_timeout_cancelling_the_inner_task_reaches_the_fallback_without_any_throw()
     {
         using var throws = new ThrowCounter();
 
@@ -274,13 +274,13 @@ public sealed class FailureFlowTests : IDisposable
 
         Assert.Equal(0, throws.Count);
         Assert.True(call.IsCompletedSuccessfully);
-        Assert.Equal(-1, call.Result);
+        Assert.Equal(-1, await call);
         var timeout = Assert.IsType<ResilienceTimeoutException>(Assert.Single(_inner.Recovered));
         Assert.IsType<TaskCanceledException>(timeout.InnerException);
     }
 
     [Fact]
-    public void Retry_that_succeeds_on_the_second_attempt_throws_nothing()
+    public async Task Retry_that_succeeds_on_the_second_attempt_throws_nothing()
     {
         _inner.FailuresLeft = 1;
         using var throws = new ThrowCounter();
@@ -292,8 +292,8 @@ public sealed class FailureFlowTests : IDisposable
         Task run = _proxy.RetryRunAsync(CancellationToken.None);
 
         Assert.Equal(0, throws.Count);
-        Assert.Equal(2, task.Result);
-        Assert.Equal(4, valueTask.Result);
+        Assert.Equal(2, await task);
+        Assert.Equal(4, await valueTask);
         Assert.True(run.IsCompletedSuccessfully);
         Assert.Equal(6, _inner.Calls);
         Assert.Equal(3, _inner.Failures.Count);

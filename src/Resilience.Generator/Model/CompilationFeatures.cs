@@ -6,7 +6,7 @@ namespace Resilience.Generator.Model;
 /// <param name="SupportsModuleInitializer">Whether <c>ModuleInitializerAttribute</c> exists, so DI registration can be emitted.</param>
 /// <param name="SupportsPoolingValueTaskBuilder">
 /// Whether <c>PoolingAsyncValueTaskMethodBuilder&lt;T&gt;</c> exists (.NET 6+), so the private core of a <c>Task&lt;T&gt;</c>
-/// method can reuse its state machine box.
+/// or <c>Task</c> method can reuse its state machine box.
 /// </param>
 /// <param name="SupportsConfigureAwaitOptions">
 /// Whether <c>ConfigureAwaitOptions</c> exists (.NET 8+), so a faulted inner task can be awaited without rethrowing.
