@@ -1,5 +1,6 @@
 namespace Resilience.Runtime.Tests.Bulkhead;
 
+[Collection(AllocationCollection.Name)]
 public sealed class BulkheadTests
 {
     private static readonly TimeSpan Safety = TimeSpan.FromSeconds(10);

@@ -5,6 +5,7 @@ namespace Resilience.Runtime.Tests.CircuitBreaker;
 using CircuitBreaker = global::Resilience.CircuitBreaker;
 
 /// <summary>The closed-state hot path (acquire + record) must not allocate, whatever the outcome.</summary>
+[Collection(AllocationCollection.Name)]
 public sealed class CircuitBreakerAllocationTests
 {
     private const int Cycles = 10_000;

@@ -4,6 +4,7 @@ namespace Resilience.Runtime.Tests.CircuitBreaker;
 
 using CircuitBreaker = global::Resilience.CircuitBreaker;
 
+[Collection(AllocationCollection.Name)]
 public sealed class KeyedCircuitBreakerTests
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);

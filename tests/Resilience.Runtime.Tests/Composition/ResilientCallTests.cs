@@ -6,6 +6,7 @@ namespace Resilience.Runtime.Tests.Composition;
 using Bulkhead = global::Resilience.Bulkhead;
 using CircuitBreaker = global::Resilience.CircuitBreaker;
 
+[Collection(AllocationCollection.Name)]
 public sealed class ResilientCallTests
 {
     private readonly TestClock _clock = new();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.RateLimiting;
 
+[Collection(AllocationCollection.Name)]
 public sealed class RateLimitAllocationTests
 {
     private const int WarmUp = 2_000;

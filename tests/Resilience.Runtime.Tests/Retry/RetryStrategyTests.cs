@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Retry;
 
+[Collection(AllocationCollection.Name)]
 public sealed class RetryStrategyTests
 {
     private readonly FakeTimeProvider _clock = new();
