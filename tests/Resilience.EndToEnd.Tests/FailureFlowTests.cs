@@ -205,6 +205,8 @@ public sealed class FlakyService : IFlaky
 /// for <c>Task&lt;int&gt;</c> (plus <c>Unwrap</c>'s); a timeout cancelling the inner task before a fallback 2 (the
 /// inner await and the timeout's own throw). Now: 0, 0, 0, 0, 1 and 0, and 0. A failure nothing handles on a
 /// <c>Task</c> method took 1 throw inside the proxy while it was a plain <c>async Task</c>; with its core, 0.
+/// An open breaker's rejection took 1 throw (inside <c>Acquire</c>) before a fallback or a faulted task, 2 for a
+/// synchronous method nothing handles; with <c>TryAcquire(out lease, out rejection)</c>, 0, 0 and 1.
 /// </remarks>
 [Collection(FirstChanceExceptionCollection.Name)]
 public sealed class FailureFlowTests : IDisposable
