@@ -61,6 +61,20 @@ public interface IFlaky
     [CircuitBreaker(FailureThreshold = 1_000_000, BreakDurationMs = 1_000)]
     Task FallbackToValueTaskAsync(CancellationToken cancellationToken);
 
+    [Fallback(nameof(Recover))]
+    [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000)]
+    Task<int> OpenFallbackTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000)]
+    int OpenFallback();
+
+    [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000)]
+    Task<int> OpenTaskAsync(CancellationToken cancellationToken);
+
+    [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000)]
+    int Open();
+
     int Recover(Exception error);
 
     void RecoverRun(Exception error);
@@ -123,6 +137,14 @@ public sealed class FlakyService : IFlaky
 
     public Task FallbackToValueTaskAsync(CancellationToken cancellationToken) => Next();
 
+    public Task<int> OpenFallbackTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public int OpenFallback() => Next().GetAwaiter().GetResult();
+
+    public Task<int> OpenTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public int Open() => Next().GetAwaiter().GetResult();
+
     public Task RecoverRunTaskAsync(Exception error)
     {
         Recovered.Add(error);
@@ -183,6 +205,8 @@ public sealed class FlakyService : IFlaky
 /// for <c>Task&lt;int&gt;</c> (plus <c>Unwrap</c>'s); a timeout cancelling the inner task before a fallback 2 (the
 /// inner await and the timeout's own throw). Now: 0, 0, 0, 0, 1 and 0, and 0. A failure nothing handles on a
 /// <c>Task</c> method took 1 throw inside the proxy while it was a plain <c>async Task</c>; with its core, 0.
+/// An open breaker's rejection took 1 throw (inside <c>Acquire</c>) before a fallback or a faulted task, 2 for a
+/// synchronous method nothing handles; with <c>TryAcquire(out lease, out rejection)</c>, 0, 0 and 1.
 /// </remarks>
 [Collection(FirstChanceExceptionCollection.Name)]
 public sealed class FailureFlowTests : IDisposable
@@ -459,6 +483,50 @@ public sealed class FailureFlowTests : IDisposable
         }
 
         Assert.Equal(1, throws.Count);
+    }
+
+    [Fact]
+    public async Task An_open_breaker_hands_its_rejection_to_the_fallback_without_any_throw()
+    {
+        _inner.FailuresLeft = 2;
+        Assert.Equal(-1, await _proxy.OpenFallbackTaskAsync(CancellationToken.None)); // opens the circuit
+        Assert.Equal(-1, _proxy.OpenFallback());
+        _inner.Recovered.Clear();
+        using var throws = new ThrowCounter();
+
+        for (int i = 0; i < 10; i++)
+        {
+            Task<int> call = _proxy.OpenFallbackTaskAsync(CancellationToken.None);
+            Assert.True(call.IsCompletedSuccessfully);
+            Assert.Equal(-1, await call);
+            Assert.Equal(-1, _proxy.OpenFallback());
+        }
+
+        Assert.Equal(0, throws.Count);
+        Assert.Equal(2, _inner.Calls); // the open circuit let none through
+        Assert.Equal(20, _inner.Recovered.Count);
+        Assert.All(_inner.Recovered, e => Assert.Equal(TimeSpan.FromSeconds(1), Assert.IsType<BrokenCircuitException>(e).RetryAfter));
+    }
+
+    [Fact]
+    public async Task An_open_breaker_without_fallback_rejects_a_Task_of_T_with_a_faulted_task_and_a_sync_method_with_one_throw()
+    {
+        _inner.FailuresLeft = 2;
+        await Assert.ThrowsAsync<InnerFailure>(() => _proxy.OpenTaskAsync(CancellationToken.None)); // opens the circuit
+        Assert.Throws<InnerFailure>(() => _proxy.Open());
+        using var throws = new ThrowCounter();
+
+        Task<int> call = _proxy.OpenTaskAsync(CancellationToken.None);
+
+        Assert.Equal(0, throws.Count); // nothing thrown inside the proxy: only the caller's await will throw
+        Assert.True(call.IsFaulted);
+        BrokenCircuitException fromTask = Assert.IsType<BrokenCircuitException>(call.Exception!.InnerException);
+        Assert.Equal(CircuitState.Open, fromTask.State);
+
+        BrokenCircuitException fromSync = Assert.Throws<BrokenCircuitException>(() => _proxy.Open());
+        Assert.Equal(1, throws.Count); // thrown once, at the end
+        Assert.Equal(CircuitState.Open, fromSync.State);
+        Assert.Equal(2, _inner.Calls);
     }
 
     /// <summary>Runs <paramref name="body"/> without xUnit's synchronization context, so completions resume inline.</summary>

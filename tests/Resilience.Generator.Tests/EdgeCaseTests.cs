@@ -586,7 +586,7 @@ public sealed class EdgeCaseTests
             public interface IStore { Task SaveAsync(); Task<int> CountAsync(); int Size(); }
             """).Single();
         Assert.Single(GeneratedSyntax.Class(text, "StoreResilient").Members.OfType<FieldDeclarationSyntax>(), f => f.ToString().Contains("CircuitBreaker ", StringComparison.Ordinal));
-        Assert.Equal(3, CountOf(text, "__circuitBreaker_IStore.Acquire()"));
+        Assert.Equal(3, CountOf(text, "__circuitBreaker_IStore.TryAcquire(out __lease, out var __rejection)"));
         Assert.Contains("GetOrAddCircuitBreaker(\"A.IStore\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3 })", text);
     }
 

@@ -31,8 +31,8 @@ public sealed class KeyedCircuitBreakerTests
         Assert.Single(Regex.Matches(text, "private readonly global::Resilience.KeyedCircuitBreaker<string> "));
         Assert.DoesNotContain("global::Resilience.CircuitBreaker ", text);
         Assert.Contains("__circuitBreaker_IClient = __registry.GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IClient\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 2 });", text);
-        Assert.Equal(3, Regex.Matches(text, Regex.Escape("__lease = __circuitBreaker_IClient.Acquire(host);")).Count);
-        Assert.DoesNotContain(".Acquire();", text);
+        Assert.Equal(3, Regex.Matches(text, Regex.Escape("__circuitBreaker_IClient.TryAcquire(host, out __lease, out var __rejection)")).Count);
+        Assert.DoesNotContain(".TryAcquire(out ", text);
     }
 
     [Theory]
@@ -56,7 +56,7 @@ public sealed class KeyedCircuitBreakerTests
 
         Assert.Contains($"private readonly global::Resilience.KeyedCircuitBreaker<{keyType}> __circuitBreaker_RunAsync;", text);
         Assert.Contains($"private readonly global::Resilience.KeyedRateLimitStrategy<{keyType}> __rateLimit_RunAsync;", text);
-        Assert.Contains($"__circuitBreaker_RunAsync.Acquire({name});", text);
+        Assert.Contains($"__circuitBreaker_RunAsync.TryAcquire({name}, out __lease, out var __rejection)", text);
     }
 
     [Fact]
@@ -75,9 +75,9 @@ public sealed class KeyedCircuitBreakerTests
             """).Single();
 
         Assert.Contains("global::Resilience.KeyedCircuitBreaker<object>", text);
-        Assert.Contains("__circuitBreaker_IStore.Acquire(key);", text);
+        Assert.Contains("__circuitBreaker_IStore.TryAcquire(key, out __lease, out var __rejection)", text);
         Assert.Contains("__registry.GetOrAddCircuitBreaker(\"plain\", new global::Resilience.CircuitBreakerOptions())", text);
-        Assert.Contains("__circuitBreaker_PlainAsync.Acquire();", text);
+        Assert.Contains("__circuitBreaker_PlainAsync.TryAcquire(out __lease, out var __rejection)", text);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class KeyedCircuitBreakerTests
             """).Single();
 
         Assert.Contains("__registry.GetOrAddCircuitBreaker(\"Hosts.IPlain.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 5 })", text);
-        Assert.Contains("__circuitBreaker_GetAsync.Acquire();", text);
+        Assert.Contains("__circuitBreaker_GetAsync.TryAcquire(out __lease, out var __rejection)", text);
     }
 
     [Theory]
@@ -141,6 +141,6 @@ public sealed class KeyedCircuitBreakerTests
 
         Assert.DoesNotContain("__circuitBreaker_GetAsync", text);
         Assert.Contains("new global::Resilience.CircuitBreakerOptions { MaxKeys = 1, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(1) }", text);
-        Assert.Contains("__circuitBreaker_PutAsync.Acquire(host);", text);
+        Assert.Contains("__circuitBreaker_PutAsync.TryAcquire(host, out __lease, out var __rejection)", text);
     }
 }

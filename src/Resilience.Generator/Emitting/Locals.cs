@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -37,6 +37,7 @@ internal sealed class Locals
         Call = "__call" + suffix;
         Error = "__error" + suffix;
         Failure = "__failure" + suffix;
+        Rejection = "__rejection" + suffix;
     }
 
     public string Key { get; }
@@ -70,4 +71,7 @@ internal sealed class Locals
 
     /// <summary>The failure handed to the fallback, typed as the fallback's exception parameter.</summary>
     public string Failure { get; }
+
+    /// <summary>The breaker's rejection, handed back by <c>TryAcquire</c> instead of thrown.</summary>
+    public string Rejection { get; }
 }

@@ -412,15 +412,20 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name : string.Empty;
+        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name + ", " : string.Empty;
         _writer.Line($"global::Resilience.CircuitBreakerLease {_locals.Lease} = default;");
         Capture(() =>
         {
-            _writer.Line($"{_locals.Lease} = {Field(field)}.Acquire({key});");
+            // A rejection is handed back, not thrown: it becomes the failure without a throw.
+            _writer.Block($"if ({Field(field)}.TryAcquire({key}out {_locals.Lease}, out var {_locals.Rejection}))");
             Retry(sequenceToken);
+            _writer.CloseBrace();
+            _writer.Block("else");
+            _writer.Line($"{_locals.Error} = {_locals.Rejection};");
+            _writer.CloseBrace();
         });
 
-        // After a rejection by Acquire the lease is the default one, which records nothing.
+        // After a rejection the lease is the default one, which records nothing.
         _writer.Block($"if ({_locals.Error} is not null)");
         _writer.Line($"{_locals.Lease}.RecordException({_locals.Error}, {_callerToken});");
         _writer.CloseBrace();

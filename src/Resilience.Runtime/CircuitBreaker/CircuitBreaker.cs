@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Resilience;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Resilience;
 /// break duration, Half-open admits a bounded number of probes.
 /// </summary>
 /// <remarks>
-/// Generated code calls <see cref="Acquire"/> (or <see cref="TryAcquire"/>) before the call and exactly one of
+/// Generated code calls <see cref="TryAcquire(out CircuitBreakerLease, out BrokenCircuitException?)"/> (a rejection
+/// is handed back, not thrown; <see cref="Acquire"/> throws it) before the call and exactly one of
 /// <see cref="CircuitBreakerLease.RecordSuccess"/>, <see cref="CircuitBreakerLease.RecordFailure"/> or
 /// <see cref="CircuitBreakerLease.RecordException"/> after it. None of them allocates while the circuit stays closed.
 /// Acquiring while closed takes no lock; recording an outcome takes a short one. Every state change (and every
@@ -163,14 +166,35 @@ public sealed class CircuitBreaker
             return new CircuitBreakerLease(this, status);
         }
 
-        if (TryAcquireSlow(out CircuitBreakerLease lease, out CircuitState state, out TimeSpan? retryAfter))
+        if (TryAcquireOrReject(out CircuitBreakerLease lease, out BrokenCircuitException? rejection))
         {
             return lease;
         }
 
-        var rejected = new BrokenCircuitException(_name, state, retryAfter);
-        Telemetry?.OnRejected(_name, "circuit_breaker", rejected);
-        throw rejected;
+        throw rejection;
+    }
+
+    /// <summary>
+    /// Asks to make a call; when the circuit rejects it, hands back the <see cref="BrokenCircuitException"/> that
+    /// <see cref="Acquire"/> would throw, without throwing it (reported to telemetry once, as by <see cref="Acquire"/>).
+    /// </summary>
+    /// <param name="lease">On success, the lease on which to record the call's outcome exactly once; otherwise the default lease, which records nothing.</param>
+    /// <param name="rejection">
+    /// On rejection, the not-yet-thrown exception: the circuit is open (<see cref="ResilienceRejectedException.RetryAfter"/>
+    /// is the rest of the break), half-open with every probe slot taken, or isolated; <see langword="null"/> on success.
+    /// </param>
+    /// <returns><see langword="true"/> when the call may go ahead.</returns>
+    public bool TryAcquire(out CircuitBreakerLease lease, [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            lease = new CircuitBreakerLease(this, status);
+            rejection = null;
+            return true;
+        }
+
+        return TryAcquireOrReject(out lease, out rejection);
     }
 
     /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>
@@ -396,6 +420,20 @@ public sealed class CircuitBreaker
     }
 
     private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
+
+    /// <summary>The slow path of <see cref="Acquire"/>: on rejection creates the exception (not thrown) and reports it once.</summary>
+    private bool TryAcquireOrReject(out CircuitBreakerLease lease, [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    {
+        if (TryAcquireSlow(out lease, out CircuitState state, out TimeSpan? retryAfter))
+        {
+            rejection = null;
+            return true;
+        }
+
+        rejection = new BrokenCircuitException(_name, state, retryAfter);
+        Telemetry?.OnRejected(_name, "circuit_breaker", rejection);
+        return false;
+    }
 
     private bool TryAcquireSlow(out CircuitBreakerLease lease, out CircuitState rejectedIn, out TimeSpan? retryAfter)
     {

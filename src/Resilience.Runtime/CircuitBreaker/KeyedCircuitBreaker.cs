@@ -77,14 +77,38 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <exception cref="ObjectDisposedException">The keyed breaker was disposed.</exception>
     public CircuitBreakerLease Acquire(TKey? key)
     {
-        if (TryAcquireCore(key, out CircuitBreakerLease lease, out CircuitBreaker breaker, out CircuitState state, out TimeSpan? retryAfter))
+        if (TryAcquire(key, out CircuitBreakerLease lease, out BrokenCircuitException? rejection))
         {
             return lease;
         }
 
-        var rejected = new BrokenCircuitException(breaker.Name, state, retryAfter);
-        Telemetry?.OnRejected(Name, "circuit_breaker", rejected, key, keyed: true);
-        throw rejected;
+        throw rejection;
+    }
+
+    /// <summary>
+    /// Asks to make a call for <paramref name="key"/>; when the key's circuit rejects it, hands back the
+    /// <see cref="BrokenCircuitException"/> that <see cref="Acquire"/> would throw, without throwing it (reported to
+    /// telemetry once, as by <see cref="Acquire"/>).
+    /// </summary>
+    /// <param name="key">The key; <see langword="null"/> is a key of its own.</param>
+    /// <param name="lease">On success, the lease on which to record the call's outcome exactly once; otherwise the default lease, which records nothing.</param>
+    /// <param name="rejection">
+    /// On rejection, the not-yet-thrown exception: the key's circuit is open, half-open with every probe slot taken, or
+    /// isolated; <see langword="null"/> on success.
+    /// </param>
+    /// <returns><see langword="true"/> when the call may go ahead.</returns>
+    /// <exception cref="ObjectDisposedException">The keyed breaker was disposed.</exception>
+    public bool TryAcquire(TKey? key, out CircuitBreakerLease lease, [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    {
+        if (TryAcquireCore(key, out lease, out CircuitBreaker breaker, out CircuitState state, out TimeSpan? retryAfter))
+        {
+            rejection = null;
+            return true;
+        }
+
+        rejection = new BrokenCircuitException(breaker.Name, state, retryAfter);
+        Telemetry?.OnRejected(Name, "circuit_breaker", rejection, key, keyed: true);
+        return false;
     }
 
     /// <summary>Asks to make a call for <paramref name="key"/>. Returns <see langword="false"/> when the key's circuit rejects it.</summary>
@@ -121,7 +145,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
     }
 
-    /// <summary>Stops the idle sweep and forgets every key; afterwards <see cref="Acquire"/> and <see cref="TryAcquire"/> throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Stops the idle sweep and forgets every key; afterwards <see cref="Acquire"/> and the <c>TryAcquire</c> overloads throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _table.Dispose();
 
     /// <inheritdoc />
