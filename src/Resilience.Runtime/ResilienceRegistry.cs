@@ -134,7 +134,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         ValidateArguments(name, options);
         return GetOrAdd(_retries, name, options, "retry",
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "Retry", options, registry.Overrides(name)?.Retry is { } overrides ? overrides.ApplyTo(options) : options,
+                name, "Retry", options, registry.EffectiveRetry(name, options),
                 registry, static (name, effective, registry) => new RetryStrategy(name, effective, registry._timeProvider))));
     }
 
@@ -148,7 +148,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         ValidateName(name);
         return GetOrAdd(_timeouts, name, new TimeoutSetting(timeout), "timeout",
             static (registry, name, setting) => registry.Attach(CreateConfigured(
-                name, "Timeout", setting, registry.Overrides(name)?.Timeout?.Timeout is { } overridden ? new TimeoutSetting(overridden) : setting,
+                name, "Timeout", setting, registry.EffectiveTimeout(name, setting),
                 registry, static (name, effective, registry) => new TimeoutStrategy(name, effective.Timeout, registry._timeProvider))));
     }
 
@@ -204,7 +204,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         ValidateArguments(name, options);
         return GetOrAdd(_cacheFallbacks, name, options, "cache fallback",
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "CacheFallback", options, registry.Overrides(name)?.CacheFallback is { } overrides ? overrides.ApplyTo(options) : options,
+                name, "CacheFallback", options, registry.EffectiveCacheFallback(name, options),
                 registry, static (name, effective, registry) => new CacheFallbackStrategy(name, effective, registry._cacheStore, registry._timeProvider))));
     }
 
@@ -381,6 +381,15 @@ public sealed partial class ResilienceRegistry : IDisposable
     private RateLimitOptions EffectiveRateLimit(string name, RateLimitOptions declared)
         => Overrides(name)?.RateLimit is { } overrides ? overrides.ApplyTo(declared) : declared;
 
+    private RetryOptions EffectiveRetry(string name, RetryOptions declared)
+        => Overrides(name)?.Retry is { } overrides ? overrides.ApplyTo(declared) : declared;
+
+    private TimeoutSetting EffectiveTimeout(string name, TimeoutSetting declared)
+        => Overrides(name)?.Timeout?.Timeout is { } overridden ? new TimeoutSetting(overridden) : declared;
+
+    private CacheFallbackOptions EffectiveCacheFallback(string name, CacheFallbackOptions declared)
+        => Overrides(name)?.CacheFallback is { } overrides ? overrides.ApplyTo(declared) : declared;
+
     /// <summary>
     /// Creates an instance with the settings <paramref name="effective"/> (the declared ones with the configured
     /// overrides). When only the overrides make them invalid (a configured value that does not fit a declared one, which
@@ -434,93 +443,77 @@ public sealed partial class ResilienceRegistry : IDisposable
             foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
             {
                 CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
-                TryReconfigure(pair.Value.Instance, effective);
+                object breaker = pair.Value.Instance;
+                KeepCurrentIfInvalid(() =>
+                {
+                    if (breaker is IKeyedCircuitBreaker keyed)
+                    {
+                        keyed.Reconfigure(effective);
+                    }
+                    else
+                    {
+                        ((CircuitBreaker)breaker).Reconfigure(effective);
+                    }
+                });
             }
 
             foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
             {
-                try
-                {
-                    pair.Value.Instance.Reconfigure(EffectiveBulkhead(pair.Key, pair.Value.Options));
-                }
-                catch (ArgumentException)
-                {
-                    // Invalid: keep the current limits.
-                }
+                BulkheadOptions effective = EffectiveBulkhead(pair.Key, pair.Value.Options);
+                Bulkhead bulkhead = pair.Value.Instance;
+                KeepCurrentIfInvalid(() => bulkhead.Reconfigure(effective));
             }
 
-            ReconfigureOthers();
+            foreach (KeyValuePair<string, Registration<RetryStrategy, RetryOptions>> pair in _retries)
+            {
+                RetryOptions effective = EffectiveRetry(pair.Key, pair.Value.Options);
+                RetryStrategy retry = pair.Value.Instance;
+                KeepCurrentIfInvalid(() => retry.Reconfigure(effective));
+            }
+
+            foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
+            {
+                TimeSpan effective = EffectiveTimeout(pair.Key, pair.Value.Options).Timeout;
+                TimeoutStrategy timeout = pair.Value.Instance;
+                KeepCurrentIfInvalid(() => timeout.Reconfigure(effective));
+            }
+
+            foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
+            {
+                RateLimitOptions effective = EffectiveRateLimit(pair.Key, pair.Value.Options);
+                IDisposable rateLimit = pair.Value.Instance;
+                KeepCurrentIfInvalid(() =>
+                {
+                    if (rateLimit is IKeyedRateLimit keyed)
+                    {
+                        keyed.Reconfigure(effective);
+                    }
+                    else
+                    {
+                        ((RateLimitStrategy)rateLimit).Reconfigure(effective);
+                    }
+                });
+            }
+
+            foreach (KeyValuePair<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> pair in _cacheFallbacks)
+            {
+                CacheFallbackOptions effective = EffectiveCacheFallback(pair.Key, pair.Value.Options);
+                CacheFallbackStrategy cache = pair.Value.Instance;
+                KeepCurrentIfInvalid(() => cache.Reconfigure(effective));
+            }
         }
     }
 
-    /// <summary>Reconfigures retries, timeouts, rate limits and cache fallbacks (under the creation lock).</summary>
-    private void ReconfigureOthers()
-    {
-        foreach (KeyValuePair<string, Registration<RetryStrategy, RetryOptions>> pair in _retries)
-        {
-            RetryOptions declared = pair.Value.Options;
-            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.Retry is { } overrides ? overrides.ApplyTo(declared) : declared);
-        }
-
-        foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
-        {
-            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.Timeout?.Timeout ?? pair.Value.Options.Timeout);
-        }
-
-        foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
-        {
-            TryReconfigure(pair.Value.Instance, EffectiveRateLimit(pair.Key, pair.Value.Options));
-        }
-
-        foreach (KeyValuePair<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> pair in _cacheFallbacks)
-        {
-            CacheFallbackOptions declared = pair.Value.Options;
-            TryReconfigure(pair.Value.Instance, Overrides(pair.Key)?.CacheFallback is { } overrides ? overrides.ApplyTo(declared) : declared);
-        }
-    }
-
-    private static void TryReconfigure(object instance, object settings)
+    /// <summary>
+    /// Runs one instance's reconfiguration on reload. Settings that are invalid only together with the declared ones
+    /// (the validator cannot see those) throw <see cref="ArgumentException"/>: the instance then keeps its current
+    /// settings. Reload-only, so a closure per instance is fine.
+    /// </summary>
+    private static void KeepCurrentIfInvalid(Action reconfigure)
     {
         try
         {
-            switch (instance, settings)
-            {
-                case (RetryStrategy retry, RetryOptions options):
-                    retry.Reconfigure(options);
-                    break;
-                case (TimeoutStrategy timeout, TimeSpan limit):
-                    timeout.Reconfigure(limit);
-                    break;
-                case (RateLimitStrategy rateLimit, RateLimitOptions options):
-                    rateLimit.Reconfigure(options);
-                    break;
-                case (IKeyedRateLimit keyed, RateLimitOptions options):
-                    keyed.Reconfigure(options);
-                    break;
-                case (CacheFallbackStrategy cache, CacheFallbackOptions options):
-                    cache.Reconfigure(options);
-                    break;
-            }
-        }
-        catch (ArgumentException)
-        {
-            // Invalid with the declared settings: keep the current ones.
-        }
-    }
-
-    private static void TryReconfigure(object breaker, CircuitBreakerOptions effective)
-    {
-        try
-        {
-            switch (breaker)
-            {
-                case CircuitBreaker plain:
-                    plain.Reconfigure(effective);
-                    break;
-                case IKeyedCircuitBreaker keyed:
-                    keyed.Reconfigure(effective);
-                    break;
-            }
+            reconfigure();
         }
         catch (ArgumentException)
         {
