@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection", "__marked",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -38,6 +38,7 @@ internal sealed class Locals
         Error = "__error" + suffix;
         Failure = "__failure" + suffix;
         Rejection = "__rejection" + suffix;
+        Marked = "__marked" + suffix;
     }
 
     public string Key { get; }
@@ -74,4 +75,7 @@ internal sealed class Locals
 
     /// <summary>The breaker's rejection, handed back by <c>TryAcquire</c> instead of thrown.</summary>
     public string Rejection { get; }
+
+    /// <summary>Whether the result is one <c>HandleResult</c> marked as a failure and no retry replaced.</summary>
+    public string Marked { get; }
 }

@@ -52,6 +52,15 @@ internal sealed class PipelineEmitter
 
     private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null);
 
+    /// <summary>The stale cache answers a result marked as a failure that survived the retries.</summary>
+    private bool CacheTakesMarked => !IsVoidLike && HasResultCheck && _pipeline.CacheFallbackField is not null && _pipeline.CacheAnswersMarkedResults;
+
+    /// <summary>The fallback answers a result marked as a failure that survived the retries.</summary>
+    private bool FallbackTakesMarked => !IsVoidLike && HasResultCheck && _pipeline.Fallback is not null && _pipeline.FallbackAnswersMarkedResults;
+
+    /// <summary>Whether the method tracks a surviving marked result in the <c>__marked</c> local.</summary>
+    private bool TracksMarked => CacheTakesMarked || FallbackTakesMarked;
+
     /// <summary>Writes the method; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
     public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField, CompilationFeatures features)
         => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField, features).Write();
@@ -124,6 +133,11 @@ internal sealed class PipelineEmitter
         if (NeedsResult)
         {
             _writer.Line($"{_method.ResultType} {_locals.Result} = default!;");
+        }
+
+        if (TracksMarked)
+        {
+            _writer.Line($"bool {_locals.Marked} = false;");
         }
 
         _writer.Block("try");
@@ -200,6 +214,11 @@ internal sealed class PipelineEmitter
             CacheFallback();
         }
 
+        if (FallbackTakesMarked && !CacheTakesMarked)
+        {
+            MarkedToFailure();
+        }
+
         var filter = _pipeline.CancellationTokenParameter >= 0
             ? $" && !global::Resilience.ResilienceOutcome.IsCallerCancellation({_locals.Failure}, {_callerToken})"
             : string.Empty;
@@ -207,6 +226,28 @@ internal sealed class PipelineEmitter
         _writer.Line($"{_locals.Error} = null;");
         _writer.Line($"{_locals.Call}.Fallback({_locals.Failure});");
         WriteFallbackCall(fallback);
+        _writer.CloseBrace();
+        if (FallbackTakesMarked)
+        {
+            MarkedBack();
+        }
+    }
+
+    /// <summary>A surviving marked result becomes a failure for the stale cache and the fallback.</summary>
+    private void MarkedToFailure()
+    {
+        _writer.Block($"if ({_locals.Marked})");
+        _writer.Line($"{_locals.Error} = new global::Resilience.HandledResultException<{_method.ResultType}>({_locals.Result});");
+        _writer.CloseBrace();
+        _writer.Line();
+    }
+
+    /// <summary>A marked result that nothing answered goes back to being the result.</summary>
+    private void MarkedBack()
+    {
+        _writer.Line();
+        _writer.Block($"if ({_locals.Marked} && {_locals.Error} is global::Resilience.HandledResultException)");
+        _writer.Line($"{_locals.Error} = null;");
         _writer.CloseBrace();
     }
 
@@ -281,10 +322,19 @@ internal sealed class PipelineEmitter
             Capture(RateLimit);
         }
 
+        if (CacheTakesMarked)
+        {
+            MarkedToFailure();
+        }
+
         _writer.Block($"if ({_locals.Error} is not null && {Field(field)}.TryGetStale<{resultType}>({_locals.Key}, {_locals.Error}, {_callerToken}, out var {_locals.Stale}))");
         _writer.Line($"{_locals.Error} = null;");
         _writer.Line(SetValue(_locals.Stale));
         _writer.CloseBrace();
+        if (CacheTakesMarked && !FallbackTakesMarked)
+        {
+            MarkedBack();
+        }
     }
 
     private string CacheKey()
@@ -527,7 +577,10 @@ internal sealed class PipelineEmitter
 
         var inner = SignatureWriter.Inner(_self, _method.DeclaringInterface, _method.IsExplicit, _method.IsBaseMember);
         var call = $"{inner}.{_method.Name}{SignatureWriter.TypeParameterList(_method.TypeParameters)}({string.Join(", ", arguments)})";
-        if (_isAsync && isTimeoutToken && _pipeline.CancellationTokenParameter < 0)
+        // Under a timeout the wait ends at the deadline even when the inner call ignores its token (or has none): a
+        // task is raced at its await below, anything else through a helper; the abandoned call is observed.
+        var raceAtAwait = _isAsync && isTimeoutToken && _returnsTask && _features.SupportsConfigureAwaitOptions;
+        if (_isAsync && isTimeoutToken && !raceAtAwait)
         {
             call = $"{Helpers}.WaitAsync({call}, {token})";
         }
@@ -537,7 +590,7 @@ internal sealed class PipelineEmitter
             switch (_method.Shape)
             {
                 case ReturnShape.Task or ReturnShape.TaskOfT:
-                    ObserveTask(call);
+                    ObserveTask(call, raceAtAwait ? token : null);
                     break;
                 case ReturnShape.ValueTask or ReturnShape.ValueTaskOfT:
                     ObserveValueTask(call);
@@ -552,15 +605,21 @@ internal sealed class PipelineEmitter
         });
     }
 
-    /// <summary>A task is awaited without throwing (.NET 8+); its failure is read from the completed task.</summary>
-    private void ObserveTask(string call)
+    /// <summary>
+    /// A task is awaited without throwing (.NET 8+); its failure is read from the completed task. With
+    /// <paramref name="raceToken"/> (a timeout's token) the wait also ends when that token is cancelled; a task still
+    /// pending then is abandoned and the call fails with an <c>OperationCanceledException</c>.
+    /// </summary>
+    private void ObserveTask(string call, string? raceToken)
     {
         var isGeneric = _method.Shape == ReturnShape.TaskOfT;
         _writer.Line($"{_locals.Task} = {call};");
         _writer.Block($"if (!{_locals.Task}.IsCompleted)");
         if (_features.SupportsConfigureAwaitOptions)
         {
-            var task = isGeneric ? $"(({TaskType}){_locals.Task})" : _locals.Task;
+            var task = raceToken is not null
+                ? $"{Helpers}.WhenCompletedOrCanceled({_locals.Task}, {raceToken})"
+                : isGeneric ? $"(({TaskType}){_locals.Task})" : _locals.Task;
             _writer.Line($"await {task}.ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);");
         }
         else
@@ -571,7 +630,18 @@ internal sealed class PipelineEmitter
 
         _writer.CloseBrace();
         _writer.Line();
-        _writer.Block($"if (!{_locals.Task}.IsCompletedSuccessfully)");
+        if (raceToken is not null)
+        {
+            _writer.Block($"if (!{_locals.Task}.IsCompleted)");
+            _writer.Line($"{_locals.Error} = {Helpers}.Abandon({_locals.Task}, {raceToken});");
+            _writer.CloseBrace();
+            _writer.Block($"else if (!{_locals.Task}.IsCompletedSuccessfully)");
+        }
+        else
+        {
+            _writer.Block($"if (!{_locals.Task}.IsCompletedSuccessfully)");
+        }
+
         _writer.Line($"{_locals.Error} = {Helpers}.GetException({_locals.Task});");
         _writer.CloseBrace();
         if (isGeneric && NeedsResult)
@@ -628,6 +698,12 @@ internal sealed class PipelineEmitter
             }
 
             _writer.CloseBrace();
+            if (TracksMarked)
+            {
+                _writer.Line();
+                _writer.Line($"{_locals.Marked} = true;");
+            }
+
             if (hasLease)
             {
                 _writer.Line();
@@ -654,6 +730,11 @@ internal sealed class PipelineEmitter
         {
             _writer.Block($"{(opened ? "else " : string.Empty)}if ({breakerPredicate}({_locals.Result}))");
             _writer.Line($"{_locals.Lease}.RecordFailure();");
+            if (TracksMarked)
+            {
+                _writer.Line($"{_locals.Marked} = true;");
+            }
+
             _writer.CloseBrace();
             opened = true;
         }

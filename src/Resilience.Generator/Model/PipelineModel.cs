@@ -18,6 +18,8 @@ namespace Resilience.Generator.Model;
 /// <param name="BreakerResultPredicate">Fully qualified static predicate marking a result as a failure for the breaker, or <see langword="null"/>.</param>
 /// <param name="CancellationTokenParameter">Index of the method's cancellation token parameter, or -1.</param>
 /// <param name="CircuitBreakerKeyParameter">Index of the circuit breaker's key parameter, or -1.</param>
+/// <param name="FallbackAnswersMarkedResults">Whether the fallback answers a result marked as a failure that survived the retries.</param>
+/// <param name="CacheAnswersMarkedResults">Whether the stale cache answers a result marked as a failure that survived the retries.</param>
 internal sealed record PipelineModel(
     FallbackModel? Fallback,
     string? CacheFallbackField,
@@ -33,4 +35,6 @@ internal sealed record PipelineModel(
     string? RetryResultPredicate,
     string? BreakerResultPredicate,
     int CancellationTokenParameter,
-    int CircuitBreakerKeyParameter = -1);
+    int CircuitBreakerKeyParameter = -1,
+    bool FallbackAnswersMarkedResults = true,
+    bool CacheAnswersMarkedResults = true);

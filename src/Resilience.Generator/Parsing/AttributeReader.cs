@@ -62,6 +62,7 @@ internal static class AttributeReader
                 break;
             case AttributeKind.Fallback:
                 ReadFallback(data, settings);
+                reader.AnswerMarkedResults();
                 break;
             case AttributeKind.CacheFallback:
                 reader.CacheFallback();
@@ -158,8 +159,25 @@ internal static class AttributeReader
             Name();
         }
 
+        /// <summary><c>AnswerMarkedResults</c> of <c>[Fallback]</c> and <c>[CacheFallback]</c>: read into the model, no option.</summary>
+        public void AnswerMarkedResults()
+        {
+            if (_named.TryGetValue("AnswerMarkedResults", out var constant))
+            {
+                if (constant.Value is bool value)
+                {
+                    _settings.AnswerMarkedResults = value;
+                }
+                else
+                {
+                    Invalid();
+                }
+            }
+        }
+
         public void CacheFallback()
         {
+            AnswerMarkedResults();
             Int("TtlMs", "Ttl", milliseconds: true);
             Int("StaleTtlMs", "StaleTtl", milliseconds: true);
             if (_named.TryGetValue("KeyParameters", out var keys) && !keys.IsNull)

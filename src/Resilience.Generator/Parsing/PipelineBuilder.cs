@@ -120,7 +120,9 @@ internal sealed class PipelineBuilder
             retry is null ? null : retryPredicate,
             breaker is null ? null : breakerPredicate,
             cancellationToken,
-            breakerKey);
+            breakerKey,
+            fallbackSettings?.AnswerMarkedResults ?? true,
+            cache?.AnswerMarkedResults ?? true);
     }
 
     private string Field(StrategyKind kind, string prefix, StrategySettings settings, string? keyType)

@@ -36,6 +36,9 @@ internal sealed class StrategySettings
 
     public string? HandleResult { get; set; }
 
+    /// <summary><c>[Fallback]</c>, <c>[CacheFallback]</c>: whether a result marked as a failure reaches it (<c>AnswerMarkedResults</c>).</summary>
+    public bool AnswerMarkedResults { get; set; } = true;
+
     public bool HasAttemptTimeout { get; set; }
 
     /// <summary><c>[Timeout]</c>: the limit in milliseconds.</summary>

@@ -16,4 +16,11 @@ public sealed class CacheFallbackAttribute : Attribute
 
     /// <summary>Names of the parameters that form the cache key. Default: every parameter except a <see cref="CancellationToken"/>.</summary>
     public string[]? KeyParameters { get; set; }
+
+    /// <summary>
+    /// Whether a stale result also answers a result that <c>HandleResult</c> marks as a failure and that survived the
+    /// retries (as it answers a failure). Default <see langword="true"/>; with <see langword="false"/> only real
+    /// failures are answered from the cache. Marked results are never stored.
+    /// </summary>
+    public bool AnswerMarkedResults { get; set; } = true;
 }

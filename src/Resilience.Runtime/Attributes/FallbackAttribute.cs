@@ -34,4 +34,13 @@ public sealed class FallbackAttribute : Attribute
 
     /// <summary>The fallback method's name.</summary>
     public string MethodName { get; }
+
+    /// <summary>
+    /// Whether the fallback also answers a result that <c>HandleResult</c> marks as a failure and that survived the
+    /// retries: it receives a <see cref="HandledResultException{TResult}"/> carrying the result (a fallback whose
+    /// exception parameter is narrower does not match it). Default <see langword="true"/>; with
+    /// <see langword="false"/> such a result is returned as it is, as before this setting existed. A result no
+    /// strategy answers is always returned as it is.
+    /// </summary>
+    public bool AnswerMarkedResults { get; set; } = true;
 }

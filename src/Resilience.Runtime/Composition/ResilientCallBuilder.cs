@@ -30,6 +30,8 @@ public sealed class ResilientCallBuilder<T>
     private string? _cacheKey;
     private CacheFallbackOptions? _cacheOptions;
     private Func<T, bool>? _isFailure;
+    private bool _fallbackAnswersMarkedResults = true;
+    private bool _cacheAnswersMarkedResults = true;
     private string? _name;
 
     internal ResilientCallBuilder(ResilienceRegistry registry) => _registry = registry;
@@ -121,14 +123,29 @@ public sealed class ResilientCallBuilder<T>
         return this;
     }
 
-    /// <summary>Adds a fallback that answers any failure (rejections included) except the caller's own cancellation.</summary>
+    /// <summary>
+    /// Adds a fallback that answers any failure (rejections included) except the caller's own cancellation, and a
+    /// result marked as a failure by <see cref="WithHandleResult"/> that survives the retries (it receives a
+    /// <see cref="HandledResultException{TResult}"/> carrying the result).
+    /// </summary>
     /// <param name="fallback">Produces the answer from the failure; it receives the caller's token.</param>
     /// <exception cref="InvalidOperationException">A fallback was already added.</exception>
     public ResilientCallBuilder<T> WithFallback(Func<Exception, CancellationToken, ValueTask<T>> fallback)
+        => WithFallback(fallback, answerMarkedResults: true);
+
+    /// <summary>Adds a fallback, choosing whether it answers results marked as failures (see <see cref="WithFallback(Func{Exception, CancellationToken, ValueTask{T}})"/>).</summary>
+    /// <param name="fallback">Produces the answer from the failure; it receives the caller's token.</param>
+    /// <param name="answerMarkedResults">
+    /// <see langword="false"/> to keep marked results away from the fallback: such a result is then returned as it is
+    /// (unless the stale cache answers it), like <c>[Fallback(AnswerMarkedResults = false)]</c>.
+    /// </param>
+    /// <exception cref="InvalidOperationException">A fallback was already added.</exception>
+    public ResilientCallBuilder<T> WithFallback(Func<Exception, CancellationToken, ValueTask<T>> fallback, bool answerMarkedResults)
     {
         ArgumentNullException.ThrowIfNull(fallback);
         EnsureFirst(_fallback is not null, nameof(WithFallback));
         _fallback = fallback;
+        _fallbackAnswersMarkedResults = answerMarkedResults;
         return this;
     }
 
@@ -137,18 +154,31 @@ public sealed class ResilientCallBuilder<T>
     /// <param name="options">The settings.</param>
     /// <exception cref="InvalidOperationException">A cache fallback was already added.</exception>
     public ResilientCallBuilder<T> WithCacheFallback(string key, CacheFallbackOptions options)
+        => WithCacheFallback(key, options, answerMarkedResults: true);
+
+    /// <summary>Adds a cache fallback, choosing whether a stale result answers a result marked as a failure (by default it does).</summary>
+    /// <param name="key">The cache key of this call.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="answerMarkedResults">
+    /// <see langword="false"/> to answer only real failures from the cache, like <c>[CacheFallback(AnswerMarkedResults = false)]</c>.
+    /// </param>
+    /// <exception cref="InvalidOperationException">A cache fallback was already added.</exception>
+    public ResilientCallBuilder<T> WithCacheFallback(string key, CacheFallbackOptions options, bool answerMarkedResults)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
         EnsureFirst(_cacheOptions is not null, nameof(WithCacheFallback));
         _cacheKey = key;
         _cacheOptions = options;
+        _cacheAnswersMarkedResults = answerMarkedResults;
         return this;
     }
 
     /// <summary>
     /// Marks returned values as failures (for retry and breaker), for example HTTP 5xx responses. A failed result is
-    /// retried while retries remain, then returned as it is (it is not cached and not handed to the fallback).
+    /// retried while retries remain and never cached. One that survives the retries is offered, as a
+    /// <see cref="HandledResultException{TResult}"/> carrying it, to the stale cache and then to the fallback (unless
+    /// they were added with <c>answerMarkedResults: false</c>); when neither answers it, it is returned as it is.
     /// </summary>
     /// <param name="isFailure">Returns <see langword="true"/> for a failed result.</param>
     /// <exception cref="InvalidOperationException">A result predicate was already added.</exception>
@@ -193,7 +223,7 @@ public sealed class ResilientCallBuilder<T>
         }
 
         CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
-        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure);
+        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults);
     }
 
     private static void EnsureFirst(bool alreadySet, string method)

@@ -8,7 +8,11 @@ namespace Resilience;
 /// </para>
 /// <list type="bullet">
 /// <item>a fresh cached result is returned without calling; a success is cached; a failure is answered by a stale
-/// cached result, else by the fallback (rejections included);</item>
+/// cached result, else by the fallback (rejections included); a result marked as a failure by
+/// <see cref="ResilientCallBuilder{T}.WithHandleResult"/> that survives the retries is offered to both as a
+/// <see cref="HandledResultException{TResult}"/> and, when neither answers it, returned as it is;</item>
+/// <item>under a timeout the caller's wait ends at the deadline even when the action ignores its token: the action
+/// is abandoned (it keeps its cancelled token, and its eventual failure is observed and dropped);</item>
 /// <item>rate-limit, bulkhead and open-circuit rejections never reach the breaker;</item>
 /// <item>the timeout bounds the breaker and the whole retry sequence, delays included, and cancels the token the
 /// action receives; it surfaces as <see cref="ResilienceTimeoutException"/>;</item>
@@ -34,6 +38,8 @@ public sealed class ResilientCall<T>
     private readonly RetryStrategy? _retry;
     private readonly TimeoutStrategy? _attemptTimeout;
     private readonly Func<T, bool>? _isFailure;
+    private readonly bool _fallbackAnswersMarkedResults;
+    private readonly bool _cacheAnswersMarkedResults;
 
     internal ResilientCall(
         CallTelemetry telemetry,
@@ -45,7 +51,9 @@ public sealed class ResilientCall<T>
         TimeoutStrategy? timeout,
         CircuitBreaker? breaker,
         RetryStrategy? retry,
-        Func<T, bool>? isFailure)
+        Func<T, bool>? isFailure,
+        bool fallbackAnswersMarkedResults = true,
+        bool cacheAnswersMarkedResults = true)
     {
         _telemetry = telemetry;
         _fallback = fallback;
@@ -58,6 +66,8 @@ public sealed class ResilientCall<T>
         _retry = retry;
         _attemptTimeout = retry?.AttemptTimeout;
         _isFailure = isFailure;
+        _fallbackAnswersMarkedResults = fallbackAnswersMarkedResults;
+        _cacheAnswersMarkedResults = cacheAnswersMarkedResults;
     }
 
     /// <summary>Runs <paramref name="action"/> through the strategies.</summary>
@@ -85,6 +95,7 @@ public sealed class ResilientCall<T>
     private async ValueTask<T> ExecuteCoreAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken callerToken)
     {
         CacheFallbackStrategy? cache = _cache;
+        bool markedResultFailed = false;
         var call = _telemetry.Start();
         try
         {
@@ -134,14 +145,15 @@ public sealed class ResilientCall<T>
                                 {
                                     if (attemptTimeout is null)
                                     {
-                                        result = await action(state, sequenceToken).ConfigureAwait(false);
+                                        // Under a timeout the wait ends at the deadline even if the action ignores its token.
+                                        result = await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
                                     }
                                     else
                                     {
                                         TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
                                         try
                                         {
-                                            result = await action(state, attemptScope.Token).ConfigureAwait(false);
+                                            result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
                                         }
                                         catch (OperationCanceledException ex) when (attemptScope.IsExpired)
                                         {
@@ -220,6 +232,14 @@ public sealed class ResilientCall<T>
                     bulkhead?.Release();
                 }
 
+                if (failed
+                    && ((cache is not null && _cacheAnswersMarkedResults) || (_fallback is not null && _fallbackAnswersMarkedResults)))
+                {
+                    // A result marked as a failure that survived the retries: offered to the stale cache and the fallback.
+                    markedResultFailed = true;
+                    throw new HandledResultException<T>(result);
+                }
+
                 if (cache is not null && !failed)
                 {
                     cache.Store(_cacheKey, result);
@@ -231,13 +251,20 @@ public sealed class ResilientCall<T>
                 && !ResilienceOutcome.IsCallerCancellation(ex, callerToken))
             {
                 // CacheFallback answers with a stale result first, then Fallback.
-                if (cache is not null && cache.TryGetStale(_cacheKey, ex, callerToken, out T stale))
+                bool marked = markedResultFailed && ex is HandledResultException<T>;
+                if (cache is not null && (!marked || _cacheAnswersMarkedResults) && cache.TryGetStale(_cacheKey, ex, callerToken, out T stale))
                 {
                     return stale;
                 }
 
-                if (_fallback is null)
+                if (_fallback is null || (marked && !_fallbackAnswersMarkedResults))
                 {
+                    if (marked)
+                    {
+                        // Nothing answered the marked result: the caller gets it as it is.
+                        return ((HandledResultException<T>)ex).Result;
+                    }
+
                     throw;
                 }
 

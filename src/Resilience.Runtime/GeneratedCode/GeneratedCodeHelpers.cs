@@ -10,6 +10,8 @@ namespace Resilience;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GeneratedCodeHelpers
 {
+    private static readonly Action<Task> s_observe = static task => _ = task.Exception;
+
     /// <summary>
     /// Turns the pending result of a decorated <c>Task&lt;T&gt;</c> method's core (a <see cref="ValueTask{TResult}"/>
     /// whose result is the task to hand back) into that task's result. Called only when the core did not complete
@@ -150,17 +152,52 @@ public static class GeneratedCodeHelpers
     }
 
     /// <summary>
+    /// What a decorator awaits, with <see cref="ConfigureAwaitOptions.SuppressThrowing"/>, for an inner call that runs
+    /// under a timeout's <paramref name="cancellationToken"/>: a task that completes when <paramref name="task"/> does
+    /// or when the token is cancelled, whichever comes first, so that an inner call that ignores its token cannot hold
+    /// the caller past the deadline. Returns <paramref name="task"/> itself when it has completed or the token can
+    /// never be cancelled. Afterwards the decorator reads <paramref name="task"/>: still pending means abandoned (see
+    /// <see cref="Abandon"/>).
+    /// </summary>
+    /// <param name="task">The inner call's task.</param>
+    /// <param name="cancellationToken">The token the inner call received.</param>
+    /// <returns>The task to await; its own outcome carries no information.</returns>
+    public static Task WhenCompletedOrCanceled(Task task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives up waiting for <paramref name="task"/>, which did not end when <paramref name="cancellationToken"/> was
+    /// cancelled: it keeps running (with its cancelled token), and whatever it ends with later is observed and dropped,
+    /// so its failure never reaches <see cref="TaskScheduler.UnobservedTaskException"/>. Allocates one continuation.
+    /// </summary>
+    /// <param name="task">The inner call's task, still pending.</param>
+    /// <param name="cancellationToken">The cancelled token.</param>
+    /// <returns>The failure the call ends with instead: an <see cref="OperationCanceledException"/> carrying <paramref name="cancellationToken"/>.</returns>
+    public static OperationCanceledException Abandon(Task task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        Observe(task);
+        return new OperationCanceledException(
+            "The call did not end when its cancellation token was cancelled; it was abandoned and may still be running.",
+            cancellationToken);
+    }
+
+    /// <summary>
     /// Waits for <paramref name="task"/> until <paramref name="cancellationToken"/> is cancelled, then abandons it
-    /// (it keeps running) and ends with <see cref="OperationCanceledException"/>. Used by a timeout on a method that
-    /// takes no <see cref="CancellationToken"/>. Returns <paramref name="task"/> itself when it has completed or the
-    /// token can never be cancelled, so a synchronous completion allocates nothing.
+    /// (it keeps running; its outcome is observed and dropped, see <see cref="Abandon"/>) and ends with
+    /// <see cref="OperationCanceledException"/>. Used under a timeout for value tasks and for methods that take no
+    /// <see cref="CancellationToken"/>. Returns <paramref name="task"/> itself when it has completed or the token can
+    /// never be cancelled, so a synchronous completion allocates nothing.
     /// </summary>
     /// <param name="task">The inner call's task.</param>
     /// <param name="cancellationToken">The timeout's token.</param>
     public static Task WaitAsync(Task task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : WaitOrAbandonAsync(task, cancellationToken);
     }
 
     /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="Task{TResult}"/>.</summary>
@@ -170,19 +207,53 @@ public static class GeneratedCodeHelpers
     public static Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken);
+        return task.IsCompleted || !cancellationToken.CanBeCanceled ? task : WaitOrAbandonAsync(task, cancellationToken);
     }
 
     /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="ValueTask"/>.</summary>
     /// <param name="task">The inner call's value task; consumed.</param>
     /// <param name="cancellationToken">The timeout's token.</param>
     public static ValueTask WaitAsync(ValueTask task, CancellationToken cancellationToken)
-        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask(task.AsTask().WaitAsync(cancellationToken));
+        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask(WaitOrAbandonAsync(task.AsTask(), cancellationToken));
 
     /// <summary>Like <see cref="WaitAsync(Task, CancellationToken)"/> for <see cref="ValueTask{TResult}"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="task">The inner call's value task; consumed.</param>
     /// <param name="cancellationToken">The timeout's token.</param>
     public static ValueTask<T> WaitAsync<T>(ValueTask<T> task, CancellationToken cancellationToken)
-        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask<T>(task.AsTask().WaitAsync(cancellationToken));
+        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : new ValueTask<T>(WaitOrAbandonAsync(task.AsTask(), cancellationToken));
+
+    /// <summary>Marks <paramref name="task"/>'s eventual failure as observed, without waiting for it.</summary>
+    internal static void Observe(Task task)
+    {
+        if (task.IsCompleted)
+        {
+            _ = task.Exception;
+            return;
+        }
+
+        task.ContinueWith(s_observe, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static async Task WaitOrAbandonAsync(Task task, CancellationToken cancellationToken)
+    {
+        await WhenCompletedOrCanceled(task, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!task.IsCompleted)
+        {
+            throw Abandon(task, cancellationToken);
+        }
+
+        await task.ConfigureAwait(false);
+    }
+
+    private static async Task<T> WaitOrAbandonAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        await WhenCompletedOrCanceled(task, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!task.IsCompleted)
+        {
+            throw Abandon(task, cancellationToken);
+        }
+
+        return await task.ConfigureAwait(false);
+    }
 }

@@ -67,7 +67,8 @@ public abstract class RetryPolicy : IRetryPolicy
 
     /// <inheritdoc />
     /// <remarks>
-    /// <see langword="false"/> for a <see cref="PermanentException"/>; <see langword="false"/> for a
+    /// <see langword="false"/> for a permanent failure (<see cref="PermanentException.IsPermanent"/>, which also looks
+    /// into inner exceptions); <see langword="false"/> for a
     /// <see cref="ResilienceRejectedException"/> unless a <see cref="RetryOptions.RetryOn"/> entry that is a rejection
     /// type matches it; when <see cref="RetryOptions.RetryOn"/> is set, <see langword="true"/> only for the listed types
     /// and their subtypes; otherwise <see langword="true"/>.
@@ -76,7 +77,7 @@ public abstract class RetryPolicy : IRetryPolicy
     {
         ArgumentNullException.ThrowIfNull(exception);
 
-        if (exception is PermanentException)
+        if (PermanentException.IsPermanent(exception))
         {
             return false;
         }

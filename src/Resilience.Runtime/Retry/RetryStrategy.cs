@@ -53,7 +53,8 @@ public sealed class RetryStrategy
     /// <summary>
     /// Whether to make retry <paramref name="attempt"/> after <paramref name="exception"/>: never beyond
     /// <see cref="MaxRetries"/>, never once <paramref name="sequenceToken"/> is cancelled (the caller cancelled or the
-    /// outer timeout fired), never for a <see cref="PermanentException"/> (whatever a custom policy says), never for an
+    /// outer timeout fired), never for a permanent failure (<see cref="PermanentException.IsPermanent"/>: a
+    /// <see cref="PermanentException"/>, or one found among its inner exceptions, whatever a custom policy says), never for an
     /// <see cref="OperationCanceledException"/> carrying a cancelable <paramref name="sequenceToken"/>; otherwise the
     /// policy decides. An <see cref="OperationCanceledException"/> from some other token (an HTTP client's own timeout,
     /// say) is an ordinary failure and may be retried.
@@ -66,7 +67,7 @@ public sealed class RetryStrategy
         ArgumentNullException.ThrowIfNull(exception);
 
         Settings settings = Volatile.Read(ref _settings);
-        if (attempt > settings.MaxRetries || sequenceToken.IsCancellationRequested || exception is PermanentException)
+        if (attempt > settings.MaxRetries || sequenceToken.IsCancellationRequested || PermanentException.IsPermanent(exception))
         {
             return false;
         }
@@ -86,13 +87,34 @@ public sealed class RetryStrategy
         attempt <= MaxRetries && !sequenceToken.IsCancellationRequested;
 
     /// <summary>
-    /// Waits the policy's delay before retry <paramref name="attempt"/> on the strategy's clock; ends at once with
-    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled. A zero delay
-    /// completes synchronously without allocating (unless the token is already cancelled).
+    /// Waits the policy's delay before retry <paramref name="attempt"/> (as <see cref="GetDelay"/> bounds it) on the
+    /// strategy's clock; ends at once with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled. A zero delay completes synchronously without allocating
+    /// (unless the token is already cancelled).
     /// </summary>
     /// <param name="attempt">The retry about to be made, from 1.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken) => WaitAsync(Policy.GetDelay(attempt), cancellationToken);
+    public ValueTask DelayAsync(int attempt, CancellationToken cancellationToken) => WaitAsync(GetDelay(attempt), cancellationToken);
+
+    /// <summary>
+    /// The delay before retry <paramref name="attempt"/>: the policy's, clamped to [0, <see cref="LongestDelay"/>]. A
+    /// custom policy may return anything a <see cref="TimeSpan"/> holds; a negative delay (also what a NaN turns into
+    /// when cast to ticks) waits nothing, and a longer one than <see cref="LongestDelay"/> (about 24.8 days) waits that
+    /// long, so that a policy's odd value never replaces the failure being retried with the timer's own exception.
+    /// The built-in policies never leave this range.
+    /// </summary>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    public TimeSpan GetDelay(int attempt)
+    {
+        TimeSpan delay = Policy.GetDelay(attempt);
+        return delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > LongestDelay ? LongestDelay : delay;
+    }
+
+    /// <summary>
+    /// The longest delay <see cref="GetDelay"/> returns: <see cref="int.MaxValue"/> milliseconds (about 24.8 days), the
+    /// largest <see cref="RetryOptions.MaxDelay"/> accepted.
+    /// </summary>
+    public static TimeSpan LongestDelay => RetryOptions.MaxSupportedDuration;
 
     /// <summary>
     /// Applies new settings to decisions and delays from now on (configuration reload). Each decision reads one

@@ -30,6 +30,11 @@ public struct CallScope : IDisposable
     private Exception? _error;
     private byte _outcome;
 
+    // A retry whose delay has been started, reported by the StartAttempt that makes it (see RetryDelayAsync).
+    private RetryStrategy? _pendingRetry;
+    private Exception? _pendingRetryError;
+    private TimeSpan _pendingRetryDelay;
+
     internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity, bool ambient, CallTelemetry? previousAmbient)
     {
         _owner = owner;
@@ -41,15 +46,29 @@ public struct CallScope : IDisposable
         _attempt = null;
         _error = null;
         _outcome = Success;
+        _pendingRetry = null;
+        _pendingRetryError = null;
+        _pendingRetryDelay = default;
     }
 
     /// <summary>The call span, or <see langword="null"/> when nobody traces.</summary>
     public readonly Activity? Activity => _activity;
 
-    /// <summary>Starts the child span of attempt <paramref name="attempt"/> (from 1) when the call is traced; call it at the top of the retry loop.</summary>
+    /// <summary>
+    /// Starts the child span of attempt <paramref name="attempt"/> (from 1) when the call is traced; call it at the top
+    /// of the retry loop. For an attempt after the first it first reports the retry being made, whose delay
+    /// <see cref="RetryDelayAsync"/> waited.
+    /// </summary>
     /// <param name="attempt">The attempt about to be made, from 1.</param>
     public void StartAttempt(int attempt)
     {
+        if (_pendingRetry is { } retry)
+        {
+            _pendingRetry = null;
+            OnRetry(retry, attempt - 1, _pendingRetryError, _pendingRetryDelay);
+            _pendingRetryError = null;
+        }
+
         if (_activity is null)
         {
             return;
@@ -105,8 +124,10 @@ public struct CallScope : IDisposable
     }
 
     /// <summary>
-    /// Reports retry <paramref name="attempt"/> (metric, span event, log, <see cref="ResilienceRegistry.OnRetry"/>)
-    /// and waits its delay, exactly like <see cref="RetryStrategy.DelayAsync"/>.
+    /// Waits the delay before retry <paramref name="attempt"/>, exactly like <see cref="RetryStrategy.DelayAsync"/>,
+    /// and ends the attempt span. The retry itself (metric, span event, log, <see cref="ResilienceRegistry.OnRetry"/>)
+    /// is reported by the next <see cref="StartAttempt"/>, when it is made: a delay cut short by the timeout or the
+    /// caller, or a loop that ends after the delay because the breaker opened, reports no retry.
     /// </summary>
     /// <param name="retry">The retry strategy.</param>
     /// <param name="attempt">The retry about to be made, from 1.</param>
@@ -115,8 +136,11 @@ public struct CallScope : IDisposable
     public ValueTask RetryDelayAsync(RetryStrategy retry, int attempt, Exception? exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(retry);
-        TimeSpan delay = retry.Policy.GetDelay(attempt);
-        OnRetry(retry, attempt, exception, delay);
+        TimeSpan delay = retry.GetDelay(attempt);
+        EndAttempt(exception);
+        _pendingRetry = retry;
+        _pendingRetryError = exception;
+        _pendingRetryDelay = delay;
         return retry.WaitAsync(delay, cancellationToken);
     }
 

@@ -6,7 +6,7 @@ namespace Resilience;
 internal static partial class ResilienceLog
 {
     [LoggerMessage(EventId = 1, EventName = "Retry", Level = LogLevel.Warning,
-        Message = "{Operation}: retry {Attempt} of '{Instance}' in {DelayMs} ms after a failure.")]
+        Message = "{Operation}: retry {Attempt} of '{Instance}' after a failure, having waited {DelayMs} ms.")]
     public static partial void Retrying(ILogger logger, string operation, string instance, int attempt, double delayMs, Exception? exception);
 
     [LoggerMessage(EventId = 2, EventName = "CircuitBreakerStateChanged", Level = LogLevel.Warning,
