@@ -169,10 +169,15 @@ public static class GeneratedCodeHelpers
     }
 
     /// <summary>
-    /// Gives up waiting for <paramref name="task"/>, which did not end when <paramref name="cancellationToken"/> was
+    /// Gives up waiting for <paramref name="task"/>, which had not ended when <paramref name="cancellationToken"/> was
     /// cancelled: it keeps running (with its cancelled token), and whatever it ends with later is observed and dropped,
     /// so its failure never reaches <see cref="TaskScheduler.UnobservedTaskException"/>. Allocates one continuation.
     /// </summary>
+    /// <remarks>
+    /// A token runs its callbacks newest first, so the wait (registered after the call started) usually ends before an
+    /// inner call that honours the token has completed its own cancellation: that call is abandoned too, and the
+    /// failure is this exception rather than the inner call's own <see cref="TaskCanceledException"/>.
+    /// </remarks>
     /// <param name="task">The inner call's task, still pending.</param>
     /// <param name="cancellationToken">The cancelled token.</param>
     /// <returns>The failure the call ends with instead: an <see cref="OperationCanceledException"/> carrying <paramref name="cancellationToken"/>.</returns>
@@ -181,7 +186,7 @@ public static class GeneratedCodeHelpers
         ArgumentNullException.ThrowIfNull(task);
         Observe(task);
         return new OperationCanceledException(
-            "The call did not end when its cancellation token was cancelled; it was abandoned and may still be running.",
+            "The call had not ended when its cancellation token was cancelled; the decorator stopped waiting for it (whatever it ends with later is dropped).",
             cancellationToken);
     }
 

@@ -293,15 +293,15 @@ public sealed class ResilientCallTests
     }
 
     [Fact]
-    public async Task HandleResult_retries_failed_results_then_returns_the_last_one_as_a_breaker_failure()
+    public async Task HandleResult_retries_failed_results_then_returns_the_last_one_as_a_breaker_failure_when_the_fallbacks_opt_out()
     {
         bool fallbackCalled = false;
         var call = ResilientCall.For<int>(_registry)
             .WithHandleResult(status => status >= 500)
             .WithRetry(NoDelayRetry(2))
             .WithCircuitBreaker(new CircuitBreakerOptions { FailureThreshold = 5 }, "http")
-            .WithCacheFallback("status", new CacheFallbackOptions { Ttl = TimeSpan.FromMinutes(1) })
-            .WithFallback((_, _) => { fallbackCalled = true; return new ValueTask<int>(-1); })
+            .WithCacheFallback("status", new CacheFallbackOptions { Ttl = TimeSpan.FromMinutes(1) }, answerMarkedResults: false)
+            .WithFallback((_, _) => { fallbackCalled = true; return new ValueTask<int>(-1); }, answerMarkedResults: false)
             .Build();
         _registry.TryGetCircuitBreaker("http", out CircuitBreaker? breaker);
         int attempts = 0;
