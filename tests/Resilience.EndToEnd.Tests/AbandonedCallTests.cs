@@ -221,7 +221,7 @@ public sealed class AbandonedCallTests : IDisposable
         {
             foreach (Exception ex in e.Exception.InnerExceptions)
             {
-                if (ex is AbandonedFailureException failure && failure.Tag == tag)
+                if (ex is AbandonedFailureException failure && (failure.Tag == tag || failure.Tag == Guid.Empty))
                 {
                     Interlocked.Increment(ref unobserved);
                 }
@@ -275,6 +275,24 @@ public sealed class AbandonedCallTests : IDisposable
         }
 
         Assert.Equal(calls.Length, _inner.FailAll(new AbandonedFailureException(tag)));
+
+        // Calls that fail while still waited for, before the deadline: the caller gets the failure, and the task the
+        // proxy raced against the deadline (faulted with the same failure) leaves nothing unobserved either.
+        Task[] failing =
+        [
+            _proxy.GetAsync(CancellationToken.None),
+            _proxy.GetValueAsync(CancellationToken.None).AsTask(),
+            _proxy.RunAsync(CancellationToken.None),
+            _proxy.GetWithoutTokenAsync(),
+            resilient.ExecuteAsync(token => new ValueTask<int>(_inner.Next(token)), CancellationToken.None).AsTask(),
+        ];
+        Assert.Equal(failing.Length, _inner.FailAll(new AbandonedFailureException(Guid.Empty)));
+        foreach (Task call in failing)
+        {
+            await Assert.ThrowsAsync<AbandonedFailureException>(() => Clock.Finish(call));
+        }
+
+        _clock.Advance(100);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
