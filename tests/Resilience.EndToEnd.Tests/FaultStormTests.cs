@@ -29,7 +29,8 @@ public sealed class StormFailureException(Guid tag, string message) : Exception(
 
 /// <summary>
 /// An inner service that misbehaves on purpose, as <c>fault</c> says: succeeds (at once or later), throws (at once or
-/// later), is slow but honours its token, ignores its token and fails late, or answers a result marked as a failure.
+/// later), is slow but honours its token, ignores its token and fails only after the storm, or answers a result marked
+/// as a failure.
 /// Every task it hands out is kept so that the test can wait for the abandoned ones to end.
 /// </summary>
 public sealed class StormService(Guid tag) : IStormService
@@ -37,6 +38,9 @@ public sealed class StormService(Guid tag) : IStormService
     public const int Kinds = 10;
 
     public ConcurrentQueue<Task> Started { get; } = new();
+
+    /// <summary>What the token-ignoring calls wait for: opened by the test only after every caller has its answer.</summary>
+    public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<int> CallAsync(int key, int fault, CancellationToken cancellationToken)
     {
@@ -47,7 +51,7 @@ public sealed class StormService(Guid tag) : IStormService
             4 => throw new StormFailureException(tag, "thrown synchronously"),
             5 => FailLater(tag),
             6 => SlowHonouringToken(key, cancellationToken),
-            7 => IgnoringTokenThenFailing(tag),
+            7 => IgnoringTokenThenFailing(tag, Gate.Task),
             8 => SlowHonouringToken(key, cancellationToken), // the caller cancels this one
             _ => Task.FromResult(-key - 1), // marked as a failure by IsBad
         };
@@ -75,9 +79,9 @@ public sealed class StormService(Guid tag) : IStormService
         return key;
     }
 
-    private static async Task<int> IgnoringTokenThenFailing(Guid tag)
+    private static async Task<int> IgnoringTokenThenFailing(Guid tag, Task gate)
     {
-        await Task.Delay(40).ConfigureAwait(false);
+        await gate.ConfigureAwait(false);
         throw new StormFailureException(tag, "failed after the caller had gone");
     }
 }
@@ -197,7 +201,11 @@ public sealed class FaultStormTests : IDisposable
             workers[w] = Task.Run(() => Worker(proxy, new Random((seed * 1_000) + worker)));
         }
 
+        // The token-ignoring inner calls end only after every caller has its answer: a timeout that waited for them
+        // would never end (each call is bounded by CallBound, and fails the test then).
         Tally[] tallies = await Task.WhenAll(workers).WaitAsync(CallBound * 4);
+        inner.Gate.SetResult();
+        inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Waits for the abandoned calls through continuations that never read their failures (Task.WhenAll on the
         // tasks themselves would observe them, and hide what this test checks).
         Task[] ended = inner.Started.Select(static t => t.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)).ToArray();
