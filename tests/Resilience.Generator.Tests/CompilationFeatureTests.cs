@@ -50,8 +50,9 @@ public sealed class CompilationFeatureTests
         var text = Emit(new CompilationFeatures(true, true, true), out var problems);
         Assert.Empty(problems);
         Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]", text);
-        Assert.Contains("await ((global::System.Threading.Tasks.Task)__task).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
-        Assert.Contains("await __task.ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
+        // Under a timeout a pending task is raced against the deadline, still without throwing.
+        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __attemptScope.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
+        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __timeout.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
         Assert.DoesNotContain("await __task.ConfigureAwait(false);", text);
     }
 
