@@ -67,7 +67,16 @@ public sealed class ResilienceTelemetry : IDisposable
             _ownsMeter = true;
         }
 
-        ActivitySource = new ActivitySource(Name, s_version);
+        try
+        {
+            // Notifies every ActivityListener (ShouldListenTo) before returning.
+            ActivitySource = new ActivitySource(Name, s_version);
+        }
+        catch when (_ownsMeter)
+        {
+            Meter.Dispose(); // a listener threw (e.g. reading registry.Telemetry re-entrantly): do not leak our meter
+            throw;
+        }
         _logger = loggerFactory?.CreateLogger(Name);
         TimeProvider = registry.TimeProvider;
 
