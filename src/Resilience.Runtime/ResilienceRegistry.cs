@@ -269,6 +269,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         }
 
         _optionsSubscription?.Dispose();
+        DisposeRejectionWatches();
         foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
         {
             pair.Value.Instance.Dispose();
@@ -339,6 +340,7 @@ public sealed partial class ResilienceRegistry : IDisposable
 
         if (registration.Instance is not TResult existing)
         {
+            ValidateRequested(name, options);
             throw new InvalidOperationException(
                 $"Two declarations of the {kind} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
                 + $"and is now asked for {DescribeKey(typeof(TResult))}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
@@ -356,6 +358,9 @@ public sealed partial class ResilienceRegistry : IDisposable
             return;
         }
 
+        // Invalid settings are reported as such (as for a new name), not as a disagreement with the first declaration.
+        ValidateRequested(name, requested);
+
         // The options classes do not describe themselves, except the small ones we render here.
         string detail = existing is TimeoutSetting or CacheFallbackOptions
             ? $" (first created with {existing}, now asked for with {requested})"
@@ -363,6 +368,36 @@ public sealed partial class ResilienceRegistry : IDisposable
         throw new InvalidOperationException(
             $"Two declarations of the {kind} '{name}' disagree: it was first created with different settings than this one{detail}. "
             + $"One name means one shared instance, so give every declaration of '{name}' the same settings, or give them different names.");
+    }
+
+    /// <summary>
+    /// Throws the exception that creating an instance with <paramref name="options"/> would throw when they are invalid
+    /// (an <see cref="ArgumentException"/> naming the setting and the value). Only on the mismatch path: a lookup with
+    /// the settings of the existing instance pays nothing.
+    /// </summary>
+    private static void ValidateRequested(string name, object options)
+    {
+        switch (options)
+        {
+            case CircuitBreakerOptions breaker:
+                breaker.Validate();
+                break;
+            case RetryOptions retry:
+                retry.Validate();
+                break;
+            case BulkheadOptions bulkhead:
+                bulkhead.Validate();
+                break;
+            case RateLimitOptions rateLimit:
+                rateLimit.Validate();
+                break;
+            case CacheFallbackOptions cacheFallback:
+                cacheFallback.Validate();
+                break;
+            case TimeoutSetting timeout:
+                _ = new TimeoutStrategy(name, timeout.Timeout); // validates the limit (nothing to dispose)
+                break;
+        }
     }
 
     /// <summary>"keyed by System.String" for a keyed strategy type, "without a key" otherwise.</summary>
@@ -417,6 +452,9 @@ public sealed partial class ResilienceRegistry : IDisposable
         }
     }
 
+    /// <summary>Whether logs may include argument values (<see cref="ResilienceLoggingOptions.IncludeArgumentValues"/> of the current options).</summary>
+    internal bool LogArgumentValues => Volatile.Read(ref _overrides)?.Logging.IncludeArgumentValues == true;
+
     private ResilienceInstanceOptions? Overrides(string name)
         => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
 
@@ -432,6 +470,7 @@ public sealed partial class ResilienceRegistry : IDisposable
             return; // a named ResilienceOptions instance, not the one the registry uses
         }
 
+        List<string>? failures = null;
         lock (_createLock)
         {
             if (_disposed)
@@ -444,7 +483,7 @@ public sealed partial class ResilienceRegistry : IDisposable
             {
                 CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
                 object breaker = pair.Value.Instance;
-                KeepCurrentIfInvalid(() =>
+                KeepCurrentIfInvalid(pair.Key, "CircuitBreaker", ref failures, () =>
                 {
                     if (breaker is IKeyedCircuitBreaker keyed)
                     {
@@ -461,28 +500,28 @@ public sealed partial class ResilienceRegistry : IDisposable
             {
                 BulkheadOptions effective = EffectiveBulkhead(pair.Key, pair.Value.Options);
                 Bulkhead bulkhead = pair.Value.Instance;
-                KeepCurrentIfInvalid(() => bulkhead.Reconfigure(effective));
+                KeepCurrentIfInvalid(pair.Key, "Bulkhead", ref failures, () => bulkhead.Reconfigure(effective));
             }
 
             foreach (KeyValuePair<string, Registration<RetryStrategy, RetryOptions>> pair in _retries)
             {
                 RetryOptions effective = EffectiveRetry(pair.Key, pair.Value.Options);
                 RetryStrategy retry = pair.Value.Instance;
-                KeepCurrentIfInvalid(() => retry.Reconfigure(effective));
+                KeepCurrentIfInvalid(pair.Key, "Retry", ref failures, () => retry.Reconfigure(effective));
             }
 
             foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
             {
                 TimeSpan effective = EffectiveTimeout(pair.Key, pair.Value.Options).Timeout;
                 TimeoutStrategy timeout = pair.Value.Instance;
-                KeepCurrentIfInvalid(() => timeout.Reconfigure(effective));
+                KeepCurrentIfInvalid(pair.Key, "Timeout", ref failures, () => timeout.Reconfigure(effective));
             }
 
             foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
             {
                 RateLimitOptions effective = EffectiveRateLimit(pair.Key, pair.Value.Options);
                 IDisposable rateLimit = pair.Value.Instance;
-                KeepCurrentIfInvalid(() =>
+                KeepCurrentIfInvalid(pair.Key, "RateLimit", ref failures, () =>
                 {
                     if (rateLimit is IKeyedRateLimit keyed)
                     {
@@ -499,25 +538,33 @@ public sealed partial class ResilienceRegistry : IDisposable
             {
                 CacheFallbackOptions effective = EffectiveCacheFallback(pair.Key, pair.Value.Options);
                 CacheFallbackStrategy cache = pair.Value.Instance;
-                KeepCurrentIfInvalid(() => cache.Reconfigure(effective));
+                KeepCurrentIfInvalid(pair.Key, "CacheFallback", ref failures, () => cache.Reconfigure(effective));
             }
+        }
+
+        if (failures is not null)
+        {
+            ReportRejected(failures, exception: null);
         }
     }
 
     /// <summary>
     /// Runs one instance's reconfiguration on reload. Settings that are invalid only together with the declared ones
     /// (the validator cannot see those) throw <see cref="ArgumentException"/>: the instance then keeps its current
-    /// settings. Reload-only, so a closure per instance is fine.
+    /// settings, and the path and reason are added to <paramref name="failures"/> (reported after the lock is left).
+    /// Reload-only, so a closure per instance is fine.
     /// </summary>
-    private static void KeepCurrentIfInvalid(Action reconfigure)
+    private static void KeepCurrentIfInvalid(string name, string section, ref List<string>? failures, Action reconfigure)
     {
         try
         {
             reconfigure();
         }
-        catch (ArgumentException)
+        catch (ArgumentException exception)
         {
-            // Invalid: keep the current settings.
+            (failures ??= []).Add(
+                $"{ResilienceOptions.SectionName}:Instances:{name}:{section}:{exception.ParamName}: {ResilienceOptionsValidator.Describe(exception)} "
+                + $"The configured overrides of '{name}' do not fit its declared settings; it keeps its current settings.");
         }
     }
 

@@ -82,7 +82,7 @@ public sealed class CircuitBreaker
     /// <summary>Keyed breakers: the state this key is counted in by its <see cref="KeyedCircuitBreaker{TKey}"/> (-1 once removed); guarded by the keyed breaker.</summary>
     internal int CountedState { get; set; } = -1;
 
-    /// <summary>The state as stored, without ending an elapsed break (unlike <see cref="State"/>).</summary>
+    /// <summary>The state as stored: an open circuit whose break has elapsed is still open here (unlike <see cref="State"/>) until a call arrives.</summary>
     internal CircuitState StoredState => StateOf(Volatile.Read(ref _status));
 
     /// <summary>Keyed breakers: records the key named in state-change events (before the breaker is handed out).</summary>
@@ -93,8 +93,10 @@ public sealed class CircuitBreaker
     }
 
     /// <summary>
-    /// The current state. An open circuit whose break duration has passed reports <see cref="CircuitState.HalfOpen"/>
-    /// (reading it makes that transition and raises <see cref="StateChanged"/>).
+    /// The current state, read without changing it. An open circuit whose break duration has passed reports
+    /// <see cref="CircuitState.HalfOpen"/> (the next call is admitted as a probe), but it moves to half-open, and raises
+    /// <see cref="StateChanged"/> for it, only when that call arrives: reading the state (an endpoint, the
+    /// <c>resilience.circuit_breaker.state</c> gauge) never makes a transition.
     /// </summary>
     public CircuitState State
     {
@@ -106,16 +108,12 @@ public sealed class CircuitBreaker
                 return StateOf(status);
             }
 
-            CircuitStateChangedEventArgs? changed;
-            CircuitState state;
             lock (_gate)
             {
-                changed = EndBreakIfElapsed(_timeProvider.GetTimestamp());
-                state = StateOf(_status);
+                return StateOf(_status) == CircuitState.Open && _timeProvider.GetElapsedTime(_openedAt, _timeProvider.GetTimestamp()) >= _settings.BreakDuration
+                    ? CircuitState.HalfOpen
+                    : StateOf(_status);
             }
-
-            Raise(changed);
-            return state;
         }
     }
 

@@ -23,6 +23,12 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
 
     public void Configure(ResilienceOptions options)
     {
+        IConfigurationSection logging = _configuration.GetSection(nameof(ResilienceOptions.Logging));
+        if (logging.Exists())
+        {
+            Bind(logging, options.Logging, options);
+        }
+
         foreach (IConfigurationSection instance in _configuration.GetSection("Instances").GetChildren())
         {
             if (!options.Instances.TryGetValue(instance.Key, out ResilienceInstanceOptions? target))
@@ -66,6 +72,11 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
     }
 
     // One method per type: the generator intercepts each Bind call with code for the static type of its argument.
+    private static void Bind(IConfigurationSection section, ResilienceLoggingOptions target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
     private static void Bind(IConfigurationSection section, CircuitBreakerOverrides target, ResilienceOptions options)
     {
         try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
@@ -116,6 +127,7 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             "System.Int32" => "is not a whole number.",
             "System.Double" => "is not a number (use '.' as the decimal point).",
             "Resilience.BackoffType" => "is not a backoff type; write Constant, Linear or Exponential.",
+            "System.Boolean" => "is not true or false.",
             "Resilience.RateLimitAlgorithm" => "is not a rate limit algorithm; write TokenBucket, SlidingWindow or FixedWindow.",
             string type => $"is not a valid {type}.",
         };

@@ -30,8 +30,22 @@ public sealed class ResilienceOptions
     /// <summary>Overrides per instance name (ordinal, case-sensitive, as the registry's names).</summary>
     public Dictionary<string, ResilienceInstanceOptions> Instances { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What the registry's logs may contain (<c>"Resilience:Logging"</c> in configuration); followed on reload.</summary>
+    public ResilienceLoggingOptions Logging { get; } = new();
+
     /// <summary>Values read from configuration that did not parse, each with its path; reported by <see cref="ResilienceOptionsValidator"/>.</summary>
     internal List<string> ReadErrors { get; } = [];
+}
+
+/// <summary>What the registry's logs (category "Resilience") may contain.</summary>
+public sealed class ResilienceLoggingOptions
+{
+    /// <summary>
+    /// Whether log messages include argument values: a keyed circuit breaker's key and a cache fallback's key (built
+    /// from the call's arguments, so possibly personal data). <see langword="false"/> (the default): they are written
+    /// as <c>[hidden]</c>. Metrics never carry them; span events and the registry's events always do.
+    /// </summary>
+    public bool IncludeArgumentValues { get; set; }
 }
 
 /// <summary>The overrides of one instance name: one entry per kind of strategy that has that name.</summary>

@@ -99,7 +99,9 @@ public static class ResilienceServiceCollectionExtensions
     /// their changes, and is disposed with the service provider. Its "Resilience" meter comes from the registered
     /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, if any, and it logs retries, breaker transitions,
     /// rejections, timeouts, fallbacks and stale cache answers through the registered
-    /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience").
+    /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience"). A reload whose options
+    /// fail validation is not applied: it is logged as a warning and raised as
+    /// <see cref="ResilienceRegistry.OnConfigurationRejected"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
@@ -107,12 +109,21 @@ public static class ResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>());
-        services.TryAddSingleton(static sp => new ResilienceRegistry(
-            sp.GetService<TimeProvider>(),
-            cacheStore: null,
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
-            sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var registry = new ResilienceRegistry(
+                sp.GetService<TimeProvider>(),
+                cacheStore: null,
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+                sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+                sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>());
+
+            // A reload that fails validation never reaches the monitor's listeners: watch for it to log and raise it.
+            registry.ReportRejectedReloads(
+                sp.GetRequiredService<IOptionsFactory<ResilienceOptions>>(),
+                sp.GetServices<IOptionsChangeTokenSource<ResilienceOptions>>());
+            return registry;
+        });
         return services;
     }
 

@@ -28,6 +28,7 @@ public struct CallScope : IDisposable
     private readonly bool _ambient;
     private Activity? _attempt;
     private Exception? _error;
+    private int _retries;
     private byte _outcome;
 
     // A retry whose delay has been started, reported by the StartAttempt that makes it (see RetryDelayAsync).
@@ -45,6 +46,7 @@ public struct CallScope : IDisposable
         _previousAmbient = previousAmbient;
         _attempt = null;
         _error = null;
+        _retries = 0;
         _outcome = Success;
         _pendingRetry = null;
         _pendingRetryError = null;
@@ -88,13 +90,22 @@ public struct CallScope : IDisposable
     /// <summary>
     /// Records that the call is ending with <paramref name="exception"/> (outcome <c>rejected</c> for a
     /// <see cref="ResilienceRejectedException"/>, else <c>failure</c>). Always returns <see langword="false"/>, so it
-    /// can sit in an exception filter that lets the exception pass untouched.
+    /// can sit in an exception filter that lets the exception pass untouched. When the call retried, logs the failure
+    /// once (Warning, event <c>FailedAfterRetries</c>, with the full exception) unless it is an
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <param name="exception">The exception leaving the call.</param>
     public bool Failed(Exception exception)
     {
         _error = exception;
         _outcome = exception is ResilienceRejectedException ? Rejected : Failure;
+        if (_retries > 0 && exception is not OperationCanceledException && _owner?.Telemetry.Logger is { } logger)
+        {
+            // The retries were logged with the exception's type and message only; the full exception, once, here.
+            ResilienceLog.FailedAfterRetries(logger, _owner.OperationName, _retries, exception);
+            _retries = 0;
+        }
+
         return false;
     }
 
@@ -258,9 +269,11 @@ public struct CallScope : IDisposable
             }));
         }
 
-        if (telemetry.Logger is { } logger)
+        _retries = attempt;
+        if (telemetry.Logger is { } logger && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
         {
-            ResilienceLog.Retrying(logger, _owner.OperationName, retry.Name, attempt, delay.TotalMilliseconds, exception);
+            // One line, no stack trace: the exception's type and message (the full exception is logged if the call fails).
+            ResilienceLog.Retrying(logger, _owner.OperationName, attempt, delay.TotalMilliseconds, ResilienceLog.DescribeFailure(exception));
         }
 
         telemetry.Registry.RaiseRetry(_owner, retry.Name, attempt, delay, exception);

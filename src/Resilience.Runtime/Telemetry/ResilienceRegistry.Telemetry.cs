@@ -10,6 +10,10 @@ public sealed partial class ResilienceRegistry
     private readonly ILoggerFactory? _loggerFactory;
     private ResilienceTelemetry? _telemetry;
 
+    // Under _createLock while the telemetry is being created: a listener notified by that creation may read Telemetry.
+    private bool _creatingTelemetry;
+    private ResilienceTelemetry? _telemetryBeingPublished;
+
     /// <summary>Creates a registry whose meter comes from <paramref name="meterFactory"/> and that logs through <paramref name="loggerFactory"/>.</summary>
     /// <param name="timeProvider">The clock of every instance it creates; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="cacheStore">Where cache fallbacks keep results; a new <see cref="InMemoryCacheFallbackStore"/> when <see langword="null"/>.</param>
@@ -53,6 +57,15 @@ public sealed partial class ResilienceRegistry
     public event EventHandler<FallbackEventArgs>? OnFallback;
 
     /// <summary>The metrics and traces of every instance this registry creates and of the decorators that use it. Created on first use.</summary>
+    /// <remarks>
+    /// May be read from a <see cref="MeterListener.InstrumentPublished"/> callback, also while the registry is publishing
+    /// its own instruments (then it returns the telemetry being created, whose <see cref="ResilienceTelemetry.Meter"/> and
+    /// <see cref="ResilienceTelemetry.ActivitySource"/> are set). Reading it from an
+    /// <see cref="System.Diagnostics.ActivityListener.ShouldListenTo"/> callback while the registry creates its activity
+    /// source throws <see cref="InvalidOperationException"/> (compare the source's name with
+    /// <see cref="ResilienceTelemetry.Name"/> there instead).
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Read re-entrantly while the activity source is being created.</exception>
     public ResilienceTelemetry Telemetry
     {
         get
@@ -65,10 +78,43 @@ public sealed partial class ResilienceRegistry
 
             lock (_createLock)
             {
-                return _telemetry ??= new ResilienceTelemetry(this, _meterFactory, _loggerFactory);
+                if (_telemetry is { } created)
+                {
+                    return created;
+                }
+
+                if (_creatingTelemetry)
+                {
+                    // Re-entered on this thread (the lock is re-entrant) by a listener that the new meter's or activity
+                    // source's creation notified: hand out the instance being built instead of building another one
+                    // (which would notify the listener again, without end).
+                    return _telemetryBeingPublished ?? throw new InvalidOperationException(
+                        "ResilienceRegistry.Telemetry was read while the registry creates its ActivitySource, from an "
+                        + "ActivityListener.ShouldListenTo callback. In that callback compare the source's Name with "
+                        + "ResilienceTelemetry.Name (\"Resilience\") instead, or read registry.Telemetry once before adding the listener.");
+                }
+
+                _creatingTelemetry = true;
+                try
+                {
+                    created = new ResilienceTelemetry(this, _meterFactory, _loggerFactory);
+                    Volatile.Write(ref _telemetry, created);
+                    return created;
+                }
+                finally
+                {
+                    _creatingTelemetry = false;
+                    _telemetryBeingPublished = null;
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Called by the <see cref="ResilienceTelemetry"/> constructor once its meter and activity source exist, before it
+    /// publishes its instruments, so that a listener notified of them can read <see cref="Telemetry"/>.
+    /// </summary>
+    internal void OnTelemetryPublishing(ResilienceTelemetry telemetry) => _telemetryBeingPublished = telemetry;
 
     internal void RaiseRetry(CallTelemetry call, string instanceName, int attempt, TimeSpan delay, Exception? exception)
         => OnRetry?.Invoke(this, new RetryEventArgs(instanceName, call.InterfaceName, call.MethodName, attempt, delay, exception) { OperationName = call.OperationName });

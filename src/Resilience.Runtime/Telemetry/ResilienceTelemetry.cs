@@ -67,9 +67,22 @@ public sealed class ResilienceTelemetry : IDisposable
             _ownsMeter = true;
         }
 
-        ActivitySource = new ActivitySource(Name, s_version);
+        try
+        {
+            // Notifies every ActivityListener (ShouldListenTo) before returning.
+            ActivitySource = new ActivitySource(Name, s_version);
+        }
+        catch when (_ownsMeter)
+        {
+            Meter.Dispose(); // a listener threw (e.g. reading registry.Telemetry re-entrantly): do not leak our meter
+            throw;
+        }
         _logger = loggerFactory?.CreateLogger(Name);
         TimeProvider = registry.TimeProvider;
+
+        // Creating an instrument notifies every MeterListener at once; one that reads registry.Telemetry there gets this
+        // instance (its Meter and ActivitySource are set) instead of starting another one.
+        registry.OnTelemetryPublishing(this);
 
         Calls = Meter.CreateCounter<long>("resilience.calls", "{call}", "Resilient calls by outcome: success, failure, rejected or fallback.");
 #if NET9_0_OR_GREATER
@@ -238,13 +251,15 @@ public sealed class ResilienceTelemetry : IDisposable
 
         if (_logger is not null)
         {
+            LogLevel level = ResilienceLog.LevelOf(args.NewState);
             if (args.IsKeyed)
             {
-                ResilienceLog.KeyedBreakerStateChanged(_logger, args.Name, args.Key, args.OldState, args.NewState, args.Reason);
+                // The key is an argument value (a host, a tenant, a user id): logged only when the user opts in.
+                ResilienceLog.KeyedBreakerStateChanged(_logger, level, args.Name, _registry.LogArgumentValues ? args.Key : ResilienceLog.Hidden, args.OldState, args.NewState, args.Reason);
             }
             else
             {
-                ResilienceLog.BreakerStateChanged(_logger, args.Name, args.OldState, args.NewState, args.Reason);
+                ResilienceLog.BreakerStateChanged(_logger, level, args.Name, args.OldState, args.NewState, args.Reason);
             }
         }
 
@@ -328,7 +343,8 @@ public sealed class ResilienceTelemetry : IDisposable
     {
         if (_logger is not null)
         {
-            ResilienceLog.StaleResultServed(_logger, instanceName, args.Key, args.Age.TotalMilliseconds, args.Exception);
+            // The cache key is built from the call's arguments: logged only when the user opts in.
+            ResilienceLog.StaleResultServed(_logger, instanceName, _registry.LogArgumentValues ? args.Key : ResilienceLog.Hidden, args.Age.TotalMilliseconds, args.Exception);
         }
     }
 }

@@ -85,6 +85,9 @@ public sealed class CircuitBreakerStateTests
 
         time.Advance(TimeSpan.FromTicks(1));
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal([CircuitTransitionReason.TripPolicy], events.Select(e => e.Reason)); // reading State makes no transition
+
+        Assert.True(breaker.TryAcquire(out _)); // the call after the break makes it
         Assert.Equal(
             [CircuitTransitionReason.TripPolicy, CircuitTransitionReason.BreakDurationElapsed],
             events.Select(e => e.Reason));
@@ -408,7 +411,7 @@ public sealed class CircuitBreakerStateTests
 
         Fail(breaker, 1);
         time.Advance(Break);
-        _ = breaker.State;
+        Assert.True(breaker.TryAcquire(out _)); // Open → HalfOpen on the first call after the break
         breaker.Isolate();
 
         Assert.Equal([true, true, true], otherThreadGotIn);

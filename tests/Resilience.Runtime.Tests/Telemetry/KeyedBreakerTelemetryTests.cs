@@ -235,7 +235,7 @@ public sealed class KeyedBreakerTelemetryTests
     }
 
     [Fact]
-    public async Task Keyed_transitions_are_logged_with_the_key()
+    public async Task Keyed_transitions_are_logged_without_the_key_by_default()
     {
         var logs = new TestLoggerFactory();
         var services = new ServiceCollection();
@@ -249,8 +249,27 @@ public sealed class KeyedBreakerTelemetryTests
 
         LogEntry entry = Assert.Single(logs.Entries, e => e.EventName == "KeyedCircuitBreakerStateChanged");
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Contains("'hosts' for key 'db-1' went from Closed to Open", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("'hosts' for key '[hidden]' went from Closed to Open", entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("db-1", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Entries, e => e.EventName == "CircuitBreakerStateChanged");
+    }
+
+    [Fact]
+    public async Task Keyed_transitions_are_logged_with_the_key_when_argument_values_are_opted_in()
+    {
+        var logs = new TestLoggerFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddSingleton<ILoggerFactory>(logs);
+        services.Configure<ResilienceOptions>(o => o.Logging.IncludeArgumentValues = true);
+        services.AddResilienceRegistry();
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<ResilienceRegistry>();
+
+        registry.GetOrAddKeyedCircuitBreaker<string>("hosts", OneFailure).Acquire("db-1").RecordFailure();
+
+        LogEntry entry = Assert.Single(logs.Entries, e => e.EventName == "KeyedCircuitBreakerStateChanged");
+        Assert.Contains("'hosts' for key 'db-1' went from Closed to Open", entry.Message, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, double> KeyStates(MetricCollector metrics, string instance)

@@ -133,6 +133,9 @@ public sealed class MetricsTests
         time.Advance(TimeSpan.FromSeconds(1));
         metrics.Observe();
         Assert.Equal(2, metrics.Of("resilience.circuit_breaker.state").Last(s => (string?)s.Tag("resilience.instance") == "db").Value);
+        Assert.Single(metrics.Of("resilience.circuit_breaker.transitions")); // observing the gauge makes no transition
+
+        Assert.True(breaker.TryAcquire(out _));
         Assert.Equal("half_open", metrics.Of("resilience.circuit_breaker.transitions").Last().Tag("resilience.circuit_breaker.state"));
     }
 
