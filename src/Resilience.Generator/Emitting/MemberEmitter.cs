@@ -62,18 +62,21 @@ internal static class MemberEmitter
         writer.OpenBrace();
         if (property.HasGetter)
         {
-            writer.Line("get => " + access + ";");
+            writer.Line(Prefix(property.GetterAttributes) + "get => " + access + ";");
         }
 
         if (property.HasSetter)
         {
-            writer.Line(property.IsInitOnly
+            writer.Line(Prefix(property.SetterAttributes) + (property.IsInitOnly
                 ? "init => throw new global::System.NotSupportedException(" + Parsing.TypeNames.Literal($"The init-only property '{property.Name}' cannot be forwarded to the inner instance; set it on the inner instance.") + ");"
-                : "set => " + access + " = value;");
+                : "set => " + access + " = value;"));
         }
 
         writer.CloseBrace();
     }
+
+    private static string Prefix(EquatableArray<string> attributes)
+        => attributes.IsEmpty ? string.Empty : string.Concat(attributes) + " ";
 
     public static void WriteEvent(SourceWriter writer, EventModel @event)
     {

@@ -99,6 +99,12 @@ internal sealed class PipelineEmitter
             _writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]");
         }
 
+        // The core calls the inner member, so it repeats the member's Obsolete/Experimental attributes, as the entry does.
+        foreach (var attribute in _method.Attributes.Where(IsMarker))
+        {
+            _writer.Line(attribute);
+        }
+
         _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
@@ -114,6 +120,12 @@ internal sealed class PipelineEmitter
     /// </summary>
     private void WriteBody()
     {
+        foreach (var parameter in _method.Parameters.Where(p => p.RefKind == ParameterRefKind.Out))
+        {
+            // Assigned up front: the inner call overwrites it, and a path that skips the call throws.
+            _writer.Line($"{parameter.Name} = default!;");
+        }
+
         _writer.Line($"var {_locals.Call} = {Field(_telemetryField)}.Start();");
         _writer.Line($"global::System.Exception? {_locals.Error} = null;");
         if (_returnsTask)
@@ -159,6 +171,10 @@ internal sealed class PipelineEmitter
             _writer.Line($"return {_locals.Result};");
         }
     }
+
+    private static bool IsMarker(string attribute)
+        => attribute.StartsWith("[global::System.ObsoleteAttribute", System.StringComparison.Ordinal)
+            || attribute.StartsWith("[global::System.Diagnostics.CodeAnalysis.ExperimentalAttribute", System.StringComparison.Ordinal);
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 

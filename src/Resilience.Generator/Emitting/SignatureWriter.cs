@@ -35,6 +35,13 @@ internal static class SignatureWriter
         var scoped = parameter.IsScoped ? "scoped " : string.Empty;
         var @params = parameter.IsParams ? "params " : string.Empty;
         var defaultValue = !isExplicit && parameter.DefaultValue is { } value ? " = " + value : string.Empty;
+        if (defaultValue.StartsWith(" = [", System.StringComparison.Ordinal))
+        {
+            // A DateTime default: its [Optional, DateTimeConstant] attributes (see SignatureReader).
+            attributes = parameter.DefaultValue + " " + attributes;
+            defaultValue = string.Empty;
+        }
+
         return $"{attributes}{scoped}{@params}{Modifier(parameter.RefKind)}{parameter.Type} {parameter.Name}{defaultValue}";
     }
 

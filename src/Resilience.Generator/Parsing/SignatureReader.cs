@@ -26,13 +26,30 @@ internal static class SignatureReader
                 RefKindOf(parameter.RefKind),
                 parameter.IsParams,
                 parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out,
-                parameter.HasExplicitDefaultValue ? TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type) : null,
+                DefaultValue(parameter),
                 known.IsCancellationToken(parameter.Type),
                 parameter.Type.IsRefLikeType,
                 AttributeRenderer.Render(parameter.GetAttributes())));
         }
 
         return result.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The rendered default value; a <c>DateTime</c> one (which C# can state only as <c>[DateTimeConstant]</c>) as its
+    /// attributes, starting with <c>[</c> (<see cref="Emitting.SignatureWriter"/> writes those before the parameter).
+    /// </summary>
+    private static string? DefaultValue(IParameterSymbol parameter)
+    {
+        if (!parameter.HasExplicitDefaultValue)
+        {
+            return null;
+        }
+
+        return parameter.ExplicitDefaultValue is System.DateTime dateTime
+            ? "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
+                + dateTime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L)]"
+            : TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
     }
 
     public static ParameterRefKind RefKindOf(RefKind refKind) => refKind switch
