@@ -18,7 +18,7 @@ internal static class MemberEmitter
     /// <summary>The method's declaration line (without body).</summary>
     public static string MethodHeader(MethodModel method, bool isAsync)
     {
-        var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (isAsync ? "async " : string.Empty);
+        var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (method.IsUnsafe ? "unsafe " : string.Empty) + (isAsync ? "async " : string.Empty);
         var name = SignatureWriter.MemberName(method.Name, method.DeclaringInterface, method.IsExplicit);
         return $"{modifiers}{method.RefReturn}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
     }
@@ -55,7 +55,7 @@ internal static class MemberEmitter
         writer.Line($"{SignatureWriter.Accessibility(property.IsExplicit)}{property.RefReturn}{property.Type} {name}{parameters}");
         if (property.RefReturn.Length > 0)
         {
-            writer.IndentedLines(new[] { "=> ref " + access + ";" });
+            writer.IndentedLines(new[] { property.GetterAttributes.IsEmpty ? "=> ref " + access + ";" : "{ " + Prefix(property.GetterAttributes) + "get => ref " + access + "; }" });
             return;
         }
 

@@ -538,7 +538,7 @@ internal sealed class PipelineEmitter
             var parameter = _method.Parameters[i];
             arguments.Add(i == _pipeline.CancellationTokenParameter
                 ? token
-                : SignatureWriter.ArgumentModifier(parameter.RefKind) + parameter.Name);
+                : SignatureWriter.Argument(parameter));
         }
 
         var inner = SignatureWriter.Inner(_self, _method.DeclaringInterface, _method.IsExplicit, _method.IsBaseMember);

@@ -150,14 +150,16 @@ internal static class InterfaceParser
         return result;
     }
 
-    /// <summary>Whether a member's signature has a pointer or function pointer type (the decorator is then <c>unsafe</c>).</summary>
+    /// <summary>
+    /// Whether a property's or indexer's signature has a pointer type (the decorator is then <c>unsafe</c>). Methods are
+    /// marked <c>unsafe</c> one by one: in an unsafe class no method could <c>await</c>.
+    /// </summary>
     private static bool UsesPointers(INamedTypeSymbol type)
     {
         foreach (var member in new[] { type }.Concat(type.AllInterfaces).SelectMany(i => i.GetMembers()))
         {
             var types = member switch
             {
-                IMethodSymbol method => method.Parameters.Select(p => p.Type).Append(method.ReturnType),
                 IPropertySymbol property => property.Parameters.Select(p => p.Type).Append(property.Type),
                 _ => Enumerable.Empty<ITypeSymbol>(),
             };
@@ -170,7 +172,7 @@ internal static class InterfaceParser
         return false;
     }
 
-    private static bool IsPointer(ITypeSymbol type) => type switch
+    public static bool IsPointer(ITypeSymbol type) => type switch
     {
         IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
         IArrayTypeSymbol array => IsPointer(array.ElementType),

@@ -25,7 +25,7 @@ internal static class SignatureReader
                 TypeNames.Render(parameter.Type),
                 RefKindOf(parameter.RefKind),
                 parameter.IsParams,
-                parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out,
+                parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out && !parameter.IsParams,
                 DefaultValue(parameter),
                 known.IsCancellationToken(parameter.Type),
                 parameter.Type.IsRefLikeType,
@@ -120,8 +120,22 @@ internal static class SignatureReader
             parts.Add("new()");
         }
 
+        if (AllowsRefLikeType(parameter))
+        {
+            parts.Add("allows ref struct");
+        }
+
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
+
+    /// <summary>
+    /// <c>ITypeParameterSymbol.AllowsRefLikeType</c> (C# 13), read by reflection: the generator references Roslyn 4.8,
+    /// which predates it, and runs in newer compilers that have it.
+    /// </summary>
+    private static readonly System.Reflection.PropertyInfo? AllowsRefLikeTypeProperty = typeof(ITypeParameterSymbol).GetProperty("AllowsRefLikeType");
+
+    private static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
+        => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
 
     private static string? ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)
     {

@@ -295,6 +295,9 @@ internal sealed class FuzzRenderer
             parameters.Insert(0, !optional || defaultValue is null ? text
                 : defaultValue.StartsWith("[", StringComparison.Ordinal) ? defaultValue + " " + text
                 : text + " = " + defaultValue);
+
+            // An [Optional] parameter counts as required for the parameters before it (CS1737).
+            optional &= defaultValue is null || !defaultValue.StartsWith("[", StringComparison.Ordinal);
         }
 
         var attributes = new List<string>();
@@ -470,7 +473,7 @@ internal sealed class FuzzRenderer
         "Color" => new[] { "Color.Green", "(Color)7", "default" }[choice % 3],
         "Color?" => new[] { "null", "Color.Blue" }[choice % 2],
         "int?" => new[] { "null", "5" }[choice % 2],
-        "object?" or "dynamic" or "Func<int, int>?" => "null",
+        "object?" or "Func<int, int>?" => "null",
         "char" => new[] { "'a'", "'\\''", "'\\0'" }[choice % 3],
         "float" => new[] { "1.5f", "float.NaN", "float.NegativeInfinity" }[choice % 3],
         "uint" => "5u",
@@ -504,10 +507,21 @@ internal sealed class FuzzRenderer
 
     private static readonly string[] AttributeNames = { "Retry", "CircuitBreaker", "RateLimit", "Bulkhead", "Timeout", "Fallback", "CacheFallback" };
 
+    /// <summary>Settings that are always wrong (RES0005, RES0008, RES0011 with another Name) or that may not match the method.</summary>
+    private static readonly HashSet<string> Invalid = new()
+    {
+        "MaxRetries = -1", "Jitter = 2.0", "RetryOn = new[] { typeof(string) }", "MaxDelayMs = 0", "Multiplier = double.NaN",
+        "Policy = typeof(NotAPolicy)", "FailureThreshold = 0", "FailureRatio = 1.5", "SamplingDurationMs = 0", "PermitLimit = 0",
+        "SegmentsPerWindow = 0", "MaxConcurrency = 0", "MaxQueue = -1", "0", "-1", "wrong-return", "missing", "wrong-parameter",
+        "value", "StaleTtlMs = 0", "TtlMs = -1", "Name = \"shared\"", "KeyParameter = @key", "KeyParameters = @keys", "HandleResult = @pred",
+        "MaxKeys = 10", "KeyIdleTimeoutMs = 100",
+    };
+
     private string? RenderAttribute(FuzzAttribute attribute, MethodContext? method)
     {
         var kind = attribute.Kind % 7;
-        var pool = Settings[kind];
+        var allowInvalid = attribute.Kind >= 21;
+        var pool = allowInvalid ? Settings[kind] : Settings[kind].Where(s => !Invalid.Contains(s)).ToArray();
         var name = AttributeNames[kind];
         if (kind == 4)
         {

@@ -22,7 +22,7 @@ namespace Resilience.Generator.Tests.Fuzz;
 /// </remarks>
 public sealed class GeneratorFuzzTests
 {
-    private const int DefaultCases = 150;
+    private const int DefaultCases = 100;
     private const ulong DefaultSeed = 20261202;
 
     /// <summary>
