@@ -155,7 +155,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members.",
+        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members, no abstract protected members, and no type parameter named var or starting with __.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.InterfaceCannotBeImplemented + ".md");
 
     public static readonly DiagnosticDescriptor CacheFallbackWithoutResult = new(

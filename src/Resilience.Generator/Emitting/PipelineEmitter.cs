@@ -322,7 +322,9 @@ internal sealed class PipelineEmitter
             }
 
             first = false;
-            text.Append('{').Append(_method.Parameters[index].Name).Append('}');
+            // A dynamic key is interpolated as object: an interpolated string handler cannot take a dynamic argument.
+            var parameter = _method.Parameters[index];
+            text.Append('{').Append(parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name).Append('}');
         }
 
         text.Append(")\"");

@@ -88,9 +88,15 @@ public sealed class FoundByFuzzTests
     {
         var text = Clean("""
             namespace Dyn;
-            public interface IDyn { [CircuitBreaker] int Run(dynamic payload, in int count); ref int Slot(dynamic key); }
+            public interface IDyn
+            {
+                [CircuitBreaker] int Run(dynamic payload, in int count);
+                ref int Slot(dynamic key);
+                [CacheFallback] Task<int> CountAsync(dynamic filter);
+            }
             """).Single().Text;
         Assert.Contains("(object)payload", text);
+        Assert.Contains("{(object)filter}", text);
     }
 
     [Fact]

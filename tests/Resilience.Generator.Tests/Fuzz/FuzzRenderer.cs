@@ -90,7 +90,7 @@ internal sealed class FuzzRenderer
 
             _extra = mainExtra;
 
-            _text.AppendLine($"{visibility} interface IFuzzBase");
+            _text.AppendLine($"{visibility} {(_case.IsUnsafe ? "unsafe " : string.Empty)}interface IFuzzBase");
             _text.AppendLine("{");
             _text.Append(baseBody);
             _text.AppendLine("}");

