@@ -54,9 +54,15 @@ public sealed class GeneratorFuzzTests
             var caseSeed = pcg.ToString();
             var fuzzCase = FuzzCase.Gen.Generate(pcg, null, out _);
             var problem = Check(fuzzCase, out var rejected, rejections);
+            if ((i + 1) % 500 == 0)
+            {
+                AppendReport($"progress: {i + 1} cases, {outcomes[0]} clean, {outcomes[1]} rejected, {failures.Count} failed\n");
+            }
+
             if (problem is not null)
             {
                 failures.Add((caseSeed, problem));
+                AppendReport($"==== case {i}, CsCheck seed {caseSeed}\n{problem}\n");
                 if (Environment.GetEnvironmentVariable("RES_FUZZ_REPORT") is null)
                 {
                     break;
@@ -70,7 +76,7 @@ public sealed class GeneratorFuzzTests
 
         var summary = $"seed {seed}: {cases} cases, {outcomes[0]} compiled cleanly, {outcomes[1]} rejected with a RES diagnostic, {failures.Count} failed; cases rejected per id: {string.Join(", ", rejections.Select(p => p.Key + " " + p.Value))}";
         _output.WriteLine(summary);
-        WriteReport(summary, failures);
+        AppendReport(summary + "\n");
         if (failures.Count == 0)
         {
             // The fuzz proves something only if enough cases get a decorator (the others exercise the analyzers).
@@ -203,19 +209,12 @@ public sealed class GeneratorFuzzTests
     private static ulong ReadEnvironment(string name, ulong fallback)
         => ulong.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
-    private static void WriteReport(string summary, List<(string Seed, string Problem)> failures)
+    /// <summary>Appends to the <c>RES_FUZZ_REPORT</c> file as the run goes (progress every 500 cases, each failure, the summary).</summary>
+    private static void AppendReport(string text)
     {
-        if (Environment.GetEnvironmentVariable("RES_FUZZ_REPORT") is not { Length: > 0 } path)
+        if (Environment.GetEnvironmentVariable("RES_FUZZ_REPORT") is { Length: > 0 } path)
         {
-            return;
+            File.AppendAllText(path, text);
         }
-
-        var report = new StringBuilder(summary).AppendLine();
-        foreach (var (caseSeed, problem) in failures)
-        {
-            report.AppendLine("==== CsCheck seed " + caseSeed).AppendLine(problem);
-        }
-
-        File.AppendAllText(path, report.ToString());
     }
 }
