@@ -55,8 +55,54 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.CompilationFeatures);
 
         var output = interfaces.Combine(features).WithTrackingName(TrackingNames.Output);
-        context.RegisterSourceOutput(output, static (spc, pair) =>
-            spc.AddSource(pair.Left.HintName, ResilientClassEmitter.Emit(pair.Left, pair.Right, Version)));
+        context.RegisterSourceOutput(output, static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+    }
+
+    /// <summary>
+    /// Test hook: called with the interface's display name before it is parsed (prefixed <c>"parse:"</c>) and before it
+    /// is emitted (<c>"emit:"</c>), so that a test can make either fail. Always <see langword="null"/> outside tests.
+    /// </summary>
+    internal static Action<string>? FailureHookForTests;
+
+    /// <summary>
+    /// Writes one decorator. An unexpected exception (a bug of the generator) becomes RES0018 naming the interface,
+    /// so that only this interface loses its decorator: an exception escaping the generator would be CS8785 and
+    /// remove every decorator of the project.
+    /// </summary>
+    private static void Emit(SourceProductionContext context, InterfaceModel model, CompilationFeatures features)
+    {
+        if (model.Failure is not null)
+        {
+            ReportFailure(context, model.InterfaceType, model.Failure);
+            return;
+        }
+
+        string text;
+        try
+        {
+            FailureHookForTests?.Invoke("emit:" + model.InterfaceType);
+            text = ResilientClassEmitter.Emit(model, features, Version);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ReportFailure(context, model.InterfaceType, Describe(exception));
+            return;
+        }
+
+        context.AddSource(model.HintName, text);
+    }
+
+    private static void ReportFailure(SourceProductionContext context, string interfaceType, string failure)
+        => context.ReportDiagnostic(Diagnostic.Create(
+            Diagnostics.DiagnosticDescriptors.GeneratorFailed,
+            Location.None,
+            interfaceType.Replace("global::", string.Empty),
+            failure));
+
+    private static string Describe(Exception exception)
+    {
+        var frame = exception.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        return $"{exception.GetType().FullName}: {exception.Message}" + (frame is null ? string.Empty : $" ({frame})");
     }
 
     /// <summary>
@@ -88,9 +134,21 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             _ => null,
         };
 
-        return type is not null && Representative.Is(context.TargetNode, context.TargetSymbol, type, context.Attributes[0].AttributeClass)
-            ? InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken)
-            : null;
+        if (type is null || !Representative.Is(context.TargetNode, context.TargetSymbol, type, context.Attributes[0].AttributeClass))
+        {
+            return null;
+        }
+
+        try
+        {
+            FailureHookForTests?.Invoke("parse:" + TypeNames.Render(type));
+            return InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // See Emit: one interface fails with RES0018, not the whole generator.
+            return InterfaceModel.Failed(InterfaceParser.HintNameOf(type), TypeNames.Render(type), Describe(exception));
+        }
     }
 
     /// <summary>One model per interface (each has one representative; duplicates would be dropped all the same), ordered by hint name.</summary>

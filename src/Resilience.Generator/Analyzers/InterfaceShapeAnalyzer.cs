@@ -8,7 +8,8 @@ namespace Resilience.Generator.Analyzers;
 /// <summary>
 /// Reports interfaces with resilience attributes that the generator skips because it cannot implement them (RES0014):
 /// not visible from a class in their namespace (private or protected, or nested in such a type; file-local), or with
-/// static abstract or static virtual members.
+/// static abstract or static virtual members, or with a shape of <see cref="Validation.ShapeProblems"/> (an abstract
+/// protected member, a type parameter named like the decorator's own fields and locals).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InterfaceShapeAnalyzer : DiagnosticAnalyzer
@@ -50,6 +51,11 @@ public sealed class InterfaceShapeAnalyzer : DiagnosticAnalyzer
                 var which = SymbolEqualityComparer.Default.Equals(current, type) ? "it is" : $"its containing type '{current.Name}' is";
                 return $"{which} file-local, so the generated file cannot see it; remove the 'file' modifier";
             }
+        }
+
+        if (Validation.ShapeProblems.Of(type) is { } shapeProblem)
+        {
+            return shapeProblem;
         }
 
         var staticMember = FindStaticAbstract(type);

@@ -155,7 +155,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members.",
+        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members, no abstract protected members, and no type parameter named var or starting with __.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.InterfaceCannotBeImplemented + ".md");
 
     public static readonly DiagnosticDescriptor CacheFallbackWithoutResult = new(
@@ -187,4 +187,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "MaxKeys and KeyIdleTimeoutMs bound the table of per-key instances that KeyParameter creates; without KeyParameter there is one instance and they do nothing.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.KeyedSettingWithoutKey + ".md");
+
+    /// <summary>Reported by the generator, not an analyzer: an unexpected exception while it read or wrote one interface.</summary>
+    public static readonly DiagnosticDescriptor GeneratorFailed = new(
+        DiagnosticIds.GeneratorFailed,
+        title: "The generator failed on this interface",
+        messageFormat: "Resilience.Generator failed on '{0}', so no decorator is generated for it (other interfaces are not affected): {1}. This is a bug of the generator; please report it with the interface. Until it is fixed, remove the resilience attributes from '{0}' or change the member the error names.",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An unexpected exception inside the generator is reported on the interface it was working on, instead of failing the generator (CS8785), which would remove every decorator of the project.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.GeneratorFailed + ".md");
 }

@@ -53,4 +53,7 @@ internal static class DiagnosticIds
 
     /// <summary>A setting of the per-key table (<c>MaxKeys</c>, <c>KeyIdleTimeoutMs</c>) on an attribute without <c>KeyParameter</c>.</summary>
     public const string KeyedSettingWithoutKey = "RES0017";
+
+    /// <summary>The generator failed unexpectedly on an interface (reported by the generator itself, not an analyzer).</summary>
+    public const string GeneratorFailed = "RES0018";
 }

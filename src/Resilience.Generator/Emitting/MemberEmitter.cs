@@ -18,7 +18,7 @@ internal static class MemberEmitter
     /// <summary>The method's declaration line (without body).</summary>
     public static string MethodHeader(MethodModel method, bool isAsync)
     {
-        var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (isAsync ? "async " : string.Empty);
+        var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (method.IsUnsafe ? "unsafe " : string.Empty) + (isAsync ? "async " : string.Empty);
         var name = SignatureWriter.MemberName(method.Name, method.DeclaringInterface, method.IsExplicit);
         return $"{modifiers}{method.RefReturn}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
     }
@@ -55,25 +55,28 @@ internal static class MemberEmitter
         writer.Line($"{SignatureWriter.Accessibility(property.IsExplicit)}{property.RefReturn}{property.Type} {name}{parameters}");
         if (property.RefReturn.Length > 0)
         {
-            writer.IndentedLines(new[] { "=> ref " + access + ";" });
+            writer.IndentedLines(new[] { property.GetterAttributes.IsEmpty ? "=> ref " + access + ";" : "{ " + Prefix(property.GetterAttributes) + "get => ref " + access + "; }" });
             return;
         }
 
         writer.OpenBrace();
         if (property.HasGetter)
         {
-            writer.Line("get => " + access + ";");
+            writer.Line(Prefix(property.GetterAttributes) + "get => " + access + ";");
         }
 
         if (property.HasSetter)
         {
-            writer.Line(property.IsInitOnly
+            writer.Line(Prefix(property.SetterAttributes) + (property.IsInitOnly
                 ? "init => throw new global::System.NotSupportedException(" + Parsing.TypeNames.Literal($"The init-only property '{property.Name}' cannot be forwarded to the inner instance; set it on the inner instance.") + ");"
-                : "set => " + access + " = value;");
+                : "set => " + access + " = value;"));
         }
 
         writer.CloseBrace();
     }
+
+    private static string Prefix(EquatableArray<string> attributes)
+        => attributes.IsEmpty ? string.Empty : string.Concat(attributes) + " ";
 
     public static void WriteEvent(SourceWriter writer, EventModel @event)
     {

@@ -108,6 +108,12 @@ internal sealed class PipelineEmitter
             _writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]");
         }
 
+        // The core calls the inner member, so it repeats the member's Obsolete/Experimental attributes, as the entry does.
+        foreach (var attribute in _method.Attributes.Where(IsMarker))
+        {
+            _writer.Line(attribute);
+        }
+
         _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
@@ -123,6 +129,12 @@ internal sealed class PipelineEmitter
     /// </summary>
     private void WriteBody()
     {
+        foreach (var parameter in _method.Parameters.Where(p => p.RefKind == ParameterRefKind.Out))
+        {
+            // Assigned up front: the inner call overwrites it, and a path that skips the call throws.
+            _writer.Line($"{parameter.Name} = default!;");
+        }
+
         _writer.Line($"var {_locals.Call} = {Field(_telemetryField)}.Start();");
         _writer.Line($"global::System.Exception? {_locals.Error} = null;");
         if (_returnsTask)
@@ -173,6 +185,10 @@ internal sealed class PipelineEmitter
             _writer.Line($"return {_locals.Result};");
         }
     }
+
+    private static bool IsMarker(string attribute)
+        => attribute.StartsWith("[global::System.ObsoleteAttribute", System.StringComparison.Ordinal)
+            || attribute.StartsWith("[global::System.Diagnostics.CodeAnalysis.ExperimentalAttribute", System.StringComparison.Ordinal);
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 
@@ -356,7 +372,9 @@ internal sealed class PipelineEmitter
             }
 
             first = false;
-            text.Append('{').Append(_method.Parameters[index].Name).Append('}');
+            // A dynamic key is interpolated as object: an interpolated string handler cannot take a dynamic argument.
+            var parameter = _method.Parameters[index];
+            text.Append('{').Append(parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name).Append('}');
         }
 
         text.Append(")\"");
@@ -572,7 +590,7 @@ internal sealed class PipelineEmitter
             var parameter = _method.Parameters[i];
             arguments.Add(i == _pipeline.CancellationTokenParameter
                 ? token
-                : SignatureWriter.ArgumentModifier(parameter.RefKind) + parameter.Name);
+                : SignatureWriter.Argument(parameter));
         }
 
         var inner = SignatureWriter.Inner(_self, _method.DeclaringInterface, _method.IsExplicit, _method.IsBaseMember);

@@ -35,6 +35,13 @@ internal static class SignatureWriter
         var scoped = parameter.IsScoped ? "scoped " : string.Empty;
         var @params = parameter.IsParams ? "params " : string.Empty;
         var defaultValue = !isExplicit && parameter.DefaultValue is { } value ? " = " + value : string.Empty;
+        if (defaultValue.StartsWith(" = [", System.StringComparison.Ordinal))
+        {
+            // A DateTime default: its [Optional, DateTimeConstant] attributes (see SignatureReader).
+            attributes = parameter.DefaultValue + " " + attributes;
+            defaultValue = string.Empty;
+        }
+
         return $"{attributes}{scoped}{@params}{Modifier(parameter.RefKind)}{parameter.Type} {parameter.Name}{defaultValue}";
     }
 
@@ -44,7 +51,16 @@ internal static class SignatureWriter
 
     /// <summary>Arguments forwarding every parameter with its modifier.</summary>
     public static string Arguments(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => ArgumentModifier(p.RefKind) + p.Name));
+        => string.Join(", ", parameters.Select(Argument));
+
+    /// <summary>
+    /// One forwarded argument. A <c>dynamic</c> one passed by value is cast to <c>object</c>, so that the call binds
+    /// statically (a dynamically dispatched call could not take <c>in</c> arguments or pointers, nor return by ref).
+    /// </summary>
+    public static string Argument(ParameterModel parameter)
+        => parameter.RefKind == ParameterRefKind.None && parameter.Type == "dynamic"
+            ? "(object)" + parameter.Name
+            : ArgumentModifier(parameter.RefKind) + parameter.Name;
 
     /// <summary>Arguments by value (to a core method).</summary>
     public static string ValueArguments(EquatableArray<ParameterModel> parameters)

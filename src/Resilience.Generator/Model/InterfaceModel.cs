@@ -15,6 +15,12 @@ namespace Resilience.Generator.Model;
 /// <param name="Methods">Methods to implement.</param>
 /// <param name="Properties">Properties and indexers to forward.</param>
 /// <param name="Events">Events to forward.</param>
+/// <param name="Attributes">The interface's <c>Obsolete</c>/<c>Experimental</c> attributes, repeated on the decorator so that it may use the interface.</param>
+/// <param name="IsUnsafe">Whether a member's signature has a pointer type, so the decorator is declared <c>unsafe</c>.</param>
+/// <param name="Failure">
+/// When the parser threw: the exception's type and message, reported as RES0018 instead of emitting (every other
+/// field but <paramref name="HintName"/> and <paramref name="InterfaceType"/> is then empty).
+/// </param>
 internal sealed record InterfaceModel(
     string HintName,
     string Namespace,
@@ -27,4 +33,26 @@ internal sealed record InterfaceModel(
     EquatableArray<HandlerModel> Handlers,
     EquatableArray<MethodModel> Methods,
     EquatableArray<PropertyModel> Properties,
-    EquatableArray<EventModel> Events);
+    EquatableArray<EventModel> Events,
+    EquatableArray<string> Attributes,
+    bool IsUnsafe,
+    string? Failure = null)
+{
+    /// <summary>The model of an interface the parser failed on: only its names and the failure.</summary>
+    public static InterfaceModel Failed(string hintName, string interfaceType, string failure) => new(
+        hintName,
+        string.Empty,
+        string.Empty,
+        string.Empty,
+        interfaceType,
+        string.Empty,
+        EquatableArray<TypeParameterModel>.Empty,
+        EquatableArray<StrategyFieldModel>.Empty,
+        EquatableArray<HandlerModel>.Empty,
+        EquatableArray<MethodModel>.Empty,
+        EquatableArray<PropertyModel>.Empty,
+        EquatableArray<EventModel>.Empty,
+        EquatableArray<string>.Empty,
+        false,
+        failure);
+}

@@ -17,6 +17,7 @@ namespace Resilience.Generator.Model;
 /// <param name="ReturnAttributes">Rendered return attributes to repeat (nullable analysis).</param>
 /// <param name="CoreName">A unique name for the private core method, when the body needs one.</param>
 /// <param name="Pipeline">The strategies around the call, or <see langword="null"/> for a plain delegating member.</param>
+/// <param name="IsUnsafe">Whether the signature has a pointer type, so the implementation is declared <c>unsafe</c>.</param>
 internal sealed record MethodModel(
     string Name,
     string DeclaringInterface,
@@ -31,4 +32,5 @@ internal sealed record MethodModel(
     EquatableArray<string> Attributes,
     EquatableArray<string> ReturnAttributes,
     string CoreName,
-    PipelineModel? Pipeline);
+    PipelineModel? Pipeline,
+    bool IsUnsafe = false);

@@ -45,8 +45,34 @@ internal static class AttributeRenderer
     private static bool IsRepeated(INamedTypeSymbol type)
     {
         var ns = type.ContainingNamespace?.ToDisplayString();
-        return (ns == "System" && type.Name == "ObsoleteAttribute")
+        return IsMarker(type)
             || (ns == "System.Diagnostics.CodeAnalysis" && NullableAnalysis.Contains(type.Name));
+    }
+
+    /// <summary>
+    /// <c>Obsolete</c> and <c>Experimental</c>: what makes a use of the member a diagnostic, except inside a member
+    /// that carries the same attribute. The decorator's members repeat them so that they may call the inner one.
+    /// </summary>
+    private static bool IsMarker(INamedTypeSymbol type)
+    {
+        var ns = type.ContainingNamespace?.ToDisplayString();
+        return (ns == "System" && type.Name == "ObsoleteAttribute")
+            || (ns == "System.Diagnostics.CodeAnalysis" && type.Name == "ExperimentalAttribute");
+    }
+
+    /// <summary>Only the <c>Obsolete</c> and <c>Experimental</c> attributes (for types, accessors and private cores).</summary>
+    public static EquatableArray<string> RenderMarkers(ImmutableArray<AttributeData> attributes)
+    {
+        List<string>? result = null;
+        foreach (var attribute in attributes)
+        {
+            if (attribute.AttributeClass is { } type && IsMarker(type) && RenderOne(attribute, type) is { } rendered)
+            {
+                (result ??= new List<string>()).Add(rendered);
+            }
+        }
+
+        return result is null ? EquatableArray<string>.Empty : result.ToEquatableArray();
     }
 
     private static string? RenderOne(AttributeData attribute, INamedTypeSymbol type)

@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
+using Resilience.Generator.Validation;
 
 namespace Resilience.Generator.Parsing;
 
@@ -24,7 +25,7 @@ internal static class InterfaceParser
         }
 
         var accessibility = EffectiveAccessibility(type);
-        if (accessibility is null || HasStaticAbstractMembers(type))
+        if (accessibility is null || HasStaticAbstractMembers(type) || ShapeProblems.Of(type) is not null)
         {
             return null;
         }
@@ -67,7 +68,9 @@ internal static class InterfaceParser
                             property.GetMethod is { } getter && IsImplementable(getter),
                             property.SetMethod is { } setter && IsImplementable(setter),
                             property.SetMethod is { IsInitOnly: true },
-                            AttributeRenderer.Render(property.GetAttributes())));
+                            AttributeRenderer.Render(property.GetAttributes()),
+                            property.GetMethod is { } get ? AttributeRenderer.RenderMarkers(get.GetAttributes()) : EquatableArray<string>.Empty,
+                            property.SetMethod is { } set ? AttributeRenderer.RenderMarkers(set.GetAttributes()) : EquatableArray<string>.Empty));
                         break;
                     case IEventSymbol @event:
                         events.Add(new EventModel(
@@ -84,7 +87,7 @@ internal static class InterfaceParser
 
         var typeParameters = SignatureReader.TypeParameters(type.TypeParameters, Enumerable.Empty<ITypeSymbol>());
         return new InterfaceModel(
-            TypeNames.MetadataName(type) + ".Resilient.g.cs",
+            HintNameOf(type),
             TypeNames.NamespaceOf(type),
             className,
             accessibility,
@@ -95,8 +98,17 @@ internal static class InterfaceParser
             context.Handlers.ToEquatableArray(),
             methods.ToEquatableArray(),
             properties.ToEquatableArray(),
-            events.ToEquatableArray());
+            events.ToEquatableArray(),
+            AttributeRenderer.RenderMarkers(type.GetAttributes()),
+            UsesPointers(type));
     }
+
+    /// <summary>
+    /// The generated file's name: the metadata name without the <c>@</c> of escaped keywords (<c>namespace Shop.@event</c>),
+    /// which a hint name may not contain.
+    /// </summary>
+    public static string HintNameOf(INamedTypeSymbol type)
+        => TypeNames.MetadataName(type).Replace("@", string.Empty) + ".Resilient.g.cs";
 
     /// <summary><c>{Name without a leading I}Resilient</c>.</summary>
     public static string ClassNameOf(INamedTypeSymbol type)
@@ -138,6 +150,35 @@ internal static class InterfaceParser
         return result;
     }
 
+    /// <summary>
+    /// Whether a property's or indexer's signature has a pointer type (the decorator is then <c>unsafe</c>). Methods are
+    /// marked <c>unsafe</c> one by one: in an unsafe class no method could <c>await</c>.
+    /// </summary>
+    private static bool UsesPointers(INamedTypeSymbol type)
+    {
+        foreach (var member in new[] { type }.Concat(type.AllInterfaces).SelectMany(i => i.GetMembers()))
+        {
+            var types = member switch
+            {
+                IPropertySymbol property => property.Parameters.Select(p => p.Type).Append(property.Type),
+                _ => Enumerable.Empty<ITypeSymbol>(),
+            };
+            if (types.Any(IsPointer))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsPointer(ITypeSymbol type) => type switch
+    {
+        IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+        IArrayTypeSymbol array => IsPointer(array.ElementType),
+        _ => false,
+    };
+
     private static bool HasStaticAbstractMembers(INamedTypeSymbol type)
         => new[] { type }.Concat(type.AllInterfaces)
             .SelectMany(i => i.GetMembers())
@@ -147,6 +188,13 @@ internal static class InterfaceParser
     private static bool IsImplementable(ISymbol member)
     {
         if (member.IsStatic || !(member.IsAbstract || member.IsVirtual) || member.DeclaredAccessibility == Accessibility.Private)
+        {
+            return false;
+        }
+
+        // A protected member cannot be called on the inner instance: one with a default implementation keeps it
+        // (an abstract one is rejected, see ShapeProblems).
+        if (member.IsVirtual && ShapeProblems.IsProtected(member))
         {
             return false;
         }

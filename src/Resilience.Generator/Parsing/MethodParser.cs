@@ -48,7 +48,8 @@ internal static class MethodParser
             AttributeRenderer.Render(method.GetAttributes()),
             AttributeRenderer.Render(method.GetReturnTypeAttributes()),
             coreName,
-            pipeline);
+            pipeline,
+            method.Parameters.Any(p => InterfaceParser.IsPointer(p.Type)) || InterfaceParser.IsPointer(method.ReturnType));
     }
 
     /// <summary>

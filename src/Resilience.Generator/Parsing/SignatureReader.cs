@@ -25,14 +25,31 @@ internal static class SignatureReader
                 TypeNames.Render(parameter.Type),
                 RefKindOf(parameter.RefKind),
                 parameter.IsParams,
-                parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out,
-                parameter.HasExplicitDefaultValue ? TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type) : null,
+                parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out && !parameter.IsParams,
+                DefaultValue(parameter),
                 known.IsCancellationToken(parameter.Type),
                 parameter.Type.IsRefLikeType,
                 AttributeRenderer.Render(parameter.GetAttributes())));
         }
 
         return result.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The rendered default value; a <c>DateTime</c> one (which C# can state only as <c>[DateTimeConstant]</c>) as its
+    /// attributes, starting with <c>[</c> (<see cref="Emitting.SignatureWriter"/> writes those before the parameter).
+    /// </summary>
+    private static string? DefaultValue(IParameterSymbol parameter)
+    {
+        if (!parameter.HasExplicitDefaultValue)
+        {
+            return null;
+        }
+
+        return parameter.ExplicitDefaultValue is System.DateTime dateTime
+            ? "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
+                + dateTime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L)]"
+            : TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
     }
 
     public static ParameterRefKind RefKindOf(RefKind refKind) => refKind switch
@@ -103,8 +120,22 @@ internal static class SignatureReader
             parts.Add("new()");
         }
 
+        if (AllowsRefLikeType(parameter))
+        {
+            parts.Add("allows ref struct");
+        }
+
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
+
+    /// <summary>
+    /// <c>ITypeParameterSymbol.AllowsRefLikeType</c> (C# 13), read by reflection: the generator references Roslyn 4.8,
+    /// which predates it, and runs in newer compilers that have it.
+    /// </summary>
+    private static readonly System.Reflection.PropertyInfo? AllowsRefLikeTypeProperty = typeof(ITypeParameterSymbol).GetProperty("AllowsRefLikeType");
+
+    private static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
+        => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
 
     private static string? ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)
     {

@@ -31,13 +31,40 @@ internal static class TypeNames
         genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
 
-    public static string Render(ITypeSymbol type) => type.ToDisplayString(FullyQualified);
+    public static string Render(ITypeSymbol type) => Display(type, FullyQualified);
 
-    public static string RenderNoNullable(ITypeSymbol type) => type.ToDisplayString(FullyQualifiedNoNullable);
+    public static string RenderNoNullable(ITypeSymbol type) => Display(type, FullyQualifiedNoNullable);
 
-    /// <summary><c>@</c>-escapes a reserved keyword.</summary>
+    /// <summary>
+    /// The display string with type parameter names that are contextual keywords escaped too (<c>@await</c>), which
+    /// the display format leaves bare: inside an async method a bare <c>await</c> is the operator, not the type.
+    /// </summary>
+    private static string Display(ITypeSymbol type, SymbolDisplayFormat format)
+    {
+        var parts = type.ToDisplayParts(format);
+        if (!parts.Any(p => p.Kind == SymbolDisplayPartKind.TypeParameterName && IsContextualKeyword(p.ToString())))
+        {
+            return type.ToDisplayString(format);
+        }
+
+        var builder = new StringBuilder();
+        foreach (var part in parts)
+        {
+            var text = part.ToString();
+            builder.Append(part.Kind == SymbolDisplayPartKind.TypeParameterName && IsContextualKeyword(text) ? "@" + text : text);
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsContextualKeyword(string identifier) => SyntaxFacts.GetContextualKeywordKind(identifier) != SyntaxKind.None;
+
+    /// <summary>
+    /// <c>@</c>-escapes a reserved keyword, and a contextual one (<c>await</c>, <c>value</c>, <c>var</c>): escaping is
+    /// always legal, and an <c>await</c> parameter is otherwise the operator inside the decorator's async methods.
+    /// </summary>
     public static string Escape(string identifier)
-        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || IsContextualKeyword(identifier) ? "@" + identifier : identifier;
 
     /// <summary>
     /// <paramref name="name"/> in camelCase: a leading run of capitals is lowered, except the last one when it starts

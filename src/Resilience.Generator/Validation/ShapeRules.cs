@@ -44,6 +44,16 @@ internal static class ShapeRules
                 }
             }
 
+            if (isAsync && parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
+            {
+                return $"parameter '{parameter.Name}' is a pointer, which an async decorator cannot use; pass an IntPtr, Memory<T> or an array instead";
+            }
+
+            if (!isAsync && method.ReturnType.IsRefLikeType && (parameter.RefKind != RefKind.None || parameter.ScopedKind != ScopedKind.None))
+            {
+                return $"it returns a ref struct and takes parameter '{parameter.Name}' by reference or as scoped, so the decorator cannot keep the result in a local between the strategies; return an array or Memory<T>, or pass '{parameter.Name}' by value";
+            }
+
             if (isAsync && parameter.Type.IsRefLikeType)
             {
                 return $"parameter '{parameter.Name}' is a ref struct, which an async decorator cannot keep across an await; pass Memory<T> or an array instead";

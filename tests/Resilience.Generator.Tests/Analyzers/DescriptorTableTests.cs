@@ -88,11 +88,12 @@ public sealed class DescriptorTableTests
     }
 
     [Fact]
-    public void EveryDescriptor_IsSupportedByExactlyOneAnalyzer()
+    public void EveryDescriptor_IsSupportedByExactlyOneAnalyzer_ExceptTheGeneratorsOwn()
     {
         var supported = AnalyzerVerifier.AllAnalyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
 
-        Assert.Equal(Ids, supported);
+        // RES0018 reports a failure of the generator itself, so the generator reports it.
+        Assert.Equal(Ids.Where(id => id != DiagnosticIds.GeneratorFailed), supported);
     }
 
     private static string RepositoryRoot()

@@ -3,6 +3,7 @@ using System.Text;
 using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Resilience.Generator.Tests.Infrastructure;
@@ -88,6 +89,53 @@ internal static class GeneratorHarness
         Assert.Fail(message.ToString());
     }
 
+    /// <summary>Every analyzer of the generator assembly, as the compiler loads them.</summary>
+    public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(ResilienceGenerator).Assembly
+        .GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> under <paramref name="settings"/>, runs the generator and then every analyzer
+    /// and the compiler over the output, as a build does. Unsafe code is allowed. Nothing is asserted.
+    /// </summary>
+    public static AnalyzedRun RunWithAnalyzers(string source, CompilationSettings settings)
+    {
+        var parseOptions = new CSharpParseOptions(settings.LanguageVersion, DocumentationMode.Diagnose);
+        var compilation = CSharpCompilation.Create(
+            "FuzzAssembly",
+            new[] { CSharpSyntaxTree.ParseText(source, parseOptions, path: "Source0.cs", encoding: Encoding.UTF8) },
+            References,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: settings.Nullable,
+                generalDiagnosticOption: settings.WarningsAsErrors ? ReportDiagnostic.Error : ReportDiagnostic.Default,
+                allowUnsafe: true,
+                optimizationLevel: OptimizationLevel.Release,
+                specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress }));
+        var driver = CSharpGeneratorDriver.Create(
+            new[] { new ResilienceGenerator().AsSourceGenerator() },
+            parseOptions: parseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None));
+        var runResult = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics).GetRunResult();
+
+        var analyzerExceptions = new List<string>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (exception, analyzer, diagnostic) => { lock (analyzerExceptions) { analyzerExceptions.Add(analyzer.GetType().Name + ": " + exception); } },
+            concurrentAnalysis: false,
+            logAnalyzerExecutionTime: false);
+        var diagnostics = output.WithAnalyzers(Analyzers, options).GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+        var generated = runResult.Results.SelectMany(r => r.GeneratedSources).ToList();
+        return new AnalyzedRun(
+            generatorDiagnostics,
+            runResult.Results.Where(r => r.Exception is not null).Select(r => r.Exception!.ToString()).Concat(analyzerExceptions).ToList(),
+            diagnostics,
+            generated.Select(s => s.SyntaxTree).ToHashSet(),
+            generated.Select(s => (s.HintName, s.SourceText.ToString())).ToList());
+    }
+
     /// <summary>Runs the generator and asserts the output compiles with no warning; returns the run.</summary>
     public static GeneratorRun RunClean(params string[] sources)
     {
@@ -112,3 +160,14 @@ internal sealed record GeneratorRun(Compilation Input, Compilation Output, Immut
     /// <summary>The generated file whose hint name starts with <paramref name="prefix"/>.</summary>
     public string File(string prefix) => Sources.Single(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).Text;
 }
+
+/// <summary>The compilation options a fuzz case is checked under.</summary>
+internal sealed record CompilationSettings(string Name, LanguageVersion LanguageVersion, NullableContextOptions Nullable, bool WarningsAsErrors);
+
+/// <summary>One generator and analyzer run: what the driver reported, what threw, and every diagnostic of the output.</summary>
+internal sealed record AnalyzedRun(
+    ImmutableArray<Diagnostic> GeneratorDiagnostics,
+    IReadOnlyList<string> Exceptions,
+    ImmutableArray<Diagnostic> Diagnostics,
+    HashSet<SyntaxTree> GeneratedTrees,
+    IReadOnlyList<(string HintName, string Text)> Sources);

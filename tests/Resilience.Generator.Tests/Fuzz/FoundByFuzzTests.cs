@@ -1,0 +1,282 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Resilience.Generator.Tests.Infrastructure;
+
+namespace Resilience.Generator.Tests.Fuzz;
+
+/// <summary>
+/// One test per generator bug the fuzz (<see cref="GeneratorFuzzTests"/>) found or the issue listed: each input is
+/// checked under every setting of <see cref="GeneratorFuzzTests.Settings"/> (nullable on with warnings as errors,
+/// nullable off, C# 12 unless the input needs C# 13) and either compiles with no diagnostic at all, or is rejected
+/// with the expected RES error and no problem in generated code.
+/// </summary>
+public sealed class FoundByFuzzTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Diagnostics.CodeAnalysis;
+        using System.Runtime.CompilerServices;
+        using System.Runtime.InteropServices;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    [Theory]
+    [InlineData("[CircuitBreaker]")]
+    [InlineData("[Timeout(1000)]")]
+    [InlineData("[Bulkhead]")]
+    [InlineData("[RateLimit]")]
+    public void Synchronous_method_with_an_out_parameter_under_a_strategy_compiles(string attribute)
+    {
+        var text = Clean($$"""
+            namespace Caching;
+            public interface IMemoryCacheLike
+            {
+                {{attribute}}
+                bool TryGetValue(object key, out object? value);
+                {{attribute}}
+                bool TryGet(string key, out string? value);
+            }
+            """, "RES0013").Single(s => s.HintName.StartsWith("Caching.IMemoryCacheLike", StringComparison.Ordinal)).Text;
+        Assert.Contains("value = default!;", text);
+    }
+
+    [Fact]
+    public void Params_ReadOnlySpan_is_not_emitted_as_scoped_params()
+    {
+        var text = Clean("""
+            namespace Spans;
+            public interface ISum { [CircuitBreaker] int Sum(params ReadOnlySpan<int> values); }
+            """).Single().Text;
+        Assert.Contains("params global::System.ReadOnlySpan<int> values", text);
+        Assert.DoesNotContain("scoped params", text);
+    }
+
+    [Fact]
+    public void Scoped_and_ref_readonly_parameters_and_allows_ref_struct_type_parameters_compile()
+    {
+        var text = Clean("""
+            namespace Spans;
+            public interface IParser
+            {
+                [CircuitBreaker] int Parse(scoped ReadOnlySpan<char> text, ref readonly int start);
+                [Bulkhead] void Visit<T>(T item) where T : allows ref struct;
+                int Length<T>(scoped ref T item) where T : struct, allows ref struct;
+            }
+            """).Single().Text;
+        Assert.Contains("where T : allows ref struct", text);
+    }
+
+    [Fact]
+    public void A_ref_struct_result_with_an_in_parameter_is_forwarded_but_cannot_take_a_strategy()
+    {
+        Clean("""
+            namespace Spans;
+            public interface ISlicer { [Retry] Task RunAsync(); ReadOnlySpan<int> Slice(in int start, ReadOnlySpan<int> all); }
+            """);
+        Rejected("""
+            namespace Spans;
+            public interface ISlicer { [Bulkhead] ReadOnlySpan<int> Slice(in int start, ReadOnlySpan<int> all); }
+            """, "RES0010");
+    }
+
+    [Fact]
+    public void Dynamic_parameters_bind_statically()
+    {
+        var text = Clean("""
+            namespace Dyn;
+            public interface IDyn
+            {
+                [CircuitBreaker] int Run(dynamic payload, in int count);
+                ref int Slot(dynamic key);
+                [CacheFallback] Task<int> CountAsync(dynamic filter);
+            }
+            """).Single().Text;
+        Assert.Contains("(object)payload", text);
+        Assert.Contains("{(object)filter}", text);
+    }
+
+    [Fact]
+    public void Pointers_in_an_unsafe_interface_make_only_those_members_unsafe()
+    {
+        var text = Clean("""
+            namespace Native;
+            public unsafe interface INative { [CircuitBreaker] int Read(byte* buffer, int length); [Retry] Task FlushAsync(); }
+            """).Single().Text;
+        Assert.Contains("public unsafe int Read(byte* buffer, int length)", text);
+        Assert.DoesNotContain("unsafe sealed", text);
+        Rejected("""
+            namespace Native;
+            public unsafe interface INative { [Retry] Task<int> ReadAsync(byte* buffer, int length); }
+            """, "RES0010");
+    }
+
+    [Fact]
+    public void Parameters_named_like_contextual_keywords_or_the_decorators_own_names_compile()
+    {
+        var text = Clean("""
+            namespace Names;
+            public interface INames
+            {
+                [Retry] [Timeout(60000)] [CircuitBreaker] Task<int> RunAsync(int await, string __inner, int value, int result, int error, int attempt, int lease, int timeout, CancellationToken cancellationToken);
+                [Bulkhead] int Get(int var, int __error, int __result, int __call);
+                [Retry] Task<TAwait> GetAsync<TAwait>(TAwait @async);
+            }
+            """, "RES0013").Single().Text;
+        Assert.Contains("int @await", text);
+        Assert.Contains("this.__inner", text);
+    }
+
+    [Fact]
+    public void A_type_parameter_named_await_is_escaped()
+    {
+        var text = Clean("""
+            namespace Names;
+            public interface IGeneric<await> { [Retry] Task<await> GetAsync(); }
+            """).Single().Text;
+        Assert.Contains("global::System.Threading.Tasks.Task<@await>", text);
+    }
+
+    [Theory]
+    [InlineData("public interface IReserved<__inner> { [Retry] Task<__inner> GetAsync(); }")]
+    [InlineData("public interface IReserved { [Retry] Task<__result> GetAsync<__result>(); }")]
+    [InlineData("public interface IReserved<var> { [Retry] Task<var> GetAsync(); }")]
+    public void Type_parameters_named_like_the_decorators_own_names_are_rejected(string source)
+        => Rejected("namespace Names;\n" + source, "RES0014");
+
+    [Theory]
+    [InlineData("[Obsolete(\"gone\", error: true)]", "[global::System.ObsoleteAttribute(\"gone\", true)]")]
+    [InlineData("[Experimental(\"SHOP001\")]", "[global::System.Diagnostics.CodeAnalysis.ExperimentalAttribute(\"SHOP001\")]")]
+    public void Obsolete_and_Experimental_on_the_interface_a_member_or_an_accessor_compile(string marker, string repeated)
+    {
+        var sources = Clean($$"""
+            namespace Markers;
+            {{marker}}
+            public interface IWhole { [Retry] Task RunAsync(); int Count { get; } }
+            public interface IParts
+            {
+                {{marker}} [Retry] Task<int> RunAsync();
+                {{marker}} [CircuitBreaker] int Run();
+                int Count { {{marker}} get; set; }
+                ref int Slot { {{marker}} get; }
+                {{marker}} event EventHandler? Changed;
+            }
+            """);
+        Assert.All(sources, s => Assert.Contains(repeated, s.Text));
+    }
+
+    [Fact]
+    public void Protected_abstract_members_are_rejected_and_protected_default_members_are_kept()
+    {
+        Rejected("""
+            namespace Access;
+            public interface IHidden { [Retry] Task RunAsync(); protected int Secret(); }
+            """, "RES0014");
+        Clean("""
+            namespace Access;
+            public interface IHidden { [Retry] Task RunAsync(); protected int Secret() => 1; internal int Internal(); }
+            """);
+    }
+
+    [Fact]
+    public void DateTimeConstant_and_DecimalConstant_defaults_are_carried_over()
+    {
+        var text = Clean("""
+            namespace Defaults;
+            public interface IDefaults
+            {
+                [Retry] Task RunAsync([Optional, DateTimeConstant(630822816000000000L)] DateTime since, [Optional, DecimalConstant(2, 0, 0u, 0u, 150u)] decimal price);
+            }
+            """).Single().Text;
+        Assert.Contains("[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant(630822816000000000L)] global::System.DateTime since", text);
+        Assert.Contains("decimal price = 1.50M", text);
+    }
+
+    [Fact]
+    public void An_escaped_keyword_namespace_gets_a_hint_name_without_the_at_sign()
+    {
+        var sources = Clean("""
+            namespace Shop.@event;
+            public interface ITickets { [Retry] Task RunAsync(); }
+            """);
+        Assert.Equal("Shop.event.ITickets.Resilient.g.cs", Assert.Single(sources).HintName);
+    }
+
+    // ---- RES0018: the generator never throws ------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("parse:")]
+    [InlineData("emit:")]
+    public void An_exception_inside_the_generator_becomes_RES0018_on_that_interface_only(string phase)
+    {
+        const string source = """
+            namespace Boom;
+            public interface IExploding { [Retry] Task RunAsync(); }
+            public interface IFine { [Retry] Task RunAsync(); }
+            """;
+        try
+        {
+            ResilienceGenerator.FailureHookForTests = name =>
+            {
+                if (name == phase + "global::Boom.IExploding")
+                {
+                    throw new InvalidOperationException("forced by the test");
+                }
+            };
+            var run = GeneratorHarness.RunWithAnalyzers(Usings + source, GeneratorFuzzTests.Settings[0]);
+
+            var failure = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("RES0018", failure.Id);
+            Assert.Equal(DiagnosticSeverity.Error, failure.Severity);
+            Assert.Contains("'Boom.IExploding'", failure.GetMessage());
+            Assert.Contains("System.InvalidOperationException: forced by the test", failure.GetMessage());
+            Assert.Empty(run.Exceptions);
+            Assert.Equal("Boom.IFine.Resilient.g.cs", Assert.Single(run.Sources).HintName);
+        }
+        finally
+        {
+            ResilienceGenerator.FailureHookForTests = null;
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Asserts no problem under every setting (except the RES warnings in <paramref name="allowed"/>); returns the generated files.</summary>
+    private static IReadOnlyList<(string HintName, string Text)> Clean(string source, params string[] allowed)
+    {
+        IReadOnlyList<(string HintName, string Text)> sources = Array.Empty<(string, string)>();
+        foreach (var settings in ApplicableSettings(source))
+        {
+            var run = GeneratorHarness.RunWithAnalyzers(Usings + source, settings);
+            var problems = run.Exceptions
+                .Concat(run.GeneratorDiagnostics.Select(d => d.ToString()))
+                .Concat(run.Diagnostics
+                    .Where(d => d.Severity >= DiagnosticSeverity.Warning && !allowed.Contains(d.Id) && !(d.Id == "CS8632" && settings.Nullable == NullableContextOptions.Disable))
+                    .Select(d => d.ToString()))
+                .ToList();
+            Assert.True(problems.Count == 0, $"[{settings.Name}]\n{string.Join("\n", problems)}\n{string.Join("\n", run.Sources.Select(s => s.Text))}");
+            sources = run.Sources;
+        }
+
+        return sources;
+    }
+
+    /// <summary>Asserts the RES error <paramref name="id"/> and nothing wrong in generated code, under every setting.</summary>
+    private static void Rejected(string source, string id)
+    {
+        foreach (var settings in ApplicableSettings(source))
+        {
+            var run = GeneratorHarness.RunWithAnalyzers(Usings + source, settings);
+            Assert.Empty(run.Exceptions);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Contains(run.Diagnostics, d => d.Id == id && d.Severity == DiagnosticSeverity.Error);
+            Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && run.GeneratedTrees.Contains(tree));
+        }
+    }
+
+    private static IEnumerable<CompilationSettings> ApplicableSettings(string source)
+        => GeneratorFuzzTests.Settings.Where(s => s.LanguageVersion >= LanguageVersion.CSharp13 || !(source.Contains("params ReadOnlySpan", StringComparison.Ordinal) || source.Contains("allows ref struct", StringComparison.Ordinal)));
+}
