@@ -53,4 +53,10 @@ internal static class DiagnosticIds
 
     /// <summary>A setting of the per-key table (<c>MaxKeys</c>, <c>KeyIdleTimeoutMs</c>) on an attribute without <c>KeyParameter</c>.</summary>
     public const string KeyedSettingWithoutKey = "RES0017";
+
+    /// <summary>The decorator's name is already taken in the interface's namespace.</summary>
+    public const string DecoratorNameClash = "RES0018";
+
+    /// <summary>A fallback may return null where the decorated method's result is not nullable.</summary>
+    public const string FallbackNullabilityMismatch = "RES0019";
 }

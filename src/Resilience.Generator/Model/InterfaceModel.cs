@@ -15,6 +15,7 @@ namespace Resilience.Generator.Model;
 /// <param name="Methods">Methods to implement.</param>
 /// <param name="Properties">Properties and indexers to forward.</param>
 /// <param name="Events">Events to forward.</param>
+/// <param name="NullableWarnings">Whether nullable warnings are on where the interface is declared (else the file enables annotations only).</param>
 internal sealed record InterfaceModel(
     string HintName,
     string Namespace,
@@ -27,4 +28,5 @@ internal sealed record InterfaceModel(
     EquatableArray<HandlerModel> Handlers,
     EquatableArray<MethodModel> Methods,
     EquatableArray<PropertyModel> Properties,
-    EquatableArray<EventModel> Events);
+    EquatableArray<EventModel> Events,
+    bool NullableWarnings = true);

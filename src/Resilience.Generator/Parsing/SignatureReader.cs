@@ -26,13 +26,25 @@ internal static class SignatureReader
                 RefKindOf(parameter.RefKind),
                 parameter.IsParams,
                 parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out,
-                parameter.HasExplicitDefaultValue ? TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type) : null,
+                parameter.HasExplicitDefaultValue ? DefaultValue(parameter) : null,
                 known.IsCancellationToken(parameter.Type),
                 parameter.Type.IsRefLikeType,
                 AttributeRenderer.Render(parameter.GetAttributes())));
         }
 
         return result.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The default value as written; <c>null!</c> for a <c>null</c> default of a non-nullable reference type
+    /// (<c>string q = null</c>): the user's own declaration gets the compiler's warning, the generated copy not a second one.
+    /// </summary>
+    private static string? DefaultValue(IParameterSymbol parameter)
+    {
+        var value = TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
+        return value == "null" && parameter.Type.NullableAnnotation == NullableAnnotation.NotAnnotated && !parameter.Type.IsValueType
+            ? "null!"
+            : value;
     }
 
     public static ParameterRefKind RefKindOf(RefKind refKind) => refKind switch
