@@ -108,7 +108,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             }
         }
 
-        // Two interfaces whose decorators would share a name and arity in one namespace get none (DecoratorNameAnalyzer reports RES0018).
+        // Two interfaces whose decorators would share a name and arity in one namespace get none (DecoratorNameAnalyzer reports RES0019).
         var byClass = byHint.Values
             .GroupBy(m => (m.Namespace, m.ClassName, m.TypeParameters.Count))
             .Where(g => g.Count() > 1)

@@ -8,7 +8,7 @@ using Resilience.Generator.Parsing;
 namespace Resilience.Generator.Analyzers;
 
 /// <summary>
-/// Reports interfaces whose decorator name is already taken (RES0018), which the generator skips: mirrors
+/// Reports interfaces whose decorator name is already taken (RES0019), which the generator skips: mirrors
 /// <see cref="InterfaceParser.FindClashingType"/> (a type of the decorator's name and arity in the namespace) and the
 /// clash check of <c>ResilienceGenerator.Distinct</c> (two interfaces of one namespace with one decorator name).
 /// </summary>

@@ -9,7 +9,7 @@ namespace Resilience.Generator.Analyzers;
 
 /// <summary>
 /// Reports <c>[Fallback]</c>s that do not bind by the fallback binding rule (RES0001–RES0004, RES0016), and bound
-/// ones that may return null for a non-nullable result (RES0019, a warning where the compiler would warn), using the
+/// ones that may return null for a non-nullable result (RES0020, a warning where the compiler would warn), using the
 /// generator's own <see cref="FallbackResolver"/> so that both always agree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]

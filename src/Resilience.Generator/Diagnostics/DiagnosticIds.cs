@@ -55,8 +55,8 @@ internal static class DiagnosticIds
     public const string KeyedSettingWithoutKey = "RES0017";
 
     /// <summary>The decorator's name is already taken in the interface's namespace.</summary>
-    public const string DecoratorNameClash = "RES0018";
+    public const string DecoratorNameClash = "RES0019";
 
     /// <summary>A fallback may return null where the decorated method's result is not nullable.</summary>
-    public const string FallbackNullabilityMismatch = "RES0019";
+    public const string FallbackNullabilityMismatch = "RES0020";
 }

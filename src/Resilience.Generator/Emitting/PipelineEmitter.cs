@@ -221,7 +221,7 @@ internal sealed class PipelineEmitter
         var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
 
-        // Differs from the method's result only in nullability: passed on as it is (RES0019 warns where it may be null).
+        // Differs from the method's result only in nullability: passed on as it is (RES0020 warns where it may be null).
         var forgive = fallback.NullForgiving ? "!" : string.Empty;
 
         if (_returnsTask)

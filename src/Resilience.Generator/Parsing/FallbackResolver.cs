@@ -388,7 +388,7 @@ internal static class FallbackResolver
     /// The value a bound fallback hands back (its return type, or <c>T</c> of its <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>)
     /// and the value the method returns (likewise), with their nullable annotations; <see langword="null"/>s for
     /// void-like shapes. The generated code passes the fallback's value on with <c>!</c> when the two differ only in
-    /// nullability (the resolver compares types without it), and the analyzer warns (RES0019) when the fallback's
+    /// nullability (the resolver compares types without it), and the analyzer warns (RES0020) when the fallback's
     /// may be null and the method's may not: exactly where the compiler would warn in hand-written code.
     /// </summary>
     internal static (ITypeSymbol? Fallback, ITypeSymbol? Method) ResultTypes(FallbackResolution resolution, IMethodSymbol method, Compilation compilation)

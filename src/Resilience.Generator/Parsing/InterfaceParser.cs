@@ -33,7 +33,7 @@ internal static class InterfaceParser
         var className = ClassNameOf(type);
         if (FindClashingType(type, className) is not null)
         {
-            // DecoratorNameAnalyzer reports RES0018.
+            // DecoratorNameAnalyzer reports RES0019.
             return null;
         }
 

@@ -51,24 +51,24 @@ public sealed class CorpusFixTests
 
     [Theory]
     [MemberData(nameof(Both))]
-    public void Interfaces_IClient_and_Client_both_get_RES0018_and_no_decorator(NullableContextOptions nullable)
+    public void Interfaces_IClient_and_Client_both_get_RES0019_and_no_decorator(NullableContextOptions nullable)
     {
-        var result = StrictBuild.Assert(nullable, new[] { "RES0018" }, Usings + """
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
             namespace Shop;
             [Retry] public interface IClient { Task<int> GetAsync(); }
             [Retry] public interface Client { Task<int> GetAsync(); }
             """);
 
         Assert.Empty(result.Sources);
-        Assert.Equal(2, result.InUserCode.Count(d => d.Id == "RES0018"));
+        Assert.Equal(2, result.InUserCode.Count(d => d.Id == "RES0019"));
         Assert.Contains(result.InUserCode, d => d.GetMessage().Contains("the decorator of 'Shop.Client'", StringComparison.Ordinal));
     }
 
     [Theory]
     [MemberData(nameof(Both))]
-    public void Nested_interface_and_top_level_interface_of_one_decorator_name_get_RES0018(NullableContextOptions nullable)
+    public void Nested_interface_and_top_level_interface_of_one_decorator_name_get_RES0019(NullableContextOptions nullable)
     {
-        var result = StrictBuild.Assert(nullable, new[] { "RES0018" }, Usings + """
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
             namespace Shop;
             public static class Orders { [Retry] public interface IClient { Task<int> GetAsync(); } }
             [Retry] public interface IOrdersClient { Task<int> GetAsync(); }
@@ -79,9 +79,9 @@ public sealed class CorpusFixTests
 
     [Theory]
     [MemberData(nameof(Both))]
-    public void A_user_type_named_like_the_decorator_is_RES0018_and_no_decorator(NullableContextOptions nullable)
+    public void A_user_type_named_like_the_decorator_is_RES0019_and_no_decorator(NullableContextOptions nullable)
     {
-        var result = StrictBuild.Assert(nullable, new[] { "RES0018" }, Usings + """
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
             namespace Shop;
             [Retry] public interface IClient { Task<int> GetAsync(); }
             public sealed class ClientResilient { }
@@ -314,14 +314,14 @@ public sealed class CorpusFixTests
     [InlineData("Task<string> GetAsync();", "string? F(Exception e);", "string?", "string")]
     [InlineData("ValueTask<string> GetAsync();", "ValueTask<string?> F(Exception e);", "string?", "string")]
     [InlineData("string GetAsync();", "string? F(Exception e);", "string?", "string")]
-    public void Nullable_fallback_for_a_non_nullable_result_is_the_RES0019_warning_only(string method, string fallback, string fallbackType, string methodType)
+    public void Nullable_fallback_for_a_non_nullable_result_is_the_RES0020_warning_only(string method, string fallback, string fallbackType, string methodType)
     {
         var source = Usings + $$"""
             namespace Shop;
             public interface IClient { [Fallback(nameof(F))] {{method}} {{fallback}} }
             """;
 
-        var result = StrictBuild.Assert(NullableContextOptions.Enable, new[] { "RES0019" }, source);
+        var result = StrictBuild.Assert(NullableContextOptions.Enable, new[] { "RES0020" }, source);
         var diagnostic = Assert.Single(result.InUserCode);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
         Assert.Contains($"returns '{fallbackType}', which may be null, but the method returns '{methodType}'", diagnostic.GetMessage());

@@ -937,7 +937,7 @@ internal static class RealInterfaces
             }
             """,
             // Task<string?> fallback for Task<string>: binds, and may return null for a non-nullable result.
-            Annotation.Of("nullable fallback for a non-nullable result", new[] { "RES0019" }, ("readasync", "[Fallback(nameof(Missing))]"))
+            Annotation.Of("nullable fallback for a non-nullable result", new[] { "RES0020" }, ("readasync", "[Fallback(nameof(Missing))]"))
                 with { ExpectedWithoutNullable = Array.Empty<string>() }),
 
         new("IPublishEndpoint", "MassTransit.Abstractions: MassTransit.IPublishEndpoint (subset)", Usings + """
