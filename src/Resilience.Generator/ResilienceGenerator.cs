@@ -166,6 +166,17 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             }
         }
 
+        // Two interfaces whose decorators would share a name and arity in one namespace get none (DecoratorNameAnalyzer reports RES0019).
+        var byClass = byHint.Values
+            .GroupBy(m => (m.Namespace, m.ClassName, m.TypeParameters.Count))
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g)
+            .ToList();
+        foreach (var clashing in byClass)
+        {
+            byHint.Remove(clashing.HintName);
+        }
+
         return byHint.Values.ToEquatableArray();
     }
 }

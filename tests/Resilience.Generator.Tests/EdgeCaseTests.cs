@@ -68,7 +68,7 @@ public sealed class EdgeCaseTests
             public static class Outer { [Retry] public interface IInner { Task RunAsync(); } }
             """);
         Assert.Equal("A.Outer+IInner.Resilient.g.cs", Assert.Single(run.Sources).HintName);
-        Assert.Contains("public sealed partial class InnerResilient : global::A.Outer.IInner", run.Single());
+        Assert.Contains("public sealed partial class OuterInnerResilient : global::A.Outer.IInner", run.Single());
     }
 
     [Fact]

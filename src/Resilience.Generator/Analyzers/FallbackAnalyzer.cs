@@ -8,7 +8,8 @@ using Resilience.Generator.Validation;
 namespace Resilience.Generator.Analyzers;
 
 /// <summary>
-/// Reports <c>[Fallback]</c>s that do not bind by the fallback binding rule (RES0001–RES0004, RES0016), using the
+/// Reports <c>[Fallback]</c>s that do not bind by the fallback binding rule (RES0001–RES0004, RES0016), and bound
+/// ones that may return null for a non-nullable result (RES0020, a warning where the compiler would warn), using the
 /// generator's own <see cref="FallbackResolver"/> so that both always agree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -20,7 +21,8 @@ public sealed class FallbackAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.FallbackReturnTypeMismatch,
         DiagnosticDescriptors.FallbackParameterMismatch,
         DiagnosticDescriptors.FallbackExceptionParameterInvalid,
-        DiagnosticDescriptors.FallbackAmbiguous);
+        DiagnosticDescriptors.FallbackAmbiguous,
+        DiagnosticDescriptors.FallbackNullabilityMismatch);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -80,6 +82,17 @@ public sealed class FallbackAnalyzer : DiagnosticAnalyzer
 
             if (descriptor is null)
             {
+                if (FallbackResolver.MayReturnNullForNonNullable(resolution, method.Symbol, symbols.Compilation, out var fallbackValue, out var methodValue))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.FallbackNullabilityMismatch,
+                        DiagnosticText.Where(method, attribute, context.CancellationToken, nameLocation),
+                        resolution.Fallback!.Name,
+                        DiagnosticText.Subject(method, attribute),
+                        fallbackValue!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier)),
+                        methodValue!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier))));
+                }
+
                 continue;
             }
 

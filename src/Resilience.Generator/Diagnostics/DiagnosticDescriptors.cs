@@ -198,4 +198,24 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "An unexpected exception inside the generator is reported on the interface it was working on, instead of failing the generator (CS8785), which would remove every decorator of the project.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.GeneratorFailed + ".md");
+
+    public static readonly DiagnosticDescriptor DecoratorNameClash = new(
+        DiagnosticIds.DecoratorNameClash,
+        title: "The decorator's name is already taken",
+        messageFormat: "No decorator is generated for '{0}': its name '{1}' is already taken by {2}; rename one of them",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The decorator of an interface is the top-level class {containing type names}{name without a leading I}Resilient in the interface's namespace; a type of that name and arity that is not a partial class, or another interface's decorator of the same name, leaves the generator nothing to emit.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.DecoratorNameClash + ".md");
+
+    public static readonly DiagnosticDescriptor FallbackNullabilityMismatch = new(
+        DiagnosticIds.FallbackNullabilityMismatch,
+        title: "Fallback may return null for a non-nullable result",
+        messageFormat: "The fallback '{0}' of {1} returns '{2}', which may be null, but the method returns '{3}'; return a non-nullable type from the fallback or annotate the method's result as nullable",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackNullabilityMismatch + ".md");
 }

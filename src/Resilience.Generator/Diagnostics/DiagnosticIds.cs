@@ -56,4 +56,10 @@ internal static class DiagnosticIds
 
     /// <summary>The generator failed unexpectedly on an interface (reported by the generator itself, not an analyzer).</summary>
     public const string GeneratorFailed = "RES0018";
+
+    /// <summary>The decorator's name is already taken in the interface's namespace.</summary>
+    public const string DecoratorNameClash = "RES0019";
+
+    /// <summary>A fallback may return null where the decorated method's result is not nullable.</summary>
+    public const string FallbackNullabilityMismatch = "RES0020";
 }

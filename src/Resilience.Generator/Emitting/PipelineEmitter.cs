@@ -278,6 +278,9 @@ internal sealed class PipelineEmitter
         var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
 
+        // Differs from the method's result only in nullability: passed on as it is (RES0020 warns where it may be null).
+        var forgive = fallback.NullForgiving ? "!" : string.Empty;
+
         if (_returnsTask)
         {
             // The fallback's own task is handed back as it is (not awaited here), as for the inner call's.
@@ -289,9 +292,9 @@ internal sealed class PipelineEmitter
             _writer.Line(fallback.ReturnKind switch
             {
                 FallbackReturnKind.Void => $"{_locals.Task} = {TaskType}.CompletedTask;",
-                FallbackReturnKind.Task or FallbackReturnKind.TaskOfT => $"{_locals.Task} = {call};",
-                FallbackReturnKind.ValueTask or FallbackReturnKind.ValueTaskOfT => $"{_locals.Task} = {call}.AsTask();",
-                _ => SetValue(call),
+                FallbackReturnKind.Task or FallbackReturnKind.TaskOfT => $"{_locals.Task} = {call}{forgive};",
+                FallbackReturnKind.ValueTask or FallbackReturnKind.ValueTaskOfT => $"{_locals.Task} = {call}.AsTask(){forgive};",
+                _ => SetValue(call + forgive),
             });
             return;
         }
@@ -309,8 +312,8 @@ internal sealed class PipelineEmitter
         }
 
         _writer.Line(fallback.ReturnKind is FallbackReturnKind.TaskOfT or FallbackReturnKind.ValueTaskOfT
-            ? $"{_locals.Result} = {Await(call)};"
-            : $"{_locals.Result} = {call};");
+            ? (fallback.NullForgiving ? $"{_locals.Result} = ({Await(call)})!;" : $"{_locals.Result} = {Await(call)};")
+            : $"{_locals.Result} = {call}{forgive};");
     }
 
     // ---- CacheFallback -----------------------------------------------------------------------------------------
@@ -617,7 +620,9 @@ internal sealed class PipelineEmitter
                     _writer.Line(call + ";");
                     break;
                 default:
-                    _writer.Line($"{_locals.Result} = {call};");
+                    // [return: MaybeNull] lets the inner call return null where the type says it cannot; it is returned as it came.
+                    var maybeNull = _method.ReturnAttributes.Any(a => a.Contains("System.Diagnostics.CodeAnalysis.MaybeNull")) ? "!" : string.Empty;
+                    _writer.Line($"{_locals.Result} = {call}{maybeNull};");
                     break;
             }
         });

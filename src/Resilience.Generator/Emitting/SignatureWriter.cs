@@ -45,9 +45,19 @@ internal static class SignatureWriter
         return $"{attributes}{scoped}{@params}{Modifier(parameter.RefKind)}{parameter.Type} {parameter.Name}{defaultValue}";
     }
 
-    /// <summary>The parameters of a private core method: by value, without defaults or modifiers.</summary>
+    /// <summary>
+    /// The parameters of a private core method: by value, without defaults or modifiers, with the nullable
+    /// preconditions <c>[AllowNull]</c> and <c>[DisallowNull]</c> kept (the core receives what the caller may pass
+    /// and passes it on to an inner method that states the same).
+    /// </summary>
     public static string CoreParameters(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => $"{p.Type} {p.Name}"));
+        => string.Join(", ", parameters.Select(p => $"{NullablePreconditions(p)}{p.Type} {p.Name}"));
+
+    private static string NullablePreconditions(ParameterModel parameter)
+        => string.Concat(parameter.Attributes.Where(a =>
+            a.StartsWith("[global::System.Diagnostics.CodeAnalysis.AllowNull", System.StringComparison.Ordinal)
+            || a.StartsWith("[global::System.Diagnostics.CodeAnalysis.DisallowNull", System.StringComparison.Ordinal))
+            .Select(a => a + " "));
 
     /// <summary>Arguments forwarding every parameter with its modifier.</summary>
     public static string Arguments(EquatableArray<ParameterModel> parameters)

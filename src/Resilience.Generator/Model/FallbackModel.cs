@@ -15,6 +15,7 @@ namespace Resilience.Generator.Model;
 /// <param name="Arguments">Per fallback parameter: the decorated method's parameter index, or -1 for the exception.</param>
 /// <param name="ExceptionType">The fully qualified exception type handled (<c>global::System.Exception</c> when all are).</param>
 /// <param name="ReturnKind">How the fallback's result is adapted.</param>
+/// <param name="NullForgiving">Whether its result differs from the method's only in nullability (passed on with <c>!</c>).</param>
 internal sealed record FallbackModel(
     FallbackTarget Target,
     string Receiver,
@@ -22,4 +23,5 @@ internal sealed record FallbackModel(
     string TypeArguments,
     EquatableArray<int> Arguments,
     string ExceptionType,
-    FallbackReturnKind ReturnKind);
+    FallbackReturnKind ReturnKind,
+    bool NullForgiving = false);

@@ -5,4 +5,5 @@ namespace Resilience.Generator.Model;
 /// <param name="FieldName">The field holding it.</param>
 /// <param name="ParameterName">The constructor parameter.</param>
 /// <param name="IsValueType">Whether the handler is a struct (no null check).</param>
-internal sealed record HandlerModel(string Type, string FieldName, string ParameterName, bool IsValueType);
+/// <param name="IsPublic">Whether the handler type is public (else a public decorator's constructor is internal).</param>
+internal sealed record HandlerModel(string Type, string FieldName, string ParameterName, bool IsValueType, bool IsPublic = true);

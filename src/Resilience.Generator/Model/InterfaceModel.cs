@@ -17,6 +17,7 @@ namespace Resilience.Generator.Model;
 /// <param name="Events">Events to forward.</param>
 /// <param name="Attributes">The interface's <c>Obsolete</c>/<c>Experimental</c> attributes, repeated on the decorator so that it may use the interface.</param>
 /// <param name="IsUnsafe">Whether a member's signature has a pointer type, so the decorator is declared <c>unsafe</c>.</param>
+/// <param name="NullableWarnings">Whether nullable warnings are on where the interface is declared (else the file enables annotations only).</param>
 /// <param name="Failure">
 /// When the parser threw: the exception's type and message, reported as RES0018 instead of emitting (every other
 /// field but <paramref name="HintName"/> and <paramref name="InterfaceType"/> is then empty).
@@ -36,6 +37,7 @@ internal sealed record InterfaceModel(
     EquatableArray<EventModel> Events,
     EquatableArray<string> Attributes,
     bool IsUnsafe,
+    bool NullableWarnings = true,
     string? Failure = null)
 {
     /// <summary>The model of an interface the parser failed on: only its names and the failure.</summary>
@@ -54,5 +56,6 @@ internal sealed record InterfaceModel(
         EquatableArray<EventModel>.Empty,
         EquatableArray<string>.Empty,
         false,
+        true,
         failure);
 }

@@ -384,6 +384,55 @@ internal static class FallbackResolver
         return FallbackReturnKind.Value;
     }
 
+    /// <summary>
+    /// The value a bound fallback hands back (its return type, or <c>T</c> of its <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c>)
+    /// and the value the method returns (likewise), with their nullable annotations; <see langword="null"/>s for
+    /// void-like shapes. The generated code passes the fallback's value on with <c>!</c> when the two differ only in
+    /// nullability (the resolver compares types without it), and the analyzer warns (RES0020) when the fallback's
+    /// may be null and the method's may not: exactly where the compiler would warn in hand-written code.
+    /// </summary>
+    internal static (ITypeSymbol? Fallback, ITypeSymbol? Method) ResultTypes(FallbackResolution resolution, IMethodSymbol method, Compilation compilation)
+    {
+        if (resolution.Fallback is not { } fallback || method.ReturnsVoid)
+        {
+            return (null, null);
+        }
+
+        var methodKind = ClassifyAwaitable(method.ReturnType, compilation, out var methodResult);
+        var methodValue = methodKind switch
+        {
+            FallbackReturnKind.TaskOfT or FallbackReturnKind.ValueTaskOfT => methodResult,
+            FallbackReturnKind.Value => method.ReturnType,
+            _ => null,
+        };
+
+        var fallbackValue = resolution.ReturnKind switch
+        {
+            FallbackReturnKind.TaskOfT or FallbackReturnKind.ValueTaskOfT => ((INamedTypeSymbol)fallback.ReturnType).TypeArguments[0],
+            FallbackReturnKind.Value => fallback.ReturnType,
+            _ => null,
+        };
+
+        return fallbackValue is null || methodValue is null ? (null, null) : (fallbackValue, methodValue);
+    }
+
+    /// <summary>Whether the fallback's value and the method's differ in nullable annotations (see <see cref="ResultTypes"/>).</summary>
+    internal static bool DiffersInNullability(FallbackResolution resolution, IMethodSymbol method, Compilation compilation)
+    {
+        var (fallback, result) = ResultTypes(resolution, method, compilation);
+        return fallback is not null && result is not null && !fallback.Equals(result, SymbolEqualityComparer.IncludeNullability);
+    }
+
+    /// <summary>Whether the fallback's value may be null where the method's may not (the compiler's CS8600/CS8619/CS8603 case).</summary>
+    internal static bool MayReturnNullForNonNullable(FallbackResolution resolution, IMethodSymbol method, Compilation compilation, out ITypeSymbol? fallbackValue, out ITypeSymbol? methodValue)
+    {
+        (fallbackValue, methodValue) = ResultTypes(resolution, method, compilation);
+        return fallbackValue is not null && methodValue is not null
+            && !fallbackValue.IsValueType
+            && fallbackValue.NullableAnnotation == NullableAnnotation.Annotated
+            && methodValue.NullableAnnotation == NullableAnnotation.NotAnnotated;
+    }
+
     private static FallbackResolution TryBind(
         IMethodSymbol method,
         IMethodSymbol candidate,
@@ -402,6 +451,13 @@ internal static class FallbackResolver
                 return FallbackResolution.Failed(
                     FallbackFailure.ParameterMismatch,
                     $"Fallback '{name}' has {candidate.Arity} type parameter(s) but the method has {method.Arity}; give it the same type parameters or none.");
+            }
+
+            if (FindUnsatisfiedConstraint(candidate, method, compilation) is { } unsatisfied)
+            {
+                return FallbackResolution.Failed(
+                    FallbackFailure.ParameterMismatch,
+                    $"Fallback '{name}' constrains its type parameter '{unsatisfied.Fallback}' more than the method constrains '{unsatisfied.Method}' ({unsatisfied.Constraint}); give the fallback the method's constraints or fewer.");
             }
 
             candidate = candidate.Construct(method.TypeParameters.Cast<ITypeSymbol>().ToArray());
@@ -482,6 +538,12 @@ internal static class FallbackResolver
         {
             target = FallbackTarget.InnerInstance;
         }
+        else if (handlerType.IsRefLikeType)
+        {
+            return FallbackResolution.Failed(
+                FallbackFailure.NotFound,
+                $"Fallback '{name}' is an instance method of the ref struct '{handlerType.ToDisplayString(DisplayFormat)}', which the decorator cannot hold in a field; make the method static or the handler a class.");
+        }
         else
         {
             target = FallbackTarget.HandlerInstance;
@@ -489,6 +551,81 @@ internal static class FallbackResolver
 
         var all = caught is null || SymbolEqualityComparer.Default.Equals(caught, exceptionType);
         return FallbackResolution.Bound(candidate, target, returnKind, map.ToImmutable(), caught, all);
+    }
+
+    /// <summary>
+    /// The first constraint of a generic fallback's type parameter that the decorated method's type parameter in the
+    /// same position does not guarantee, or <see langword="null"/>: the call <c>Fallback&lt;T&gt;(…)</c> in the
+    /// generated method must satisfy it with the method's own <c>T</c>.
+    /// </summary>
+    private static (string Fallback, string Method, string Constraint)? FindUnsatisfiedConstraint(IMethodSymbol candidate, IMethodSymbol method, Compilation compilation)
+    {
+        for (var i = 0; i < candidate.TypeParameters.Length; i++)
+        {
+            var required = candidate.TypeParameters[i];
+            var given = method.TypeParameters[i];
+            var isValueType = given.HasValueTypeConstraint || given.HasUnmanagedTypeConstraint;
+            var isReferenceType = given.HasReferenceTypeConstraint || given.ConstraintTypes.Any(t => t.IsReferenceType && t.TypeKind != TypeKind.Interface);
+            string? missing = null;
+            if (required.HasReferenceTypeConstraint && !isReferenceType)
+            {
+                missing = "class";
+            }
+            else if (required.HasValueTypeConstraint && !isValueType)
+            {
+                missing = "struct";
+            }
+            else if (required.HasUnmanagedTypeConstraint && !given.HasUnmanagedTypeConstraint)
+            {
+                missing = "unmanaged";
+            }
+            else if (required.HasNotNullConstraint && !(given.HasNotNullConstraint || isValueType))
+            {
+                missing = "notnull";
+            }
+            else if (required.HasConstructorConstraint && !(given.HasConstructorConstraint || isValueType))
+            {
+                missing = "new()";
+            }
+            else
+            {
+                foreach (var constraint in required.ConstraintTypes)
+                {
+                    var substituted = Substitute(constraint, candidate.TypeParameters, method.TypeParameters);
+                    var satisfied = given.ConstraintTypes.Any(t => compilation.ClassifyCommonConversion(t, substituted) is { IsIdentity: true } or { IsImplicit: true, IsReference: true });
+                    if (!satisfied)
+                    {
+                        missing = constraint.ToDisplayString(DisplayFormat);
+                        break;
+                    }
+                }
+            }
+
+            if (missing is not null)
+            {
+                return (required.Name, given.Name, missing);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><paramref name="type"/> with the fallback's type parameters replaced by the method's (same positions).</summary>
+    private static ITypeSymbol Substitute(ITypeSymbol type, ImmutableArray<ITypeParameterSymbol> from, ImmutableArray<ITypeParameterSymbol> to)
+    {
+        if (type is ITypeParameterSymbol parameter)
+        {
+            var index = from.IndexOf(parameter, SymbolEqualityComparer.Default);
+            return index >= 0 ? to[index] : type;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true } named)
+        {
+            var arguments = named.TypeArguments.Select(a => Substitute(a, from, to)).ToArray();
+            return named.ConstructedFrom.Construct(arguments);
+        }
+
+        return type;
     }
 
     private static bool IsByValue(RefKind refKind) => refKind is RefKind.None or RefKind.In or RefKind.RefReadOnlyParameter;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -30,8 +31,14 @@ internal static class InterfaceParser
             return null;
         }
 
-        var known = new KnownTypes(compilation);
         var className = ClassNameOf(type);
+        if (FindClashingType(type, className) is not null)
+        {
+            // DecoratorNameAnalyzer reports RES0019.
+            return null;
+        }
+
+        var known = new KnownTypes(compilation);
         var interfaceType = TypeNames.Render(type);
         var context = new ParseContext(type, className, known, cancellationToken);
 
@@ -85,7 +92,7 @@ internal static class InterfaceParser
             }
         }
 
-        var typeParameters = SignatureReader.TypeParameters(type.TypeParameters, Enumerable.Empty<ITypeSymbol>());
+        var typeParameters = SignatureReader.TypeParameters(AllTypeParameters(type), Enumerable.Empty<ITypeSymbol>());
         return new InterfaceModel(
             HintNameOf(type),
             TypeNames.NamespaceOf(type),
@@ -100,17 +107,34 @@ internal static class InterfaceParser
             properties.ToEquatableArray(),
             events.ToEquatableArray(),
             AttributeRenderer.RenderMarkers(type.GetAttributes()),
-            UsesPointers(type));
+            UsesPointers(type),
+            NullableWarningsEnabled(type, compilation));
     }
 
     /// <summary>
-    /// The generated file's name: the metadata name without the <c>@</c> of escaped keywords (<c>namespace Shop.@event</c>),
-    /// which a hint name may not contain.
+    /// The generated file's name: <see cref="TypeNames.HintName"/> (metadata names of the namespaces and containing
+    /// types) without the <c>@</c> of escaped keywords (<c>namespace Shop.@event</c>), which a hint name may not contain.
     /// </summary>
     public static string HintNameOf(INamedTypeSymbol type)
-        => TypeNames.MetadataName(type).Replace("@", string.Empty) + ".Resilient.g.cs";
+        => TypeNames.HintName(type).Replace("@", string.Empty) + ".Resilient.g.cs";
 
-    /// <summary><c>{Name without a leading I}Resilient</c>.</summary>
+    /// <summary>
+    /// Whether nullable warnings are on where the interface is declared. Where they are off (a nullable-disabled
+    /// project, <c>#nullable disable</c>), the generated file turns on annotations only: the interface's oblivious
+    /// types and defaults such as <c>string q = null</c> then raise no nullable warning in generated code either.
+    /// </summary>
+    private static bool NullableWarningsEnabled(INamedTypeSymbol type, Compilation compilation)
+    {
+        var reference = type.DeclaringSyntaxReferences[0];
+        var context = compilation.GetSemanticModel(reference.SyntaxTree).GetNullableContext(reference.Span.Start);
+        return (context & NullableContext.WarningsEnabled) != 0;
+    }
+
+    /// <summary>
+    /// <c>{Name without a leading I}Resilient</c>, prefixed with the names of the containing types, outermost first,
+    /// for a nested interface (<c>Orders.IClient</c> → <c>OrdersClientResilient</c>): the decorator is a top-level
+    /// class in the interface's namespace, so two nested interfaces of one name must not get one decorator name.
+    /// </summary>
     public static string ClassNameOf(INamedTypeSymbol type)
     {
         var name = type.Name;
@@ -119,8 +143,58 @@ internal static class InterfaceParser
             name = name.Substring(1);
         }
 
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            name = containing.Name + name;
+        }
+
         return name + "Resilient";
     }
+
+    /// <summary>The decorator's type parameters: those of the containing types, outermost first, then the interface's own.</summary>
+    public static ImmutableArray<ITypeParameterSymbol> AllTypeParameters(INamedTypeSymbol type)
+    {
+        var chain = new List<INamedTypeSymbol>();
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            chain.Insert(0, current);
+        }
+
+        return chain.SelectMany(t => t.TypeParameters).ToImmutableArray();
+    }
+
+    /// <summary>
+    /// A type other than a decorator this generator writes that already has the decorator's name and arity in the
+    /// interface's namespace (declared in source or in a referenced assembly), or <see langword="null"/>. A
+    /// <c>partial class</c> declared in source is not a clash: it merges with the generated class. Generated
+    /// decorators are recognised by their <c>[GeneratedCode("Resilience.Generator", …)]</c> (the analyzers see them).
+    /// </summary>
+    public static INamedTypeSymbol? FindClashingType(INamedTypeSymbol type, string className)
+    {
+        var arity = AllTypeParameters(type).Length;
+        foreach (var existing in type.ContainingNamespace.GetTypeMembers(className))
+        {
+            if (existing.Arity != arity || IsGeneratedDecorator(existing) || IsPartialClassInSource(existing))
+            {
+                continue;
+            }
+
+            return existing;
+        }
+
+        return null;
+    }
+
+    private static bool IsGeneratedDecorator(INamedTypeSymbol type)
+        => type.GetAttributes().Any(a => a.AttributeClass is { Name: "GeneratedCodeAttribute" }
+            && a.ConstructorArguments.Length > 0
+            && a.ConstructorArguments[0].Value is "Resilience.Generator");
+
+    private static bool IsPartialClassInSource(INamedTypeSymbol type)
+        => type.TypeKind == TypeKind.Class
+            && !type.DeclaringSyntaxReferences.IsEmpty
+            && type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax c
+                && c.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword)));
 
     private static string Cref(INamedTypeSymbol type)
     {

@@ -67,7 +67,7 @@ internal sealed class ParseContext
     /// type's simple name <paramref name="typeName"/>: <c>PriceEstimator</c> gives the constructor parameter
     /// <c>priceEstimator</c> and the field <c>__priceEstimator</c>.
     /// </summary>
-    public string Handler(string handlerType, string typeName, bool isValueType)
+    public string Handler(string handlerType, string typeName, bool isValueType, bool isPublic = true)
     {
         if (_handlersByType.TryGetValue(handlerType, out var existing))
         {
@@ -75,7 +75,7 @@ internal sealed class ParseContext
         }
 
         var parameter = HandlerParameterName(typeName);
-        var handler = new HandlerModel(handlerType, UniqueName("__" + parameter), TypeNames.Escape(parameter), isValueType);
+        var handler = new HandlerModel(handlerType, UniqueName("__" + parameter), TypeNames.Escape(parameter), isValueType, isPublic);
         _handlersByType.Add(handlerType, handler);
         Handlers.Add(handler);
         return handler.FieldName;

@@ -156,7 +156,7 @@ internal sealed class PipelineBuilder
 
         var receiver = resolution.Target switch
         {
-            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), HandlerName(settings.HandlerType!), settings.HandlerType!.IsValueType),
+            FallbackTarget.HandlerInstance => _context.Handler(TypeNames.RenderNoNullable(settings.HandlerType!), HandlerName(settings.HandlerType!), settings.HandlerType!.IsValueType, IsEffectivelyPublic(settings.HandlerType!)),
             FallbackTarget.Static => TypeNames.RenderNoNullable(target.ContainingType),
             _ => TypeNames.Render(target.ContainingType),
         };
@@ -172,7 +172,8 @@ internal sealed class PipelineBuilder
             typeArguments,
             resolution.ArgumentMap.ToEquatableArray(),
             resolution.HandlesAllExceptions || resolution.ExceptionType is null ? "global::System.Exception" : TypeNames.RenderNoNullable(resolution.ExceptionType),
-            resolution.ReturnKind);
+            resolution.ReturnKind,
+            FallbackResolver.DiffersInNullability(resolution, _method, _context.Known.Compilation));
     }
 
     /// <summary>The name a handler parameter is made from: the type's name, without the <c>I</c> of an interface such as <c>IPriceEstimator</c>.</summary>
@@ -288,5 +289,19 @@ internal sealed class PipelineBuilder
         }
 
         return -1;
+    }
+
+    /// <summary>Whether <paramref name="type"/> and every type containing it are public (a public constructor may take it).</summary>
+    private static bool IsEffectivelyPublic(ITypeSymbol type)
+    {
+        for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
+        {
+            if (named.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -36,8 +36,10 @@ internal static class SignatureReader
     }
 
     /// <summary>
-    /// The rendered default value; a <c>DateTime</c> one (which C# can state only as <c>[DateTimeConstant]</c>) as its
-    /// attributes, starting with <c>[</c> (<see cref="Emitting.SignatureWriter"/> writes those before the parameter).
+    /// The rendered default value: as written; <c>null!</c> for a <c>null</c> default of a non-nullable reference type
+    /// (<c>string q = null</c>: the user's own declaration gets the compiler's warning, the generated copy not a second
+    /// one); a <c>DateTime</c> one (which C# can state only as <c>[DateTimeConstant]</c>) as its attributes, starting
+    /// with <c>[</c> (<see cref="Emitting.SignatureWriter"/> writes those before the parameter).
     /// </summary>
     private static string? DefaultValue(IParameterSymbol parameter)
     {
@@ -46,10 +48,16 @@ internal static class SignatureReader
             return null;
         }
 
-        return parameter.ExplicitDefaultValue is System.DateTime dateTime
-            ? "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
-                + dateTime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L)]"
-            : TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
+        if (parameter.ExplicitDefaultValue is System.DateTime dateTime)
+        {
+            return "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
+                + dateTime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L)]";
+        }
+
+        var value = TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
+        return value == "null" && parameter.Type.NullableAnnotation == NullableAnnotation.NotAnnotated && !parameter.Type.IsValueType
+            ? "null!"
+            : value;
     }
 
     public static ParameterRefKind RefKindOf(RefKind refKind) => refKind switch

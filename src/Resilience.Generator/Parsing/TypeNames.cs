@@ -112,6 +112,26 @@ internal static class TypeNames
         return builder.ToString();
     }
 
+    /// <summary>
+    /// <see cref="MetadataName"/> with every namespace part unescaped (<c>Shop.event.IClient</c> for
+    /// <c>namespace Shop.@event</c>): a hint name may not contain <c>@</c>.
+    /// </summary>
+    public static string HintName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder(type.MetadataName);
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            builder.Insert(0, containing.MetadataName + "+");
+        }
+
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            builder.Insert(0, ns.MetadataName + ".");
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>A double with round-trip precision, or the matching constant for NaN and infinities.</summary>
     public static string Double(double value)
     {

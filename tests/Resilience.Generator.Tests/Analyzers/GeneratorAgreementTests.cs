@@ -41,6 +41,8 @@ public sealed class GeneratorAgreementTests
     [InlineData("file interface IHidden { [Retry] Task RunAsync(); }", "RES0014")]
     [InlineData("public interface IHidden { [Retry] Task RunAsync(); static abstract IHidden Create(); }", "RES0014")]
     [InlineData("public interface IBase { static abstract int Zero { get; } } public interface IHidden : IBase { [Retry] Task RunAsync(); }", "RES0014")]
+    [InlineData("public interface IStore { [Retry] Task RunAsync(); } public sealed class StoreResilient { }", "RES0019")]
+    [InlineData("public interface IStore { [Retry] Task RunAsync(); } public interface Store { [Retry] Task RunAsync(); }", "RES0019")]
     public async Task EveryInputTheGeneratorDegrades_FailsWithAnAnalyzerError(string source, string id)
     {
         var diagnostics = await AnalyzerVerifier.AnalyzeAsync(source);

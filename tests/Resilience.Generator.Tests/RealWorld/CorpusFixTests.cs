@@ -1,0 +1,333 @@
+using Microsoft.CodeAnalysis;
+using Resilience.Generator.Tests.Infrastructure;
+
+namespace Resilience.Generator.Tests.RealWorld;
+
+/// <summary>
+/// One test per failure the real-world corpus found in the generator (issue 10), each built nullable enabled and
+/// disabled under TreatWarningsAsErrors with the generator and every analyzer (<see cref="StrictBuild"/>).
+/// </summary>
+public sealed class CorpusFixTests
+{
+    private const string Usings = """
+        using System;
+        using System.Diagnostics.CodeAnalysis;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    public static TheoryData<NullableContextOptions> Both() => new() { NullableContextOptions.Enable, NullableContextOptions.Disable };
+
+    // ---- Decorator names -------------------------------------------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Same_named_interfaces_nested_in_two_classes_get_decorators_named_after_their_containers(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public static class Orders { [Retry] public interface IClient { Task<int> GetAsync(); } }
+            public static class Users { [Retry] public interface IClient { Task<int> GetAsync(); } }
+            """);
+
+        Assert.Contains("public sealed partial class OrdersClientResilient : global::Shop.Orders.IClient", result.File("Shop.Orders+IClient"));
+        Assert.Contains("public sealed partial class UsersClientResilient : global::Shop.Users.IClient", result.File("Shop.Users+IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Interface_IClient_beside_a_class_Client_keeps_ClientResilient(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            public sealed class Client : IClient { public Task<int> GetAsync() => Task.FromResult(1); }
+            """);
+
+        Assert.Contains("public sealed partial class ClientResilient : global::Shop.IClient", result.File("Shop.IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Interfaces_IClient_and_Client_both_get_RES0019_and_no_decorator(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
+            namespace Shop;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            [Retry] public interface Client { Task<int> GetAsync(); }
+            """);
+
+        Assert.Empty(result.Sources);
+        Assert.Equal(2, result.InUserCode.Count(d => d.Id == "RES0019"));
+        Assert.Contains(result.InUserCode, d => d.GetMessage().Contains("the decorator of 'Shop.Client'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Nested_interface_and_top_level_interface_of_one_decorator_name_get_RES0019(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
+            namespace Shop;
+            public static class Orders { [Retry] public interface IClient { Task<int> GetAsync(); } }
+            [Retry] public interface IOrdersClient { Task<int> GetAsync(); }
+            """);
+
+        Assert.Empty(result.Sources);
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void A_user_type_named_like_the_decorator_is_RES0019_and_no_decorator(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0019" }, Usings + """
+            namespace Shop;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            public sealed class ClientResilient { }
+            """);
+
+        Assert.Empty(result.Sources);
+        var diagnostic = Assert.Single(result.InUserCode);
+        Assert.Equal("No decorator is generated for 'Shop.IClient': its name 'ClientResilient' is already taken by the type 'Shop.ClientResilient'; rename one of them", diagnostic.GetMessage());
+        Assert.Equal("IClient", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void A_user_type_of_the_decorator_name_but_another_arity_is_no_clash(NullableContextOptions nullable)
+    {
+        StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            public sealed class ClientResilient<T> { }
+            """);
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void A_user_partial_class_of_the_decorator_name_extends_the_decorator(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            public sealed partial class ClientResilient { public string Describe() => "decorated"; }
+            """);
+
+        Assert.NotNull(result.Output.GetTypeByMetadataName("Shop.ClientResilient")!.GetMembers("Describe").SingleOrDefault());
+        Assert.Single(result.Sources);
+    }
+
+    // ---- Keywords and generic containers ---------------------------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Escaped_keyword_namespace_and_interface_names_do_not_crash_the_generator(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop.@event;
+            [Retry] public interface IClient { Task<int> GetAsync(); }
+            [Retry] public interface @class { Task<int> GetAsync(); }
+            """);
+
+        Assert.Equal(new[] { "Shop.event.IClient.Resilient.g.cs", "Shop.event.class.Resilient.g.cs" }, result.Sources.Select(s => s.HintName));
+        Assert.Contains("namespace Shop.@event", result.File("Shop.event.IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Interface_nested_in_a_generic_type_gets_a_decorator_generic_in_the_containers_type_parameters(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public class Api<TModel> where TModel : class
+            {
+                public interface IClient<TKey> { [Retry] Task<TModel> GetAsync(TKey key, CancellationToken cancellationToken); }
+            }
+            """);
+
+        var text = result.File("Shop.Api`1+IClient`1");
+        Assert.Contains("public sealed partial class ApiClientResilient<TModel, TKey> : global::Shop.Api<TModel>.IClient<TKey>", text);
+        Assert.Contains("where TModel : class", text);
+        Assert.DoesNotContain("ModuleInitializer", text);
+    }
+
+    // ---- Fallback handlers -----------------------------------------------------------------------------------
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Internal_handler_behind_a_public_interface_makes_the_constructor_internal(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            internal sealed class Handler { public Task<int> Fallback(Exception e) => Task.FromResult(0); }
+            public interface IClient { [Fallback(typeof(Handler), nameof(Handler.Fallback))] Task<int> GetAsync(); }
+            """);
+
+        var text = result.File("Shop.IClient");
+        Assert.Contains("public sealed partial class ClientResilient", text);
+        Assert.Contains("internal ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Public_handler_keeps_the_constructor_public(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public sealed class Handler { public Task<int> Fallback(Exception e) => Task.FromResult(0); }
+            public interface IClient { [Fallback(typeof(Handler), nameof(Handler.Fallback))] Task<int> GetAsync(); }
+            """);
+
+        Assert.Contains("public ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", result.File("Shop.IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Ref_struct_handler_binds_static_methods_and_rejects_instance_ones_with_RES0001(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0001" }, Usings + """
+            namespace Shop;
+            public ref struct Handler
+            {
+                public static Task<int> Static(Exception e) => Task.FromResult(0);
+                public int Instance(Exception e) => 0;
+            }
+            public interface IClient
+            {
+                [Fallback(typeof(Handler), nameof(Handler.Static))] Task<int> GetAsync();
+                [Fallback(typeof(Handler), nameof(Handler.Instance))] int Get();
+            }
+            """);
+
+        var diagnostic = Assert.Single(result.InUserCode);
+        Assert.Contains("instance method of the ref struct 'Shop.Handler'", diagnostic.GetMessage());
+        Assert.Contains("global::Shop.Handler.Static(", result.File("Shop.IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Generic_fallback_with_stricter_constraints_is_RES0003(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0003" }, Usings + """
+            namespace Shop;
+            public static class Handler { public static Task<T> Fallback<T>(Exception e) where T : class, new() => Task.FromResult(new T()); }
+            public interface IClient { [Fallback(typeof(Handler), nameof(Handler.Fallback))] Task<T> GetAsync<T>() where T : class; }
+            """);
+
+        Assert.Contains("more than the method constrains 'T' (new())", Assert.Single(result.InUserCode).GetMessage());
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Generic_fallback_with_the_same_or_weaker_constraints_binds(NullableContextOptions nullable)
+    {
+        StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public interface IEntity { }
+            public class Entity : IEntity { }
+            public static class Handler { public static Task<T> Fallback<T>(Exception e) where T : class, IEntity => Task.FromException<T>(e); }
+            public interface IClient { [Fallback(typeof(Handler), nameof(Handler.Fallback))] Task<T> GetAsync<T>() where T : Entity, new(); }
+            """);
+    }
+
+    // ---- Nullability -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Null_default_in_a_nullable_disabled_project_builds_clean()
+    {
+        var result = StrictBuild.Assert(NullableContextOptions.Disable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public interface IClient { [Retry] Task<string> SearchAsync(string q = null, int page = 1); }
+            """);
+
+        Assert.StartsWith("// <auto-generated/>\n#nullable enable annotations\n", result.File("Shop.IClient").Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void Null_default_of_a_non_nullable_parameter_gets_no_second_warning_in_generated_code()
+    {
+        // The user's declaration gets the compiler's CS8625 (their code); the generated copy says null!.
+        var result = StrictBuild.Build(NullableContextOptions.Enable, Usings + """
+            namespace Shop;
+            public interface IClient { [Retry] Task<string> SearchAsync(string q = null, int page = 1); }
+            """);
+
+        Assert.Empty(result.InGenerated);
+        Assert.Equal("CS8625", Assert.Single(result.InUserCode).Id);
+        Assert.Contains("string q = null!", result.File("Shop.IClient"));
+    }
+
+    [Fact]
+    public void Nullable_disabled_region_inside_a_nullable_project_builds_clean()
+    {
+        StrictBuild.Assert(NullableContextOptions.Enable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            #nullable disable
+            public interface IClient
+            {
+                [Retry] Task<string> SearchAsync(string q = null);
+                [Fallback(nameof(Empty))] string Get(string key);
+                string Empty(string key);
+            }
+            """);
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void AllowNull_DisallowNull_and_MaybeNull_build_clean(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public interface IClient
+            {
+                [Retry] Task<string> SetAsync([AllowNull] string key, [DisallowNull] string? value);
+                [Retry(DelayMs = 0, MaxRetries = 1)] [return: MaybeNull] string Get(string key);
+                [Retry(DelayMs = 0, MaxRetries = 1)] [return: NotNullIfNotNull(nameof(key))] string? Find(string? key);
+                [Retry(DelayMs = 0, MaxRetries = 1)] bool TryParse([NotNullWhen(true)] string? text);
+            }
+            """);
+
+        Assert.Contains("__Core_SetAsync([global::System.Diagnostics.CodeAnalysis.AllowNullAttribute] string key, [global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute] string? value)", result.File("Shop.IClient"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void Non_nullable_fallback_for_a_nullable_result_builds_clean(NullableContextOptions nullable)
+    {
+        StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Shop;
+            public interface IClient
+            {
+                [Fallback(nameof(F))] Task<string?> GetAsync();
+                Task<string> F(Exception e);
+                [Fallback(nameof(G))] ValueTask<string?> FindAsync();
+                string G(Exception e);
+                [Fallback(nameof(H))] string? Get();
+                string H(Exception e);
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("Task<string> GetAsync();", "Task<string?> F(Exception e);", "string?", "string")]
+    [InlineData("Task<string> GetAsync();", "string? F(Exception e);", "string?", "string")]
+    [InlineData("ValueTask<string> GetAsync();", "ValueTask<string?> F(Exception e);", "string?", "string")]
+    [InlineData("string GetAsync();", "string? F(Exception e);", "string?", "string")]
+    public void Nullable_fallback_for_a_non_nullable_result_is_the_RES0020_warning_only(string method, string fallback, string fallbackType, string methodType)
+    {
+        var source = Usings + $$"""
+            namespace Shop;
+            public interface IClient { [Fallback(nameof(F))] {{method}} {{fallback}} }
+            """;
+
+        var result = StrictBuild.Assert(NullableContextOptions.Enable, new[] { "RES0020" }, source);
+        var diagnostic = Assert.Single(result.InUserCode);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.DefaultSeverity);
+        Assert.Contains($"returns '{fallbackType}', which may be null, but the method returns '{methodType}'", diagnostic.GetMessage());
+        Assert.Equal("nameof(F)", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+
+        // Without nullable warnings there is nothing to warn about.
+        StrictBuild.Assert(NullableContextOptions.Disable, Array.Empty<string>(), source);
+    }
+}

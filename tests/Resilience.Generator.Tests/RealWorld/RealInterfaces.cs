@@ -1,0 +1,1103 @@
+namespace Resilience.Generator.Tests.RealWorld;
+
+/// <summary>
+/// A public interface of a well-known .NET library, copied with its real signatures (parameter names, defaults,
+/// nullable annotations, attributes, constraints, base interfaces) and the least supporting types, in its own
+/// namespace. <see cref="Source"/> has slots where a user would put attributes: <c>/*iface*/</c> before the
+/// interface, <c>/*read*/</c> before methods that read, <c>/*write*/</c> before methods that change something, and
+/// interface-specific slots named in <see cref="Specific"/>.
+/// </summary>
+/// <param name="Name">Short name of the case.</param>
+/// <param name="Origin">The library and type it was copied from.</param>
+/// <param name="Source">The interface and its supporting types, with slots.</param>
+/// <param name="Specific">Annotations particular to this interface (fallbacks, cache fallbacks, keyed limits).</param>
+internal sealed record RealInterface(string Name, string Origin, string Source, params Annotation[] Specific);
+
+/// <summary>One way of annotating an interface: slot → attribute text, and the RES ids a build must report.</summary>
+/// <param name="Label">What the annotation does.</param>
+/// <param name="Slots">The text put in each slot; other slots stay empty.</param>
+/// <param name="Expected">RES ids the build reports with nullable enabled (each at least once, no others).</param>
+/// <param name="ExpectedWithoutNullable">The same with nullable disabled; <see langword="null"/> when equal to <paramref name="Expected"/>.</param>
+internal sealed record Annotation(string Label, IReadOnlyDictionary<string, string> Slots, string[] Expected, string[]? ExpectedWithoutNullable = null)
+{
+    public string Apply(string source)
+    {
+        foreach (var (slot, text) in Slots)
+        {
+            Assert.Contains("/*" + slot + "*/", source);
+            source = source.Replace("/*" + slot + "*/", text);
+        }
+
+        return source;
+    }
+
+    public static Annotation Of(string label, string[] expected, params (string Slot, string Text)[] slots)
+        => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
+}
+
+/// <summary>The corpus: 36 interfaces from 25 libraries.</summary>
+internal static class RealInterfaces
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Diagnostics.CodeAnalysis;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    public static readonly RealInterface[] All =
+    {
+        new("IMemoryCache", "Microsoft.Extensions.Caching.Abstractions: Microsoft.Extensions.Caching.Memory.IMemoryCache", Usings + """
+            namespace Microsoft.Extensions.Caching.Memory
+            {
+                public interface ICacheEntry : IDisposable
+                {
+                    object Key { get; }
+                    object? Value { get; set; }
+                    DateTimeOffset? AbsoluteExpiration { get; set; }
+                }
+
+                public class MemoryCacheStatistics
+                {
+                    public long CurrentEntryCount { get; init; }
+                }
+
+                /*iface*/
+                public interface IMemoryCache : IDisposable
+                {
+                    /*read*/
+                    bool TryGetValue(object key, out object? value);
+
+                    /*write*/
+                    ICacheEntry CreateEntry(object key);
+
+                    /*write*/
+                    void Remove(object key);
+
+                    /*stats*/
+                    MemoryCacheStatistics? GetCurrentStatistics() => null;
+                }
+            }
+            """,
+            // TryGetValue has an out parameter: an interface-level breaker skips it, a method-level one is RES0010.
+            Annotation.Of("breaker on statistics (default member)", Array.Empty<string>(), ("stats", "[CircuitBreaker(FailureThreshold = 3)]"))),
+
+        new("IDistributedCache", "Microsoft.Extensions.Caching.Abstractions: Microsoft.Extensions.Caching.Distributed.IDistributedCache", Usings + """
+            namespace Microsoft.Extensions.Caching.Distributed
+            {
+                public class DistributedCacheEntryOptions
+                {
+                    public DateTimeOffset? AbsoluteExpiration { get; set; }
+                    public TimeSpan? SlidingExpiration { get; set; }
+                }
+
+                /*iface*/
+                public interface IDistributedCache
+                {
+                    /*read*/
+                    byte[]? Get(string key);
+
+                    /*read*/ /*getasync*/
+                    Task<byte[]?> GetAsync(string key, CancellationToken token = default);
+
+                    /*write*/
+                    void Set(string key, byte[] value, DistributedCacheEntryOptions options);
+
+                    /*write*/
+                    Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default);
+
+                    void Refresh(string key);
+
+                    Task RefreshAsync(string key, CancellationToken token = default);
+
+                    /*write*/
+                    void Remove(string key);
+
+                    /*write*/
+                    Task RemoveAsync(string key, CancellationToken token = default);
+                }
+
+                public static class CacheMisses
+                {
+                    public static Task<byte[]?> Miss(string key, Exception error) => Task.FromResult<byte[]?>(null);
+                }
+            }
+            """,
+            Annotation.Of("cache fallback + fallback on GetAsync", Array.Empty<string>(),
+                ("getasync", "[CacheFallback(StaleTtlMs = 60_000)] [Fallback(typeof(CacheMisses), nameof(CacheMisses.Miss))]")),
+            Annotation.Of("keyed rate limit per key", Array.Empty<string>(),
+                ("getasync", "[RateLimit(PermitLimit = 10, KeyParameter = \"key\")]"))),
+
+        new("ILogger", "Microsoft.Extensions.Logging.Abstractions: Microsoft.Extensions.Logging.ILogger", Usings + """
+            namespace Microsoft.Extensions.Logging
+            {
+                public enum LogLevel { Trace, Debug, Information, Warning, Error, Critical, None }
+
+                public readonly struct EventId
+                {
+                    public EventId(int id, string? name = null) { Id = id; Name = name; }
+                    public int Id { get; }
+                    public string? Name { get; }
+                }
+
+                /*iface*/
+                public interface ILogger
+                {
+                    /*write*/
+                    void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter);
+
+                    /*read*/
+                    bool IsEnabled(LogLevel logLevel);
+
+                    IDisposable? BeginScope<TState>(TState state) where TState : notnull;
+                }
+            }
+            """,
+            Annotation.Of("bulkhead on Log", Array.Empty<string>(), ("write", "[Bulkhead(MaxConcurrency = 1, MaxQueue = 1_000)]"))),
+
+        new("IHttpClientFactory", "Microsoft.Extensions.Http: System.Net.Http.IHttpClientFactory", Usings + """
+            namespace System.Net.Http
+            {
+                /*iface*/
+                public interface IHttpClientFactory
+                {
+                    /*read*/ /*create*/
+                    HttpClient CreateClient(string name);
+                }
+            }
+            """,
+            Annotation.Of("keyed breaker per client name", Array.Empty<string>(), ("create", "[CircuitBreaker(KeyParameter = \"name\", FailureThreshold = 2)]"))),
+
+        new("IOptionsMonitor", "Microsoft.Extensions.Options: Microsoft.Extensions.Options.IOptionsMonitor<out TOptions>", Usings + """
+            namespace Microsoft.Extensions.Options
+            {
+                /*iface*/
+                public interface IOptionsMonitor<out TOptions>
+                {
+                    TOptions CurrentValue { get; }
+
+                    /*read*/
+                    TOptions Get(string? name);
+
+                    /*write*/
+                    IDisposable? OnChange(Action<TOptions, string?> listener);
+                }
+            }
+            """),
+
+        new("ISender", "MediatR.Contracts + MediatR: MediatR.ISender", Usings + """
+            namespace MediatR
+            {
+                public interface IBaseRequest { }
+                public interface IRequest : IBaseRequest { }
+                public interface IRequest<out TResponse> : IBaseRequest { }
+                public interface IStreamRequest<out TResponse> { }
+
+                /*iface*/
+                public interface ISender
+                {
+                    /*read*/ /*send*/
+                    Task<TResponse> Send<TResponse>(IRequest<TResponse> request, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Send<TRequest>(TRequest request, CancellationToken cancellationToken = default)
+                        where TRequest : IRequest;
+
+                    /*read*/
+                    Task<object?> Send(object request, CancellationToken cancellationToken = default);
+
+                    IAsyncEnumerable<TResponse> CreateStream<TResponse>(IStreamRequest<TResponse> request, CancellationToken cancellationToken = default);
+
+                    IAsyncEnumerable<object?> CreateStream(object request, CancellationToken cancellationToken = default);
+                }
+
+                public static class SendFallbacks
+                {
+                    public static Task<TResponse> Default<TResponse>(IRequest<TResponse> request, Exception error) => Task.FromResult(default(TResponse)!);
+                }
+            }
+            """,
+            Annotation.Of("generic static fallback on Send<TResponse>", Array.Empty<string>(),
+                ("send", "[Fallback(typeof(SendFallbacks), nameof(SendFallbacks.Default))]"))),
+
+        new("IPublisher+IMediator", "MediatR: MediatR.IPublisher and MediatR.IMediator : ISender, IPublisher", Usings + """
+            namespace MediatR
+            {
+                public interface INotification { }
+
+                public interface ISender
+                {
+                    Task<object?> Send(object request, CancellationToken cancellationToken = default);
+                }
+
+                /*iface*/
+                public interface IPublisher
+                {
+                    /*write*/
+                    Task Publish(object notification, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
+                        where TNotification : INotification;
+                }
+
+                /*mediator*/
+                public interface IMediator : ISender, IPublisher
+                {
+                }
+            }
+            """,
+            // Interface-level attributes apply to the interface's own methods; IMediator declares none, so its decorator only forwards.
+            Annotation.Of("retry on the empty IMediator", Array.Empty<string>(), ("mediator", "[Retry(MaxRetries = 2)]"))),
+
+        new("IDatabaseAsync", "StackExchange.Redis: StackExchange.Redis.IDatabaseAsync (subset) : IRedisAsync", Usings + """
+            namespace StackExchange.Redis
+            {
+                [Flags]
+                public enum CommandFlags { None = 0, PreferMaster = 0, HighPriority = 1, FireAndForget = 2, PreferReplica = 8, DemandMaster = 4, DemandReplica = 12, NoRedirect = 64, NoScriptCache = 512 }
+
+                public enum When { Always, Exists, NotExists }
+
+                public readonly struct RedisKey : IEquatable<RedisKey>
+                {
+                    private readonly string? _value;
+                    public RedisKey(string? key) => _value = key;
+                    public static implicit operator RedisKey(string? key) => new(key);
+                    public bool Equals(RedisKey other) => _value == other._value;
+                    public override bool Equals(object? obj) => obj is RedisKey other && Equals(other);
+                    public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+                    public override string ToString() => _value ?? "";
+                }
+
+                public readonly struct RedisValue : IEquatable<RedisValue>
+                {
+                    private readonly object? _value;
+                    public RedisValue(object? value) => _value = value;
+                    public static RedisValue Null => default;
+                    public bool IsNull => _value is null;
+                    public static implicit operator RedisValue(string? value) => new(value);
+                    public bool Equals(RedisValue other) => Equals(_value, other._value);
+                    public override bool Equals(object? obj) => obj is RedisValue other && Equals(other);
+                    public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+                }
+
+                public interface IRedisAsync
+                {
+                    Task<TimeSpan> PingAsync(CommandFlags flags = CommandFlags.None);
+
+                    bool TryWait(Task task);
+
+                    void Wait(Task task);
+
+                    T Wait<T>(Task<T> task);
+                }
+
+                /*iface*/
+                public interface IDatabaseAsync : IRedisAsync
+                {
+                    bool IsConnected(RedisKey key, CommandFlags flags = CommandFlags.None);
+
+                    /*read*/ /*get*/
+                    Task<RedisValue> StringGetAsync(RedisKey key, CommandFlags flags = CommandFlags.None);
+
+                    /*read*/
+                    Task<RedisValue[]> StringGetAsync(RedisKey[] keys, CommandFlags flags = CommandFlags.None);
+
+                    /*write*/
+                    Task<bool> StringSetAsync(RedisKey key, RedisValue value, TimeSpan? expiry = null, When when = When.Always, CommandFlags flags = CommandFlags.None);
+
+                    /*write*/
+                    Task<long> StringIncrementAsync(RedisKey key, long value = 1, CommandFlags flags = CommandFlags.None);
+
+                    /*write*/
+                    Task<bool> KeyDeleteAsync(RedisKey key, CommandFlags flags = CommandFlags.None);
+
+                    /*read*/
+                    Task<RedisValue> HashGetAsync(RedisKey key, RedisValue hashField, CommandFlags flags = CommandFlags.None);
+                }
+            }
+            """,
+            Annotation.Of("cache fallback + keyed rate limit on StringGetAsync", Array.Empty<string>(),
+                ("get", "[CacheFallback(KeyParameters = new[] { \"key\" })] [RateLimit(PermitLimit = 1_000, KeyParameter = \"key\")]"))),
+
+        new("IConnectionMultiplexer", "StackExchange.Redis: StackExchange.Redis.IConnectionMultiplexer (subset) : IDisposable, IAsyncDisposable", Usings + """
+            namespace StackExchange.Redis
+            {
+                public interface IDatabase { int Database { get; } }
+
+                public class ConnectionFailedEventArgs : EventArgs { }
+
+                /*iface*/
+                public interface IConnectionMultiplexer : IDisposable, IAsyncDisposable
+                {
+                    string ClientName { get; }
+
+                    bool IsConnected { get; }
+
+                    event EventHandler<ConnectionFailedEventArgs>? ConnectionFailed;
+
+                    /*read*/
+                    IDatabase GetDatabase(int db = -1, object? asyncState = null);
+
+                    /*write*/
+                    Task CloseAsync(bool allowCommandsToComplete = true);
+
+                    /*write*/
+                    void Close(bool allowCommandsToComplete = true);
+                }
+            }
+            """),
+
+        new("IUserStore+IUserPasswordStore", "Microsoft.Extensions.Identity.Core: Microsoft.AspNetCore.Identity.IUserStore<TUser>, IUserPasswordStore<TUser>", Usings + """
+            namespace Microsoft.AspNetCore.Identity
+            {
+                public class IdentityResult
+                {
+                    public bool Succeeded { get; protected set; }
+                    public static IdentityResult Success { get; } = new() { Succeeded = true };
+                }
+
+                /*iface*/
+                public interface IUserStore<TUser> : IDisposable where TUser : class
+                {
+                    /*read*/
+                    Task<string> GetUserIdAsync(TUser user, CancellationToken cancellationToken);
+
+                    /*read*/
+                    Task<string?> GetUserNameAsync(TUser user, CancellationToken cancellationToken);
+
+                    /*write*/
+                    Task SetUserNameAsync(TUser user, string? userName, CancellationToken cancellationToken);
+
+                    Task<string?> GetNormalizedUserNameAsync(TUser user, CancellationToken cancellationToken);
+
+                    Task SetNormalizedUserNameAsync(TUser user, string? normalizedName, CancellationToken cancellationToken);
+
+                    /*write*/
+                    Task<IdentityResult> CreateAsync(TUser user, CancellationToken cancellationToken);
+
+                    /*write*/
+                    Task<IdentityResult> UpdateAsync(TUser user, CancellationToken cancellationToken);
+
+                    /*write*/
+                    Task<IdentityResult> DeleteAsync(TUser user, CancellationToken cancellationToken);
+
+                    /*read*/ /*find*/
+                    Task<TUser?> FindByIdAsync(string userId, CancellationToken cancellationToken);
+
+                    /*read*/
+                    Task<TUser?> FindByNameAsync(string normalizedUserName, CancellationToken cancellationToken);
+                }
+
+                /*pwd*/
+                public interface IUserPasswordStore<TUser> : IUserStore<TUser> where TUser : class
+                {
+                    Task SetPasswordHashAsync(TUser user, string? passwordHash, CancellationToken cancellationToken);
+
+                    /*hash*/
+                    Task<string?> GetPasswordHashAsync(TUser user, CancellationToken cancellationToken);
+
+                    Task<bool> HasPasswordAsync(TUser user, CancellationToken cancellationToken);
+
+                    Task<string?> NoHash(TUser user, Exception error) => Task.FromResult<string?>(null);
+                }
+            }
+            """,
+            Annotation.Of("password store: breaker + fallback to a default member", Array.Empty<string>(),
+                ("pwd", "[CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 20)]"),
+                ("hash", "[Fallback(nameof(NoHash))]")),
+            Annotation.Of("cache fallback on FindByIdAsync", Array.Empty<string>(), ("find", "[CacheFallback(TtlMs = 1_000)]"))),
+
+        new("IChatClient", "Microsoft.Extensions.AI.Abstractions: Microsoft.Extensions.AI.IChatClient", Usings + """
+            namespace Microsoft.Extensions.AI
+            {
+                public class ChatMessage { public string? Text { get; set; } }
+                public class ChatOptions { public string? ModelId { get; set; } }
+                public class ChatResponse { public IList<ChatMessage> Messages { get; } = new List<ChatMessage>(); }
+                public class ChatResponseUpdate { public string? Text { get; set; } }
+
+                /*iface*/
+                public interface IChatClient : IDisposable
+                {
+                    /*read*/ /*chat*/
+                    Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default);
+
+                    /*stream*/
+                    IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default);
+
+                    object? GetService(Type serviceType, object? serviceKey = null);
+                }
+
+                public sealed class CannedAnswers
+                {
+                    public Task<ChatResponse> Apologise(IEnumerable<ChatMessage> messages, Exception error) => Task.FromResult(new ChatResponse());
+                }
+            }
+            """,
+            Annotation.Of("retry + attempt timeout + handler-instance fallback", Array.Empty<string>(),
+                ("chat", "[Retry(MaxRetries = 2, AttemptTimeoutMs = 10_000)] [Fallback(typeof(CannedAnswers), nameof(CannedAnswers.Apologise))]")),
+            Annotation.Of("retry on the streaming method", new[] { "RES0010" }, ("stream", "[Retry]"))),
+
+        new("IEmbeddingGenerator", "Microsoft.Extensions.AI.Abstractions: Microsoft.Extensions.AI.IEmbeddingGenerator<in TInput, TEmbedding>", Usings + """
+            namespace Microsoft.Extensions.AI
+            {
+                public class Embedding { }
+                public sealed class Embedding<T> : Embedding { public ReadOnlyMemory<T> Vector { get; init; } }
+                public class EmbeddingGenerationOptions { public int? Dimensions { get; set; } }
+                public class GeneratedEmbeddings<TEmbedding> : List<TEmbedding> where TEmbedding : Embedding { }
+
+                public interface IEmbeddingGenerator : IDisposable
+                {
+                    object? GetService(Type serviceType, object? serviceKey = null);
+                }
+
+                /*iface*/
+                public interface IEmbeddingGenerator<in TInput, TEmbedding> : IEmbeddingGenerator
+                    where TEmbedding : Embedding
+                {
+                    /*read*/
+                    Task<GeneratedEmbeddings<TEmbedding>> GenerateAsync(IEnumerable<TInput> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default);
+                }
+            }
+            """),
+
+        new("SignalR IClientProxy+IGroupManager", "Microsoft.AspNetCore.SignalR.Core: IClientProxy, IGroupManager, IHubClients<T>", Usings + """
+            namespace Microsoft.AspNetCore.SignalR
+            {
+                /*iface*/
+                public interface IClientProxy
+                {
+                    /*write*/
+                    Task SendCoreAsync(string method, object?[] args, CancellationToken cancellationToken = default);
+                }
+
+                /*groups*/
+                public interface IGroupManager
+                {
+                    Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default);
+
+                    Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default);
+                }
+
+                public interface IHubClients<T>
+                {
+                    T All { get; }
+                    T Client(string connectionId);
+                    T Group(string groupName);
+                    T Groups(IReadOnlyList<string> groupNames);
+                    T AllExcept(IReadOnlyList<string> excludedConnectionIds);
+                }
+
+                /*hub*/
+                public interface IHubContext<THub> where THub : class
+                {
+                    IHubClients<IClientProxy> Clients { get; }
+
+                    IGroupManager Groups { get; }
+                }
+            }
+            """,
+            Annotation.Of("keyed rate limit per group", Array.Empty<string>(), ("groups", "[RateLimit(PermitLimit = 5, KeyParameter = \"groupName\")]")),
+            Annotation.Of("breaker on a property-only interface", Array.Empty<string>(), ("hub", "[CircuitBreaker]"))),
+
+        new("IGrainFactory", "Microsoft.Orleans.Core.Abstractions: Orleans.IGrainFactory", Usings + """
+            namespace Orleans
+            {
+                public interface IAddressable { }
+                public interface IGrain : IAddressable { }
+                public interface IGrainWithGuidKey : IGrain { }
+                public interface IGrainWithIntegerKey : IGrain { }
+                public interface IGrainWithStringKey : IGrain { }
+                public interface IGrainWithGuidCompoundKey : IGrain { }
+                public interface IGrainWithIntegerCompoundKey : IGrain { }
+                public interface IGrainObserver : IAddressable { }
+
+                /*iface*/
+                public interface IGrainFactory
+                {
+                    /*read*/
+                    TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey;
+
+                    /*read*/
+                    TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey;
+
+                    /*read*/
+                    TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey;
+
+                    TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidCompoundKey;
+
+                    TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerCompoundKey;
+
+                    /*write*/ /*observer*/
+                    Task<TGrainObserverInterface> CreateObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver;
+
+                    /*write*/
+                    Task DeleteObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver;
+                }
+
+                public static class ObserverFallbacks
+                {
+                    public static Task<T> Strict<T>(IGrainObserver obj, Exception error) where T : class, IGrainObserver => Task.FromException<T>(error);
+                }
+            }
+            """,
+            // The fallback requires 'class'; the method's type parameter only IGrainObserver: RES0003.
+            Annotation.Of("generic fallback with stricter constraints", new[] { "RES0003" },
+                ("observer", "[Fallback(typeof(ObserverFallbacks), nameof(ObserverFallbacks.Strict))]"))),
+
+        new("IValidator", "FluentValidation: FluentValidation.IValidator<T> : IValidator", Usings + """
+            namespace FluentValidation
+            {
+                public interface IValidationContext { object? InstanceToValidate { get; } }
+                public interface IValidatorDescriptor { }
+
+                public class ValidationResult
+                {
+                    public bool IsValid => Errors.Count == 0;
+                    public List<string> Errors { get; } = new();
+                }
+
+                public interface IValidator
+                {
+                    ValidationResult Validate(IValidationContext context);
+
+                    Task<ValidationResult> ValidateAsync(IValidationContext context, CancellationToken cancellation = new CancellationToken());
+
+                    IValidatorDescriptor CreateDescriptor();
+
+                    bool CanValidateInstancesOfType(Type type);
+                }
+
+                /*iface*/
+                public interface IValidator<in T> : IValidator
+                {
+                    /*read*/
+                    ValidationResult Validate(T instance);
+
+                    /*read*/ /*validate*/
+                    Task<ValidationResult> ValidateAsync(T instance, CancellationToken cancellation = new CancellationToken());
+
+                    Task<ValidationResult> Invalid(T instance, Exception error) => Task.FromResult(new ValidationResult { Errors = { error.Message } });
+                }
+            }
+            """,
+            Annotation.Of("fallback to a default member on ValidateAsync", Array.Empty<string>(), ("validate", "[Fallback(nameof(Invalid))]"))),
+
+        new("Refit IGitHubApi", "Refit: a Refit API interface as its README declares one (Refit attributes declared beside it)", Usings + """
+            namespace Refit
+            {
+                [AttributeUsage(AttributeTargets.Method)] public sealed class GetAttribute : Attribute { public GetAttribute(string path) { } }
+                [AttributeUsage(AttributeTargets.Method)] public sealed class PostAttribute : Attribute { public PostAttribute(string path) { } }
+                [AttributeUsage(AttributeTargets.Method)] public sealed class DeleteAttribute : Attribute { public DeleteAttribute(string path) { } }
+                [AttributeUsage(AttributeTargets.Parameter)] public sealed class BodyAttribute : Attribute { }
+                [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Property)] public sealed class AliasAsAttribute : Attribute { public AliasAsAttribute(string name) { } }
+                [AttributeUsage(AttributeTargets.Parameter)] public sealed class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }
+                [AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface)] public sealed class HeadersAttribute : Attribute { public HeadersAttribute(params string[] headers) { } }
+
+                public interface IApiResponse : IDisposable { bool IsSuccessStatusCode { get; } }
+                public interface IApiResponse<out T> : IApiResponse { T? Content { get; } }
+            }
+
+            namespace GitHub.Client
+            {
+                using Refit;
+
+                public sealed record User(string Login, string? Name);
+                public sealed record NewIssue(string Title, string? Body);
+                public sealed record Issue(int Number, string Title);
+
+                [Headers("User-Agent: Refit")]
+                /*iface*/
+                public interface IGitHubApi
+                {
+                    /*read*/ /*user*/
+                    [Get("/users/{user}")]
+                    Task<User> GetUser(string user);
+
+                    /*read*/
+                    [Get("/search/users")]
+                    Task<IApiResponse<List<User>>> SearchUsers([AliasAs("q")] string query, [Header("Authorization")] string? authorization = null, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    [Post("/repos/{owner}/{repo}/issues")]
+                    Task<Issue> CreateIssue(string owner, string repo, [Body] NewIssue issue);
+
+                    /*write*/
+                    [Delete("/repos/{owner}/{repo}")]
+                    Task DeleteRepo(string owner, string repo);
+                }
+            }
+            """,
+            Annotation.Of("cache fallback + keyed rate limit on GetUser", new[] { "RES0012" },
+                ("user", "[CacheFallback(StaleTtlMs = 600_000)] [RateLimit(PermitLimit = 60, WindowMs = 60_000, KeyParameter = \"user\")] [Timeout(5_000)]"))),
+
+        new("IRepositoriesClient", "Octokit: Octokit.IRepositoriesClient (subset)", Usings + """
+            namespace Octokit
+            {
+                public class Repository { public long Id { get; set; } }
+                public class NewRepository { public NewRepository(string name) => Name = name; public string Name { get; } }
+                public class RepositoryUpdate { public string? Description { get; set; } }
+                public class ApiOptions { public int? PageSize { get; set; } }
+                public interface IPullRequestsClient { Task<int> Count(string owner, string name); }
+
+                /*iface*/
+                public interface IRepositoriesClient
+                {
+                    IPullRequestsClient PullRequest { get; }
+
+                    /*write*/
+                    Task<Repository> Create(NewRepository newRepository);
+
+                    /*write*/
+                    Task<Repository> Create(string organizationLogin, NewRepository newRepository);
+
+                    /*write*/
+                    Task Delete(string owner, string name);
+
+                    /*write*/
+                    Task Delete(long repositoryId);
+
+                    /*read*/ /*get*/
+                    [SuppressMessage("Microsoft.Naming", "CA1716:IdentifiersShouldNotMatchKeywords", MessageId = "Get", Justification = "Method makes a network request")]
+                    Task<Repository> Get(string owner, string name);
+
+                    /*read*/
+                    [SuppressMessage("Microsoft.Naming", "CA1716:IdentifiersShouldNotMatchKeywords", MessageId = "Get", Justification = "Method makes a network request")]
+                    Task<Repository> Get(long repositoryId);
+
+                    /*read*/
+                    Task<IReadOnlyList<Repository>> GetAllForCurrent();
+
+                    /*read*/
+                    Task<IReadOnlyList<Repository>> GetAllForCurrent(ApiOptions options);
+
+                    /*read*/
+                    Task<IReadOnlyList<Repository>> GetAllForUser(string login);
+
+                    /*write*/
+                    Task<Repository> Edit(string owner, string name, RepositoryUpdate update);
+                }
+            }
+            """,
+            Annotation.Of("keyed breaker per owner on Get", Array.Empty<string>(), ("get", "[CircuitBreaker(KeyParameter = \"owner\", MaxKeys = 1_000)]"))),
+
+        new("IFileProvider", "Microsoft.Extensions.FileProviders.Abstractions: Microsoft.Extensions.FileProviders.IFileProvider", Usings + """
+            namespace Microsoft.Extensions.Primitives
+            {
+                public interface IChangeToken
+                {
+                    bool HasChanged { get; }
+                    bool ActiveChangeCallbacks { get; }
+                    IDisposable RegisterChangeCallback(Action<object?> callback, object? state);
+                }
+            }
+
+            namespace Microsoft.Extensions.FileProviders
+            {
+                using Microsoft.Extensions.Primitives;
+
+                public interface IFileInfo { bool Exists { get; } string Name { get; } }
+                public interface IDirectoryContents : IEnumerable<IFileInfo> { bool Exists { get; } }
+
+                /*iface*/
+                public interface IFileProvider
+                {
+                    /*read*/
+                    IFileInfo GetFileInfo(string subpath);
+
+                    /*read*/
+                    IDirectoryContents GetDirectoryContents(string subpath);
+
+                    IChangeToken Watch(string filter);
+                }
+            }
+            """),
+
+        new("IConfiguration", "Microsoft.Extensions.Configuration.Abstractions: IConfiguration, IConfigurationSection", Usings + """
+            namespace Microsoft.Extensions.Primitives
+            {
+                public interface IChangeToken { bool HasChanged { get; } }
+            }
+
+            namespace Microsoft.Extensions.Configuration
+            {
+                using Microsoft.Extensions.Primitives;
+
+                /*iface*/
+                public interface IConfiguration
+                {
+                    string? this[string key] { get; set; }
+
+                    /*read*/
+                    IConfigurationSection GetSection(string key);
+
+                    /*read*/
+                    IEnumerable<IConfigurationSection> GetChildren();
+
+                    IChangeToken GetReloadToken();
+                }
+
+                /*section*/
+                public interface IConfigurationSection : IConfiguration
+                {
+                    string Key { get; }
+                    string Path { get; }
+                    string? Value { get; set; }
+                }
+            }
+            """,
+            Annotation.Of("breaker on the section (members all inherited)", Array.Empty<string>(), ("section", "[CircuitBreaker]"))),
+
+        new("IHostedService+IHostedLifecycleService", "Microsoft.Extensions.Hosting.Abstractions: IHostedService, IHostedLifecycleService", Usings + """
+            namespace Microsoft.Extensions.Hosting
+            {
+                /*iface*/
+                public interface IHostedService
+                {
+                    /*write*/
+                    Task StartAsync(CancellationToken cancellationToken);
+
+                    /*write*/
+                    Task StopAsync(CancellationToken cancellationToken);
+                }
+
+                /*lifecycle*/
+                public interface IHostedLifecycleService : IHostedService
+                {
+                    Task StartingAsync(CancellationToken cancellationToken);
+                    Task StartedAsync(CancellationToken cancellationToken);
+                    Task StoppingAsync(CancellationToken cancellationToken);
+                    Task StoppedAsync(CancellationToken cancellationToken);
+                }
+            }
+            """,
+            Annotation.Of("timeout on every lifecycle step", Array.Empty<string>(), ("lifecycle", "[Timeout(30_000)]"))),
+
+        new("IJsonTypeInfoResolver", "System.Text.Json: System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver (redeclared in Corpus.Json: the BCL already declares it)", Usings + """
+            namespace Corpus.Json
+            {
+                using System.Text.Json;
+                using System.Text.Json.Serialization.Metadata;
+
+                /*iface*/
+                public interface IJsonTypeInfoResolver
+                {
+                    /*read*/
+                    JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options);
+                }
+            }
+            """),
+
+        new("IEmailSender", "Microsoft.AspNetCore.Identity.UI: Microsoft.AspNetCore.Identity.UI.Services.IEmailSender", Usings + """
+            namespace Microsoft.AspNetCore.Identity.UI.Services
+            {
+                /*iface*/
+                public interface IEmailSender
+                {
+                    /*write*/ /*send*/
+                    Task SendEmailAsync(string email, string subject, string htmlMessage);
+                }
+            }
+            """,
+            Annotation.Of("timeout without a token (warns) + keyed rate limit per address", new[] { "RES0012" },
+                ("send", "[Timeout(10_000)] [RateLimit(PermitLimit = 3, WindowMs = 60_000, KeyParameter = \"email\")]"))),
+
+        new("IAuthorizationService", "Microsoft.AspNetCore.Authorization: Microsoft.AspNetCore.Authorization.IAuthorizationService", Usings + """
+            namespace Microsoft.AspNetCore.Authorization
+            {
+                using System.Security.Claims;
+
+                public interface IAuthorizationRequirement { }
+
+                public class AuthorizationResult
+                {
+                    public bool Succeeded { get; private set; }
+                    public static AuthorizationResult Success() => new() { Succeeded = true };
+                    public static AuthorizationResult Failed() => new();
+                }
+
+                /*iface*/
+                public interface IAuthorizationService
+                {
+                    /*read*/
+                    Task<AuthorizationResult> AuthorizeAsync(ClaimsPrincipal user, object? resource, IEnumerable<IAuthorizationRequirement> requirements);
+
+                    /*read*/ /*policy*/
+                    Task<AuthorizationResult> AuthorizeAsync(ClaimsPrincipal user, object? resource, string policyName);
+                }
+
+                internal static class Deny
+                {
+                    public static AuthorizationResult All(Exception error) => AuthorizationResult.Failed();
+                }
+            }
+            """,
+            Annotation.Of("internal static fallback (fail closed)", Array.Empty<string>(), ("policy", "[Fallback(typeof(Deny), nameof(Deny.All))]"))),
+
+        new("IDataProtector", "Microsoft.AspNetCore.DataProtection.Abstractions: IDataProtector : IDataProtectionProvider", Usings + """
+            namespace Microsoft.AspNetCore.DataProtection
+            {
+                public interface IDataProtectionProvider
+                {
+                    IDataProtector CreateProtector(string purpose);
+                }
+
+                /*iface*/
+                public interface IDataProtector : IDataProtectionProvider
+                {
+                    /*write*/
+                    byte[] Protect(byte[] plaintext);
+
+                    /*read*/
+                    byte[] Unprotect(byte[] protectedData);
+                }
+            }
+            """),
+
+        new("IStringLocalizer", "Microsoft.Extensions.Localization.Abstractions: Microsoft.Extensions.Localization.IStringLocalizer", Usings + """
+            namespace Microsoft.Extensions.Localization
+            {
+                public class LocalizedString
+                {
+                    public LocalizedString(string name, string value) { Name = name; Value = value; }
+                    public string Name { get; }
+                    public string Value { get; }
+                }
+
+                /*iface*/
+                public interface IStringLocalizer
+                {
+                    LocalizedString this[string name] { get; }
+
+                    LocalizedString this[string name, params object[] arguments] { get; }
+
+                    /*read*/
+                    IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures);
+                }
+            }
+            """),
+
+        new("IHealthCheck", "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions: IHealthCheck", Usings + """
+            namespace Microsoft.Extensions.Diagnostics.HealthChecks
+            {
+                public enum HealthStatus { Unhealthy = 0, Degraded = 1, Healthy = 2 }
+
+                public readonly struct HealthCheckResult
+                {
+                    public HealthCheckResult(HealthStatus status, string? description = null, Exception? exception = null) { Status = status; Description = description; Exception = exception; }
+                    public HealthStatus Status { get; }
+                    public string? Description { get; }
+                    public Exception? Exception { get; }
+                    public static HealthCheckResult Unhealthy(string? description = null, Exception? exception = null) => new(HealthStatus.Unhealthy, description, exception);
+                }
+
+                public sealed class HealthCheckContext { }
+
+                /*iface*/
+                public interface IHealthCheck
+                {
+                    /*read*/ /*check*/
+                    Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default);
+
+                    HealthCheckResult Unhealthy(Exception error) => HealthCheckResult.Unhealthy(error.Message, error);
+                }
+            }
+            """,
+            Annotation.Of("timeout + value-returning fallback", Array.Empty<string>(), ("check", "[Timeout(2_000)] [Fallback(nameof(Unhealthy))]"))),
+
+        new("IFile", "TestableIO.System.IO.Abstractions: System.IO.Abstractions.IFile (subset)", Usings + """
+            namespace System.IO.Abstractions
+            {
+                /*iface*/
+                public interface IFile
+                {
+                    /*read*/
+                    bool Exists([NotNullWhen(true)] string? path);
+
+                    /*read*/
+                    string ReadAllText(string path);
+
+                    /*read*/ /*readasync*/
+                    Task<string> ReadAllTextAsync(string path, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    void WriteAllText(string path, string? contents);
+
+                    /*write*/
+                    Task WriteAllTextAsync(string path, string? contents, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    void Delete(string path);
+
+                    Task<string?> Missing(string path) => Task.FromResult<string?>(null);
+                }
+            }
+            """,
+            // Task<string?> fallback for Task<string>: binds, and may return null for a non-nullable result.
+            Annotation.Of("nullable fallback for a non-nullable result", new[] { "RES0020" }, ("readasync", "[Fallback(nameof(Missing))]"))
+                with { ExpectedWithoutNullable = Array.Empty<string>() }),
+
+        new("IPublishEndpoint", "MassTransit.Abstractions: MassTransit.IPublishEndpoint (subset)", Usings + """
+            namespace MassTransit
+            {
+                /*iface*/
+                public interface IPublishEndpoint
+                {
+                    /*write*/
+                    Task Publish<T>(T message, CancellationToken cancellationToken = default) where T : class;
+
+                    /*write*/
+                    Task Publish(object message, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Publish(object message, Type messageType, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Publish<T>(object values, CancellationToken cancellationToken = default) where T : class;
+                }
+            }
+            """),
+
+        new("Serilog ILogger", "Serilog: Serilog.ILogger (subset)", Usings + """
+            namespace Serilog.Core
+            {
+                [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor)]
+                public sealed class MessageTemplateFormatMethodAttribute : Attribute
+                {
+                    public MessageTemplateFormatMethodAttribute(string templateParameterName) => TemplateParameterName = templateParameterName;
+                    public string TemplateParameterName { get; }
+                }
+            }
+
+            namespace Serilog.Events
+            {
+                public enum LogEventLevel { Verbose, Debug, Information, Warning, Error, Fatal }
+                public sealed class LogEvent { }
+            }
+
+            namespace Serilog
+            {
+                using Serilog.Core;
+                using Serilog.Events;
+
+                /*iface*/
+                public interface ILogger
+                {
+                    ILogger ForContext(string propertyName, object? value, bool destructureObjects = false);
+
+                    /*write*/
+                    void Write(LogEvent logEvent);
+
+                    /*read*/
+                    bool IsEnabled(LogEventLevel level);
+
+                    /*write*/
+                    [MessageTemplateFormatMethod("messageTemplate")]
+                    void Information(string messageTemplate, params object?[]? propertyValues);
+
+                    /*write*/
+                    [MessageTemplateFormatMethod("messageTemplate")]
+                    void Error(Exception? exception, string messageTemplate, params object?[]? propertyValues);
+                }
+            }
+            """),
+
+        new("IMapper", "AutoMapper: AutoMapper.IMapperBase (subset)", Usings + """
+            namespace AutoMapper
+            {
+                /*iface*/
+                public interface IMapperBase
+                {
+                    /*read*/
+                    TDestination Map<TDestination>(object source);
+
+                    /*read*/
+                    TDestination Map<TSource, TDestination>(TSource source);
+
+                    /*read*/
+                    TDestination Map<TSource, TDestination>(TSource source, TDestination destination);
+
+                    /*read*/
+                    object Map(object source, Type sourceType, Type destinationType);
+                }
+            }
+            """),
+
+        new("IHttpContextAccessor", "Microsoft.AspNetCore.Http.Abstractions: Microsoft.AspNetCore.Http.IHttpContextAccessor", Usings + """
+            namespace Microsoft.AspNetCore.Http
+            {
+                public abstract class HttpContext { }
+
+                /*iface*/
+                public interface IHttpContextAccessor
+                {
+                    HttpContext? HttpContext { get; set; }
+                }
+            }
+            """),
+
+        new("IServiceScopeFactory-ish", "Microsoft.Extensions.DependencyInjection.Abstractions: a user interface over System.IServiceProvider and IKeyedServiceProvider (the real ones are referenced)", Usings + """
+            namespace Corpus.DependencyInjection
+            {
+                using Microsoft.Extensions.DependencyInjection;
+
+                /*iface*/
+                public interface IResolver : IServiceProvider, IKeyedServiceProvider, IServiceScopeFactory, IAsyncDisposable
+                {
+                    /*read*/
+                    object? Resolve(Type serviceType, object? serviceKey = null);
+                }
+            }
+            """),
+
+        new("IDbConnectionFactory", "ServiceStack.OrmLite: ServiceStack.Data.IDbConnectionFactory", Usings + """
+            namespace ServiceStack.Data
+            {
+                using System.Data;
+
+                /*iface*/
+                public interface IDbConnectionFactory
+                {
+                    /*read*/
+                    IDbConnection OpenDbConnection();
+
+                    /*read*/
+                    Task<IDbConnection> OpenDbConnectionAsync(CancellationToken token = default);
+
+                    IDbConnection CreateDbConnection();
+                }
+            }
+            """),
+
+        new("IBlobStore (nullable-oblivious, nullable disabled)", "A user's storage interface in a file that disables nullable, with null defaults (as in pre-C# 8 libraries such as Orleans 3 and Octokit)", """
+            #nullable disable
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Storage.Blobs
+            {
+                /*iface*/
+                public interface IBlobStore
+                {
+                    /*read*/ /*download*/
+                    Task<Stream> DownloadAsync(string container, string name, string versionId = null, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task UploadAsync(string container, string name, Stream content, string contentType = null, CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    string GetUrl(string container, string name, string sasToken = null);
+
+                    Task<Stream> Empty(string container, string name, Exception error);
+                }
+            }
+            """,
+            Annotation.Of("fallback on DownloadAsync", Array.Empty<string>(), ("download", "[Fallback(nameof(Empty))]"))),
+    };
+}
