@@ -9,8 +9,9 @@ namespace Resilience.Samples.WebApi;
 /// </summary>
 /// <remarks>
 /// A 5xx answer is a failure for the retry and the breaker (<see cref="IsServerError"/>) but is not an exception:
-/// when retries run out it is returned as it is. The fallbacks answer when the call throws: the breaker is open,
-/// the timeout fired, or the downstream cannot be reached.
+/// when retries run out it is returned as it is (the fallbacks set <c>AnswerMarkedResults = false</c>; by default a
+/// marked result that survives the retries would reach them). The fallbacks answer when the call throws: the breaker
+/// is open, the timeout fired, or the downstream cannot be reached.
 /// </remarks>
 [CircuitBreaker(FailureThreshold = 3, BreakDurationMs = 5_000, HandleResult = nameof(IsServerError), Name = DownstreamNames.CircuitBreaker)]
 public interface IWeatherClient
@@ -20,7 +21,7 @@ public interface IWeatherClient
     /// <param name="cancellationToken">The caller's cancellation (the request's abort token).</param>
     [Retry(MaxRetries = 3, DelayMs = 50, Jitter = 0, HandleResult = nameof(IsServerError))]
     [Timeout(5_000)]
-    [Fallback(nameof(GetForecastFallbackAsync))]
+    [Fallback(nameof(GetForecastFallbackAsync), AnswerMarkedResults = false)]
     Task<DownstreamResponse> GetForecastAsync(string city, CancellationToken cancellationToken);
 
     /// <summary>The fallback of <see cref="GetForecastAsync"/>, called on the inner client when the call fails.</summary>
@@ -31,7 +32,7 @@ public interface IWeatherClient
     /// <summary>Gets the downstream's status. Not retried: a failure counts at once for the shared breaker.</summary>
     /// <param name="cancellationToken">The caller's cancellation (the request's abort token).</param>
     [Timeout(2_000)]
-    [Fallback(nameof(StatusFallback))]
+    [Fallback(nameof(StatusFallback), AnswerMarkedResults = false)]
     Task<DownstreamResponse> GetStatusAsync(CancellationToken cancellationToken);
 
     /// <summary>The fallback of <see cref="GetStatusAsync"/>: reports the downstream as unavailable.</summary>

@@ -5,8 +5,9 @@ namespace Resilience;
 /// every method that has no <see cref="RetryAttribute"/> of its own.
 /// </summary>
 /// <remarks>
-/// A <see cref="PermanentException"/>, the caller's own cancellation and a <see cref="ResilienceRejectedException"/>
-/// are never retried unless listed in <see cref="RetryOn"/>. Delays are measured on the registry's
+/// A permanent failure (a <see cref="PermanentException"/>, also one wrapped by other exceptions, see
+/// <see cref="PermanentException.IsPermanent"/>) and the caller's own cancellation are never retried; a
+/// <see cref="ResilienceRejectedException"/> is not retried unless listed in <see cref="RetryOn"/>. Delays are measured on the registry's
 /// <see cref="TimeProvider"/> and end at once when the call is cancelled.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
@@ -47,7 +48,9 @@ public sealed class RetryAttribute : Attribute
 
     /// <summary>
     /// Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure
-    /// (for example an HTTP 5xx). Such a result is retried, and when retries run out it is returned as it is.
+    /// (for example an HTTP 5xx). Such a result is retried; one that survives the retries is handed to
+    /// <see cref="CacheFallbackAttribute"/> and <see cref="FallbackAttribute"/> like a failure (as a
+    /// <see cref="HandledResultException{TResult}"/>), and returned as it is when neither answers it.
     /// </summary>
     public string? HandleResult { get; set; }
 }
