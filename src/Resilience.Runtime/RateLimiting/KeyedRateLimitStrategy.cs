@@ -163,6 +163,9 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <summary>Stops the idle sweep and releases every key's limit; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _table.Dispose();
 
+    /// <summary>Whether <paramref name="key"/> is held now (does not count as a use).</summary>
+    internal bool IsHeld(TKey? key) => _table.TryGetValue(key, out _);
+
     /// <summary>Runs the idle sweep now (the timer runs it every <c>KeyIdleTimeout / 2</c>).</summary>
     internal void SweepIdle() => _table.SweepIdle();
 

@@ -247,6 +247,74 @@ public sealed class KeyedRateLimitStrategyTests
     }
 
     [Fact]
+    public void With_a_frozen_clock_the_most_recently_used_key_is_never_evicted()
+    {
+        // Every use below shares one timestamp: recency must come from the order of use.
+        using var limit = new KeyedRateLimitStrategy<int>("lru", new RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromHours(1), MaxKeys = 100 }, _time);
+        const int hot = -1;
+        Assert.True(limit.TryAcquire(hot));
+        Assert.True(limit.TryAcquire(hot)); // the hot key's budget is spent
+
+        for (int key = 0; key < 1_000; key++)
+        {
+            limit.TryAcquire(key); // (a new key sharing a slot with an evicted one starts drained: not asserted here)
+            Assert.False(limit.TryAcquire(hot), $"the hot key lost its state after {key + 1} insertions");
+            Assert.True(limit.IsHeld(hot), $"the most recently used key was evicted after {key + 1} insertions");
+        }
+    }
+
+    [Fact]
+    public void A_client_churning_distinct_keys_cannot_reset_another_keys_budget()
+    {
+        using var limit = new KeyedRateLimitStrategy<string>("churn", new RateLimitOptions { PermitLimit = 3, Window = TimeSpan.FromMinutes(1), MaxKeys = 50 }, _time);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(limit.TryAcquire("victim"));
+        }
+
+        int attackerGrants = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            for (int key = 0; key < 500; key++)
+            {
+                attackerGrants += limit.TryAcquire($"attacker-{round}-{key}") ? 1 : 0;
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1));
+            Assert.False(limit.TryAcquire("victim"), $"round {round}: the victim got a fresh budget back by churn");
+            Assert.True(limit.KeyCount <= 50);
+        }
+
+        Assert.False(limit.IsHeld("nobody"));
+        Assert.True(attackerGrants > 0);
+
+        // Once its permits would have come back anyway (a minute after they were taken), the victim has its budget again.
+        _time.Advance(TimeSpan.FromSeconds(40));
+        Assert.True(limit.TryAcquire("victim"));
+    }
+
+    [Fact]
+    public void Keys_at_rest_are_evicted_before_keys_with_permits_in_use()
+    {
+        using var limit = new KeyedRateLimitStrategy<int>("rest", new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(1), MaxKeys = 10 }, _time);
+        Assert.True(limit.TryAcquire(0)); // key 0: least recently used, but its permit is in use
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int key = 1; key < 10; key++)
+        {
+            Assert.True(limit.TryAcquire(key)); // keys 1..9: used later, permits in use
+        }
+
+        Assert.True(limit.TryAcquire(0)); // key 0 is back to full and takes again
+        _time.Advance(TimeSpan.FromSeconds(1)); // now everyone is full again
+        Assert.True(limit.TryAcquire(5)); // key 5 in use again; the others at rest
+
+        Assert.True(limit.TryAcquire(10));
+
+        Assert.True(limit.IsHeld(5));
+        Assert.Equal(10, limit.KeyCount);
+    }
+
+    [Fact]
     public void Dispose_releases_every_key_and_fails_later_calls()
     {
         var limit = Create(permitLimit: 1);
