@@ -150,8 +150,8 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// sliding window) are unchanged, nothing but the queue limit changes: the clock and every permit in use go on as
     /// they were. Otherwise permits in use count against the new limit (a reload never hands out a fresh budget) and
     /// keep their progress: a token bucket keeps the fraction of the next token already earned; permits of a window come
-    /// back when they would have under the old settings, rounded up to a boundary of the new ones (at the latest one new
-    /// window and segment after the reload); permits of a window moving to a token bucket refill at the new rate from the
+    /// back when they would have under the old settings, rounded up to a boundary of the new ones (at the latest at the
+    /// next boundary of a new fixed window, one new window and segment after the reload for a sliding one); permits of a window moving to a token bucket refill at the new rate from the
     /// reload. Callers already queued keep their place and are served by the new limit, even when the new
     /// <see cref="RateLimitOptions.QueueLimit"/> is smaller (it applies to callers that queue afterwards); a queued
     /// request for more permits than the new limit fails.
@@ -736,8 +736,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     {
         // new boundary index = ceil(oldAt / old.Scale * shape.Scale / shape.Period)
         BigInteger index = DivideRoundingUp((BigInteger)oldAt * (BigInteger)shape.Scale, (BigInteger)old.Scale * (BigInteger)shape.Period);
-        long at = (long)BigInteger.Clamp(index, _boundary + 1, _boundary + _returns!.Length);
-        _returns[(int)(at % _returns.Length)] += count;
+        // At the latest the next boundary of a fixed window (it restores everything there), one window and segment of a sliding one.
+        long latest = shape.Algorithm == RateLimitAlgorithm.FixedWindow ? _boundary + 1 : _boundary + _returns!.Length;
+        long at = (long)BigInteger.Clamp(index, _boundary + 1, latest);
+        _returns![(int)(at % _returns.Length)] += count;
     }
 
     private static BigInteger DivideRoundingUp(BigInteger value, BigInteger divisor)
