@@ -4,14 +4,16 @@ namespace Resilience;
 public enum RateLimitAlgorithm
 {
     /// <summary>
-    /// A bucket of <see cref="RateLimitAttribute.PermitLimit"/> tokens, refilled evenly over
-    /// <see cref="RateLimitAttribute.WindowMs"/>. Allows short bursts up to the limit. The default.
+    /// A bucket of <see cref="RateLimitAttribute.PermitLimit"/> tokens, refilled continuously and exactly
+    /// over <see cref="RateLimitAttribute.WindowMs"/>: any span of length T admits at most PermitLimit + T · PermitLimit / WindowMs.
+    /// Allows short bursts up to the limit. The default.
     /// </summary>
     TokenBucket = 0,
 
     /// <summary>
     /// At most <see cref="RateLimitAttribute.PermitLimit"/> permits in any window of
-    /// <see cref="RateLimitAttribute.WindowMs"/>, counted in <see cref="RateLimitAttribute.SegmentsPerWindow"/> segments.
+    /// <see cref="RateLimitAttribute.WindowMs"/>, aligned or not: a permit comes back at the first of the
+    /// <see cref="RateLimitAttribute.SegmentsPerWindow"/> segment boundaries at or after one window from when it was taken.
     /// </summary>
     SlidingWindow = 1,
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 
 namespace Resilience;
 
@@ -7,12 +8,27 @@ namespace Resilience;
 /// The bounded per-key table behind the keyed strategies: a value per key created on first use (a <see langword="null"/>
 /// key is a key of its own), last-use timestamps, eviction of idle keys by a sweep on a <see cref="TimeProvider"/> timer
 /// every <c>idleTimeout / 2</c> (at least 1 second, at most 1 day), and a hard bound of <c>maxKeys</c>: when a new key
-/// would exceed it, idle keys are evicted first, then the least recently used ones, down to about 90 % of <c>maxKeys</c>.
+/// would exceed it, idle keys are evicted first, then keys whose value is at rest (<see cref="IsAtRestLocked"/>: evicting
+/// them loses nothing), then the least recently used ones, down to about 90 % of <c>maxKeys</c>.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Recency is a use counter, not only a timestamp: every use of a key that is not already the most recent one takes the
+/// next number, so the order is exact even when many uses share one timestamp tick (or the clock is frozen).
+/// </para>
+/// <para>
+/// Churn: a value removed while it still held state (<see cref="RetireLocked"/> says for how long it would have
+/// mattered) is remembered in a fixed-size table of "state matters until" timestamps indexed by the key's hash (about
+/// <c>maxKeys</c> slots, allocated on the first such removal; a slot keeps the latest of the times written to it). A key
+/// created while its slot's time is still ahead gets <see cref="StartDrainedLocked"/>, so evicting a key can never hand it
+/// a fresh state, whatever other keys do; a new key that merely shares the slot pays the same (a conservative false
+/// positive, bounded by the memory).
+/// </para>
+/// <para>
 /// A strategy derives a private class that says how to create a value, when an idle key's value may be retired, and what
 /// to do with a removed value. <see cref="GetOrAdd"/> on an existing key is lock-free and allocates nothing; everything
 /// else runs under one lock, and so do the derived class's callbacks.
+/// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The per-key value (a breaker, a limiter).</typeparam>
@@ -43,8 +59,12 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
     private TimeSpan _idleTimeout;
     private long[]? _evictionTimes;
     private Entry[]? _evictionEntries;
+    private long[]? _stateMattersUntil;
     private int _count;
     private bool _disposed;
+
+    // The use counter: written by GetOrAdd without the lock (Interlocked).
+    private long _useClock;
 
     /// <summary>Creates the empty table and starts its idle sweep.</summary>
     /// <param name="owner">The strategy, named in <see cref="ObjectDisposedException"/> once disposed.</param>
@@ -95,6 +115,11 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
             if (Volatile.Read(ref entry.LastUse) != now)
             {
                 Volatile.Write(ref entry.LastUse, now);
+            }
+
+            if (Volatile.Read(ref entry.UseOrder) != Volatile.Read(ref _useClock))
+            {
+                Volatile.Write(ref entry.UseOrder, Interlocked.Increment(ref _useClock));
             }
 
             return entry.Value;
@@ -152,7 +177,7 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
         {
             foreach (KeyValuePair<PartitionKey, Entry> pair in _entries)
             {
-                RemoveLocked(pair.Value);
+                RemoveLocked(pair.Value, now: 0, remember: false);
             }
         }
     }
@@ -165,6 +190,25 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
 
     /// <summary>Called under the lock once a key's value has left the table (idle, least recently used, or disposal).</summary>
     protected abstract void OnRemovedLocked(TValue value);
+
+    /// <summary>
+    /// Called under the lock when a key's value leaves the table: releases it (by default <see cref="OnRemovedLocked"/>)
+    /// and returns for how long, in the clock's timestamp units, its state would still have mattered (0: nothing is lost
+    /// by dropping it). Must decide and release atomically, so that no use slips in between.
+    /// </summary>
+    protected virtual long RetireLocked(TValue value)
+    {
+        OnRemovedLocked(value);
+        return 0;
+    }
+
+    /// <summary>Called under the lock while choosing keys to evict: whether evicting this value loses nothing (it would be recreated the same). Default: never.</summary>
+    protected virtual bool IsAtRestLocked(TValue value) => false;
+
+    /// <summary>Called under the lock for a new key whose hash slot says an evicted key's state may still matter (see the remarks). Default: nothing.</summary>
+    protected virtual void StartDrainedLocked(TValue value)
+    {
+    }
 
     /// <summary>Called under the lock by <see cref="Reconfigure"/> for every held value.</summary>
     /// <exception cref="NotSupportedException">The derived table does not support reconfiguration.</exception>
@@ -219,6 +263,7 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
             if (_entries.TryGetValue(key, out Entry? existing))
             {
                 Volatile.Write(ref existing.LastUse, now);
+                Volatile.Write(ref existing.UseOrder, Interlocked.Increment(ref _useClock));
                 return existing;
             }
 
@@ -227,14 +272,20 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
                 EvictLocked(now);
             }
 
-            var entry = new Entry(key, CreateValueLocked(_settings), now);
+            TValue value = CreateValueLocked(_settings);
+            if (_stateMattersUntil is { } remembered && remembered[Slot(key, remembered.Length)] - now > 0)
+            {
+                StartDrainedLocked(value);
+            }
+
+            var entry = new Entry(key, value, now, Interlocked.Increment(ref _useClock));
             _entries[key] = entry;
             Volatile.Write(ref _count, _count + 1);
             return entry;
         }
     }
 
-    /// <summary>Evicts idle keys, then least recently used ones, down to ~90 % of MaxKeys. O(n log n), once per ~MaxKeys/10 new keys.</summary>
+    /// <summary>Evicts idle keys, then keys at rest, then least recently used ones, down to ~90 % of MaxKeys. O(n log n), once per ~MaxKeys/10 new keys.</summary>
     private void EvictLocked(long now)
     {
         if (_evictionTimes is null || _evictionTimes.Length < _count)
@@ -252,7 +303,9 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
             Entry entry = pair.Value;
             if (!TryEvictIdleLocked(entry, now) && kept < entries.Length)
             {
-                times[kept] = Volatile.Read(ref entry.LastUse);
+                // Keys at rest sort before all others (evicting them is free), each group by use.
+                long order = Volatile.Read(ref entry.UseOrder);
+                times[kept] = IsAtRestLocked(entry.Value) ? order : order | (1L << 62);
                 entries[kept] = entry;
                 kept++;
             }
@@ -264,7 +317,7 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
             Array.Sort(times, entries, 0, kept);
             for (int i = 0; i < excess && i < kept; i++)
             {
-                RemoveLocked(entries[i]);
+                RemoveLocked(entries[i], now, remember: true);
             }
         }
 
@@ -279,16 +332,33 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
             return false;
         }
 
-        RemoveLocked(entry);
+        RemoveLocked(entry, now, remember: true);
         return true;
     }
 
-    private void RemoveLocked(Entry entry)
+    private static int Slot(PartitionKey key, int length)
+    {
+        // Fibonacci hashing of the key's hash code onto a power-of-two table.
+        ulong mixed = unchecked((ulong)(uint)PartitionKeyComparer.Instance.GetHashCode(key) * 0x9E3779B97F4A7C15UL);
+        return (int)(mixed >> (64 - BitOperations.Log2((uint)length)));
+    }
+
+    private void RemoveLocked(Entry entry, long now, bool remember)
     {
         if (_entries.TryRemove(new KeyValuePair<PartitionKey, Entry>(entry.Key, entry)))
         {
             Volatile.Write(ref _count, _count - 1);
-            OnRemovedLocked(entry.Value);
+            long pending = RetireLocked(entry.Value);
+            if (remember && pending > 0)
+            {
+                _stateMattersUntil ??= new long[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)_maxKeys))];
+                int slot = Slot(entry.Key, _stateMattersUntil.Length);
+                long until = now + Math.Min(pending, long.MaxValue / 4);
+                if (until - _stateMattersUntil[slot] > 0 || _stateMattersUntil[slot] == 0)
+                {
+                    _stateMattersUntil[slot] = until;
+                }
+            }
         }
     }
 
@@ -313,12 +383,14 @@ internal abstract class BoundedKeyTable<TKey, TValue, TSettings> : IDisposable
         public readonly PartitionKey Key;
         public readonly TValue Value;
         public long LastUse;
+        public long UseOrder;
 
-        public Entry(PartitionKey key, TValue value, long lastUse)
+        public Entry(PartitionKey key, TValue value, long lastUse, long useOrder)
         {
             Key = key;
             Value = value;
             LastUse = lastUse;
+            UseOrder = useOrder;
         }
     }
 }

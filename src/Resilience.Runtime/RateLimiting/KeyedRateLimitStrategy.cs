@@ -13,13 +13,21 @@ namespace Resilience;
 /// allocates nothing when a permit is available.
 /// </para>
 /// <para>
-/// Eviction: when a new key would exceed <see cref="RateLimitOptions.MaxKeys"/>, idle keys are evicted first, then the
-/// least recently used ones, until about 90 % of <see cref="RateLimitOptions.MaxKeys"/> remain, so the cost is amortised
-/// over the next 10 % of new keys. A timer on the <see cref="TimeProvider"/> also sweeps idle keys every
-/// <c>KeyIdleTimeout / 2</c> (at least 1 second, at most 1 day). A key counts as idle when it has not been used for
-/// <see cref="RateLimitOptions.KeyIdleTimeout"/> and its limit is fully replenished with nobody queued, so idle eviction
-/// never hands a key a fresh budget early. An evicted key starts afresh when used again; callers still queued on a key
-/// evicted as least recently used move to its new limit.
+/// Eviction: when a new key would exceed <see cref="RateLimitOptions.MaxKeys"/>, idle keys are evicted first, then keys
+/// whose limit is fully replenished with nobody queued (evicting them loses nothing: the key would come back exactly as
+/// it was), then the least recently used ones (recency is ordered by use, exact even when many uses share one clock
+/// tick), until about 90 % of <see cref="RateLimitOptions.MaxKeys"/> remain, so the cost is amortised over the next 10 %
+/// of new keys. A timer on the <see cref="TimeProvider"/> also sweeps idle keys every <c>KeyIdleTimeout / 2</c> (at least
+/// 1 second, at most 1 day). A key counts as idle when it has not been used for
+/// <see cref="RateLimitOptions.KeyIdleTimeout"/> and its limit is fully replenished with nobody queued.
+/// </para>
+/// <para>
+/// Churn cannot reset a key's budget: when a key is evicted while permits are in use, the time at which they would all
+/// have come back is remembered in a fixed table of about <see cref="RateLimitOptions.MaxKeys"/> slots indexed by the
+/// key's hash; a key created before its slot's time starts with its whole limit taken (refilling as usual from then).
+/// So a client sending many distinct keys gets each new key's own budget, but can never give an existing key a fresh
+/// one. The price, only while keys are evicted with permits in use: a new key sharing a slot with such a key also starts
+/// drained. Callers still queued on an evicted key move to its new limit.
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
@@ -79,9 +87,14 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the permit is taken; it is already complete, and nothing was allocated, when one was available for an existing key.</returns>
     /// <exception cref="RateLimitRejectedException">No permit for the key, and its queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public ValueTask AcquireAsync(TKey? key, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         while (true)
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
@@ -111,9 +124,10 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <param name="key">The partition key.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <exception cref="RateLimitRejectedException">No permit for the key, and its queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public void Acquire(TKey? key, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         while (true)
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
@@ -149,6 +163,9 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <summary>Stops the idle sweep and releases every key's limit; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _table.Dispose();
 
+    /// <summary>Whether <paramref name="key"/> is held now (does not count as a use).</summary>
+    internal bool IsHeld(TKey? key) => _table.TryGetValue(key, out _);
+
     /// <summary>Runs the idle sweep now (the timer runs it every <c>KeyIdleTimeout / 2</c>).</summary>
     internal void SweepIdle() => _table.SweepIdle();
 
@@ -183,7 +200,16 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
 
         protected override bool TryRetireIfIdleLocked(TimeProviderRateLimiter value) => value.IdleDuration is not null;
 
+        // Fully replenished with nobody queued: a new limiter for the key would be the same (or stricter).
+        protected override bool IsAtRestLocked(TimeProviderRateLimiter value) => value.IdleDuration is not null;
+
         // Callers still queued on an evicted limit get its disposed lease and move to the key's new one.
         protected override void OnRemovedLocked(TimeProviderRateLimiter value) => value.Dispose();
+
+        // Disposes and says, atomically, until when the limit's permits in use would have come back.
+        protected override long RetireLocked(TimeProviderRateLimiter value) => value.Retire();
+
+        // The key (or one sharing its slot) was evicted while permits were in use: no fresh budget.
+        protected override void StartDrainedLocked(TimeProviderRateLimiter value) => value.Drain();
     }
 }

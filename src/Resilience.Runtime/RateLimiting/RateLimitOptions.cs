@@ -8,15 +8,14 @@ namespace Resilience;
 /// <list type="bullet">
 /// <item><description>
 /// <see cref="RateLimitAlgorithm.TokenBucket"/>: a bucket of <see cref="PermitLimit"/> tokens, full at the start, refilled
-/// evenly so that <see cref="PermitLimit"/> tokens come back per <see cref="Window"/>: one token every
-/// <c>Window / PermitLimit</c> when that period is at least 1 ms, otherwise the smallest number of tokens <c>n</c> whose
-/// period <c>Window * n / PermitLimit</c> is at least 1 ms (e.g. 10 000 per second: 10 tokens every 1 ms). Periods are
-/// counted in whole 100 ns ticks, rounded down.
+/// continuously: a token every exact <c>Window / PermitLimit</c> while not full (exact rational time, no rounding to ticks),
+/// the first one that long after a full bucket is drawn on. Any span of length <c>T</c> admits at most
+/// <c>PermitLimit + T * PermitLimit / Window</c>.
 /// </description></item>
 /// <item><description>
-/// <see cref="RateLimitAlgorithm.SlidingWindow"/>: at most <see cref="PermitLimit"/> permits in any <see cref="Window"/>;
-/// permits taken during one of the <see cref="SegmentsPerWindow"/> segments (each <c>Window / SegmentsPerWindow</c>, at
-/// least 1 ms) come back one whole window later.
+/// <see cref="RateLimitAlgorithm.SlidingWindow"/>: a permit taken at <c>t</c> comes back at the first of the
+/// <see cref="SegmentsPerWindow"/> segment boundaries (each <c>Window / SegmentsPerWindow</c>, at least 1 ms) at or after
+/// <c>t + Window</c>, so no half-open span of length <see cref="Window"/> ever holds more than <see cref="PermitLimit"/>.
 /// </description></item>
 /// <item><description>
 /// <see cref="RateLimitAlgorithm.FixedWindow"/>: <see cref="PermitLimit"/> permits per consecutive <see cref="Window"/>,

@@ -65,9 +65,14 @@ public sealed class RateLimitStrategy : IDisposable
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the permit is taken; it is already complete, and nothing was allocated, when one was available.</returns>
     /// <exception cref="RateLimitRejectedException">No permit, and the queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0); <see cref="ResilienceRejectedException.RetryAfter"/> says when one is expected.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public ValueTask AcquireAsync(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         ValueTask<RateLimitLease> pending = _limiter.CanQueue
             ? _limiter.AcquireInternalAsync(1, cancellationToken)
             : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
@@ -89,9 +94,10 @@ public sealed class RateLimitStrategy : IDisposable
     /// <summary>Takes a permit, blocking in the queue if there is room; for synchronous methods.</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <exception cref="RateLimitRejectedException">No permit, and the queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public void Acquire(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         RateLimitLease lease = _limiter.TryAcquireInternal(1);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
@@ -114,9 +120,12 @@ public sealed class RateLimitStrategy : IDisposable
 
     /// <summary>
     /// Applies new settings from now on (configuration reload), in place: the same <see cref="Limiter"/> counts on.
-    /// Permits taken and not yet back count against the new limit, so a reload never hands out a fresh budget; they
-    /// come back by the new algorithm, with windows counted from the reload. Callers already queued keep their place
-    /// and are served by the new limit (a smaller <see cref="RateLimitOptions.QueueLimit"/> applies to later arrivals).
+    /// Settings that count alike (only <see cref="RateLimitOptions.QueueLimit"/> or the keyed bounds differ) change
+    /// nothing else: the refill clock and its progress go on. Otherwise permits taken and not yet back count against the
+    /// new limit, so a reload never hands out a fresh budget, and keep their progress (a token bucket keeps the fraction of
+    /// its next token; permits of a window come back when they would have, rounded up to a boundary of the new settings).
+    /// Callers already queued keep their place and are served by the new limit (a smaller
+    /// <see cref="RateLimitOptions.QueueLimit"/> applies to later arrivals).
     /// </summary>
     /// <param name="options">The new settings; validated here.</param>
     internal void Reconfigure(RateLimitOptions options)

@@ -1,9 +1,11 @@
+using System.Numerics;
 using System.Threading.RateLimiting;
 
 namespace Resilience;
 
 /// <summary>
-/// A token-bucket, fixed-window or sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>.
+/// A token-bucket, fixed-window or sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>,
+/// counted in exact rational arithmetic.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -14,11 +16,22 @@ namespace Resilience;
 /// <see cref="MetadataName.RetryAfter"/> on failed leases) and takes time from the provider instead.
 /// </para>
 /// <para>
-/// Time is cut into replenishment periods counted from construction. Every acquire first catches up lazily: it reads the
-/// provider's timestamp, works out how many periods have ended since the last catch-up and applies them (bounded: never
-/// more steps than it takes to refill completely). While callers are queued, a one-shot <see cref="ITimer"/> from the
-/// provider is armed for the next period boundary, so queued callers are served when time reaches it even if nobody else
-/// calls. No timer exists while nobody waits.
+/// Exactness: time is the provider's raw timestamp (<see cref="TimeProvider.GetTimestamp"/>, any
+/// <see cref="TimeProvider.TimestampFrequency"/>), counted from construction and scaled by an integer so that one token
+/// period (<c>Window / PermitLimit</c>), one segment (<c>Window / SegmentsPerWindow</c>) or one window is a whole number
+/// of scaled units (<see cref="Shape"/>). Nothing is rounded: a token arrives, and a window or segment boundary falls,
+/// at its exact rational instant, and the limiter sees it at the first timestamp at or after that instant. The token
+/// bucket is the continuous one (a token every <c>Window / PermitLimit</c> while not full, capped at
+/// <see cref="RateLimitOptions.PermitLimit"/>, the refill clock starting when a full bucket is first drawn on), so any
+/// span of length <c>T</c> admits at most <c>PermitLimit + T * PermitLimit / Window</c>. The sliding window returns a
+/// permit taken at <c>t</c> at the first segment boundary at or after <c>t + Window</c>, so no half-open span of length
+/// <c>Window</c> ever holds more than <see cref="RateLimitOptions.PermitLimit"/> grants.
+/// </para>
+/// <para>
+/// Every acquire first catches up lazily: it compares the timestamp with the precomputed one of the next token or
+/// boundary (two <see cref="long"/>s), and only when that has passed does it divide. While callers are queued, a
+/// one-shot <see cref="ITimer"/> from the provider is armed for that next instant, so queued callers are served when time
+/// reaches it even if nobody else calls. No timer exists while nobody waits.
 /// </para>
 /// <para>Thread-safe: state is guarded by one private lock; a successful acquire allocates nothing.</para>
 /// </remarks>
@@ -38,19 +51,41 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private static readonly Action<object?> CancelWaiter = static state => ((Waiter)state!).Owner.Cancel((Waiter)state);
     private static readonly long MaxTimerDueTicks = TimeSpan.FromDays(1).Ticks;
 
+    /// <summary>"Never", as an elapsed timestamp; far enough from <see cref="long.MaxValue"/> that adding to it cannot overflow.</summary>
+    private const long Never = long.MaxValue / 4;
+
     private readonly object _lock = new();
     private readonly TimeProvider _timeProvider;
+    private readonly long _frequency;
+    private readonly long _originTimestamp;
 
     // The settings: one immutable snapshot, replaced under _lock by Reconfigure (read without the lock only by
-    // ReplenishmentPeriod, PermitsPerPeriod and CanQueue).
+    // ReplenishmentPeriod and CanQueue).
     private Shape _shape;
-    private int[]? _segmentUse;
-    private long _originTimestamp;
 
+    // The clock, in the provider's timestamp units since construction; never goes back.
+    private long _elapsed;
+
+    // Permits that may be taken now: PermitLimit minus those in use (below zero after a reload that shrank the limit).
     private int _available;
-    private int _segmentIndex;
-    private long _periodsDone;
-    private long _fullSinceTicks;
+
+    // The elapsed timestamp at or after which the state changes next: the next token (token bucket; Never while full) or
+    // the next window/segment boundary. The hot path compares against it and does nothing else.
+    private long _dueAt;
+
+    // Token bucket: the exact scaled instant of the next token; meaningful while _available < PermitLimit.
+    private Int128 _nextTokenAt;
+
+    // Windows: the index of the last boundary reached (boundary i is at i * Period scaled units), its elapsed timestamp
+    // (rounded up) and whether it falls exactly on a timestamp; permits coming back at boundary i sit in
+    // _returns[i % _returns.Length] (a fixed window returns at _boundary + 1, a sliding window at most
+    // SegmentsPerWindow + 1 boundaries ahead).
+    private long _boundary;
+    private long _boundaryAt;
+    private bool _boundaryExact;
+    private int[]? _returns;
+
+    private long _fullSince;
     private int _queuedPermits;
     private LinkedList<Waiter>? _queue;
     private ITimer? _timer;
@@ -60,29 +95,70 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private long _failedLeases;
 
     /// <summary>Creates the limiter from validated options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The provider's <see cref="TimeProvider.TimestampFrequency"/> is not positive.</exception>
     public TimeProviderRateLimiter(RateLimitOptions options, TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
-        _shape = new Shape(options);
+        _frequency = timeProvider.TimestampFrequency;
+        if (_frequency <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeProvider), _frequency, $"The TimeProvider's TimestampFrequency must be positive; got {_frequency}.");
+        }
+
+        _shape = new Shape(options, _frequency);
         _available = _shape.PermitLimit;
-        _segmentUse = _shape.Algorithm == RateLimitAlgorithm.SlidingWindow ? new int[_shape.Segments] : null;
         _originTimestamp = timeProvider.GetTimestamp();
+        _dueAt = Never;
+        if (_shape.Algorithm != RateLimitAlgorithm.TokenBucket)
+        {
+            _returns = new int[_shape.ReturnSlots];
+            SetBoundaryLocked(0);
+        }
     }
 
     /// <summary>Whether callers may queue (<see cref="RateLimitOptions.QueueLimit"/> above 0) under the current settings.</summary>
     internal bool CanQueue => Volatile.Read(ref _shape).QueueLimit > 0;
 
+    /// <inheritdoc />
+    /// <remarks>Always <see langword="true"/>: the limiter replenishes itself from its <see cref="TimeProvider"/>.</remarks>
+    public override bool IsAutoReplenishing => true;
+
+    /// <inheritdoc />
+    /// <remarks>The token period, segment or window, rounded down to whole ticks (the limiter itself counts exactly).</remarks>
+    public override TimeSpan ReplenishmentPeriod => Volatile.Read(ref _shape).NominalPeriod;
+
+    /// <inheritdoc />
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return null;
+                }
+
+                long now = CatchUpLocked();
+                return IsAtRestLocked() ? ToTimeSpan(now - _fullSince, roundUp: false) : null;
+            }
+        }
+    }
+
     /// <summary>
-    /// Applies new (validated) settings from now on. Permits taken and not yet back count against the new limit (a
-    /// reload never hands out a fresh budget): they come back by the new algorithm, counted from now (a fixed window
-    /// restores them one new <see cref="RateLimitOptions.Window"/> after the reload, a sliding window one window after,
-    /// a token bucket at its new rate). Windows are counted from the reload. Callers already queued keep their place
-    /// and are served by the new limit, even when the new <see cref="RateLimitOptions.QueueLimit"/> is smaller (it
-    /// applies to callers that queue afterwards); a queued request for more permits than the new limit fails.
+    /// Applies new (validated) settings from now on. When the counting settings (algorithm, limit, window, segments of a
+    /// sliding window) are unchanged, nothing but the queue limit changes: the clock and every permit in use go on as
+    /// they were. Otherwise permits in use count against the new limit (a reload never hands out a fresh budget) and
+    /// keep their progress: a token bucket keeps the fraction of the next token already earned; permits of a window come
+    /// back when they would have under the old settings, rounded up to a boundary of the new ones (at the latest at the
+    /// next boundary of a new fixed window, one new window and segment after the reload for a sliding one); permits of a window moving to a token bucket refill at the new rate from the
+    /// reload. Callers already queued keep their place and are served by the new limit, even when the new
+    /// <see cref="RateLimitOptions.QueueLimit"/> is smaller (it applies to callers that queue afterwards); a queued
+    /// request for more permits than the new limit fails.
     /// </summary>
     internal void Reconfigure(RateLimitOptions options)
     {
-        var shape = new Shape(options);
+        var shape = new Shape(options, _frequency);
         long dueTicks;
         lock (_lock)
         {
@@ -91,25 +167,15 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 return;
             }
 
-            long elapsed = CatchUpLocked();
-            bool wasFull = _available == _shape.PermitLimit;
-            // Permits out may exceed the new limit: then _available goes below zero until they come back, so that
-            // shrinking and growing the limit again never hands out a fresh budget.
-            int inUse = Math.Max(0, _shape.PermitLimit - _available);
-            Volatile.Write(ref _shape, shape);
-            _available = shape.PermitLimit - inUse;
-            _segmentUse = shape.Algorithm == RateLimitAlgorithm.SlidingWindow ? new int[shape.Segments] : null;
-            if (_segmentUse is not null)
+            long now = CatchUpLocked();
+            Shape old = _shape;
+            if (shape.CountsLike(old))
             {
-                _segmentUse[0] = inUse;
+                Volatile.Write(ref _shape, shape);
+                return;
             }
 
-            _segmentIndex = 0;
-            _periodsDone = 0;
-            _originTimestamp = _timeProvider.GetTimestamp();
-
-            // An idle limit stays idle for as long as it was (the keyed table evicts by it).
-            _fullSinceTicks = wasFull && inUse == 0 ? _fullSinceTicks - elapsed : 0;
+            ConvertLocked(old, shape, now);
 
             if (_queue is not null)
             {
@@ -137,58 +203,58 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 }
             }
 
-            // The armed timer points at a boundary of the old periods: re-arm it for the new ones.
+            // The armed timer points at an instant of the old settings: re-arm it for the new ones.
             _timerArmed = false;
-            dueTicks = ArmTimerLocked(0);
+            dueTicks = ArmTimerLocked(now);
         }
 
         StartTimer(dueTicks);
     }
 
-    /// <inheritdoc />
-    /// <remarks>Always <see langword="true"/>: the limiter replenishes itself from its <see cref="TimeProvider"/>.</remarks>
-    public override bool IsAutoReplenishing => true;
-
-    /// <inheritdoc />
-    public override TimeSpan ReplenishmentPeriod => TimeSpan.FromTicks(Volatile.Read(ref _shape).PeriodTicks);
-
-    /// <summary>Permits added per <see cref="ReplenishmentPeriod"/> by a token bucket (the whole limit for a fixed window; 0 for a sliding window).</summary>
-    internal int PermitsPerPeriod => Volatile.Read(ref _shape).PermitsPerPeriod;
-
-    /// <inheritdoc />
-    public override TimeSpan? IdleDuration
+    /// <summary>
+    /// Takes every permit available now, as if a caller had (the permits come back as usual; no lease is counted). A
+    /// keyed table does this to a key created while an evicted key's state may still matter (see
+    /// <see cref="KeyedRateLimitStrategy{TKey}"/>).
+    /// </summary>
+    internal void Drain()
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
+            if (_disposed)
             {
-                if (_disposed)
-                {
-                    return null;
-                }
+                return;
+            }
 
-                long now = CatchUpLocked();
-                return _available == _shape.PermitLimit && _queuedPermits == 0 ? TimeSpan.FromTicks(now - _fullSinceTicks) : null;
+            CatchUpLocked();
+            if (_available > 0)
+            {
+                TakeLocked(_available);
+                _successfulLeases--;
             }
         }
     }
 
     /// <summary>
-    /// The token bucket's period and tokens per period: one token every <c>Window / PermitLimit</c> when that is at least
-    /// 1 ms; otherwise the smallest number of tokens whose period is at least 1 ms (capped at the whole limit per window).
+    /// Disposes the limiter, returning how long (in the provider's timestamp units) its state would still have mattered:
+    /// 0 when it was at rest (fully replenished, nobody queued), otherwise the time until it would have been fully
+    /// replenished (at least 1). Both under one lock, so that no permit is taken between the answer and the disposal.
     /// </summary>
-    internal static (long PeriodTicks, int TokensPerPeriod) TokenBucketPeriod(int permitLimit, TimeSpan window)
+    internal long Retire()
     {
-        long windowTicks = window.Ticks;
-        long tokens = 1;
-        if (windowTicks / permitLimit < TimeSpan.TicksPerMillisecond)
+        long pending;
+        lock (_lock)
         {
-            Int128 wanted = ((Int128)permitLimit * TimeSpan.TicksPerMillisecond + windowTicks - 1) / windowTicks;
-            tokens = wanted >= permitLimit ? permitLimit : (long)wanted;
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            long now = CatchUpLocked();
+            pending = IsAtRestLocked() ? 0 : Math.Max(1, FullAtLocked() - now);
         }
 
-        long period = (long)((Int128)windowTicks * tokens / permitLimit);
-        return (Math.Max(1, period), (int)tokens);
+        Dispose();
+        return pending;
     }
 
     /// <summary>Always <see langword="false"/>: replenishment follows the <see cref="TimeProvider"/> on its own.</summary>
@@ -238,10 +304,16 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     /// <summary>
     /// Takes the permits now if possible (synchronously, allocation-free), otherwise queues the caller when the queue has
-    /// room. Results as for <see cref="TryAcquireInternal"/>; a cancelled wait ends in <see cref="OperationCanceledException"/>.
+    /// room. Results as for <see cref="TryAcquireInternal"/>; a cancelled wait ends in <see cref="OperationCanceledException"/>,
+    /// and a token cancelled before the call takes no permit.
     /// </summary>
     internal ValueTask<RateLimitLease> AcquireInternalAsync(int permitCount, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<RateLimitLease>(cancellationToken);
+        }
+
         Waiter waiter;
         long dueTicks;
         lock (_lock)
@@ -261,11 +333,6 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             {
                 _failedLeases++;
                 return new ValueTask<RateLimitLease>(CreateFailedLeaseLocked(permitCount, now));
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ValueTask.FromCanceled<RateLimitLease>(cancellationToken);
             }
 
             waiter = new Waiter(this, permitCount, cancellationToken);
@@ -347,6 +414,22 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         return default;
     }
 
+    private static Int128 CeilDiv(Int128 value, Int128 divisor)
+    {
+        Int128 quotient = Int128.DivRem(value, divisor).Quotient;
+        return quotient * divisor < value ? quotient + 1 : quotient;
+    }
+
+    private static Int128 Gcd(Int128 a, Int128 b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
+    }
+
     private void ThrowIfTooMany(int permitCount)
     {
         int permitLimit = Volatile.Read(ref _shape).PermitLimit;
@@ -356,16 +439,37 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
     }
 
-    /// <summary>Applies the periods that ended since the last catch-up, serves queued callers, returns the elapsed ticks.</summary>
+    /// <summary>A span of the provider's timestamp units as a <see cref="TimeSpan"/>, rounded down or up to whole ticks.</summary>
+    private TimeSpan ToTimeSpan(long timestamps, bool roundUp)
+    {
+        if (_frequency == TimeSpan.TicksPerSecond)
+        {
+            return TimeSpan.FromTicks(timestamps);
+        }
+
+        Int128 scaled = (Int128)timestamps * TimeSpan.TicksPerSecond;
+        Int128 ticks = roundUp ? CeilDiv(scaled, _frequency) : scaled / _frequency;
+        return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
+    }
+
+    private bool IsAtRestLocked() => _available == _shape.PermitLimit && _queuedPermits == 0;
+
+    /// <summary>Reads the clock, applies the tokens or boundaries that came since the last catch-up, serves queued callers.</summary>
     private long CatchUpLocked()
     {
-        long now = _timeProvider.GetElapsedTime(_originTimestamp).Ticks;
-        long due = now / _shape.PeriodTicks;
-        long steps = due - _periodsDone;
-        if (steps > 0)
+        long now = _timeProvider.GetTimestamp() - _originTimestamp;
+        if (now <= _elapsed)
         {
-            ApplyStepsLocked(steps);
-            _periodsDone = due;
+            now = _elapsed; // a clock that goes back (or stands still) changes nothing
+        }
+        else
+        {
+            _elapsed = now;
+        }
+
+        if (now >= _dueAt)
+        {
+            AdvanceLocked(now);
             if (_queuedPermits > 0)
             {
                 ServeQueueLocked();
@@ -375,68 +479,88 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         return now;
     }
 
-    private void ApplyStepsLocked(long steps)
+    private void AdvanceLocked(long now)
     {
         Shape shape = _shape;
-        int permitLimit = shape.PermitLimit;
-        int permitsPerPeriod = shape.PermitsPerPeriod;
-        long periodTicks = shape.PeriodTicks;
-        switch (shape.Algorithm)
+        Int128 scaledNow = (Int128)now * shape.Scale;
+        if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
-            case RateLimitAlgorithm.TokenBucket:
-                int deficit = permitLimit - _available;
-                if (deficit > 0)
-                {
-                    long added = Math.Min(steps, permitLimit) * (long)permitsPerPeriod;
-                    if (added >= deficit)
-                    {
-                        _available = permitLimit;
-                        _fullSinceTicks = (_periodsDone + ((deficit + permitsPerPeriod - 1) / permitsPerPeriod)) * periodTicks;
-                    }
-                    else
-                    {
-                        _available += (int)added;
-                    }
-                }
+            // _available < PermitLimit here (a full bucket has _dueAt == Never), and _nextTokenAt <= scaledNow.
+            Int128 arrived = 1 + ((scaledNow - _nextTokenAt) / shape.Period);
+            long deficit = (long)shape.PermitLimit - _available;
+            if (arrived >= deficit)
+            {
+                _fullSince = shape.ToElapsed(_nextTokenAt + ((deficit - 1) * shape.Period));
+                _available = shape.PermitLimit;
+                _dueAt = Never;
+            }
+            else
+            {
+                _available += (int)arrived;
+                _nextTokenAt += arrived * shape.Period;
+                _dueAt = shape.ToElapsed(_nextTokenAt);
+            }
 
-                break;
-
-            case RateLimitAlgorithm.SlidingWindow:
-                int[] segments = _segmentUse!;
-                int count = segments.Length;
-                long bounded = Math.Min(steps, count);
-                for (long step = 1; step <= bounded; step++)
-                {
-                    _segmentIndex = _segmentIndex + 1 == count ? 0 : _segmentIndex + 1;
-                    int freed = segments[_segmentIndex];
-                    if (freed != 0)
-                    {
-                        segments[_segmentIndex] = 0;
-                        _available += freed;
-                        if (_available == permitLimit)
-                        {
-                            _fullSinceTicks = (_periodsDone + step) * periodTicks;
-                        }
-                    }
-                }
-
-                if (steps > bounded)
-                {
-                    // Every segment is empty by now; keep the index where the clock says it is.
-                    _segmentIndex = (int)((_segmentIndex + (steps - bounded)) % count);
-                }
-
-                break;
-
-            default:
-                if (_available < permitLimit)
-                {
-                    _available = permitLimit;
-                    _fullSinceTicks = (_periodsDone + 1) * periodTicks;
-                }
-
-                break;
+            return;
         }
+
+        Int128 reached = scaledNow / shape.Period;
+        long boundary = reached > Never ? Never : (long)reached;
+        int[] returns = _returns!;
+        long last = Math.Min(boundary, _boundary + returns.Length);
+        for (long index = _boundary + 1; index <= last; index++)
+        {
+            int slot = (int)(index % returns.Length);
+            int back = returns[slot];
+            if (back != 0)
+            {
+                returns[slot] = 0;
+                _available += back;
+                if (_available == shape.PermitLimit)
+                {
+                    _fullSince = shape.ToElapsed(index * shape.Period);
+                }
+            }
+        }
+
+        SetBoundaryLocked(boundary);
+    }
+
+    private void SetBoundaryLocked(long boundary)
+    {
+        Shape shape = _shape;
+        Int128 at = boundary * shape.Period;
+        _boundary = boundary;
+        _boundaryAt = shape.ToElapsed(at);
+        _boundaryExact = at % shape.Scale == 0;
+        _dueAt = shape.ToElapsed(at + shape.Period);
+    }
+
+    /// <summary>The elapsed timestamp at which every permit in use is back (now, if none is in use).</summary>
+    private long FullAtLocked()
+    {
+        Shape shape = _shape;
+        int inUse = shape.PermitLimit - _available;
+        if (inUse <= 0)
+        {
+            return _elapsed;
+        }
+
+        if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
+        {
+            return shape.ToElapsed(_nextTokenAt + ((inUse - 1) * shape.Period));
+        }
+
+        int[] returns = _returns!;
+        for (long index = _boundary + returns.Length; index > _boundary; index--)
+        {
+            if (returns[(int)(index % returns.Length)] != 0)
+            {
+                return shape.ToElapsed(index * shape.Period);
+            }
+        }
+
+        return _elapsed;
     }
 
     private bool TryTakeLocked(int permitCount)
@@ -452,15 +576,41 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private bool HasPermitsLocked(int permitCount) => permitCount == 0 ? _available > 0 : _available >= permitCount;
 
+    /// <summary>Takes the permits at the current clock (<see cref="_elapsed"/>) and counts a successful lease.</summary>
     private void TakeLocked(int permitCount)
     {
-        _available -= permitCount;
-        if (_segmentUse is not null)
+        _successfulLeases++;
+        if (permitCount == 0)
         {
-            _segmentUse[_segmentIndex] += permitCount;
+            return;
         }
 
-        _successfulLeases++;
+        Shape shape = _shape;
+        switch (shape.Algorithm)
+        {
+            case RateLimitAlgorithm.TokenBucket:
+                if (_available >= shape.PermitLimit)
+                {
+                    // A full bucket earns nothing; drawing on it starts the clock of the next token now.
+                    _nextTokenAt = ((Int128)_elapsed * shape.Scale) + shape.Period;
+                    _dueAt = Math.Min(Never, _elapsed + shape.PeriodTimestamps);
+                }
+
+                break;
+
+            case RateLimitAlgorithm.SlidingWindow:
+                // Back at the first boundary at or after now + Window: Segments boundaries ahead when now is exactly on
+                // the last boundary, one more otherwise.
+                long back = _boundary + shape.Segments + (_elapsed == _boundaryAt && _boundaryExact ? 0 : 1);
+                _returns![(int)(back % _returns.Length)] += permitCount;
+                break;
+
+            default:
+                _returns![(int)((_boundary + 1) % _returns.Length)] += permitCount;
+                break;
+        }
+
+        _available -= permitCount;
     }
 
     private void ServeQueueLocked()
@@ -478,51 +628,127 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
     }
 
-    /// <summary>How long until enough permits are back for this request and those queued before it.</summary>
+    /// <summary>How long until enough permits are back for this request and those queued before it, rounded up to whole ticks.</summary>
     private RateLimitLease CreateFailedLeaseLocked(int permitCount, long now)
     {
         Shape shape = _shape;
-        int permitLimit = shape.PermitLimit;
-        long periodTicks = shape.PeriodTicks;
         long needed = Math.Max(1, (long)permitCount + _queuedPermits - _available);
-        long untilNextBoundary = ((_periodsDone + 1) * periodTicks) - now;
-        long periods;
-        switch (shape.Algorithm)
+        long readyAt;
+        if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
-            case RateLimitAlgorithm.TokenBucket:
-                periods = (needed + shape.PermitsPerPeriod - 1) / shape.PermitsPerPeriod;
-                break;
+            Int128 firstToken = _available >= shape.PermitLimit ? ((Int128)now * shape.Scale) + shape.Period : _nextTokenAt;
+            readyAt = shape.ToElapsed(firstToken + ((needed - 1) * shape.Period));
+        }
+        else
+        {
+            int[] returns = _returns!;
+            long freed = 0;
+            long index = _boundary;
+            while (freed < needed && index < _boundary + returns.Length)
+            {
+                index++;
+                freed += returns[(int)(index % returns.Length)];
+            }
 
-            case RateLimitAlgorithm.SlidingWindow:
-                int[] segments = _segmentUse!;
-                long freed = 0;
-                periods = 0;
-                for (int step = 1; step <= segments.Length; step++)
-                {
-                    freed += segments[(_segmentIndex + step) % segments.Length];
-                    if (freed >= needed)
-                    {
-                        periods = step;
-                        break;
-                    }
-                }
-
-                if (periods == 0)
+            if (freed < needed)
+            {
+                if (shape.Algorithm == RateLimitAlgorithm.SlidingWindow)
                 {
                     return FailedLeaseWithoutRetryAfter;
                 }
 
-                break;
+                // A fixed window restores the whole limit at every boundary.
+                long lastBack = index;
+                while (lastBack > _boundary + 1 && returns[(int)(lastBack % returns.Length)] == 0)
+                {
+                    lastBack--;
+                }
 
-            default:
-                periods = (needed + permitLimit - 1) / permitLimit;
-                break;
+                index = lastBack + ((needed - freed + shape.PermitLimit - 1) / shape.PermitLimit);
+            }
+
+            readyAt = shape.ToElapsed(index * shape.Period);
         }
 
-        return new Lease(acquired: false, TimeSpan.FromTicks(untilNextBoundary + ((periods - 1) * periodTicks)));
+        return new Lease(acquired: false, ToTimeSpan(Math.Max(1, readyAt - now), roundUp: true));
     }
 
-    /// <summary>Marks the timer armed for the next boundary; returns the due time to pass to <see cref="StartTimer"/>, or -1.</summary>
+    /// <summary>Moves the permits in use from the old settings to the new ones, keeping their progress (see <see cref="Reconfigure"/>).</summary>
+    private void ConvertLocked(Shape old, Shape shape, long now)
+    {
+        int inUse = Math.Max(0, old.PermitLimit - _available);
+        Int128 oldNow = (Int128)now * old.Scale;
+        Int128 newNow = (Int128)now * shape.Scale;
+
+        // The instants (in old scaled units) at which groups of permits in use come back under the old settings.
+        int[]? oldReturns = _returns;
+        long oldBoundary = _boundary;
+        Int128 bucketFullAt = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt + ((inUse - 1) * old.Period) : 0;
+        Int128 bucketRemaining = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt - oldNow : 0;
+
+        Volatile.Write(ref _shape, shape);
+        _available = shape.PermitLimit - inUse;
+        _returns = shape.Algorithm == RateLimitAlgorithm.TokenBucket ? null : new int[shape.ReturnSlots];
+        _dueAt = Never;
+
+        if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
+        {
+            if (inUse > 0)
+            {
+                // A bucket keeps the fraction of the next token it has earned; permits of a window refill from now.
+                Int128 remaining = old.Algorithm == RateLimitAlgorithm.TokenBucket
+                    ? (Int128)DivideRoundingUp((BigInteger)bucketRemaining * (BigInteger)shape.Period, (BigInteger)old.Period)
+                    : shape.Period;
+                _nextTokenAt = newNow + remaining;
+                _dueAt = shape.ToElapsed(_nextTokenAt);
+            }
+
+            return;
+        }
+
+        Int128 reached = newNow / shape.Period;
+        long boundary = reached > Never ? Never : (long)reached;
+        SetBoundaryLocked(boundary);
+        if (inUse == 0)
+        {
+            return;
+        }
+
+        if (oldReturns is null)
+        {
+            PlaceLocked(inUse, bucketFullAt, old, shape);
+        }
+        else
+        {
+            for (long index = oldBoundary + 1; index <= oldBoundary + oldReturns.Length; index++)
+            {
+                int count = oldReturns[(int)(index % oldReturns.Length)];
+                if (count != 0)
+                {
+                    PlaceLocked(count, index * old.Period, old, shape);
+                }
+            }
+        }
+    }
+
+    /// <summary>Puts permits that came back at <paramref name="oldAt"/> (old scaled units) at the first new boundary at or after it, within the new ring.</summary>
+    private void PlaceLocked(int count, Int128 oldAt, Shape old, Shape shape)
+    {
+        // new boundary index = ceil(oldAt / old.Scale * shape.Scale / shape.Period)
+        BigInteger index = DivideRoundingUp((BigInteger)oldAt * (BigInteger)shape.Scale, (BigInteger)old.Scale * (BigInteger)shape.Period);
+        // At the latest the next boundary of a fixed window (it restores everything there), one window and segment of a sliding one.
+        long latest = shape.Algorithm == RateLimitAlgorithm.FixedWindow ? _boundary + 1 : _boundary + _returns!.Length;
+        long at = (long)BigInteger.Clamp(index, _boundary + 1, latest);
+        _returns![(int)(at % _returns.Length)] += count;
+    }
+
+    private static BigInteger DivideRoundingUp(BigInteger value, BigInteger divisor)
+    {
+        BigInteger quotient = BigInteger.DivRem(value, divisor, out BigInteger remainder);
+        return remainder > 0 ? quotient + 1 : quotient;
+    }
+
+    /// <summary>Marks the timer armed for the next token or boundary; returns the due time to pass to <see cref="StartTimer"/>, or -1.</summary>
     private long ArmTimerLocked(long now)
     {
         if (_timerArmed || _queuedPermits == 0 || _disposed)
@@ -531,7 +757,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
 
         _timerArmed = true;
-        long due = ((_periodsDone + 1) * _shape.PeriodTicks) - now;
+        long due = ToTimeSpan(Math.Max(1, Math.Min(_dueAt, Never) - now), roundUp: true).Ticks;
         return Math.Clamp(due, 1, MaxTimerDueTicks);
     }
 
@@ -636,9 +862,11 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             _queuedPermits -= waiter.PermitCount;
             waiter.TrySetCanceled(waiter.CancellationToken);
 
-            // A larger request at the head may have been blocking smaller ones behind it.
+            // A larger request at the head may have been blocking smaller ones behind it (served at the current clock:
+            // a permit is always recorded at the instant it is taken).
             if (_queuedPermits > 0)
             {
+                CatchUpLocked();
                 ServeQueueLocked();
             }
         }
@@ -665,43 +893,72 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         public CancellationTokenRegistration Registration { get; set; }
     }
 
-    /// <summary>The settings the limiter counts with, derived once from validated options.</summary>
+    /// <summary>
+    /// The settings the limiter counts with, derived once from validated options. Time is scaled: an elapsed timestamp
+    /// <c>e</c> is the instant <c>e * Scale</c>, and one token period (token bucket), segment (sliding window) or window
+    /// (fixed window) is exactly <see cref="Period"/> scaled units: <c>Scale = 10^7 * n / g</c> and
+    /// <c>Period = Window.Ticks * TimestampFrequency / g</c>, with <c>n</c> the permit limit, the segments or 1 and
+    /// <c>g</c> their greatest common divisor. Both fit in <see cref="Int128"/> for every valid setting.
+    /// </summary>
     private sealed class Shape
     {
-        public Shape(RateLimitOptions options)
+        public Shape(RateLimitOptions options, long frequency)
         {
             Algorithm = options.Algorithm;
             PermitLimit = options.PermitLimit;
             QueueLimit = options.QueueLimit;
-            switch (Algorithm)
+            Window = options.Window;
+            long parts = Algorithm switch
             {
-                case RateLimitAlgorithm.TokenBucket:
-                    (PeriodTicks, PermitsPerPeriod) = TokenBucketPeriod(options.PermitLimit, options.Window);
-                    break;
-                case RateLimitAlgorithm.SlidingWindow:
-                    PeriodTicks = options.Window.Ticks / options.SegmentsPerWindow;
-                    Segments = options.SegmentsPerWindow;
-                    break;
-                default:
-                    PeriodTicks = options.Window.Ticks;
-                    PermitsPerPeriod = PermitLimit;
-                    break;
-            }
+                RateLimitAlgorithm.TokenBucket => options.PermitLimit,
+                RateLimitAlgorithm.SlidingWindow => options.SegmentsPerWindow,
+                _ => 1,
+            };
+
+            Segments = Algorithm == RateLimitAlgorithm.SlidingWindow ? options.SegmentsPerWindow : 1;
+            ReturnSlots = Segments + 1;
+            Int128 scale = (Int128)TimeSpan.TicksPerSecond * parts;
+            Int128 period = (Int128)options.Window.Ticks * frequency;
+            Int128 divisor = Gcd(scale, period);
+            Scale = scale / divisor;
+            Period = period / divisor;
+            PeriodTimestamps = ToElapsed(Period);
+            NominalPeriod = TimeSpan.FromTicks(Math.Max(1, options.Window.Ticks / parts));
         }
 
         public RateLimitAlgorithm Algorithm { get; }
 
         public int PermitLimit { get; }
 
-        /// <summary>Permits a token bucket adds per period (the whole limit for a fixed window; 0 for a sliding window).</summary>
-        public int PermitsPerPeriod { get; }
-
-        public long PeriodTicks { get; }
-
         public int QueueLimit { get; }
 
-        /// <summary>Segments of a sliding window; 0 otherwise.</summary>
+        public TimeSpan Window { get; }
+
+        /// <summary>Segments of a sliding window; 1 otherwise.</summary>
         public int Segments { get; }
+
+        /// <summary>Slots of the ring of permits coming back (windows only).</summary>
+        public int ReturnSlots { get; }
+
+        public Int128 Scale { get; }
+
+        public Int128 Period { get; }
+
+        /// <summary><see cref="Period"/> in timestamp units, rounded up.</summary>
+        public long PeriodTimestamps { get; }
+
+        public TimeSpan NominalPeriod { get; }
+
+        /// <summary>Whether the two count permits alike (only the queue limit may differ).</summary>
+        public bool CountsLike(Shape other)
+            => Algorithm == other.Algorithm && PermitLimit == other.PermitLimit && Window == other.Window && Segments == other.Segments;
+
+        /// <summary>The first elapsed timestamp at or after a scaled instant (saturating at <see cref="Never"/>).</summary>
+        public long ToElapsed(Int128 scaled)
+        {
+            Int128 elapsed = CeilDiv(scaled, Scale);
+            return elapsed > Never ? Never : (long)elapsed;
+        }
     }
 
     private sealed class Lease : RateLimitLease

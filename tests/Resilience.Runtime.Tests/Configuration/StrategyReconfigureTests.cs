@@ -168,7 +168,9 @@ public sealed class StrategyReconfigureTests
         limit.Reconfigure(new RateLimitOptions { PermitLimit = 3, Window = TimeSpan.FromSeconds(3), Algorithm = RateLimitAlgorithm.SlidingWindow, SegmentsPerWindow = 3 });
 
         Assert.False(limit.TryAcquire()); // 4 taken ≥ 3
-        _time.Advance(TimeSpan.FromSeconds(3)); // the permits taken come back one new window after the reload
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.False(limit.TryAcquire()); // the old bucket would have been full again only at 4 s
+        _time.Advance(TimeSpan.FromSeconds(1)); // 4 s: a boundary of the new 1 s segments
         Assert.True(limit.TryAcquire());
         Assert.True(limit.TryAcquire());
         Assert.True(limit.TryAcquire());

@@ -49,13 +49,22 @@ public sealed class KeyedRateLimitStrategyTests
         using var limit = new KeyedRateLimitStrategy<int>("per-user", new RateLimitOptions { PermitLimit = 5, MaxKeys = maxKeys }, _time);
         for (int i = 0; i < 2 * maxKeys; i++)
         {
+            _time.Advance(TimeSpan.FromMilliseconds(1)); // see below
             Assert.True(limit.TryAcquire(-i - 1)); // warm up: fill and evict once, so buffers exist
         }
 
+        _time.Advance(TimeSpan.FromSeconds(1));
         long before = GC.GetTotalMemory(forceFullCollection: true);
         int most = 0;
         for (int key = 0; key < 1_000_000; key++)
         {
+            // 100 ms per 100 keys: a key's token is back 200 ms after its use, long before ~MaxKeys newer keys make
+            // it the least recently used, so nothing is evicted with state and every new key has its full budget.
+            if (key % 100 == 0)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(100));
+            }
+
             if (!limit.TryAcquire(key))
             {
                 Assert.Fail($"key {key} is new, so it must have a full budget");
@@ -93,8 +102,15 @@ public sealed class KeyedRateLimitStrategyTests
         Assert.Equal(10, limit.KeyCount);   // 90 % of 10 = 9 kept, plus the new one
         Assert.False(limit.TryAcquire(0));  // kept, still exhausted
         Assert.False(limit.TryAcquire(2));  // kept, still exhausted
-        Assert.True(limit.TryAcquire(1));   // evicted, so it starts afresh
+        Assert.False(limit.TryAcquire(1));  // evicted with its permit in use: it does not start afresh
+        Assert.Equal(TimeSpan.FromHours(1), RetryAfterOf(limit, 1)); // recreated drained: a window from now
+
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.True(limit.TryAcquire(1));
     }
+
+    private static TimeSpan? RetryAfterOf(KeyedRateLimitStrategy<int> limit, int key)
+        => Assert.Throws<RateLimitRejectedException>(() => limit.Acquire(key, CancellationToken.None)).RetryAfter;
 
     [Fact]
     public void Idle_keys_are_swept_once_fake_time_passes_KeyIdleTimeout()
@@ -195,11 +211,12 @@ public sealed class KeyedRateLimitStrategyTests
     }
 
     [Fact]
-    public async Task Concurrent_new_keys_never_push_KeyCount_past_MaxKeys()
+    public async Task Concurrent_churn_never_pushes_KeyCount_past_MaxKeys_nor_grants_a_key_twice()
     {
+        // Frozen clock, one permit per key: whatever the eviction, no key may ever be granted twice.
         using var limit = new KeyedRateLimitStrategy<int>("churn", new RateLimitOptions { PermitLimit = 1, MaxKeys = 64 }, _time);
         int most = 0;
-        int failures = 0;
+        var grants = new int[8 * 500];
         using var start = new ManualResetEventSlim();
 
         Task[] workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
@@ -207,9 +224,10 @@ public sealed class KeyedRateLimitStrategyTests
             start.Wait();
             for (int i = 0; i < 20_000; i++)
             {
-                if (!limit.TryAcquire((w * 1_000_000) + i))
+                int key = (w * 500) + (i % 500);
+                if (limit.TryAcquire(key))
                 {
-                    Interlocked.Increment(ref failures); // a brand-new key always has a permit
+                    Interlocked.Increment(ref grants[key]);
                 }
 
                 int count = limit.KeyCount;
@@ -224,7 +242,76 @@ public sealed class KeyedRateLimitStrategyTests
         await Task.WhenAll(workers).WaitAsync(Safety);
 
         Assert.True(most <= 64, $"KeyCount reached {most}");
-        Assert.Equal(0, failures);
+        Assert.All(grants, count => Assert.InRange(count, 0, 1));
+        Assert.True(grants.Sum() >= 64, $"only {grants.Sum()} keys were ever granted");
+    }
+
+    [Fact]
+    public void With_a_frozen_clock_the_most_recently_used_key_is_never_evicted()
+    {
+        // Every use below shares one timestamp: recency must come from the order of use.
+        using var limit = new KeyedRateLimitStrategy<int>("lru", new RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromHours(1), MaxKeys = 100 }, _time);
+        const int hot = -1;
+        Assert.True(limit.TryAcquire(hot));
+        Assert.True(limit.TryAcquire(hot)); // the hot key's budget is spent
+
+        for (int key = 0; key < 1_000; key++)
+        {
+            limit.TryAcquire(key); // (a new key sharing a slot with an evicted one starts drained: not asserted here)
+            Assert.False(limit.TryAcquire(hot), $"the hot key lost its state after {key + 1} insertions");
+            Assert.True(limit.IsHeld(hot), $"the most recently used key was evicted after {key + 1} insertions");
+        }
+    }
+
+    [Fact]
+    public void A_client_churning_distinct_keys_cannot_reset_another_keys_budget()
+    {
+        using var limit = new KeyedRateLimitStrategy<string>("churn", new RateLimitOptions { PermitLimit = 3, Window = TimeSpan.FromMinutes(1), MaxKeys = 50 }, _time);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(limit.TryAcquire("victim"));
+        }
+
+        int attackerGrants = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            for (int key = 0; key < 500; key++)
+            {
+                attackerGrants += limit.TryAcquire($"attacker-{round}-{key}") ? 1 : 0;
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1));
+            Assert.False(limit.TryAcquire("victim"), $"round {round}: the victim got a fresh budget back by churn");
+            Assert.True(limit.KeyCount <= 50);
+        }
+
+        Assert.False(limit.IsHeld("nobody"));
+        Assert.True(attackerGrants > 0);
+
+        // Once its permits would have come back anyway (a minute after they were taken), the victim has its budget again.
+        _time.Advance(TimeSpan.FromSeconds(40));
+        Assert.True(limit.TryAcquire("victim"));
+    }
+
+    [Fact]
+    public void Keys_at_rest_are_evicted_before_keys_with_permits_in_use()
+    {
+        using var limit = new KeyedRateLimitStrategy<int>("rest", new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(1), MaxKeys = 10 }, _time);
+        Assert.True(limit.TryAcquire(0)); // key 0: least recently used, but its permit is in use
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int key = 1; key < 10; key++)
+        {
+            Assert.True(limit.TryAcquire(key)); // keys 1..9: used later, permits in use
+        }
+
+        Assert.True(limit.TryAcquire(0)); // key 0 is back to full and takes again
+        _time.Advance(TimeSpan.FromSeconds(1)); // now everyone is full again
+        Assert.True(limit.TryAcquire(5)); // key 5 in use again; the others at rest
+
+        Assert.True(limit.TryAcquire(10));
+
+        Assert.True(limit.IsHeld(5));
+        Assert.Equal(10, limit.KeyCount);
     }
 
     [Fact]

@@ -72,29 +72,6 @@ public sealed class RateLimitOptionsTests
         Assert.False(a.Equals(b));
     }
 
-    [Theory]
-    [InlineData(100, 1_000, 10 * TimeSpan.TicksPerMillisecond, 1)]          // one token every 10 ms
-    [InlineData(10_000, 1_000, TimeSpan.TicksPerMillisecond, 10)]           // 100 µs per token is too fine: 10 tokens per 1 ms
-    [InlineData(3, 1_000, 3_333_333, 1)]                                     // 333.3333 ms, rounded down to whole ticks
-    [InlineData(1_000, 1_000, TimeSpan.TicksPerMillisecond, 1)]             // exactly 1 ms
-    [InlineData(1_500, 1_000, 13_333, 2)]                                    // 0.67 ms per token: 2 tokens per 1.3333 ms
-    public void Token_bucket_refills_evenly_with_periods_of_at_least_one_millisecond(int permitLimit, int windowMs, long expectedPeriodTicks, int expectedTokens)
-    {
-        (long period, int tokens) = TimeProviderRateLimiter.TokenBucketPeriod(permitLimit, TimeSpan.FromMilliseconds(windowMs));
-
-        Assert.Equal(expectedPeriodTicks, period);
-        Assert.Equal(expectedTokens, tokens);
-    }
-
-    [Fact]
-    public void Token_bucket_with_a_window_under_one_millisecond_refills_the_whole_limit_each_window()
-    {
-        (long period, int tokens) = TimeProviderRateLimiter.TokenBucketPeriod(5, TimeSpan.FromTicks(100));
-
-        Assert.Equal(100, period);
-        Assert.Equal(5, tokens);
-    }
-
     private static RateLimitOptions Build(string setting) => setting switch
     {
         "PermitLimit=0" => new RateLimitOptions { PermitLimit = 0 },

@@ -40,16 +40,19 @@ public sealed class RateLimitStrategyTests
     }
 
     [Fact]
-    public void Token_bucket_with_a_fine_rate_refills_several_tokens_per_millisecond()
+    public void Token_bucket_with_a_fine_rate_refills_one_token_every_exact_period()
     {
         using var limit = Create(RateLimitAlgorithm.TokenBucket, permitLimit: 10_000, window: TimeSpan.FromSeconds(1));
         Assert.Equal(10_000, TakeAll(limit));
 
-        _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond - 1));
+        _time.Advance(TimeSpan.FromTicks(999)); // 99.9 µs: a token takes 100 µs
         Assert.Equal(0, TakeAll(limit));
 
         _time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(10, TakeAll(limit));
+        Assert.Equal(1, TakeAll(limit));
+
+        _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond - 1)); // the next 1 ms less a tick: 9 more
+        Assert.Equal(9, TakeAll(limit));
 
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(10_000, TakeAll(limit));
