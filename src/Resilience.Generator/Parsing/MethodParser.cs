@@ -12,6 +12,48 @@ internal static class MethodParser
 {
     public static MethodModel Parse(IMethodSymbol method, INamedTypeSymbol declaring, string declaringName, bool isExplicit, bool isBase, ParseContext context)
     {
+        using (TypeNames.RenameMethodTypeParameters(ClashingTypeParameters(method, context.Type)))
+        {
+            return ParseRenamed(method, declaring, declaringName, isExplicit, isBase, context);
+        }
+    }
+
+    /// <summary>
+    /// New names for the method's type parameters named like one of the decorator class's (a base interface's generic
+    /// method in a generic interface: CS0693 in the decorator): the name with the first free number appended. An
+    /// implementation may name its type parameters freely.
+    /// </summary>
+    private static Dictionary<string, string> ClashingTypeParameters(IMethodSymbol method, INamedTypeSymbol type)
+    {
+        var renamed = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        if (method.TypeParameters.IsEmpty)
+        {
+            return renamed;
+        }
+
+        var classNames = new HashSet<string>(InterfaceParser.AllTypeParameters(type).Select(t => t.Name), System.StringComparer.Ordinal);
+        var taken = new HashSet<string>(classNames.Concat(method.TypeParameters.Select(t => t.Name)), System.StringComparer.Ordinal);
+        foreach (var parameter in method.TypeParameters)
+        {
+            if (!classNames.Contains(parameter.Name))
+            {
+                continue;
+            }
+
+            var name = parameter.Name;
+            for (var i = 1; !taken.Add(name); i++)
+            {
+                name = parameter.Name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            renamed.Add(parameter.Name, name);
+        }
+
+        return renamed;
+    }
+
+    private static MethodModel ParseRenamed(IMethodSymbol method, INamedTypeSymbol declaring, string declaringName, bool isExplicit, bool isBase, ParseContext context)
+    {
         var known = context.Known;
         var shapeKind = FallbackResolver.ClassifyAwaitable(method.ReturnType, known.Compilation, out var awaited);
         var shape = shapeKind switch

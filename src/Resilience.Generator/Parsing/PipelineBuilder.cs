@@ -162,7 +162,7 @@ internal sealed class PipelineBuilder
         };
 
         var typeArguments = target.IsGenericMethod
-            ? "<" + string.Join(", ", _method.TypeParameters.Select(t => TypeNames.Escape(t.Name))) + ">"
+            ? "<" + string.Join(", ", _method.TypeParameters.Select(t => TypeNames.Escape(TypeNames.MethodTypeParameterName(t.Name)))) + ">"
             : string.Empty;
 
         return new FallbackModel(

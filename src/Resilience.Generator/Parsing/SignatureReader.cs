@@ -90,7 +90,7 @@ internal static class SignatureReader
         foreach (var parameter in typeParameters)
         {
             result.Add(new TypeParameterModel(
-                TypeNames.Escape(parameter.Name),
+                TypeNames.Escape(TypeNames.MethodTypeParameterName(parameter.Name)),
                 Constraints(parameter),
                 ExplicitConstraints(parameter, annotated.Contains(parameter.Name))));
         }

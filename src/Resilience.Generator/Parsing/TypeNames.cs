@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -36,13 +37,36 @@ internal static class TypeNames
     public static string RenderNoNullable(ITypeSymbol type) => Display(type, FullyQualifiedNoNullable);
 
     /// <summary>
+    /// While a method is parsed: the new names of its type parameters that clash with the decorator class's own
+    /// (CS0693), see <see cref="RenameMethodTypeParameters"/>. Parsing one method runs on one thread.
+    /// </summary>
+    [ThreadStatic]
+    private static IReadOnlyDictionary<string, string>? s_methodTypeParameterNames;
+
+    /// <summary>
+    /// Until the result is disposed, <see cref="Render"/> and <see cref="RenderNoNullable"/> write a method type
+    /// parameter named as a key of <paramref name="names"/> as its value.
+    /// </summary>
+    public static IDisposable RenameMethodTypeParameters(IReadOnlyDictionary<string, string> names)
+    {
+        var previous = s_methodTypeParameterNames;
+        s_methodTypeParameterNames = names.Count == 0 ? null : names;
+        return new Restore(previous);
+    }
+
+    /// <summary>The name a method type parameter is written with (<see cref="RenameMethodTypeParameters"/>).</summary>
+    public static string MethodTypeParameterName(string name)
+        => s_methodTypeParameterNames is { } names && names.TryGetValue(name, out var renamed) ? renamed : name;
+
+    /// <summary>
     /// The display string with type parameter names that are contextual keywords escaped too (<c>@await</c>), which
     /// the display format leaves bare: inside an async method a bare <c>await</c> is the operator, not the type.
+    /// Method type parameters are renamed as <see cref="RenameMethodTypeParameters"/> says.
     /// </summary>
     private static string Display(ITypeSymbol type, SymbolDisplayFormat format)
     {
         var parts = type.ToDisplayParts(format);
-        if (!parts.Any(p => p.Kind == SymbolDisplayPartKind.TypeParameterName && IsContextualKeyword(p.ToString())))
+        if (!parts.Any(p => p.Kind == SymbolDisplayPartKind.TypeParameterName && (IsContextualKeyword(p.ToString()) || IsRenamed(p))))
         {
             return type.ToDisplayString(format);
         }
@@ -51,10 +75,30 @@ internal static class TypeNames
         foreach (var part in parts)
         {
             var text = part.ToString();
-            builder.Append(part.Kind == SymbolDisplayPartKind.TypeParameterName && IsContextualKeyword(text) ? "@" + text : text);
+            if (part.Kind == SymbolDisplayPartKind.TypeParameterName)
+            {
+                text = IsRenamed(part) ? MethodTypeParameterName(text) : text;
+                text = IsContextualKeyword(text) ? "@" + text : text;
+            }
+
+            builder.Append(text);
         }
 
         return builder.ToString();
+    }
+
+    private static bool IsRenamed(SymbolDisplayPart part)
+        => s_methodTypeParameterNames is { } names
+            && part.Symbol is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method }
+            && names.ContainsKey(part.ToString());
+
+    private sealed class Restore : IDisposable
+    {
+        private readonly IReadOnlyDictionary<string, string>? _previous;
+
+        public Restore(IReadOnlyDictionary<string, string>? previous) => _previous = previous;
+
+        public void Dispose() => s_methodTypeParameterNames = _previous;
     }
 
     private static bool IsContextualKeyword(string identifier) => SyntaxFacts.GetContextualKeywordKind(identifier) != SyntaxKind.None;

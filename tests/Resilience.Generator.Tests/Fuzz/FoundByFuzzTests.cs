@@ -242,6 +242,26 @@ public sealed class FoundByFuzzTests
         }
     }
 
+    [Fact]
+    public void A_base_interfaces_generic_method_with_a_type_parameter_named_like_the_decorators_is_renamed()
+    {
+        var text = Clean("""
+            namespace Clash;
+            public interface IBase
+            {
+                [Retry] Task<TValue> GetAsync<TValue>(TValue seed) where TValue : IComparable<TValue>;
+                [CacheFallback] ValueTask<List<TKey>> ListAsync<TKey, TKey1>(TKey key, TKey1 other);
+                [CircuitBreaker] TValue? Find<TValue>(TValue? value) where TValue : class;
+            }
+            public interface IGeneric<TKey> { [Retry] Task<TKey> ReadAsync<TValue>(TValue value); }
+            public interface IStore<TKey, TValue> : IBase, IGeneric<TValue> { [Bulkhead] Task PutAsync(TKey key, TValue value); }
+            """).Single(s => s.HintName.StartsWith("Clash.IStore", StringComparison.Ordinal)).Text;
+        Assert.Contains("GetAsync<TValue1>(TValue1 seed)", text);
+        Assert.Contains("where TValue1 : global::System.IComparable<TValue1>", text);
+        Assert.Contains("ListAsync<TKey2, TKey1>(TKey2 key, TKey1 other)", text);
+        Assert.Contains("ReadAsync<TValue1>(TValue1 value)", text);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>Asserts no problem under every setting (except the RES warnings in <paramref name="allowed"/>); returns the generated files.</summary>
