@@ -5,10 +5,10 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Resilience.Generator.Binding;
 using Resilience.Generator.Emitting;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
-using Resilience.Generator.Parsing;
 
 namespace Resilience.Generator;
 
@@ -142,16 +142,19 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
         try
         {
             FailureHookForTests?.Invoke("parse:" + TypeNames.Render(type));
-            return InterfaceParser.Parse(type, context.SemanticModel.Compilation, cancellationToken);
+            return InterfaceBinder.BindModel(type, context.SemanticModel.Compilation, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // See Emit: one interface fails with RES0018, not the whole generator.
-            return InterfaceModel.Failed(InterfaceParser.HintNameOf(type), TypeNames.Render(type), Describe(exception));
+            return InterfaceModel.Failed(InterfaceBinder.HintNameOf(type), TypeNames.Render(type), Describe(exception));
         }
     }
 
-    /// <summary>One model per interface (each has one representative; duplicates would be dropped all the same), ordered by hint name.</summary>
+    /// <summary>
+    /// One model per interface (each has one representative; duplicates would be dropped all the same), ordered by hint
+    /// name. Two interfaces whose decorators would share a name have none: the binder leaves them out (RES0019).
+    /// </summary>
     private static EquatableArray<InterfaceModel> Distinct(params ImmutableArray<InterfaceModel?>[] groups)
     {
         var byHint = new SortedDictionary<string, InterfaceModel>(StringComparer.Ordinal);
@@ -164,17 +167,6 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
                     byHint.Add(model.HintName, model);
                 }
             }
-        }
-
-        // Two interfaces whose decorators would share a name and arity in one namespace get none (DecoratorNameAnalyzer reports RES0019).
-        var byClass = byHint.Values
-            .GroupBy(m => (m.Namespace, m.ClassName, m.TypeParameters.Count))
-            .Where(g => g.Count() > 1)
-            .SelectMany(g => g)
-            .ToList();
-        foreach (var clashing in byClass)
-        {
-            byHint.Remove(clashing.HintName);
         }
 
         return byHint.Values.ToEquatableArray();

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Resilience.Generator.Emitting;
 using Resilience.Generator.Model;
-using Resilience.Generator.Parsing;
+using Resilience.Generator.Binding;
 using Resilience.Generator.Tests.Infrastructure;
 
 namespace Resilience.Generator.Tests;
@@ -73,7 +73,7 @@ public sealed class CompilationFeatureTests
     {
         var compilation = GeneratorHarness.CreateCompilation(Source);
         var type = compilation.GetTypeByMetadataName("A.IStore")!;
-        var model = InterfaceParser.Parse(type, compilation, CancellationToken.None)!;
+        var model = InterfaceBinder.BindModel(type, compilation, CancellationToken.None)!;
         var text = ResilientClassEmitter.Emit(model, features, "1.0.0.0");
         var output = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path: "Generated.cs"));
         problems = GeneratorHarness.Problems(output);

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
-using Resilience.Generator.Parsing;
+using Resilience.Generator.Binding;
+using Resilience.Generator.Model;
 using Resilience.Generator.Tests.Infrastructure;
 
 namespace Resilience.Generator.Tests;

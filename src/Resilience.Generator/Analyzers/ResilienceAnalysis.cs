@@ -1,12 +1,13 @@
 using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Resilience.Generator.Binding;
 
 namespace Resilience.Generator.Analyzers;
 
 /// <summary>
-/// The registration every resilience analyzer shares: the <see cref="ResilienceSymbols"/> resolved once per
-/// compilation, with nothing registered when the compilation does not reference the runtime.
+/// The registration every resilience analyzer shares: the <see cref="KnownSymbols"/> resolved once per compilation,
+/// with nothing registered when the compilation does not reference the runtime.
 /// </summary>
 /// <remarks>
 /// A static helper rather than a base class: the analyzers are public, so an internal base class cannot be theirs.
@@ -19,30 +20,15 @@ internal static class ResilienceAnalysis
     /// Calls <paramref name="onCompilationStart"/> once for each compilation that references the runtime, to register
     /// its actions.
     /// </summary>
-    public static void RegisterCompilationStart(AnalysisContext context, Action<CompilationStartAnalysisContext, ResilienceSymbols> onCompilationStart)
+    public static void RegisterCompilationStart(AnalysisContext context, Action<CompilationStartAnalysisContext, KnownSymbols> onCompilationStart)
     {
         context.RegisterCompilationStartAction(start =>
         {
-            var symbols = ResilienceSymbols.Create(start.Compilation);
+            var symbols = KnownSymbols.ForAnalysis(start.Compilation);
             if (symbols is not null)
             {
                 onCompilationStart(start, symbols);
             }
         });
     }
-
-    /// <summary>
-    /// Calls <paramref name="analyze"/> for each interface with resilience attributes (each type for which <see cref="ResilientInterface.Create"/> is not null).
-    /// </summary>
-    public static void RegisterPerInterface(AnalysisContext context, Action<SymbolAnalysisContext, ResilientInterface, ResilienceSymbols> analyze)
-        => RegisterCompilationStart(context, (start, symbols) => start.RegisterSymbolAction(
-            symbolContext =>
-            {
-                var resilient = ResilientInterface.Create((INamedTypeSymbol)symbolContext.Symbol, symbols, symbolContext.CancellationToken);
-                if (resilient is not null)
-                {
-                    analyze(symbolContext, resilient, symbols);
-                }
-            },
-            SymbolKind.NamedType));
 }

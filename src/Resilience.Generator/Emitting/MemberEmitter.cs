@@ -68,7 +68,7 @@ internal static class MemberEmitter
         if (property.HasSetter)
         {
             writer.Line(Prefix(property.SetterAttributes) + (property.IsInitOnly
-                ? "init => throw new global::System.NotSupportedException(" + Parsing.TypeNames.Literal($"The init-only property '{property.Name}' cannot be forwarded to the inner instance; set it on the inner instance.") + ");"
+                ? "init => throw new global::System.NotSupportedException(" + CSharpText.Literal($"The init-only property '{property.Name}' cannot be forwarded to the inner instance; set it on the inner instance.") + ");"
                 : "set => " + access + " = value;"));
         }
 

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Text;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
-using Resilience.Generator.Parsing;
 
 namespace Resilience.Generator.Emitting;
 
@@ -361,7 +360,7 @@ internal sealed class PipelineEmitter
         var prefix = _pipeline.CacheKeyPrefix;
         if (_pipeline.CacheKeyParameters.IsEmpty)
         {
-            return TypeNames.Literal(prefix + "()");
+            return CSharpText.Literal(prefix + "()");
         }
 
         var text = new StringBuilder("$\"");

@@ -1,7 +1,6 @@
 using System.Linq;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
-using Resilience.Generator.Parsing;
 
 namespace Resilience.Generator.Emitting;
 
@@ -24,7 +23,7 @@ internal static class ResilientClassEmitter
             writer.Block("namespace " + model.Namespace);
         }
 
-        var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generator\", {TypeNames.Literal(version)})]";
+        var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generator\", {CSharpText.Literal(version)})]";
         WriteClass(writer, model, features, generatedCode);
 
         if (model.TypeParameters.IsEmpty && features.SupportsModuleInitializer)
@@ -134,13 +133,13 @@ internal static class ResilientClassEmitter
             writer.Line($"{field.FieldName} = {Initializer(field)};");
         }
 
-        var interfaceName = TypeNames.Literal(model.InterfaceType.Replace("global::", string.Empty));
+        var interfaceName = CSharpText.Literal(model.InterfaceType.Replace("global::", string.Empty));
         for (var i = 0; i < model.Methods.Count; i++)
         {
             var method = model.Methods[i];
             if (method.Pipeline is not null)
             {
-                writer.Line($"{TelemetryField(i)} = __registry.Telemetry.CreateCall({interfaceName}, {TypeNames.Literal(method.Name.TrimStart('@'))});");
+                writer.Line($"{TelemetryField(i)} = __registry.Telemetry.CreateCall({interfaceName}, {CSharpText.Literal(method.Name.TrimStart('@'))});");
             }
         }
 
@@ -164,31 +163,27 @@ internal static class ResilientClassEmitter
 
     private static string Initializer(StrategyFieldModel field)
     {
-        var name = TypeNames.Literal(field.InstanceName);
+        var name = CSharpText.Literal(field.InstanceName);
+        var options = OptionsWriter.Render(field.Spec);
         return field.Kind switch
         {
-            StrategyKind.CacheFallback => $"__registry.GetOrAddCacheFallback({name}, {Options("CacheFallbackOptions", field)})",
-            StrategyKind.RateLimit => $"__registry.GetOrAddRateLimit({name}, {Options("RateLimitOptions", field)})",
-            StrategyKind.KeyedRateLimit => $"__registry.GetOrAddKeyedRateLimit<{field.KeyType}>({name}, {Options("RateLimitOptions", field)})",
-            StrategyKind.Bulkhead => $"__registry.GetOrAddBulkhead({name}, {Options("BulkheadOptions", field)})",
-            StrategyKind.Timeout => $"__registry.GetOrAddTimeout({name}, {field.Options[0]})",
-            StrategyKind.CircuitBreaker => $"__registry.GetOrAddCircuitBreaker({name}, {Options("CircuitBreakerOptions", field)})",
-            StrategyKind.KeyedCircuitBreaker => $"__registry.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {Options("CircuitBreakerOptions", field)})",
-            _ => $"__registry.GetOrAddRetry({name}, {Options("RetryOptions", field)})",
+            StrategyKind.CacheFallback => $"__registry.GetOrAddCacheFallback({name}, {options})",
+            StrategyKind.RateLimit => $"__registry.GetOrAddRateLimit({name}, {options})",
+            StrategyKind.KeyedRateLimit => $"__registry.GetOrAddKeyedRateLimit<{field.KeyType}>({name}, {options})",
+            StrategyKind.Bulkhead => $"__registry.GetOrAddBulkhead({name}, {options})",
+            StrategyKind.Timeout => $"__registry.GetOrAddTimeout({name}, {options})",
+            StrategyKind.CircuitBreaker => $"__registry.GetOrAddCircuitBreaker({name}, {options})",
+            StrategyKind.KeyedCircuitBreaker => $"__registry.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {options})",
+            _ => $"__registry.GetOrAddRetry({name}, {options})",
         };
     }
-
-    private static string Options(string type, StrategyFieldModel field)
-        => field.Options.IsEmpty
-            ? $"new global::Resilience.{type}()"
-            : $"new global::Resilience.{type} {{ {string.Join(", ", field.Options)} }}";
 
     private static void WriteRegistration(SourceWriter writer, InterfaceModel model, string generatedCode)
     {
         var className = model.Namespace.Length > 0 ? $"global::{model.Namespace}.{model.ClassName}" : $"global::{model.ClassName}";
         var arguments = new[] { "inner" }
             .Concat(model.Handlers.Select(h =>
-                $"({h.Type}?)services.GetService(typeof({h.Type})) ?? throw new global::System.InvalidOperationException({TypeNames.Literal($"No service of type '{h.Type.Replace("global::", string.Empty)}' is registered; register it so that {model.ClassName} can call its fallback.")})"))
+                $"({h.Type}?)services.GetService(typeof({h.Type})) ?? throw new global::System.InvalidOperationException({CSharpText.Literal($"No service of type '{h.Type.Replace("global::", string.Empty)}' is registered; register it so that {model.ClassName} can call its fallback.")})"))
             .Concat(new[] { $"({Registry}?)services.GetService(typeof({Registry}))" });
 
         writer.Line($"/// <summary>Registers <see cref=\"{className}\"/> with <see cref=\"global::Resilience.ResilientProxyFactory\"/> when the module loads.</summary>");

@@ -1,5 +1,4 @@
 using Resilience.Generator.Helpers;
-using Resilience.Generator.Parsing;
 
 namespace Resilience.Generator.Model;
 

@@ -1,5 +1,3 @@
-using Resilience.Generator.Helpers;
-
 namespace Resilience.Generator.Model;
 
 /// <summary>A strategy field of the generated class, created from the registry in the constructor.</summary>
@@ -7,10 +5,10 @@ namespace Resilience.Generator.Model;
 /// <param name="FieldName">The unique field name.</param>
 /// <param name="InstanceName">The registry name (the attribute's <c>Name</c> or the interface/method full name).</param>
 /// <param name="KeyType">For a keyed rate limit or circuit breaker, the fully qualified key type; otherwise <see langword="null"/>.</param>
-/// <param name="Options">Rendered option assignments (<c>MaxRetries = 3</c>), only those the attribute sets; for a timeout, the one limit expression.</param>
+/// <param name="Spec">The settings the attribute gives, typed; the emitter renders them as the options.</param>
 internal sealed record StrategyFieldModel(
     StrategyKind Kind,
     string FieldName,
     string InstanceName,
     string? KeyType,
-    EquatableArray<string> Options);
+    StrategySpec Spec);

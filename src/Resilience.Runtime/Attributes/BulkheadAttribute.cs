@@ -9,10 +9,10 @@ namespace Resilience;
 public sealed class BulkheadAttribute : Attribute
 {
     /// <summary>Calls allowed to run at once. Default 10.</summary>
-    public int MaxConcurrency { get; set; } = 10;
+    public int MaxConcurrency { get; set; } = BulkheadDefaults.MaxConcurrency;
 
     /// <summary>Calls allowed to wait for a slot. Default 0: reject at once when full.</summary>
-    public int MaxQueue { get; set; }
+    public int MaxQueue { get; set; } = BulkheadDefaults.MaxQueue;
 
     /// <summary>Instance name; the same name shares one bulkhead across interfaces. Default: the interface or method's full name.</summary>
     public string? Name { get; set; }

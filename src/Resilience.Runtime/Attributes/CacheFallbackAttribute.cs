@@ -9,10 +9,10 @@ namespace Resilience;
 public sealed class CacheFallbackAttribute : Attribute
 {
     /// <summary>How long a result is fresh, in milliseconds; 0 (the default) means results are only used as stale fallbacks.</summary>
-    public int TtlMs { get; set; }
+    public int TtlMs { get; set; } = CacheFallbackDefaults.TtlMs;
 
     /// <summary>How long after <see cref="TtlMs"/> a result may still answer a failed call, in milliseconds. Default 300 000 (5 minutes).</summary>
-    public int StaleTtlMs { get; set; } = 300_000;
+    public int StaleTtlMs { get; set; } = CacheFallbackDefaults.StaleTtlMs;
 
     /// <summary>Names of the parameters that form the cache key. Default: every parameter except a <see cref="CancellationToken"/>.</summary>
     public string[]? KeyParameters { get; set; }
@@ -22,5 +22,5 @@ public sealed class CacheFallbackAttribute : Attribute
     /// retries (as it answers a failure). Default <see langword="true"/>; with <see langword="false"/> only real
     /// failures are answered from the cache. Marked results are never stored.
     /// </summary>
-    public bool AnswerMarkedResults { get; set; } = true;
+    public bool AnswerMarkedResults { get; set; } = CacheFallbackDefaults.AnswerMarkedResults;
 }

@@ -13,31 +13,31 @@ namespace Resilience;
 public sealed class CircuitBreakerAttribute : Attribute
 {
     /// <summary>Consecutive failures that open the circuit. Default 5.</summary>
-    public int FailureThreshold { get; set; } = 5;
+    public int FailureThreshold { get; set; } = CircuitBreakerDefaults.FailureThreshold;
 
     /// <summary>
     /// Ratio of failures, in (0, 1], over <see cref="SamplingDurationMs"/> that opens the circuit once at least
     /// <see cref="MinimumThroughput"/> calls were made. Default 0: not used.
     /// </summary>
-    public double FailureRatio { get; set; }
+    public double FailureRatio { get; set; } = CircuitBreakerDefaults.FailureRatio;
 
     /// <summary>
     /// Ratio of timeouts, in (0, 1], over <see cref="SamplingDurationMs"/> that opens the circuit once at least
     /// <see cref="MinimumThroughput"/> calls were made. Default 0: not used.
     /// </summary>
-    public double TimeoutRatio { get; set; }
+    public double TimeoutRatio { get; set; } = CircuitBreakerDefaults.TimeoutRatio;
 
     /// <summary>Calls in the sampling window before a ratio may open the circuit. Default 10.</summary>
-    public int MinimumThroughput { get; set; } = 10;
+    public int MinimumThroughput { get; set; } = CircuitBreakerDefaults.MinimumThroughput;
 
     /// <summary>Length of the rolling window the ratios are computed over, in milliseconds. Default 30 000.</summary>
-    public int SamplingDurationMs { get; set; } = 30_000;
+    public int SamplingDurationMs { get; set; } = CircuitBreakerDefaults.SamplingDurationMs;
 
     /// <summary>How long the circuit stays open before probing, in milliseconds. Default 30 000.</summary>
-    public int BreakDurationMs { get; set; } = 30_000;
+    public int BreakDurationMs { get; set; } = CircuitBreakerDefaults.BreakDurationMs;
 
     /// <summary>Probe calls admitted at once while half-open. Default 1.</summary>
-    public int HalfOpenMaxCalls { get; set; } = 1;
+    public int HalfOpenMaxCalls { get; set; } = CircuitBreakerDefaults.HalfOpenMaxCalls;
 
     /// <summary>Exception types (and their subtypes) counted as failures. Default: every exception.</summary>
     public Type[]? Handle { get; set; }
@@ -56,14 +56,14 @@ public sealed class CircuitBreakerAttribute : Attribute
     /// Beyond it the least recently used keys are evicted, whatever their state. Without a <see cref="KeyParameter"/>
     /// there is one breaker and the setting has no effect (the analyzer warns, RES0017).
     /// </summary>
-    public int MaxKeys { get; set; } = 10_000;
+    public int MaxKeys { get; set; } = CircuitBreakerDefaults.MaxKeys;
 
     /// <summary>
     /// With <see cref="KeyParameter"/> only: how long a key may go unused, in milliseconds, before it is evicted (a key
     /// whose breaker is open, half-open or has a call in flight is kept); at least 1. Default 60 000 (1 minute). Without
     /// a <see cref="KeyParameter"/> the setting has no effect (the analyzer warns, RES0017).
     /// </summary>
-    public int KeyIdleTimeoutMs { get; set; } = 60_000;
+    public int KeyIdleTimeoutMs { get; set; } = CircuitBreakerDefaults.KeyIdleTimeoutMs;
 
     /// <summary>Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure.</summary>
     public string? HandleResult { get; set; }

@@ -9,19 +9,19 @@ namespace Resilience;
 public sealed class RateLimitAttribute : Attribute
 {
     /// <summary>Permits per <see cref="WindowMs"/>. Default 100.</summary>
-    public int PermitLimit { get; set; } = 100;
+    public int PermitLimit { get; set; } = RateLimitDefaults.PermitLimit;
 
     /// <summary>Window length in milliseconds. Default 1 000.</summary>
-    public int WindowMs { get; set; } = 1_000;
+    public int WindowMs { get; set; } = RateLimitDefaults.WindowMs;
 
     /// <summary>The counting algorithm. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
-    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitAlgorithm.TokenBucket;
+    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitDefaults.Algorithm;
 
     /// <summary>Segments a sliding window is divided into. Default 10. Used only by <see cref="RateLimitAlgorithm.SlidingWindow"/>.</summary>
-    public int SegmentsPerWindow { get; set; } = 10;
+    public int SegmentsPerWindow { get; set; } = RateLimitDefaults.SegmentsPerWindow;
 
     /// <summary>Calls that may wait for a permit; 0 (the default) rejects at once.</summary>
-    public int QueueLimit { get; set; }
+    public int QueueLimit { get; set; } = RateLimitDefaults.QueueLimit;
 
     /// <summary>Name of a method parameter whose value selects a separate limit per value (for example per tenant).</summary>
     public string? KeyParameter { get; set; }

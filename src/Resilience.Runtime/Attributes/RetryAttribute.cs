@@ -14,25 +14,25 @@ namespace Resilience;
 public sealed class RetryAttribute : Attribute
 {
     /// <summary>Retries after the first call. Default 3; 0 disables retrying.</summary>
-    public int MaxRetries { get; set; } = 3;
+    public int MaxRetries { get; set; } = RetryDefaults.MaxRetries;
 
     /// <summary>Base delay before the first retry, in milliseconds. Default 200.</summary>
-    public int DelayMs { get; set; } = 200;
+    public int DelayMs { get; set; } = RetryDefaults.DelayMs;
 
     /// <summary>How the delay grows. Default <see cref="BackoffType.Exponential"/>.</summary>
-    public BackoffType Backoff { get; set; } = BackoffType.Exponential;
+    public BackoffType Backoff { get; set; } = RetryDefaults.Backoff;
 
     /// <summary>Growth factor for <see cref="BackoffType.Exponential"/>. Default 2.0; must be at least 1.</summary>
-    public double Multiplier { get; set; } = 2.0;
+    public double Multiplier { get; set; } = RetryDefaults.Multiplier;
 
     /// <summary>Upper bound of any single delay, in milliseconds, after jitter. Default 30 000.</summary>
-    public int MaxDelayMs { get; set; } = 30_000;
+    public int MaxDelayMs { get; set; } = RetryDefaults.MaxDelayMs;
 
     /// <summary>
     /// Random spread of each delay as a ratio from 0 to 1: a delay <c>d</c> becomes a value in
     /// <c>[d × (1 − Jitter), d × (1 + Jitter)]</c>. Default 0.2.
     /// </summary>
-    public double Jitter { get; set; } = 0.2;
+    public double Jitter { get; set; } = RetryDefaults.Jitter;
 
     /// <summary>Exception types (and their subtypes) that are retried. Default: every exception.</summary>
     public Type[]? RetryOn { get; set; }
@@ -44,7 +44,7 @@ public sealed class RetryAttribute : Attribute
     public Type? Policy { get; set; }
 
     /// <summary>Timeout of each attempt inside the retry loop, in milliseconds; 0 (the default) means none. An attempt that times out is retried.</summary>
-    public int AttemptTimeoutMs { get; set; }
+    public int AttemptTimeoutMs { get; set; } = RetryDefaults.AttemptTimeoutMs;
 
     /// <summary>
     /// Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure

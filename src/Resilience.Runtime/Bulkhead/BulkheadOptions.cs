@@ -6,10 +6,10 @@ namespace Resilience;
 public sealed class BulkheadOptions : IEquatable<BulkheadOptions>
 {
     /// <summary>Calls allowed to run at once; at least 1. Default 10.</summary>
-    public int MaxConcurrency { get; set; } = 10;
+    public int MaxConcurrency { get; set; } = BulkheadDefaults.MaxConcurrency;
 
     /// <summary>Calls allowed to wait for a slot, served oldest first; 0 (the default) rejects at once when full.</summary>
-    public int MaxQueue { get; set; }
+    public int MaxQueue { get; set; } = BulkheadDefaults.MaxQueue;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
     public void Validate()

@@ -4,10 +4,10 @@ namespace Resilience;
 public sealed class CacheFallbackOptions : IEquatable<CacheFallbackOptions>
 {
     /// <summary>How long a result is fresh (returned without calling); <see cref="TimeSpan.Zero"/> (the default) means only as a stale fallback.</summary>
-    public TimeSpan Ttl { get; set; }
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMilliseconds(CacheFallbackDefaults.TtlMs);
 
     /// <summary>How long after <see cref="Ttl"/> a result may answer a failed call. Default 5 minutes.</summary>
-    public TimeSpan StaleTtl { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan StaleTtl { get; set; } = TimeSpan.FromMilliseconds(CacheFallbackDefaults.StaleTtlMs);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
     public void Validate()

@@ -6,25 +6,25 @@ namespace Resilience;
 public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
 {
     /// <summary>Consecutive failures that open the circuit. Default 5. Used when no ratio and no <see cref="TripPolicy"/> is set.</summary>
-    public int FailureThreshold { get; set; } = 5;
+    public int FailureThreshold { get; set; } = CircuitBreakerDefaults.FailureThreshold;
 
     /// <summary>Failure ratio in (0, 1] over <see cref="SamplingDuration"/> that opens the circuit; 0 (the default) disables it.</summary>
-    public double FailureRatio { get; set; }
+    public double FailureRatio { get; set; } = CircuitBreakerDefaults.FailureRatio;
 
     /// <summary>Timeout ratio in (0, 1] over <see cref="SamplingDuration"/> that opens the circuit; 0 (the default) disables it.</summary>
-    public double TimeoutRatio { get; set; }
+    public double TimeoutRatio { get; set; } = CircuitBreakerDefaults.TimeoutRatio;
 
     /// <summary>Calls in the sampling window before a ratio may open the circuit. Default 10.</summary>
-    public int MinimumThroughput { get; set; } = 10;
+    public int MinimumThroughput { get; set; } = CircuitBreakerDefaults.MinimumThroughput;
 
     /// <summary>The rolling window the counts cover. Default 30 seconds.</summary>
-    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromMilliseconds(CircuitBreakerDefaults.SamplingDurationMs);
 
     /// <summary>How long the circuit stays open before admitting probes. Default 30 seconds.</summary>
-    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromMilliseconds(CircuitBreakerDefaults.BreakDurationMs);
 
     /// <summary>Probe calls admitted at once while half-open. Default 1.</summary>
-    public int HalfOpenMaxCalls { get; set; } = 1;
+    public int HalfOpenMaxCalls { get; set; } = CircuitBreakerDefaults.HalfOpenMaxCalls;
 
     /// <summary>
     /// Exception types (and subtypes) counted as failures; <see langword="null"/> (the default) counts every exception.
@@ -43,13 +43,13 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
     /// Keyed breakers only (<see cref="KeyedCircuitBreaker{TKey}"/>): the most keys held at once; at least 1. Default
     /// 10 000. Beyond it the least recently used keys are evicted, whatever their state.
     /// </summary>
-    public int MaxKeys { get; set; } = 10_000;
+    public int MaxKeys { get; set; } = CircuitBreakerDefaults.MaxKeys;
 
     /// <summary>
     /// Keyed breakers only (<see cref="KeyedCircuitBreaker{TKey}"/>): a key unused for this long, whose breaker is
     /// closed with no call in flight, is evicted; positive and finite. Default 1 minute.
     /// </summary>
-    public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMilliseconds(CircuitBreakerDefaults.KeyIdleTimeoutMs);
 
     /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid, or

@@ -27,25 +27,25 @@ namespace Resilience;
 public sealed class RateLimitOptions : IEquatable<RateLimitOptions>
 {
     /// <summary>Permits per <see cref="Window"/>; at least 1. Default 100.</summary>
-    public int PermitLimit { get; set; } = 100;
+    public int PermitLimit { get; set; } = RateLimitDefaults.PermitLimit;
 
     /// <summary>The window the permits are counted over; positive. Default 1 second.</summary>
-    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Window { get; set; } = TimeSpan.FromMilliseconds(RateLimitDefaults.WindowMs);
 
     /// <summary>The counting algorithm. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
-    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitAlgorithm.TokenBucket;
+    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitDefaults.Algorithm;
 
     /// <summary>Segments of a sliding window; at least 1, and each segment (<c>Window / SegmentsPerWindow</c>) at least 1 ms. Default 10. Ignored by the other algorithms.</summary>
-    public int SegmentsPerWindow { get; set; } = 10;
+    public int SegmentsPerWindow { get; set; } = RateLimitDefaults.SegmentsPerWindow;
 
     /// <summary>Calls (permits) allowed to wait for a permit, served oldest first; 0 (the default) rejects at once.</summary>
-    public int QueueLimit { get; set; }
+    public int QueueLimit { get; set; } = RateLimitDefaults.QueueLimit;
 
     /// <summary>Keyed limits only: the most keys kept at once; at least 1. Beyond it idle keys, then the least recently used keys, are evicted. Default 10 000.</summary>
-    public int MaxKeys { get; set; } = 10_000;
+    public int MaxKeys { get; set; } = RateLimitDefaults.MaxKeys;
 
     /// <summary>Keyed limits only: a key unused for this long is evicted; positive. Default 1 minute.</summary>
-    public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMilliseconds(RateLimitDefaults.KeyIdleTimeoutMs);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
     public void Validate()

@@ -13,22 +13,22 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
     internal static readonly TimeSpan MaxSupportedDuration = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>Retries after the first call. Default 3; 0 disables retrying.</summary>
-    public int MaxRetries { get; set; } = 3;
+    public int MaxRetries { get; set; } = RetryDefaults.MaxRetries;
 
     /// <summary>Base delay before the first retry; zero or more. Default 200 ms.</summary>
-    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(RetryDefaults.DelayMs);
 
     /// <summary>How the delay grows. Default <see cref="BackoffType.Exponential"/>.</summary>
-    public BackoffType Backoff { get; set; } = BackoffType.Exponential;
+    public BackoffType Backoff { get; set; } = RetryDefaults.Backoff;
 
     /// <summary>Growth factor of <see cref="BackoffType.Exponential"/>; finite and at least 1. Default 2.0.</summary>
-    public double Multiplier { get; set; } = 2.0;
+    public double Multiplier { get; set; } = RetryDefaults.Multiplier;
 
     /// <summary>Upper bound of one delay, after jitter; positive, at least <see cref="Delay"/> and at most <see cref="int.MaxValue"/> ms. Default 30 seconds.</summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(RetryDefaults.MaxDelayMs);
 
     /// <summary>Random spread of each delay, a ratio in [0, 1]: a delay <c>d</c> becomes a value in <c>[d × (1 − Jitter), d × (1 + Jitter)]</c>, then capped at <see cref="MaxDelay"/>. Default 0.2.</summary>
-    public double Jitter { get; set; } = 0.2;
+    public double Jitter { get; set; } = RetryDefaults.Jitter;
 
     /// <summary>
     /// Exception types (and subtypes) that are retried; <see langword="null"/> (the default) retries every exception.

@@ -30,7 +30,7 @@ internal static class AnalyzerVerifier
         global using Resilience;
         """;
 
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(FallbackAnalyzer).Assembly
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(ResilientInterfaceAnalyzer).Assembly
         .GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)

@@ -17,7 +17,7 @@ namespace Resilience.Generator.Tests.Infrastructure;
 /// </summary>
 internal static class StrictBuild
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(FallbackAnalyzer).Assembly
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(ResilientInterfaceAnalyzer).Assembly
         .GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)

@@ -1,0 +1,82 @@
+using Microsoft.CodeAnalysis;
+
+namespace Resilience.Generator.Binding;
+
+/// <summary>
+/// The resilience attribute types and the other symbols the binder compares against, resolved once per compilation
+/// (by each analyzer) or per transform (by the generator).
+/// </summary>
+internal sealed class KnownSymbols
+{
+    private readonly INamedTypeSymbol?[] _attributes;
+
+    public KnownSymbols(Compilation compilation)
+    {
+        Compilation = compilation;
+        _attributes = new INamedTypeSymbol?[7];
+        _attributes[(int)AttributeKind.Fallback] = compilation.GetTypeByMetadataName("Resilience.FallbackAttribute");
+        _attributes[(int)AttributeKind.CacheFallback] = compilation.GetTypeByMetadataName("Resilience.CacheFallbackAttribute");
+        _attributes[(int)AttributeKind.RateLimit] = compilation.GetTypeByMetadataName("Resilience.RateLimitAttribute");
+        _attributes[(int)AttributeKind.Bulkhead] = compilation.GetTypeByMetadataName("Resilience.BulkheadAttribute");
+        _attributes[(int)AttributeKind.Timeout] = compilation.GetTypeByMetadataName("Resilience.TimeoutAttribute");
+        _attributes[(int)AttributeKind.CircuitBreaker] = compilation.GetTypeByMetadataName("Resilience.CircuitBreakerAttribute");
+        _attributes[(int)AttributeKind.Retry] = compilation.GetTypeByMetadataName("Resilience.RetryAttribute");
+        RetryPolicy = compilation.GetTypeByMetadataName("Resilience.IRetryPolicy");
+        TripPolicy = compilation.GetTypeByMetadataName("Resilience.ITripPolicy");
+        Exception = compilation.GetTypeByMetadataName("System.Exception");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        AsyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
+    }
+
+    public Compilation Compilation { get; }
+
+    public INamedTypeSymbol? RetryPolicy { get; }
+
+    public INamedTypeSymbol? TripPolicy { get; }
+
+    public INamedTypeSymbol? Exception { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
+
+    public INamedTypeSymbol? AsyncEnumerable { get; }
+
+    /// <summary>Whether the compilation references the runtime (it declares <c>RetryAttribute</c>).</summary>
+    public bool HasRuntime => _attributes[(int)AttributeKind.Retry] is not null;
+
+    /// <summary>The symbols, or <see langword="null"/> when the compilation does not reference Resilience.Runtime (the analyzers then do nothing).</summary>
+    public static KnownSymbols? ForAnalysis(Compilation compilation)
+    {
+        var symbols = new KnownSymbols(compilation);
+        return symbols.HasRuntime ? symbols : null;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is <see cref="System.Threading.CancellationToken"/>.</summary>
+    public bool IsCancellationToken(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type, CancellationToken);
+
+    /// <summary>Whether <paramref name="type"/> is a constructed <c>IAsyncEnumerable&lt;T&gt;</c>.</summary>
+    public bool IsAsyncEnumerable(ITypeSymbol type)
+        => type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, AsyncEnumerable);
+
+    /// <summary>Whether <paramref name="type"/> is <see cref="System.Exception"/> or derives from it.</summary>
+    public bool IsException(ITypeSymbol? type) => AttributeRules.IsException(type, Exception);
+
+    /// <summary>Which resilience attribute <paramref name="attribute"/> is, if any.</summary>
+    public bool TryGetKind(AttributeData attribute, out AttributeKind kind)
+    {
+        var attributeClass = attribute.AttributeClass;
+        if (attributeClass is not null)
+        {
+            for (var i = 0; i < _attributes.Length; i++)
+            {
+                if (_attributes[i] is { } known && SymbolEqualityComparer.Default.Equals(attributeClass, known))
+                {
+                    kind = (AttributeKind)i;
+                    return true;
+                }
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+}

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Resilience.Generator.Helpers;
+
+namespace Resilience.Generator.Binding;
+
+/// <summary>Renders types, identifiers and constants the way the generated code writes them.</summary>
+internal static class TypeNames
+{
+    /// <summary><c>global::</c>-qualified, keywords escaped, special types as keywords, nullable reference annotations kept.</summary>
+    public static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>Like <see cref="FullyQualified"/> without nullable annotations (for <c>typeof</c>, <c>new</c> and casts).</summary>
+    public static readonly SymbolDisplayFormat FullyQualifiedNoNullable = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    /// <summary>Namespace-qualified without <c>global::</c> (for instance names): <c>N.Outer.IUserService</c>.</summary>
+    public static readonly SymbolDisplayFormat QualifiedName = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    /// <summary>Short type names for overload lists in instance names: <c>string, int</c>.</summary>
+    public static readonly SymbolDisplayFormat ShortName = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameOnly,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
+
+    public static string Render(ITypeSymbol type) => Display(type, FullyQualified);
+
+    public static string RenderNoNullable(ITypeSymbol type) => Display(type, FullyQualifiedNoNullable);
+
+    /// <summary>
+    /// While a method is parsed: the new names of its type parameters that clash with the decorator class's own
+    /// (CS0693), see <see cref="RenameMethodTypeParameters"/>. Parsing one method runs on one thread.
+    /// </summary>
+    [ThreadStatic]
+    private static IReadOnlyDictionary<string, string>? s_methodTypeParameterNames;
+
+    /// <summary>
+    /// Until the result is disposed, <see cref="Render"/> and <see cref="RenderNoNullable"/> write a method type
+    /// parameter named as a key of <paramref name="names"/> as its value.
+    /// </summary>
+    public static IDisposable RenameMethodTypeParameters(IReadOnlyDictionary<string, string> names)
+    {
+        var previous = s_methodTypeParameterNames;
+        s_methodTypeParameterNames = names.Count == 0 ? null : names;
+        return new Restore(previous);
+    }
+
+    /// <summary>The name a method type parameter is written with (<see cref="RenameMethodTypeParameters"/>).</summary>
+    public static string MethodTypeParameterName(string name)
+        => s_methodTypeParameterNames is { } names && names.TryGetValue(name, out var renamed) ? renamed : name;
+
+    /// <summary>
+    /// The display string with type parameter names that are contextual keywords escaped too (<c>@await</c>), which
+    /// the display format leaves bare: inside an async method a bare <c>await</c> is the operator, not the type.
+    /// Method type parameters are renamed as <see cref="RenameMethodTypeParameters"/> says.
+    /// </summary>
+    private static string Display(ITypeSymbol type, SymbolDisplayFormat format)
+    {
+        var parts = type.ToDisplayParts(format);
+        if (!parts.Any(p => p.Kind == SymbolDisplayPartKind.TypeParameterName && (IsContextualKeyword(p.ToString()) || IsRenamed(p))))
+        {
+            return type.ToDisplayString(format);
+        }
+
+        var builder = new StringBuilder();
+        foreach (var part in parts)
+        {
+            var text = part.ToString();
+            if (part.Kind == SymbolDisplayPartKind.TypeParameterName)
+            {
+                text = IsRenamed(part) ? MethodTypeParameterName(text) : text;
+                text = IsContextualKeyword(text) ? "@" + text : text;
+            }
+
+            builder.Append(text);
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsRenamed(SymbolDisplayPart part)
+        => s_methodTypeParameterNames is { } names
+            && part.Symbol is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method }
+            && names.ContainsKey(part.ToString());
+
+    private sealed class Restore : IDisposable
+    {
+        private readonly IReadOnlyDictionary<string, string>? _previous;
+
+        public Restore(IReadOnlyDictionary<string, string>? previous) => _previous = previous;
+
+        public void Dispose() => s_methodTypeParameterNames = _previous;
+    }
+
+    private static bool IsContextualKeyword(string identifier) => CSharpText.IsContextualKeyword(identifier);
+
+    /// <summary><see cref="CSharpText.Escape"/>.</summary>
+    public static string Escape(string identifier) => CSharpText.Escape(identifier);
+
+    /// <summary>
+    /// <paramref name="name"/> in camelCase: a leading run of capitals is lowered, except the last one when it starts
+    /// the next word (<c>PriceEstimator</c> → <c>priceEstimator</c>, <c>HTTPClient</c> → <c>httpClient</c>,
+    /// <c>IO</c> → <c>io</c>). Not escaped: see <see cref="Escape"/>.
+    /// </summary>
+    public static string CamelCase(string name)
+    {
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length && char.IsUpper(chars[i]); i++)
+        {
+            if (i > 0 && i + 1 < chars.Length && char.IsLower(chars[i + 1]))
+            {
+                break;
+            }
+
+            chars[i] = char.ToLowerInvariant(chars[i]);
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>A C# string literal.</summary>
+    public static string Literal(string value) => CSharpText.Literal(value);
+
+    /// <summary>The namespace of <paramref name="type"/>, or "" for the global namespace.</summary>
+    public static string NamespaceOf(INamedTypeSymbol type)
+        => type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty;
+
+    /// <summary>The fully qualified metadata name (<c>N.Outer+IRepo`1</c>), unique per type in a compilation.</summary>
+    public static string MetadataName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder(type.MetadataName);
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            builder.Insert(0, containing.MetadataName + "+");
+        }
+
+        var ns = NamespaceOf(type);
+        if (ns.Length > 0)
+        {
+            builder.Insert(0, ns + ".");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// <see cref="MetadataName"/> with every namespace part unescaped (<c>Shop.event.IClient</c> for
+    /// <c>namespace Shop.@event</c>): a hint name may not contain <c>@</c>.
+    /// </summary>
+    public static string HintName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder(type.MetadataName);
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            builder.Insert(0, containing.MetadataName + "+");
+        }
+
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            builder.Insert(0, ns.MetadataName + ".");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary><see cref="CSharpText.Double"/>.</summary>
+    public static string Double(double value) => CSharpText.Double(value);
+
+    /// <summary>Renders a constant of <paramref name="type"/> as C#; <see langword="null"/> when it cannot be rendered.</summary>
+    public static string? Constant(object? value, ITypeSymbol type)
+    {
+        var target = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+            ? nullable.TypeArguments[0]
+            : type;
+
+        if (value is null)
+        {
+            return type.IsReferenceType || !ReferenceEquals(target, type) ? "null" : "default";
+        }
+
+        if (target.TypeKind == TypeKind.Enum && target is INamedTypeSymbol enumType)
+        {
+            var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
+            var typeName = RenderNoNullable(enumType);
+            return member is not null
+                ? typeName + "." + Escape(member.Name)
+                : "(" + typeName + ")(" + Primitive(value) + ")";
+        }
+
+        return Primitive(value);
+    }
+
+    private static string Primitive(object value) => value switch
+    {
+        string s => Literal(s),
+        char c => SymbolDisplay.FormatLiteral(c, quote: true),
+        bool b => b ? "true" : "false",
+        float f => float.IsNaN(f) ? "float.NaN"
+            : float.IsPositiveInfinity(f) ? "float.PositiveInfinity"
+            : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
+            : f.ToString("R", CultureInfo.InvariantCulture) + "F",
+        double d => double.IsNaN(d) || double.IsInfinity(d) ? Double(d) : d.ToString("R", CultureInfo.InvariantCulture) + "D",
+        decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
+        long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+        ulong ul => ul.ToString(CultureInfo.InvariantCulture) + "UL",
+        uint ui => ui.ToString(CultureInfo.InvariantCulture) + "U",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "default",
+    };
+}

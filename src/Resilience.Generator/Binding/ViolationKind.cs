@@ -1,0 +1,23 @@
+namespace Resilience.Generator.Binding;
+
+/// <summary>What an <see cref="AttributeViolation"/> is about, which decides its diagnostic and where it goes.</summary>
+internal enum ViolationKind
+{
+    /// <summary>A named argument's value is out of range (RES0005 on that argument).</summary>
+    Value,
+
+    /// <summary>An element of a named array argument is wrong (RES0005 on that element).</summary>
+    Element,
+
+    /// <summary>A constructor argument's value is out of range (RES0005 on that argument).</summary>
+    ConstructorArgument,
+
+    /// <summary>A policy type cannot be created (RES0008 on that argument).</summary>
+    PolicyType,
+
+    /// <summary>
+    /// A setting that only a keyed instance uses is set on an attribute without <c>KeyParameter</c> (the warning
+    /// RES0017 on that argument). The attribute still applies; the setting has no effect.
+    /// </summary>
+    KeyedOnly,
+}

@@ -1,0 +1,8 @@
+using Resilience.Generator.Shared;
+
+namespace Resilience.Generator.Model;
+
+/// <summary>What a <c>[Bulkhead]</c> sets (<see cref="BulkheadDefaults"/> for the rest).</summary>
+/// <param name="MaxConcurrency"><c>MaxConcurrency</c>.</param>
+/// <param name="MaxQueue"><c>MaxQueue</c>.</param>
+internal sealed record BulkheadSpec(int? MaxConcurrency = null, int? MaxQueue = null) : StrategySpec;
