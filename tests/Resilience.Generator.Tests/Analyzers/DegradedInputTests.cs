@@ -3,12 +3,13 @@ using static Microsoft.CodeAnalysis.DiagnosticSeverity;
 namespace Resilience.Generator.Tests.Analyzers;
 
 /// <summary>
-/// The generator silently degrades what it cannot emit (plain delegation, or no decorator at all) and leaves the
-/// explaining to the analyzers. Every input it degrades must therefore fail the build with an analyzer error; the
-/// inputs below mirror the generator's InvalidInputTests. Inputs it handles by skipping an interface-level default
-/// for one method must not.
+/// The user-facing side of "a wrong program does not compile": each input below is one the generator degrades
+/// (plain delegation, or no decorator at all; see InvalidInputTests), and the build must fail with the error that
+/// says why. Generator and analyzers share one binder (docs/architecture.md), so these no longer keep two copies in
+/// step; they pin which error each degraded input gets. Inputs where an interface-level default is only skipped for
+/// one method must not be errors.
 /// </summary>
-public sealed class GeneratorAgreementTests
+public sealed class DegradedInputTests
 {
     [Theory]
     [InlineData("public interface IStore { [Retry] [Fallback(\"Missing\")] Task<int> CountAsync(); }", "RES0001")]
