@@ -172,6 +172,7 @@ internal static class InterfaceBinder
         foreach (var other in InterfacesIn(type.ContainingNamespace))
         {
             if (!SymbolEqualityComparer.Default.Equals(other, type)
+                && MayHaveClassName(other, className)
                 && ClassNameOf(other) == className
                 && AllTypeParameters(other).Length == arity
                 && IsVisible(other)
@@ -182,6 +183,20 @@ internal static class InterfaceBinder
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A cheap test, without allocating, that <see cref="ClassNameOf"/> of <paramref name="other"/> may be
+    /// <paramref name="className"/>: the name, without a leading <c>I</c>, must end the class name before its
+    /// <c>Resilient</c> suffix. Keeps the scan of a large namespace linear in practice.
+    /// </summary>
+    private static bool MayHaveClassName(INamedTypeSymbol other, string className)
+    {
+        var name = other.Name;
+        var start = name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? 1 : 0;
+        var length = name.Length - start;
+        var end = className.Length - "Resilient".Length;
+        return end >= length && string.CompareOrdinal(className, end - length, name, start, length) == 0;
     }
 
     /// <summary>Source interfaces declared in <paramref name="ns"/>, nested ones included.</summary>
