@@ -32,12 +32,18 @@ public sealed class PackageLayoutTests
     public PackageLayoutTests(PackedPackage package) => _package = package;
 
     [Fact]
-    public async Task Feed_holds_exactly_the_package_and_its_symbol_package()
+    public async Task Feed_holds_exactly_the_packages_and_their_symbol_packages()
     {
         await _package.EnsurePackedAsync();
 
         Assert.Equal(
-            new[] { Path.GetFileName(_package.PackagePath), Path.GetFileName(_package.SymbolPackagePath) }.Order(StringComparer.Ordinal),
+            new[]
+            {
+                Path.GetFileName(_package.PackagePath),
+                Path.GetFileName(_package.SymbolPackagePath),
+                Path.GetFileName(_package.AspNetCorePackagePath),
+                Path.GetFileName(_package.AspNetCoreSymbolPackagePath),
+            }.Order(StringComparer.Ordinal),
             _package.ListFeed());
     }
 

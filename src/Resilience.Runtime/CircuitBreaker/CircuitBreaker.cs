@@ -98,22 +98,36 @@ public sealed class CircuitBreaker
     /// <see cref="StateChanged"/> for it, only when that call arrives: reading the state (an endpoint, the
     /// <c>resilience.circuit_breaker.state</c> gauge) never makes a transition.
     /// </summary>
-    public CircuitState State
+    public CircuitState State => ReadState(out _);
+
+    /// <summary>
+    /// The state as <see cref="State"/> reports it, read without changing it, and for an open circuit the rest of its
+    /// break (the time until it admits a probe; <see langword="null"/> in any other state), read together.
+    /// </summary>
+    internal CircuitState ReadState(out TimeSpan? retryAfter)
     {
-        get
+        retryAfter = null;
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) != CircuitState.Open)
         {
-            long status = Volatile.Read(ref _status);
-            if (StateOf(status) != CircuitState.Open)
+            return StateOf(status);
+        }
+
+        lock (_gate)
+        {
+            if (StateOf(_status) != CircuitState.Open)
             {
-                return StateOf(status);
+                return StateOf(_status);
             }
 
-            lock (_gate)
+            TimeSpan rest = _settings.BreakDuration - _timeProvider.GetElapsedTime(_openedAt, _timeProvider.GetTimestamp());
+            if (rest <= TimeSpan.Zero)
             {
-                return StateOf(_status) == CircuitState.Open && _timeProvider.GetElapsedTime(_openedAt, _timeProvider.GetTimestamp()) >= _settings.BreakDuration
-                    ? CircuitState.HalfOpen
-                    : StateOf(_status);
+                return CircuitState.HalfOpen;
             }
+
+            retryAfter = rest;
+            return CircuitState.Open;
         }
     }
 

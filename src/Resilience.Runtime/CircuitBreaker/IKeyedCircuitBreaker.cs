@@ -9,4 +9,7 @@ internal interface IKeyedCircuitBreaker
     /// </summary>
     /// <param name="options">The new settings; validated here.</param>
     void Reconfigure(CircuitBreakerOptions options);
+
+    /// <summary>Keys currently held.</summary>
+    int KeyCount { get; }
 }

@@ -145,6 +145,15 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
     }
 
+    /// <inheritdoc />
+    void IKeyStateCounts.CopyKeysInStates(Span<long> destination)
+    {
+        lock (_countsGate)
+        {
+            _keysInState.CopyTo(destination);
+        }
+    }
+
     /// <summary>Stops the idle sweep and forgets every key; afterwards <see cref="Acquire"/> and the <c>TryAcquire</c> overloads throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _table.Dispose();
 

@@ -10,4 +10,7 @@ internal interface IKeyedRateLimit
     /// </summary>
     /// <param name="options">The new settings; validated here.</param>
     void Reconfigure(RateLimitOptions options);
+
+    /// <summary>Keys currently held.</summary>
+    int KeyCount { get; }
 }

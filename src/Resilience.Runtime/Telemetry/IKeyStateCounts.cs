@@ -8,4 +8,7 @@ internal interface IKeyStateCounts
 
     /// <summary>Keys held in <paramref name="state"/> now (a key whose break has elapsed counts as open until its next call).</summary>
     long KeysIn(CircuitState state);
+
+    /// <summary>Keys held in each state now (index: <see cref="CircuitState"/>), read together, into <paramref name="destination"/> (4 long).</summary>
+    void CopyKeysInStates(Span<long> destination);
 }

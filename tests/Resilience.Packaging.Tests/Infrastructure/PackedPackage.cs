@@ -3,12 +3,15 @@ using System.Globalization;
 namespace Resilience.Packaging.Tests.Infrastructure;
 
 /// <summary>
-/// Packs a copy of the runtime project once for the whole <see cref="PackagingCollection"/>, with a version no
-/// other run has used (so the global package cache can never serve a stale copy), into a temporary feed folder.
+/// Packs a copy of the runtime project, and of the ASP.NET Core package beside it, once for the whole
+/// <see cref="PackagingCollection"/>, with a version no other run has used (so the global package cache can never
+/// serve a stale copy), into a temporary feed folder.
 /// </summary>
 public sealed class PackedPackage : IDisposable
 {
     public const string PackageId = "Resilience.Generator";
+
+    public const string AspNetCorePackageId = "Resilience.AspNetCore";
 
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
@@ -34,6 +37,17 @@ public sealed class PackedPackage : IDisposable
     public string PackagePath => Path.Combine(FeedDirectory, $"{PackageId}.{Version}.nupkg");
 
     public string SymbolPackagePath => Path.Combine(FeedDirectory, $"{PackageId}.{Version}.snupkg");
+
+    public string AspNetCorePackagePath => Path.Combine(FeedDirectory, $"{AspNetCorePackageId}.{Version}.nupkg");
+
+    public string AspNetCoreSymbolPackagePath => Path.Combine(FeedDirectory, $"{AspNetCorePackageId}.{Version}.snupkg");
+
+    /// <summary>Packs on first use (as <see cref="EnsurePackedAsync"/>) and returns the ASP.NET Core package's .nupkg path.</summary>
+    public async Task<string> EnsureAspNetCorePackedAsync()
+    {
+        await EnsurePackedAsync();
+        return AspNetCorePackagePath;
+    }
 
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
@@ -61,6 +75,22 @@ public sealed class PackedPackage : IDisposable
         if (!result.Succeeded)
         {
             throw new InvalidOperationException("Packing the runtime failed.\n" + result);
+        }
+
+        // The ASP.NET Core package depends on the runtime package of the same version (its project reference).
+        string[] aspNetCoreArguments =
+        [
+            "pack", Path.Combine(copy, RepositoryLayout.AspNetCoreProject),
+            "-c", "Release",
+            "-o", FeedDirectory,
+            $"-p:Version={Version}",
+            .. DotNetCli.NoServers,
+        ];
+        var aspNetCoreResult = await DotNetCli.RunAsync(copy, aspNetCoreArguments);
+        if (!aspNetCoreResult.Succeeded || !File.Exists(AspNetCorePackagePath))
+        {
+            throw new InvalidOperationException(
+                $"Packing {AspNetCorePackageId} failed; the feed holds [{string.Join(", ", ListFeed())}].\n{aspNetCoreResult}");
         }
 
         if (!File.Exists(PackagePath))

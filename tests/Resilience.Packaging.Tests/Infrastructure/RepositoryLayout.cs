@@ -7,6 +7,8 @@ internal static class RepositoryLayout
 
     public const string RuntimeProject = "src/Resilience.Runtime/Resilience.Runtime.csproj";
 
+    public const string AspNetCoreProject = "src/Resilience.AspNetCore/Resilience.AspNetCore.csproj";
+
     /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
 
