@@ -108,7 +108,8 @@ internal static class InterfaceParser
             events.ToEquatableArray(),
             AttributeRenderer.RenderMarkers(type.GetAttributes()),
             UsesPointers(type),
-            NullableWarningsEnabled(type, compilation));
+            NullableWarningsEnabled(type, compilation),
+            OpenInterfaceType: OpenInterfaceTypeOf(type));
     }
 
     /// <summary>
@@ -117,6 +118,23 @@ internal static class InterfaceParser
     /// </summary>
     public static string HintNameOf(INamedTypeSymbol type)
         => TypeNames.HintName(type).Replace("@", string.Empty) + ".Resilient.g.cs";
+
+    /// <summary>
+    /// The unbound interface (<c>global::N.IRepo&lt;&gt;</c>) of a generic interface whose containing types are not generic
+    /// (only then is its decorator's unbound type the open counterpart); "" otherwise.
+    /// </summary>
+    private static string OpenInterfaceTypeOf(INamedTypeSymbol type)
+    {
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            if (containing.IsGenericType)
+            {
+                return string.Empty;
+            }
+        }
+
+        return type.IsGenericType ? type.ConstructUnboundGenericType().ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
+    }
 
     /// <summary>
     /// Whether nullable warnings are on where the interface is declared. Where they are off (a nullable-disabled
