@@ -110,7 +110,8 @@ internal static class ClosedGenericRegistrationEmitter
             var decorator = $"{prefix}{site.ClassName}<{string.Join(", ", site.TypeArguments)}>";
             var arguments = new[] { "inner" }
                 .Concat(handlers.Select(h =>
-                    $"({h}?)services.GetService(typeof({h})) ?? throw new global::System.InvalidOperationException({TypeNames.Literal($"No service of type '{h.Replace("global::", string.Empty)}' is registered; register it so that {site.ClassName} can call its fallback.")})"))
+                    $"({h}?)services.GetService(typeof({h}))\n    ?? throw new global::System.InvalidOperationException(\n        "
+                    + TypeNames.Literal($"No service of type '{h.Replace("global::", string.Empty)}' is registered; register it so that {site.ClassName} can call its fallback.") + ")"))
                 .Concat(new[] { $"({Registry}?)services.GetService(typeof({Registry}))" });
             writer.Line($"global::Resilience.ResilientProxyFactory.Register<{site.ServiceType}>(");
             writer.IndentedLines(new[] { $"static (inner, services) => new {decorator}(" });

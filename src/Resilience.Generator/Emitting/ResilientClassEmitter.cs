@@ -205,7 +205,7 @@ internal static class ResilientClassEmitter
     {
         var prefix = model.Namespace.Length > 0 ? $"global::{model.Namespace}." : "global::";
         var openClass = $"{prefix}{model.ClassName}<{new string(',', model.TypeParameters.Count - 1)}>";
-        writer.Line($"/// <summary>Registers <c>{model.ClassName}</c> as the open generic decorator of <c>{model.OpenInterfaceType.Replace("global::", string.Empty)}</c> when the module loads.</summary>");
+        writer.Line($"/// <summary>Registers the open generic decorator of <see cref=\"{model.InterfaceCref}\"/> when the module loads.</summary>");
         writer.Line(generatedCode);
         writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
