@@ -11,7 +11,10 @@ namespace Resilience;
 /// <remarks>
 /// One static field per interface type holds the factory, so a lookup is a field read. When nothing is registered
 /// yet, <see cref="TryGet{TService}"/> runs the module initializers of the interface's module (where the generator
-/// emits the registration) and looks again.
+/// emits the registration) and looks again. A closed generic interface (<c>IRepo&lt;Customer&gt;</c>) is registered by
+/// the module that calls <c>AddResilient</c> with it (its module initializer runs before that call); a generic
+/// interface's own module maps its definition to the decorator's (<see cref="RegisterOpenGeneric"/>) for open generic
+/// registration.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ResilientProxyFactory
