@@ -35,20 +35,46 @@ public static class HttpOutcomes
     /// <param name="response">The response; <see langword="null"/> is not transient.</param>
     public static bool IsTransient(HttpResponseMessage? response) => response is not null && IsTransient(response.StatusCode);
 
-    /// <summary><see langword="true"/> for a transient exception, as the class remarks list them.</summary>
+    /// <summary>
+    /// <see langword="true"/> for a transient exception, as the class remarks list them. An exception of another type
+    /// is transient when its <see cref="Exception.InnerException"/> is (followed at most 8 levels): a library's wrapper
+    /// of a connection failure, such as Refit's <c>ApiRequestException</c> around an <see cref="HttpRequestException"/>,
+    /// counts as what it wraps. A <see cref="PermanentException"/> or <see cref="ResilienceRejectedException"/> never does.
+    /// </summary>
     /// <param name="exception">The exception a call ended with.</param>
     public static bool IsTransient(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception switch
+        Exception? current = exception;
+        for (int depth = 0; current is not null && depth <= 8; depth++)
         {
-            PermanentException or ResilienceRejectedException => false,
-            HttpRequestException { StatusCode: { } status } => IsTransient(status),
-            HttpRequestException or TimeoutException => true,
-            OperationCanceledException { InnerException: TimeoutException } => true,
-            _ => false,
-        };
+            switch (current)
+            {
+                case PermanentException or ResilienceRejectedException:
+                    return false;
+                case HttpRequestException { StatusCode: { } status }:
+                    return IsTransient(status);
+                case HttpRequestException or TimeoutException:
+                    return true;
+                case OperationCanceledException:
+                    return current.InnerException is TimeoutException;
+            }
+
+            current = current.InnerException;
+        }
+
+        return false;
     }
+
+    /// <summary>
+    /// <see langword="true"/> for a transient status, or, when there is no status (no response was received), a
+    /// transient <paramref name="error"/>. For response objects that carry both, such as Refit's
+    /// <c>IApiResponse</c>: <c>static bool IsTransient(IApiResponse&lt;User&gt; r) =&gt; HttpOutcomes.IsTransient(r.StatusCode, r.Error);</c>
+    /// </summary>
+    /// <param name="statusCode">The response status, or <see langword="null"/> when no response was received.</param>
+    /// <param name="error">The failure recorded when no response was received.</param>
+    public static bool IsTransient(HttpStatusCode? statusCode, Exception? error) =>
+        statusCode is { } status ? IsTransient(status) : error is not null && IsTransient(error);
 
     /// <summary>
     /// Reads the <c>Retry-After</c> header of <paramref name="response"/> as a delay from now: delta-seconds as they
