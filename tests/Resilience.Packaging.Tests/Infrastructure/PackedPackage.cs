@@ -10,6 +10,9 @@ public sealed class PackedPackage : IDisposable
 {
     public const string PackageId = "Resilience.Generator";
 
+    /// <summary>The HTTP package, packed beside the runtime into the same feed.</summary>
+    public const string HttpPackageId = "Resilience.Http";
+
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
 
@@ -35,6 +38,10 @@ public sealed class PackedPackage : IDisposable
 
     public string SymbolPackagePath => Path.Combine(FeedDirectory, $"{PackageId}.{Version}.snupkg");
 
+    public string HttpPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.nupkg");
+
+    public string HttpSymbolPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.snupkg");
+
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
 
@@ -48,25 +55,28 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        string[] arguments =
-        [
-            "pack", Path.Combine(copy, RepositoryLayout.RuntimeProject),
-            "-c", "Release",
-            "-o", FeedDirectory,
-            $"-p:Version={Version}",
-            .. DotNetCli.NoServers,
-        ];
-        var result = await DotNetCli.RunAsync(copy, arguments);
-        PackResult = result;
-        if (!result.Succeeded)
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject })
         {
-            throw new InvalidOperationException("Packing the runtime failed.\n" + result);
+            string[] arguments =
+            [
+                "pack", Path.Combine(copy, project),
+                "-c", "Release",
+                "-o", FeedDirectory,
+                $"-p:Version={Version}",
+                .. DotNetCli.NoServers,
+            ];
+            var result = await DotNetCli.RunAsync(copy, arguments);
+            PackResult = result;
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"Packing {project} failed.\n" + result);
+            }
         }
 
         if (!File.Exists(PackagePath))
         {
             throw new InvalidOperationException(
-                $"Packing succeeded but {PackagePath} is missing; the feed holds [{string.Join(", ", ListFeed())}].\n{result}");
+                $"Packing succeeded but {PackagePath} is missing; the feed holds [{string.Join(", ", ListFeed())}].\n{PackResult}");
         }
 
         return PackagePath;
