@@ -358,6 +358,60 @@ public sealed class RateLimiterMutationTests
         await queued.WaitAsync(Safety);
     }
 
+    [Theory]
+    [InlineData(RateLimitAlgorithm.FixedWindow, 1_000)] // back at the boundary at 1 s
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 1_500)] // taken at 0.3 s: back at the first boundary at or after 1.3 s
+    public void A_window_is_idle_from_the_boundary_where_its_last_permit_came_back(RateLimitAlgorithm algorithm, int fullAtMs)
+    {
+        using var limit = Create(algorithm, permitLimit: 2, segments: 2);
+        RateLimiter limiter = limit.Limiter;
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.True(limit.TryAcquire());
+        Assert.Null(limiter.IdleDuration);
+
+        _time.Advance(TimeSpan.FromMilliseconds(fullAtMs - 300 - 1));
+        Assert.Null(limiter.IdleDuration);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TimeSpan.Zero, limiter.IdleDuration);
+        _time.Advance(TimeSpan.FromMilliseconds(2_500));
+        Assert.Equal(TimeSpan.FromMilliseconds(2_500), limiter.IdleDuration);
+    }
+
+    [Fact]
+    public void On_a_clock_with_an_odd_frequency_a_sliding_window_permit_taken_just_after_a_boundary_waits_for_the_next_one()
+    {
+        // 1 000 003 timestamps per second, segments of 1/3 s: boundary 1 falls between timestamps 333 334 and 333 335.
+        // A permit taken at 333 335 (just after 1/3 s) is back at the first boundary at or after that instant plus 1 s:
+        // boundary 5 (timestamp 1 666 672, 16 666 670 ticks), not boundary 4 (timestamp 1 333 338, 13 333 340 ticks).
+        var time = new OddFrequencyTimeProvider(1_000_003);
+        var options = new RateLimitOptions { Algorithm = RateLimitAlgorithm.SlidingWindow, PermitLimit = 1, Window = TimeSpan.FromSeconds(1), SegmentsPerWindow = 3 };
+        using var limit = new RateLimitStrategy("odd", options, time);
+
+        time.AdvanceTo(TimeSpan.FromTicks(3_333_340));
+        Assert.True(limit.TryAcquire());
+
+        time.AdvanceTo(TimeSpan.FromTicks(13_333_340));
+        Assert.False(limit.TryAcquire());
+        time.AdvanceTo(TimeSpan.FromTicks(16_666_669));
+        Assert.False(limit.TryAcquire());
+        time.AdvanceTo(TimeSpan.FromTicks(16_666_670));
+        Assert.True(limit.TryAcquire());
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void After_many_idle_windows_a_window_holds_exactly_its_limit(RateLimitAlgorithm algorithm)
+    {
+        using var limit = Create(algorithm, permitLimit: 3, segments: 4);
+        Assert.Equal(3, TakeAll(limit));
+
+        _time.Advance(TimeSpan.FromSeconds(10.3));
+
+        Assert.Equal(3, TakeAll(limit));
+        Assert.Equal(0, limit.Limiter.GetStatistics()!.CurrentAvailablePermits);
+    }
+
     [Fact]
     public void A_limiter_needs_a_clock_whose_timestamps_move_forward()
     {
@@ -369,6 +423,17 @@ public sealed class RateLimiterMutationTests
 
     private RateLimitStrategy Create(RateLimitAlgorithm algorithm, int permitLimit, TimeSpan? window = null, int segments = 2, int queueLimit = 0)
         => new("limit", new RateLimitOptions { Algorithm = algorithm, PermitLimit = permitLimit, Window = window ?? TimeSpan.FromSeconds(1), SegmentsPerWindow = segments, QueueLimit = queueLimit }, _time);
+
+    private static int TakeAll(RateLimitStrategy limit)
+    {
+        int taken = 0;
+        while (limit.TryAcquire())
+        {
+            taken++;
+        }
+
+        return taken;
+    }
 
     private static TimeSpan RetryAfterOf(RateLimitLease lease)
     {
