@@ -9,8 +9,9 @@ using Resilience.Generator.Validation;
 namespace Resilience.Generator.Analyzers;
 
 /// <summary>
-/// Reports <c>KeyParameter</c>/<c>KeyParameters</c> naming no parameter of a method they apply to (RES0006) and
-/// <c>HandleResult</c> naming no usable predicate (RES0007).
+/// Reports <c>KeyParameter</c>/<c>KeyParameters</c>/<c>KeyMethod</c> naming no usable parameter or method (RES0006),
+/// <c>HandleResult</c> naming no usable predicate (RES0007), and a cache key parameter whose type has no value-based
+/// identity (RES0021, see <see cref="CacheKeyRules"/>, the rule the generator follows too).
 /// </summary>
 /// <remarks>
 /// An interface-level keyed <c>[RateLimit]</c> or <c>[CircuitBreaker]</c> is one instance shared by every method, so
@@ -22,7 +23,8 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.KeyParameterNotFound,
-        DiagnosticDescriptors.HandleResultInvalid);
+        DiagnosticDescriptors.HandleResultInvalid,
+        DiagnosticDescriptors.CacheKeyWithoutValueIdentity);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -41,7 +43,7 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         {
             KeyParameter(context, symbols, method, AttributeKind.RateLimit, sharedKeys);
             KeyParameter(context, symbols, method, AttributeKind.CircuitBreaker, sharedKeys);
-            KeyParameters(context, symbols, method);
+            KeyParameters(context, symbols, resilient.Type, method);
             HandleResult(context, symbols, resilient.Type, method, AttributeKind.Retry, reportedMissingPredicate);
             HandleResult(context, symbols, resilient.Type, method, AttributeKind.CircuitBreaker, reportedMissingPredicate);
         }
@@ -103,7 +105,7 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void KeyParameters(SymbolAnalysisContext context, ResilienceSymbols symbols, ResilientMethod method)
+    private static void KeyParameters(SymbolAnalysisContext context, ResilienceSymbols symbols, INamedTypeSymbol interfaceType, ResilientMethod method)
     {
         var attribute = Applicable(method, AttributeKind.CacheFallback, symbols);
         if (attribute is null || !method.Shape.HasResult)
@@ -111,37 +113,94 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        var keys = new List<(IParameterSymbol Parameter, Location Location)>();
         var names = AttributeValues.GetArray(attribute.Data, "KeyParameters");
         if (names.IsDefault)
         {
-            // The default key: every parameter except a CancellationToken. A ref struct cannot be part of it.
+            // The default key: every parameter except a CancellationToken. A ref struct or pointer cannot be part of it.
+            var where = DiagnosticText.Where(method, attribute, context.CancellationToken);
             foreach (var parameter in method.Symbol.Parameters)
             {
-                if (parameter.Type.IsRefLikeType && !symbols.IsCancellationToken(parameter.Type))
+                if (symbols.IsCancellationToken(parameter.Type))
+                {
+                    continue;
+                }
+
+                if (CacheKeyRules.IsUnkeyable(parameter.Type))
                 {
                     Report(
                         context,
-                        DiagnosticText.Where(method, attribute, context.CancellationToken),
+                        where,
                         attribute,
                         method,
-                        $"parameter '{parameter.Name}' is a ref struct, which cannot be part of the cache key; set KeyParameters to the parameters that identify the result");
+                        $"parameter '{parameter.Name}' is {Unkeyable(parameter.Type)}, which cannot be part of the cache key; set KeyParameters to the parameters that identify the result, or KeyMethod to a method that makes the key from them");
                     return;
                 }
+
+                keys.Add((parameter, where));
+            }
+        }
+        else if (!ExplicitKeys(context, symbols, method, attribute, names, keys))
+        {
+            return;
+        }
+
+        var keyMethod = AttributeValues.GetString(attribute.Data, "KeyMethod");
+        if (keyMethod is not null)
+        {
+            var owner = attribute.IsInterfaceLevel ? interfaceType : method.Symbol.ContainingType;
+            if (CacheKeyRules.BindKeyMethod(owner, keyMethod, keys.Select(k => k.Parameter).ToList(), symbols.Compilation, out var problem) is null)
+            {
+                var location = DiagnosticText.Where(method, attribute, context.CancellationToken, AttributeLocations.NamedArgument(attribute.Data, "KeyMethod", context.CancellationToken));
+                Report(context, location, attribute, method, "KeyMethod: " + problem);
             }
 
             return;
         }
 
+        foreach (var (parameter, location) in keys)
+        {
+            if (!CacheKeyRules.HasValueIdentity(parameter.Type))
+            {
+                var type = parameter.Type.ToDisplayString();
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
+                    location,
+                    DiagnosticText.Subject(method, attribute),
+                    parameter.Name,
+                    type,
+                    CanOverrideToString(parameter.Type)
+                        ? $"override ToString on '{parameter.Type.Name}' (or make it a record) so that equal values give equal text, leave '{parameter.Name}' out of KeyParameters, or set KeyMethod to a static method that makes the key"
+                        : $"pass a type whose ToString tells values apart, leave '{parameter.Name}' out of KeyParameters, or set KeyMethod to a static method that makes the key"));
+            }
+        }
+    }
+
+    /// <summary>Checks the names of <c>KeyParameters</c>; false (after reporting) when one names nothing usable.</summary>
+    private static bool ExplicitKeys(
+        SymbolAnalysisContext context,
+        ResilienceSymbols symbols,
+        ResilientMethod method,
+        ResilienceAttribute attribute,
+        ImmutableArray<TypedConstant> names,
+        List<(IParameterSymbol Parameter, Location Location)> keys)
+    {
         var missing = new List<string>();
+        var valid = true;
         for (var i = 0; i < names.Length; i++)
         {
             var name = names[i].Value as string;
             var parameter = name is null ? null : Find(method.Symbol, name);
-            if (parameter is not null && !parameter.Type.IsRefLikeType)
+            var location = attribute.IsInterfaceLevel
+                ? method.Identifier
+                : AttributeLocations.NamedArgumentElement(attribute.Data, "KeyParameters", i, context.CancellationToken);
+            if (parameter is not null && !CacheKeyRules.IsUnkeyable(parameter.Type))
             {
+                keys.Add((parameter, location));
                 continue;
             }
 
+            valid = false;
             var shown = name is null ? "null" : "'" + name + "'";
             if (attribute.IsInterfaceLevel)
             {
@@ -149,19 +208,27 @@ public sealed class ParameterReferenceAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var location = AttributeLocations.NamedArgumentElement(attribute.Data, "KeyParameters", i, context.CancellationToken);
             var detail = parameter is null
                 ? $"{shown} is not a parameter of the method; {NameOneOf(method.Symbol, symbols, "KeyParameters")}"
-                : $"{shown} is a ref struct, which cannot be part of the cache key; remove it";
+                : $"{shown} is {Unkeyable(parameter.Type)}, which cannot be part of the cache key; remove it";
             Report(context, location, attribute, method, detail);
         }
 
         if (missing.Count > 0)
         {
             var list = string.Join(", ", missing);
-            Report(context, method.Identifier, attribute, method, $"{list} {(missing.Count == 1 ? "is not a usable parameter" : "are not usable parameters")} of the method (missing, or a ref struct); add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
+            Report(context, method.Identifier, attribute, method, $"{list} {(missing.Count == 1 ? "is not a usable parameter" : "are not usable parameters")} of the method (missing, a ref struct or a pointer); add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
         }
+
+        return valid;
     }
+
+    /// <summary>Whether the user can give <paramref name="type"/> a ToString: a class or struct declared in source.</summary>
+    private static bool CanOverrideToString(ITypeSymbol type)
+        => type.TypeKind is TypeKind.Class or TypeKind.Struct && type.SpecialType == SpecialType.None && type.Locations.Any(l => l.IsInSource);
+
+    private static string Unkeyable(ITypeSymbol type)
+        => type.IsRefLikeType ? "a ref struct" : "a pointer";
 
     private static void HandleResult(
         SymbolAnalysisContext context,

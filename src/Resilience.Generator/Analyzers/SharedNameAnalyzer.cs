@@ -92,12 +92,45 @@ public sealed class SharedNameAnalyzer : DiagnosticAnalyzer
             for (var i = 0; i < settings.Length; i++)
             {
                 values[i] = settings[i].Name == "KeyParameter"
-                    ? (AttributeValues.GetString(attribute.Data, "KeyParameter") is null ? "not keyed" : "keyed")
+                    ? Keyed(symbol, AttributeValues.GetString(attribute.Data, "KeyParameter"))
                     : AttributeValues.TryGetNamed(attribute.Data, settings[i].Name, out var constant) ? Render(constant) : settings[i].Default;
             }
 
             declarations.Enqueue(new Declaration(attribute.Kind, name!, location, settings, values));
         }
+    }
+
+    /// <summary>
+    /// "not keyed", or "keyed by T" with the key type the generator uses (see <see cref="AttributeRules.KeysAsObject"/>):
+    /// two keyed instances of one name with different key types would make the registry throw when the second is
+    /// created. An interface-level attribute is keyed by the parameter's type on the first method that has it (every
+    /// other method must agree, RES0006).
+    /// </summary>
+    private static string Keyed(ISymbol symbol, string? keyParameter)
+    {
+        if (keyParameter is null)
+        {
+            return "not keyed";
+        }
+
+        var methods = symbol is INamedTypeSymbol type
+            ? type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary)
+            : symbol is IMethodSymbol declared ? new[] { declared } : Enumerable.Empty<IMethodSymbol>();
+        foreach (var method in methods)
+        {
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Name == keyParameter)
+                {
+                    var keyType = AttributeRules.KeysAsObject(parameter.Type)
+                        ? "object"
+                        : parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+                    return "keyed by " + keyType;
+                }
+            }
+        }
+
+        return "keyed";
     }
 
     private static void Report(CompilationAnalysisContext context, ConcurrentQueue<Declaration> declarations)

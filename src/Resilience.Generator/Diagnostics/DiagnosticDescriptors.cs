@@ -74,7 +74,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method.",
+        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to, passed by value and neither a ref struct nor a pointer; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method; KeyMethod must name a static 'string M(key parameters)' on the interface.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.KeyParameterNotFound + ".md");
 
     public static readonly DiagnosticDescriptor HandleResultInvalid = new(
@@ -218,4 +218,24 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.",
         helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackNullabilityMismatch + ".md");
+
+    public static readonly DiagnosticDescriptor CacheKeyWithoutValueIdentity = new(
+        DiagnosticIds.CacheKeyWithoutValueIdentity,
+        title: "Cache key parameter has no value-based identity",
+        messageFormat: "The [CacheFallback] key of {0} includes '{1}' of type '{2}', which has no ToString of its own, so different values can share one cache entry; {3}",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A [CacheFallback] key is made of the key arguments' text. A type that does not override ToString (a class or struct, an array, an interface, object) formats every value alike, so calls with different arguments share one entry and one caller may be answered with another's result.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.CacheKeyWithoutValueIdentity + ".md");
+
+    public static readonly DiagnosticDescriptor AttributeIgnoredOutsideInterface = new(
+        DiagnosticIds.AttributeIgnoredOutsideInterface,
+        title: "Resilience attribute outside an interface is ignored",
+        messageFormat: "[{0}] on {1} has no effect: only interface members (and interfaces) get a decorator; {2}",
+        UsageCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Resilience.Generator decorates interfaces. A resilience attribute on a method of a class, struct or record, on an explicit interface implementation, an accessor, a local function or a lambda is read by nothing: the calls run without the strategy.",
+        helpLinkUri: HelpLinkBase + DiagnosticIds.AttributeIgnoredOutsideInterface + ".md");
 }

@@ -373,7 +373,7 @@ internal sealed class PipelineEmitter
     {
         var typeArguments = _classTypeParameters.Concat(_method.TypeParameters).Select(t => "{typeof(" + t.Name + ")}").ToList();
         var arguments = _pipeline.CacheKeyMethod is { } keyMethod
-            ? new List<string> { "{" + keyMethod + "(" + string.Join(", ", _pipeline.CacheKeyParameters.Select(i => _method.Parameters[i].Name)) + ")}" }
+            ? new List<string> { "{(" + keyMethod + "(" + string.Join(", ", _pipeline.CacheKeyParameters.Select(StaticArgument)) + "))}" }
             : _pipeline.CacheKeyParameters.Select(KeyArgument).ToList();
         var prefix = new StringBuilder();
         AppendInterpolationText(prefix, _pipeline.CacheKeyPrefix);
@@ -392,11 +392,14 @@ internal sealed class PipelineEmitter
         return $"global::Resilience.CacheKeyBuilder.Build({text})";
     }
 
-    /// <summary>A key argument as an interpolation hole; a dynamic one as object (a handler cannot take a dynamic argument).</summary>
-    private string KeyArgument(int index)
+    /// <summary>A key argument as an interpolation hole.</summary>
+    private string KeyArgument(int index) => "{" + StaticArgument(index) + "}";
+
+    /// <summary>A dynamic argument as object, so that it binds statically (a handler cannot take a dynamic argument).</summary>
+    private string StaticArgument(int index)
     {
         var parameter = _method.Parameters[index];
-        return "{" + (parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name) + "}";
+        return parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name;
     }
 
     private static void AppendInterpolationText(StringBuilder builder, string text)

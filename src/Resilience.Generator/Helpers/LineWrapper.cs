@@ -139,8 +139,67 @@ internal static class LineWrapper
         }
 
         return cut <= 0
-            ? new List<(int, string)> { (0, text) }
+            ? SplitTypeOrString(text)
             : new List<(int, string)> { (0, text.Substring(0, cut)), (1, text.Substring(cut + 1)) };
+    }
+
+    /// <summary>
+    /// The last resorts: a long generic type after its first <c>&lt;</c>
+    /// (<c>ValueTask&lt;</c> / <c>Task&lt;LongName&gt;&gt;</c>), else a long regular string literal at a space in its
+    /// middle, as two literals joined with <c>+</c> (still a constant).
+    /// </summary>
+    private static List<(int, string)> SplitTypeOrString(string text)
+    {
+        for (var i = 0; i < text.Length - 1; i++)
+        {
+            if (text[i] == '"' || text[i] == '\'' || (text[i] == '/' && text[i + 1] == '/'))
+            {
+                break;
+            }
+
+            if (i > 0 && text[i] == '<' && IsIdentifierChar(text[i - 1]))
+            {
+                return new List<(int, string)> { (0, text.Substring(0, i + 1)), (1, text.Substring(i + 1)) };
+            }
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '/')
+            {
+                break;
+            }
+
+            if (text[i] == '\'')
+            {
+                i = SkipChar(text, i);
+                continue;
+            }
+
+            if (text[i] != '"')
+            {
+                continue;
+            }
+
+            var end = SkipString(text, i);
+            var regular = i == 0 || (text[i - 1] != '@' && text[i - 1] != '$');
+            if (regular && end - i > 40 && end < text.Length)
+            {
+                var space = text.LastIndexOf(' ', i + ((end - i) / 2));
+                if (space > i + 1)
+                {
+                    return new List<(int, string)>
+                    {
+                        (0, text.Substring(0, space + 1) + "\" +"),
+                        (1, "\"" + text.Substring(space + 1)),
+                    };
+                }
+            }
+
+            i = end;
+        }
+
+        return new List<(int, string)> { (0, text) };
     }
 
     /// <summary>A comment at its last space that fits (outside an XML tag), the rest on a new comment line.</summary>

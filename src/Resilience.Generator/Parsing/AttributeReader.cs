@@ -197,6 +197,8 @@ internal static class AttributeReader
 
                 _settings.KeyParameters = names;
             }
+
+            _settings.KeyMethod = String("KeyMethod");
         }
 
         private void Invalid() => _settings.IsValid = false;

@@ -57,8 +57,9 @@ internal sealed class PipelineBuilder
 
         // Resolve everything that can fail before creating any field, so a plain-delegating method adds none.
         var cacheKeys = EquatableArray<int>.Empty;
+        string? cacheKeyMethod = null;
         applied.TryGetValue(AttributeKind.CacheFallback, out var cache);
-        if (cache is not null && !TryGetCacheKeys(cache, out cacheKeys))
+        if (cache is not null && (!TryGetCacheKeys(cache, out cacheKeys) || !TryBindKeyMethod(cache, cacheKeys, out cacheKeyMethod)))
         {
             return null;
         }
@@ -122,7 +123,27 @@ internal sealed class PipelineBuilder
             cancellationToken,
             breakerKey,
             fallbackSettings?.AnswerMarkedResults ?? true,
-            cache?.AnswerMarkedResults ?? true);
+            cache?.AnswerMarkedResults ?? true,
+            cacheKeyMethod);
+    }
+
+    /// <summary>Binds <c>KeyMethod</c> (see <see cref="CacheKeyRules.BindKeyMethod"/>); true with <see langword="null"/> when it is not set.</summary>
+    private bool TryBindKeyMethod(StrategySettings settings, EquatableArray<int> keys, out string? keyMethod)
+    {
+        keyMethod = null;
+        if (settings.KeyMethod is not { } name)
+        {
+            return true;
+        }
+
+        var parameters = keys.Select(i => _method.Parameters[i]).ToList();
+        if (CacheKeyRules.BindKeyMethod(settings.DeclaringInterface, name, parameters, _context.Known.Compilation, out _) is null)
+        {
+            return false;
+        }
+
+        keyMethod = TypeNames.RenderNoNullable(settings.DeclaringInterface) + "." + TypeNames.Escape(name);
+        return true;
     }
 
     private string Field(StrategyKind kind, string prefix, StrategySettings settings, string? keyType)
@@ -190,7 +211,7 @@ internal sealed class PipelineBuilder
             foreach (var name in names)
             {
                 var index = IndexOf(name);
-                if (index < 0 || _method.Parameters[index].Type.IsRefLikeType)
+                if (index < 0 || CacheKeyRules.IsUnkeyable(_method.Parameters[index].Type))
                 {
                     keys = default;
                     return false;
@@ -205,7 +226,7 @@ internal sealed class PipelineBuilder
             {
                 if (!_context.Known.IsCancellationToken(_method.Parameters[i].Type))
                 {
-                    if (_method.Parameters[i].Type.IsRefLikeType)
+                    if (CacheKeyRules.IsUnkeyable(_method.Parameters[i].Type))
                     {
                         keys = default;
                         return false;
