@@ -59,9 +59,9 @@ public sealed class NamedRepository<TEntity> : IRepository<TEntity>
 }
 
 /// <summary>Remembers every key it is asked to store, so that tests can read the keys generated code makes.</summary>
-public sealed class RecordingStore : ICacheFallbackStore
+public sealed class RecordingStore(TimeProvider time) : ICacheFallbackStore
 {
-    private readonly InMemoryCacheFallbackStore _inner = new();
+    private readonly InMemoryCacheFallbackStore _inner = new(timeProvider: time);
 
     public ConcurrentQueue<string> Keys { get; } = new();
 
@@ -80,10 +80,15 @@ public sealed class RecordingStore : ICacheFallbackStore
 /// </summary>
 public sealed class CacheKeyTests
 {
-    private readonly RecordingStore _store = new();
+    private readonly RecordingStore _store;
     private readonly ResilienceRegistry _registry;
 
-    public CacheKeyTests() => _registry = new ResilienceRegistry(new FakeTimeProvider(), _store);
+    public CacheKeyTests()
+    {
+        var time = new FakeTimeProvider();
+        _store = new RecordingStore(time);
+        _registry = new ResilienceRegistry(time, _store);
+    }
 
     [Fact]
     public async Task Arguments_containing_the_separator_or_null_do_not_share_an_entry()
