@@ -174,6 +174,14 @@ public sealed class InvalidInputTests
             public interface IStore { {{attribute}} Task<int> CountAsync(); }
             """, "CountAsync");
 
+    [Theory]
+    [InlineData("[CacheFallback(KeyMethod = \"KeyOf\")]")]
+    [InlineData("[CacheFallback(KeyMethod = nameof(WrongKeyOf))]")]
+    public void Unbound_key_method_gives_plain_delegation(string attribute)
+        => AssertPlain($$"""
+            public interface IStore { static string WrongKeyOf(int filter) => ""; {{attribute}} Task<int> CountAsync(string filter); }
+            """, "CountAsync");
+
     [Fact]
     public void Invalid_interface_level_attribute_leaves_every_method_plain()
     {
