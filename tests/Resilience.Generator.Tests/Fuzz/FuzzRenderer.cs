@@ -33,10 +33,10 @@ internal sealed class FuzzRenderer
     };
 
     /// <summary>
-    /// Interfaces nested in generic types: the generator does not support them yet (the gen-corpus branch does), so
-    /// cases render them as non-generic containers until then; <c>RES_FUZZ_GENERIC_CONTAINERS=1</c> renders them.
+    /// Interfaces nested in generic types (<c>Api&lt;TModel&gt;.IClient</c>) are rendered by default;
+    /// <c>RES_FUZZ_GENERIC_CONTAINERS=0</c> renders their containers non-generic, to tell a failure there from others.
     /// </summary>
-    private static readonly bool IncludeGenericContainers = Environment.GetEnvironmentVariable("RES_FUZZ_GENERIC_CONTAINERS") == "1";
+    private static readonly bool IncludeGenericContainers = Environment.GetEnvironmentVariable("RES_FUZZ_GENERIC_CONTAINERS") != "0";
 
     private readonly FuzzCase _case;
     private readonly StringBuilder _text = new();
