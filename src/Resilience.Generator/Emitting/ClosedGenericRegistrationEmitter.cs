@@ -92,16 +92,12 @@ internal static class ClosedGenericRegistrationEmitter
 
         var prefix = hasNamespace ? $"global::{first.Namespace}." : "global::";
         var arity = first.TypeArguments.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        writer.Line($"/// <summary>Registers <c>{first.ClassName}</c> for the closed types this project passes to <c>AddResilient</c>, when the module loads.</summary>");
-        writer.Line(generatedCode);
-        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
-        MemberEmitter.WriteAttributes(writer, first.Attributes);
-        writer.Line($"internal static class {first.ClassName}Arity{arity}ClosedRegistrations");
-        writer.OpenBrace();
-        writer.RawLine("#pragma warning disable CA2255 // a module initializer is how generated code registers itself without reflection");
-        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        writer.RawLine("#pragma warning restore CA2255");
+        ResilientClassEmitter.OpenRegistrationClass(
+            writer,
+            $"Registers <c>{first.ClassName}</c> for the closed types this project passes to <c>AddResilient</c>, when the module loads.",
+            generatedCode,
+            first.Attributes,
+            $"{first.ClassName}Arity{arity}ClosedRegistrations");
         writer.Line("internal static void Register()");
         writer.OpenBrace();
         foreach (var (site, handlers) in group)

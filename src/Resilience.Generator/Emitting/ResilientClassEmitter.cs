@@ -199,18 +199,13 @@ internal static class ResilientClassEmitter
     {
         var prefix = model.Namespace.Length > 0 ? $"global::{model.Namespace}." : "global::";
         var openClass = $"{prefix}{model.ClassName}<{new string(',', model.TypeParameters.Count - 1)}>";
-        writer.Line($"/// <summary>Registers the open generic decorator of <see cref=\"{model.InterfaceCref}\"/> when the module loads.</summary>");
-        writer.Line(generatedCode);
-        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
-        MemberEmitter.WriteAttributes(writer, model.Attributes);
-
         // The arity keeps it apart from the registration class of a non-generic interface's decorator of the same name.
-        writer.Line($"internal static class {model.ClassName}Arity{model.TypeParameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)}Registration");
-        writer.OpenBrace();
-        writer.RawLine("#pragma warning disable CA2255 // a module initializer is how generated code registers itself without reflection");
-        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        writer.RawLine("#pragma warning restore CA2255");
+        OpenRegistrationClass(
+            writer,
+            $"Registers the open generic decorator of <see cref=\"{model.InterfaceCref}\"/> when the module loads.",
+            generatedCode,
+            model.Attributes,
+            $"{model.ClassName}Arity{model.TypeParameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)}Registration");
         writer.Line("internal static void Register() => global::Resilience.ResilientProxyFactory.RegisterOpenGeneric(");
         writer.IndentedLines(new[] { $"typeof({model.OpenInterfaceType}),", $"typeof({openClass}));" });
         writer.CloseBrace();
@@ -224,18 +219,33 @@ internal static class ResilientClassEmitter
                 $"({h.Type}?)services.GetService(typeof({h.Type})) ?? throw new global::System.InvalidOperationException({CSharpText.Literal($"No service of type '{h.Type.Replace("global::", string.Empty)}' is registered; register it so that {model.ClassName} can call its fallback.")})"))
             .Concat(new[] { $"({Registry}?)services.GetService(typeof({Registry}))" });
 
-        writer.Line($"/// <summary>Registers <see cref=\"{className}\"/> with <see cref=\"global::Resilience.ResilientProxyFactory\"/> when the module loads.</summary>");
-        writer.Line(generatedCode);
-        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
-        MemberEmitter.WriteAttributes(writer, model.Attributes);
-        writer.Line($"internal static class {model.ClassName}Registration");
-        writer.OpenBrace();
-        writer.RawLine("#pragma warning disable CA2255 // a module initializer is how generated code registers itself without reflection");
-        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        writer.RawLine("#pragma warning restore CA2255");
+        OpenRegistrationClass(
+            writer,
+            $"Registers <see cref=\"{className}\"/> with <see cref=\"global::Resilience.ResilientProxyFactory\"/> when the module loads.",
+            generatedCode,
+            model.Attributes,
+            $"{model.ClassName}Registration");
         writer.Line($"internal static void Register() => global::Resilience.ResilientProxyFactory.Register<{model.InterfaceType}>(");
         writer.IndentedLines(new[] { $"static (inner, services) => new {className}({string.Join(", ", arguments)}));" });
         writer.CloseBrace();
     }
+
+    /// <summary>
+    /// Opens a generated registration class: its summary, <c>[GeneratedCode]</c>, hidden from IntelliSense and coverage,
+    /// the interface's markers (<c>[Obsolete]</c>, …), and the module-initializer attribute of the method that follows.
+    /// </summary>
+    internal static void OpenRegistrationClass(SourceWriter writer, string summary, string generatedCode, EquatableArray<string> attributes, string className)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        writer.Line(generatedCode);
+        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
+        MemberEmitter.WriteAttributes(writer, attributes);
+        writer.Line($"internal static class {className}");
+        writer.OpenBrace();
+        writer.RawLine("#pragma warning disable CA2255 // a module initializer is how generated code registers itself without reflection");
+        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+        writer.RawLine("#pragma warning restore CA2255");
+    }
+
 }
