@@ -56,6 +56,41 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
 
         var output = interfaces.Combine(features).WithTrackingName(TrackingNames.Output);
         context.RegisterSourceOutput(output, static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+
+        // Closed generic interfaces are registered where the project writes them: AddResilient<IRepo<Customer>, …>().
+        var sites = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => RegistrationSiteParser.IsCandidate(node), static (ctx, ct) => RegistrationSiteParser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.RegistrationSites);
+        var registrations = sites
+            .Collect()
+            .Select(static (found, _) => found.Where(s => s is not null).Select(s => s!).ToEquatableArray())
+            .Combine(all)
+            .Combine(features)
+            .WithTrackingName(TrackingNames.ClosedGenericRegistrations);
+        context.RegisterSourceOutput(registrations, static (spc, pair) => EmitClosedGenericRegistrations(spc, pair.Left.Left, pair.Left.Right, pair.Right));
+    }
+
+    private static void EmitClosedGenericRegistrations(
+        SourceProductionContext context,
+        EquatableArray<ClosedGenericRegistrationModel> sites,
+        EquatableArray<InterfaceModel> interfaces,
+        CompilationFeatures features)
+    {
+        string? text;
+        try
+        {
+            text = ClosedGenericRegistrationEmitter.Emit(sites, interfaces, features, Version);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ReportFailure(context, "closed generic registrations", Describe(exception));
+            return;
+        }
+
+        if (text is not null)
+        {
+            context.AddSource(ClosedGenericRegistrationEmitter.HintName, text);
+        }
     }
 
     /// <summary>

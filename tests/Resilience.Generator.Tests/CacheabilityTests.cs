@@ -45,6 +45,22 @@ public sealed class CacheabilityTests
         }
         """;
 
+    /// <summary>A closed generic registration, so that the registration-site steps run.</summary>
+    private const string ClosedRegistration = """
+        using Microsoft.Extensions.DependencyInjection;
+        using Resilience;
+
+        namespace Data;
+
+        public sealed class Customer : IEntity { public int Id => 1; }
+
+        public static class Startup
+        {
+            public static void Configure(IServiceCollection services)
+                => services.AddResilientDecorator<IRepository<Customer, int>>();
+        }
+        """;
+
     private static readonly IncrementalStepRunReason[] CachedReasons = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
 
     private static CSharpCompilation Compilation(params string[] sources) => GeneratorHarness.CreateCompilation(sources);
@@ -52,7 +68,7 @@ public sealed class CacheabilityTests
     [Fact]
     public void Second_run_on_a_cloned_compilation_is_fully_cached()
     {
-        var compilation = Compilation(Service, Corpus.Cases["Members"], Corpus.Cases["Generics"], Unrelated);
+        var compilation = Compilation(Service, Corpus.Cases["Members"], Corpus.Cases["Generics"], ClosedRegistration, Unrelated);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
 
@@ -68,7 +84,7 @@ public sealed class CacheabilityTests
     [Fact]
     public void Tracked_outputs_hold_no_compilation_symbol_syntax_or_location()
     {
-        var compilation = Compilation(Service, Corpus.Cases["Members"], Corpus.Cases["Fallbacks"], Corpus.Cases["KeysAndCaching"]);
+        var compilation = Compilation(Service, Corpus.Cases["Members"], Corpus.Cases["Fallbacks"], Corpus.Cases["KeysAndCaching"], Corpus.Cases["Generics"], ClosedRegistration);
         var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
 
         var walked = 0;

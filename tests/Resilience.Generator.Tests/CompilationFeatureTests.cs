@@ -41,7 +41,7 @@ public sealed class CompilationFeatureTests
     public void Features_are_read_from_the_compilation()
     {
         var features = CompilationFeatures.From(GeneratorHarness.CreateCompilation(Source));
-        Assert.Equal(new CompilationFeatures(true, true, true), features);
+        Assert.Equal(new CompilationFeatures(true, true, true, SupportsOpenGenericRegistration: true), features);
     }
 
     [Fact]

@@ -314,7 +314,10 @@ public sealed class EdgeCaseTests
         Assert.Contains("public sealed partial class StoreResilient<TKey, TValue> : global::A.IStore<TKey, TValue>", text);
         Assert.Contains("where TKey : notnull, global::System.IComparable<TKey>", text);
         Assert.Contains("where TValue : class?", text);
-        Assert.DoesNotContain("Registration", text); // DI mapping only for non-generic interfaces
+        // A generic interface maps its unbound type to the unbound decorator (closed types are registered at the call site).
+        Assert.Contains("global::Resilience.ResilientProxyFactory.RegisterOpenGeneric(", text);
+        Assert.Contains("typeof(global::A.StoreResilient<,>));", text);
+        Assert.Contains("[global::Microsoft.Extensions.DependencyInjection.FromKeyedServices(global::Resilience.ResilientProxyFactory.InnerServiceKey)] global::A.IStore<TKey, TValue> inner", text);
     }
 
     // ---- Parameters --------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ public sealed class ResilientInterfaceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.CacheFallbackWithoutResult,
         DiagnosticDescriptors.FallbackAmbiguous,
         DiagnosticDescriptors.DecoratorNameClash,
-        DiagnosticDescriptors.FallbackNullabilityMismatch);
+        DiagnosticDescriptors.FallbackNullabilityMismatch,
+        DiagnosticDescriptors.InitOnlyPropertyNotForwarded);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

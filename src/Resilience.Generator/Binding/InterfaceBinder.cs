@@ -84,6 +84,8 @@ internal static class InterfaceBinder
                 cancellationToken.ThrowIfCancellationRequested();
                 methodProblems.Describe(method);
             }
+
+            DescribeInitOnlyProperties(type, problems);
         }
 
         var model = buildModel && cannotImplement is null && nameTakenBy is null ? BuildModel(type, className, context) : null;
@@ -291,7 +293,8 @@ internal static class InterfaceBinder
             events.ToEquatableArray(),
             AttributeRenderer.RenderMarkers(type.GetAttributes()),
             UsesPointers(type),
-            NullableWarningsEnabled(type, symbols.Compilation));
+            NullableWarningsEnabled(type, symbols.Compilation),
+            OpenInterfaceType: OpenInterfaceTypeOf(type));
     }
 
     /// <summary>
@@ -300,6 +303,23 @@ internal static class InterfaceBinder
     /// </summary>
     public static string HintNameOf(INamedTypeSymbol type)
         => TypeNames.HintName(type).Replace("@", string.Empty) + ".Resilient.g.cs";
+
+    /// <summary>
+    /// The unbound interface (<c>global::N.IRepo&lt;&gt;</c>) of a generic interface whose containing types are not generic
+    /// (only then is its decorator's unbound type the open counterpart); "" otherwise.
+    /// </summary>
+    private static string OpenInterfaceTypeOf(INamedTypeSymbol type)
+    {
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType)
+        {
+            if (containing.IsGenericType)
+            {
+                return string.Empty;
+            }
+        }
+
+        return type.IsGenericType ? type.ConstructUnboundGenericType().ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : string.Empty;
+    }
 
     /// <summary>
     /// Whether nullable warnings are on where the interface is declared. Where they are off (a nullable-disabled
@@ -433,6 +453,39 @@ internal static class InterfaceBinder
         IArrayTypeSymbol array => IsPointer(array.ElementType),
         _ => false,
     };
+
+    /// <summary>
+    /// RES0023 for each property with an <c>init</c> accessor the decorator implements: its getter is forwarded, its
+    /// init accessor throws <c>NotSupportedException</c> (<c>MemberEmitter</c>), because an init accessor may set only the
+    /// object being initialized, never the already-built inner instance. The walk is <see cref="BuildModel"/>'s: the
+    /// interface's own members and those of every base interface. A property of the interface itself is reported on the
+    /// property; an inherited one on the interface, naming the property.
+    /// </summary>
+    private static void DescribeInitOnlyProperties(INamedTypeSymbol type, Problems problems)
+    {
+        if (type.Locations.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (declaring, inherited) in new[] { (type, false) }.Concat(type.AllInterfaces.Select(i => (i, true))))
+        {
+            foreach (var member in declaring.GetMembers())
+            {
+                if (member is not IPropertySymbol { SetMethod.IsInitOnly: true } property || !IsImplementable(property))
+                {
+                    continue;
+                }
+
+                var location = !inherited && !property.Locations.IsEmpty && property.Locations[0].IsInSource ? property.Locations[0] : type.Locations[0];
+                problems.Add(
+                    DiagnosticDescriptors.InitOnlyPropertyNotForwarded,
+                    location,
+                    type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                    property.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+            }
+        }
+    }
 
     /// <summary>Instance members a class implementing the interface provides: abstract or virtual (default implementations), not explicit implementations.</summary>
     private static bool IsImplementable(ISymbol member)

@@ -202,4 +202,13 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.");
+
+    public static readonly DiagnosticDescriptor InitOnlyPropertyNotForwarded = new(
+        DiagnosticIds.InitOnlyPropertyNotForwarded,
+        title: "An init accessor cannot be forwarded by the decorator",
+        messageFormat: "The decorator of '{0}' cannot forward the init accessor of '{1}': it reads the property from the inner instance, but setting it through the decorator throws NotSupportedException; set it on the inner instance before wrapping it, or declare the accessor 'set'",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '__inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
 }

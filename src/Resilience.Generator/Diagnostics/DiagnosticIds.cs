@@ -62,4 +62,7 @@ internal static class DiagnosticIds
 
     /// <summary>A fallback may return null where the decorated method's result is not nullable.</summary>
     public const string FallbackNullabilityMismatch = "RES0020";
+
+    /// <summary>An interface property has an <c>init</c> accessor, which a decorator cannot forward to its inner instance.</summary>
+    public const string InitOnlyPropertyNotForwarded = "RES0023";
 }

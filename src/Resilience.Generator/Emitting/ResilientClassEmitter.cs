@@ -31,6 +31,11 @@ internal static class ResilientClassEmitter
             writer.Line();
             WriteRegistration(writer, model, generatedCode);
         }
+        else if (IsOpenGenericRegistered(model, features))
+        {
+            writer.Line();
+            WriteOpenGenericRegistration(writer, model, generatedCode);
+        }
 
         if (hasNamespace)
         {
@@ -71,7 +76,7 @@ internal static class ResilientClassEmitter
         }
 
         writer.Line();
-        WriteConstructor(writer, model);
+        WriteConstructor(writer, model, features);
 
         for (var i = 0; i < model.Methods.Count; i++)
         {
@@ -102,7 +107,7 @@ internal static class ResilientClassEmitter
         writer.CloseBrace();
     }
 
-    private static void WriteConstructor(SourceWriter writer, InterfaceModel model)
+    private static void WriteConstructor(SourceWriter writer, InterfaceModel model, CompilationFeatures features)
     {
         writer.Line("/// <summary>Creates the decorator around <paramref name=\"inner\"/>.</summary>");
         writer.Line("/// <param name=\"inner\">The instance every call is forwarded to.</param>");
@@ -112,7 +117,12 @@ internal static class ResilientClassEmitter
         }
 
         writer.Line($"/// <param name=\"registry\">Where the named strategy instances live; <see cref=\"{Registry}.Shared\"/> when <see langword=\"null\"/>.</param>");
-        var parameters = new[] { $"{model.InterfaceType} inner" }
+        // A generic decorator registered as an open generic gets its inner instance from the container under a key: the
+        // unkeyed service of the interface is the decorator itself.
+        var inner = IsOpenGenericRegistered(model, features)
+            ? $"[global::Microsoft.Extensions.DependencyInjection.FromKeyedServices(global::Resilience.ResilientProxyFactory.InnerServiceKey)] {model.InterfaceType} inner"
+            : $"{model.InterfaceType} inner";
+        var parameters = new[] { inner }
             .Concat(model.Handlers.Select(h => $"{h.Type} {h.ParameterName}"))
             .Concat(new[] { $"{Registry}? registry = null" });
         // A public decorator's constructor cannot take an internal handler type: it is internal then (DI still reaches it).
@@ -176,6 +186,35 @@ internal static class ResilientClassEmitter
             StrategyKind.KeyedCircuitBreaker => $"__registry.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {options})",
             _ => $"__registry.GetOrAddRetry({name}, {options})",
         };
+    }
+
+    private static bool IsOpenGenericRegistered(InterfaceModel model, CompilationFeatures features)
+        => model.OpenInterfaceType.Length > 0 && features.SupportsModuleInitializer && features.SupportsOpenGenericRegistration;
+
+    /// <summary>
+    /// A generic interface's module initializer maps its unbound type to the unbound decorator, for
+    /// <c>AddResilient(typeof(IRepo&lt;&gt;), typeof(Repo&lt;&gt;))</c>; closed types are registered where
+    /// <c>AddResilient&lt;IRepo&lt;Customer&gt;, …&gt;()</c> is called (<see cref="ClosedGenericRegistrationEmitter"/>).
+    /// </summary>
+    private static void WriteOpenGenericRegistration(SourceWriter writer, InterfaceModel model, string generatedCode)
+    {
+        var prefix = model.Namespace.Length > 0 ? $"global::{model.Namespace}." : "global::";
+        var openClass = $"{prefix}{model.ClassName}<{new string(',', model.TypeParameters.Count - 1)}>";
+        writer.Line($"/// <summary>Registers the open generic decorator of <see cref=\"{model.InterfaceCref}\"/> when the module loads.</summary>");
+        writer.Line(generatedCode);
+        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
+        MemberEmitter.WriteAttributes(writer, model.Attributes);
+
+        // The arity keeps it apart from the registration class of a non-generic interface's decorator of the same name.
+        writer.Line($"internal static class {model.ClassName}Arity{model.TypeParameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)}Registration");
+        writer.OpenBrace();
+        writer.RawLine("#pragma warning disable CA2255 // a module initializer is how generated code registers itself without reflection");
+        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+        writer.RawLine("#pragma warning restore CA2255");
+        writer.Line("internal static void Register() => global::Resilience.ResilientProxyFactory.RegisterOpenGeneric(");
+        writer.IndentedLines(new[] { $"typeof({model.OpenInterfaceType}),", $"typeof({openClass}));" });
+        writer.CloseBrace();
     }
 
     private static void WriteRegistration(SourceWriter writer, InterfaceModel model, string generatedCode)

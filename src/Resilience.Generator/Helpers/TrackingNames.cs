@@ -14,11 +14,14 @@ internal static class TrackingNames
     public const string Interfaces = nameof(Interfaces);
     public const string CompilationFeatures = nameof(CompilationFeatures);
     public const string Output = nameof(Output);
+    public const string RegistrationSites = nameof(RegistrationSites);
+    public const string ClosedGenericRegistrations = nameof(ClosedGenericRegistrations);
 
     /// <summary>Every tracked step; their outputs must be equatable (models, or null where a node is not its interface's representative).</summary>
     public static readonly string[] All =
     {
         RetryInterfaces, CircuitBreakerInterfaces, RateLimitInterfaces, BulkheadInterfaces, TimeoutInterfaces,
         FallbackInterfaces, CacheFallbackInterfaces, AllInterfaces, Interfaces, CompilationFeatures, Output,
+        RegistrationSites, ClosedGenericRegistrations,
     };
 }

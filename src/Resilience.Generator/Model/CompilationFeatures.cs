@@ -11,14 +11,24 @@ namespace Resilience.Generator.Model;
 /// <param name="SupportsConfigureAwaitOptions">
 /// Whether <c>ConfigureAwaitOptions</c> exists (.NET 8+), so a faulted inner task can be awaited without rethrowing.
 /// </param>
+/// <param name="SupportsOpenGenericRegistration">
+/// Whether <c>FromKeyedServicesAttribute</c> (Microsoft.Extensions.DependencyInjection 8+) and
+/// <c>ResilientProxyFactory.RegisterOpenGeneric</c> exist, so a generic decorator can be registered as an open generic:
+/// its <c>inner</c> parameter is then resolved under <c>ResilientProxyFactory.InnerServiceKey</c>.
+/// </param>
 internal sealed record CompilationFeatures(
     bool SupportsModuleInitializer,
     bool SupportsPoolingValueTaskBuilder = false,
-    bool SupportsConfigureAwaitOptions = false)
+    bool SupportsConfigureAwaitOptions = false,
+    bool SupportsOpenGenericRegistration = false)
 {
     /// <summary>Reads the features of <paramref name="compilation"/>.</summary>
     public static CompilationFeatures From(Compilation compilation) => new(
         compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null,
         compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder`1") is not null,
-        compilation.GetTypeByMetadataName("System.Threading.Tasks.ConfigureAwaitOptions") is not null);
+        compilation.GetTypeByMetadataName("System.Threading.Tasks.ConfigureAwaitOptions") is not null,
+        compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.FromKeyedServicesAttribute") is not null
+            && compilation.GetTypeByMetadataName("Resilience.ResilientProxyFactory") is { } factory
+            && !factory.GetMembers("RegisterOpenGeneric").IsEmpty
+            && !factory.GetMembers("InnerServiceKey").IsEmpty);
 }

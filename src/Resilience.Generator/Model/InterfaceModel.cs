@@ -22,6 +22,10 @@ namespace Resilience.Generator.Model;
 /// When the parser threw: the exception's type and message, reported as RES0018 instead of emitting (every other
 /// field but <paramref name="HintName"/> and <paramref name="InterfaceType"/> is then empty).
 /// </param>
+/// <param name="OpenInterfaceType">
+/// For a generic interface not nested in a generic type: the unbound interface (<c>global::N.IRepo&lt;&gt;</c>), which the
+/// module initializer maps to the unbound decorator for open generic registration; "" otherwise.
+/// </param>
 internal sealed record InterfaceModel(
     string HintName,
     string Namespace,
@@ -38,7 +42,8 @@ internal sealed record InterfaceModel(
     EquatableArray<string> Attributes,
     bool IsUnsafe,
     bool NullableWarnings = true,
-    string? Failure = null)
+    string? Failure = null,
+    string OpenInterfaceType = "")
 {
     /// <summary>The model of an interface the parser failed on: only its names and the failure.</summary>
     public static InterfaceModel Failed(string hintName, string interfaceType, string failure) => new(

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -146,6 +147,128 @@ public static class ResilienceServiceCollectionExtensions
         return services.AddResilienceRegistry();
     }
 
+    /// <summary>
+    /// Registers the open generic <paramref name="implementationType"/> (e.g. <c>typeof(Repo&lt;&gt;)</c>) and exposes the
+    /// open generic interface <paramref name="serviceType"/> (<c>typeof(IRepo&lt;&gt;)</c>) as its generated decorator, for
+    /// every closed type the container is asked for (<c>IRepo&lt;Customer&gt;</c> → <c>RepoResilient&lt;Customer&gt;</c> around
+    /// <c>Repo&lt;Customer&gt;</c>). Also registers a singleton <see cref="ResilienceRegistry"/> unless one is registered.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Two open registrations are added: the implementation as a keyed service of <paramref name="serviceType"/> under
+    /// <see cref="ResilientProxyFactory.InnerServiceKey"/>, and the decorator as <paramref name="serviceType"/>. The
+    /// container closes both itself, as for any open generic registration: trimming keeps what it needs, and under Native
+    /// AOT closing over a value type fails in the container (its own message) because no code was compiled for it; use
+    /// <see cref="AddResilient{TService, TImplementation}"/> with the closed types there.
+    /// </para>
+    /// <para>
+    /// Registrations of <paramref name="serviceType"/> made before stay, but the container resolves one service from the last
+    /// open registration, so the decorator wins over an earlier <c>AddScoped(typeof(IRepo&lt;&gt;), …)</c>. A closed
+    /// registration (<c>AddScoped&lt;IRepo&lt;Customer&gt;, CustomerRepo&gt;()</c>) always wins over open ones, before or
+    /// after this call: that closed type is then not decorated.
+    /// </para>
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceType">A generic interface definition with resilience attributes (<c>typeof(IRepo&lt;&gt;)</c>).</param>
+    /// <param name="implementationType">
+    /// A generic class definition with the same number of type parameters that implements <paramref name="serviceType"/>
+    /// over them, in order (<c>class Repo&lt;T&gt; : IRepo&lt;T&gt;</c>).
+    /// </param>
+    /// <param name="lifetime">The lifetime of both the implementation and the decorator. Default <see cref="ServiceLifetime.Scoped"/>.</param>
+    /// <exception cref="ArgumentException">The types are not open generic definitions that fit each other; the message says what to change.</exception>
+    /// <exception cref="InvalidOperationException">No decorator was generated for <paramref name="serviceType"/>, or it cannot be created by the container.</exception>
+    public static IServiceCollection AddResilient(
+        this IServiceCollection services,
+        Type serviceType,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.Interfaces)] Type implementationType,
+        ServiceLifetime lifetime = ServiceLifetime.Scoped)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(serviceType);
+        ArgumentNullException.ThrowIfNull(implementationType);
+        ValidateOpenGeneric(serviceType, implementationType);
+
+        if (!ResilientProxyFactory.TryGetOpenGeneric(serviceType, out Type? decorator))
+        {
+            throw NoDecorator(serviceType);
+        }
+
+        if (decorator.GetConstructors().Length == 0)
+        {
+            throw new InvalidOperationException(
+                $"{DisplayName(decorator)} has no public constructor, so the container cannot create it: a fallback handler type of "
+                + $"{DisplayName(serviceType)} ([Fallback(typeof(T), ...)]) is internal. Make the handler type public, or register each closed "
+                + $"type with services.AddResilient<{DisplayName(serviceType, "Type")}, Implementation>().");
+        }
+
+        services.AddResilienceRegistry();
+        services.Add(new ServiceDescriptor(serviceType, ResilientProxyFactory.InnerServiceKey, implementationType, lifetime));
+        services.Add(new ServiceDescriptor(serviceType, decorator, lifetime));
+        return services;
+    }
+
+    private static void ValidateOpenGeneric(
+        Type serviceType,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] Type implementationType)
+    {
+        if (!serviceType.IsInterface)
+        {
+            throw new ArgumentException(
+                $"{DisplayName(serviceType)} is not an interface. Pass the generic interface that carries the resilience attributes, e.g. typeof(IRepo<>).",
+                nameof(serviceType));
+        }
+
+        if (!serviceType.IsGenericTypeDefinition)
+        {
+            throw new ArgumentException(
+                $"{DisplayName(serviceType)} is not an open generic interface. For a non-generic or closed generic interface use "
+                + $"services.AddResilient<{DisplayName(serviceType)}, Implementation>(); for an open one pass its definition, e.g. typeof(IRepo<>).",
+                nameof(serviceType));
+        }
+
+        if (!implementationType.IsGenericTypeDefinition)
+        {
+            throw new ArgumentException(
+                $"{DisplayName(implementationType)} is not an open generic class, but {DisplayName(serviceType)} is open: pass the implementation's "
+                + $"definition (e.g. typeof(Repo<>)), or register one closed type with services.AddResilient<{DisplayName(serviceType, "Type")}, "
+                + $"{DisplayName(implementationType)}>().",
+                nameof(implementationType));
+        }
+
+        if (!implementationType.IsClass || implementationType.IsAbstract)
+        {
+            throw new ArgumentException(
+                $"{DisplayName(implementationType)} is not a concrete class: the container must be able to create it. Pass a non-abstract class.",
+                nameof(implementationType));
+        }
+
+        int serviceArity = serviceType.GetGenericArguments().Length;
+        Type[] parameters = implementationType.GetGenericArguments();
+        if (parameters.Length != serviceArity)
+        {
+            throw new ArgumentException(
+                $"{DisplayName(serviceType)} has {serviceArity} type parameter(s) but {DisplayName(implementationType)} has {parameters.Length}: "
+                + "the container closes the implementation with the interface's type arguments, so both need the same number, in the same order.",
+                nameof(implementationType));
+        }
+
+        foreach (Type implemented in implementationType.GetInterfaces())
+        {
+            if (implemented.IsGenericType
+                && implemented.GetGenericTypeDefinition() == serviceType
+                && implemented.GetGenericArguments().AsSpan().SequenceEqual(parameters))
+            {
+                return;
+            }
+        }
+
+        string over = $"{serviceType.Name.Split('`')[0]}<{string.Join(", ", parameters.Select(p => p.Name))}>";
+        throw new ArgumentException(
+            $"{DisplayName(implementationType)} does not implement {over}. Declare it as implementing the interface over its own type "
+            + "parameters, in order, so that the container can close both alike.",
+            nameof(implementationType));
+    }
+
     private static Func<TService, IServiceProvider, TService> GetFactory<TService>()
         where TService : class
     {
@@ -154,10 +277,57 @@ public static class ResilienceServiceCollectionExtensions
             return factory;
         }
 
-        throw new InvalidOperationException(
-            $"No resilient decorator was generated for {typeof(TService).FullName}. Put a resilience attribute ([Retry], [CircuitBreaker], "
-            + "[RateLimit], [Bulkhead], [Timeout], [Fallback] or [CacheFallback]) on the interface or one of its methods, and make sure the "
-            + "project that declares it references the Resilience.Generator package, so that the generator runs.");
+        Type service = typeof(TService);
+        if (service.IsConstructedGenericType && ResilientProxyFactory.TryGetOpenGeneric(service.GetGenericTypeDefinition(), out Type? decorator))
+        {
+            Type definition = service.GetGenericTypeDefinition();
+            throw new InvalidOperationException(
+                $"{DisplayName(service)} has a generated decorator ({DisplayName(decorator)}), but no registration for these type arguments. "
+                + "The generator writes one where it sees the call with its type arguments written out, e.g. "
+                + $"services.AddResilient<{DisplayName(service)}, Implementation>(), in a project that references Resilience.Generator. "
+                + "This call's type arguments are type parameters of an enclosing generic method, or its project does not run the generator: "
+                + $"write the call with concrete types, or register the open generic with services.AddResilient(typeof({DisplayName(definition, string.Empty)}), "
+                + "typeof(Implementation<>)).");
+        }
+
+        throw NoDecorator(service);
+    }
+
+    private static InvalidOperationException NoDecorator(Type service) => new(
+        $"No resilient decorator was generated for {DisplayName(service)}. Put a resilience attribute ([Retry], [CircuitBreaker], "
+        + "[RateLimit], [Bulkhead], [Timeout], [Fallback] or [CacheFallback]) on the interface or one of its methods, and make sure the "
+        + "project that declares it references the Resilience.Generator package, so that the generator runs.");
+
+    /// <summary>
+    /// A type as C# writes it (<c>Shop.IRepo&lt;Shop.Customer&gt;</c>); the type parameters of a definition are shown as
+    /// <paramref name="parameterName"/> when given (<c>IRepo&lt;Type&gt;</c>, or <c>IRepo&lt;&gt;</c> for "").
+    /// </summary>
+    private static string DisplayName(Type type, string? parameterName = null)
+    {
+        if (type.IsGenericParameter)
+        {
+            return parameterName ?? type.Name;
+        }
+
+        string name = (type.FullName ?? type.Name).Replace('+', '.');
+        if (!type.IsGenericType)
+        {
+            return name;
+        }
+
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        string bare = tick < 0 ? name : name.Substring(0, tick);
+        if (type.IsGenericTypeDefinition && type.FullName is not null)
+        {
+            bare = type.FullName.Split('`')[0].Replace('+', '.');
+        }
+        else if (type.Namespace is not null)
+        {
+            bare = type.Namespace + "." + type.Name.Split('`')[0];
+        }
+
+        string[] arguments = type.GetGenericArguments().Select(a => DisplayName(a, parameterName)).ToArray();
+        return $"{bare}<{string.Join(parameterName == string.Empty ? "," : ", ", arguments)}>";
     }
 
     /// <summary>The private key under which <see cref="AddResilientDecorator{TService}"/> keeps the original registration.</summary>
