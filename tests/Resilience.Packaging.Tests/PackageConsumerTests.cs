@@ -61,6 +61,63 @@ public sealed class PackageConsumerTests : IDisposable
         }
         """;
 
+    private const string HttpProgramSource = """
+        using System.Net;
+        using Microsoft.Extensions.DependencyInjection;
+        using Resilience;
+        using Resilience.Http;
+
+        namespace HttpConsumer;
+
+        public interface IStatusClient
+        {
+            [Retry(MaxRetries = 2, DelayMs = 0, Jitter = 0, HandleResult = nameof(IsTransient))]
+            Task<HttpResponseMessage> GetAsync(CancellationToken cancellationToken);
+
+            static bool IsTransient(HttpResponseMessage response) => HttpOutcomes.IsTransient(response);
+        }
+
+        public sealed class StatusClient(HttpClient http) : IStatusClient
+        {
+            public Task<HttpResponseMessage> GetAsync(CancellationToken cancellationToken) => http.GetAsync("status", cancellationToken);
+        }
+
+        /// <summary>Answers 503 to the first request it sees, then 200 (no network needed).</summary>
+        public sealed class FirstCallFails : HttpMessageHandler
+        {
+            public int Calls { get; private set; }
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Calls++;
+                return Task.FromResult(new HttpResponseMessage(Calls == 1 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK));
+            }
+        }
+
+        public static class Program
+        {
+            public static async Task<int> Main()
+            {
+                var typed = new FirstCallFails();
+                var named = new FirstCallFails();
+                var services = new ServiceCollection();
+                services.AddHttpClient<IStatusClient, StatusClient>(c => c.BaseAddress = new Uri("http://consumer.invalid/"))
+                    .ConfigurePrimaryHttpMessageHandler(() => typed)
+                    .AddResilientDecorator<IStatusClient>();
+                services.AddHttpClient("named", c => c.BaseAddress = new Uri("http://consumer.invalid/"))
+                    .ConfigurePrimaryHttpMessageHandler(() => named)
+                    .AddResilientHandler(call => call.WithRetry(new RetryOptions { MaxRetries = 1, Delay = TimeSpan.Zero, Jitter = 0 }));
+                using var provider = services.BuildServiceProvider();
+
+                using var first = await provider.GetRequiredService<IStatusClient>().GetAsync(CancellationToken.None);
+                Console.WriteLine($"decorator {(int)first.StatusCode} after {typed.Calls} calls");
+                using var second = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("named").GetAsync("status");
+                Console.WriteLine($"handler {(int)second.StatusCode} after {named.Calls} calls");
+                return first.StatusCode == HttpStatusCode.OK && second.StatusCode == HttpStatusCode.OK ? 0 : 1;
+            }
+        }
+        """;
+
     private readonly PackedPackage _package;
     private readonly TempDirectory _workspace = new("consumer");
 
@@ -91,9 +148,41 @@ public sealed class PackageConsumerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task New_project_consumes_the_Http_package_beside_the_runtime_package()
+    {
+        await _package.EnsurePackedAsync();
+        var project = WriteConsumerProject("HttpConsumer", HttpProgramSource, PackedPackage.HttpPackageId);
+
+        var build = await DotNetCli.RunAsync(_workspace.Path, ["build", project, "-c", "Release", .. DotNetCli.NoServers]);
+        try
+        {
+            Assert.True(build.Succeeded, "The HTTP consumer project did not build against the packed packages.\n" + build);
+            using (var assets = JsonDocument.Parse(File.ReadAllText(AssetsFilePath("HttpConsumer"))))
+            {
+                var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToArray();
+                Assert.Contains($"{PackedPackage.HttpPackageId}/{_package.Version}", libraries);
+                Assert.Contains(libraries, l => l.StartsWith("Microsoft.Extensions.Http/", StringComparison.Ordinal));
+                Assert.DoesNotContain(libraries, l => l.StartsWith("Refit", StringComparison.Ordinal));
+            }
+
+            var run = await DotNetCli.RunAsync(_workspace.Path, ["run", "--project", project, "-c", "Release", "--no-build"]);
+            Assert.True(run.Succeeded, "The HTTP consumer program failed.\n" + run);
+            var lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.True(lines.SequenceEqual(["decorator 200 after 2 calls", "handler 200 after 2 calls"]), "Unexpected program output.\n" + run);
+        }
+        finally
+        {
+            RemoveFromGlobalPackagesFolder("HttpConsumer", PackedPackage.PackageId);
+            RemoveFromGlobalPackagesFolder("HttpConsumer", PackedPackage.HttpPackageId);
+        }
+    }
+
     public void Dispose() => _workspace.Dispose();
 
-    private string WriteConsumerProject()
+    private string WriteConsumerProject() => WriteConsumerProject("PackageConsumer", ProgramSource);
+
+    private string WriteConsumerProject(string name, string source, params string[] extraPackages)
     {
         // Empty build files stop MSBuild from picking up any Directory.*.props/targets above the temp folder.
         File.WriteAllText(_workspace.Combine("Directory.Build.props"), "<Project />\n");
@@ -112,9 +201,10 @@ public sealed class PackageConsumerTests : IDisposable
             </configuration>
             """);
 
-        var projectDirectory = _workspace.Combine("PackageConsumer");
+        var projectDirectory = _workspace.Combine(name);
         Directory.CreateDirectory(projectDirectory);
-        var project = Path.Combine(projectDirectory, "PackageConsumer.csproj");
+        var project = Path.Combine(projectDirectory, name + ".csproj");
+        var extraReferences = string.Concat(extraPackages.Select(id => $"\n    <PackageReference Include=\"{id}\" Version=\"{_package.Version}\" />"));
         File.WriteAllText(project, $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -126,11 +216,11 @@ public sealed class PackageConsumerTests : IDisposable
                 <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="{PackedPackage.PackageId}" Version="{_package.Version}" />
+                <PackageReference Include="{PackedPackage.PackageId}" Version="{_package.Version}" />{extraReferences}
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(projectDirectory, "Program.cs"), ProgramSource);
+        File.WriteAllText(Path.Combine(projectDirectory, "Program.cs"), source);
         return project;
     }
 
@@ -152,9 +242,11 @@ public sealed class PackageConsumerTests : IDisposable
     /// Each run packs a new version, so its extracted copy in the global packages folder is deleted afterwards
     /// rather than left to pile up.
     /// </summary>
-    private void RemoveFromGlobalPackagesFolder()
+    private void RemoveFromGlobalPackagesFolder() => RemoveFromGlobalPackagesFolder("PackageConsumer", PackedPackage.PackageId);
+
+    private void RemoveFromGlobalPackagesFolder(string consumer, string packageId)
     {
-        var assetsPath = AssetsFilePath();
+        var assetsPath = AssetsFilePath(consumer);
         if (!File.Exists(assetsPath))
         {
             return;
@@ -168,7 +260,7 @@ public sealed class PackageConsumerTests : IDisposable
 
         foreach (var folder in folders.EnumerateObject())
         {
-            var packageRoot = Path.Combine(folder.Name, PackedPackage.PackageId.ToLowerInvariant());
+            var packageRoot = Path.Combine(folder.Name, packageId.ToLowerInvariant());
             TempDirectory.DeleteQuietly(Path.Combine(packageRoot, _package.Version.ToLowerInvariant()));
             try
             {
@@ -184,5 +276,5 @@ public sealed class PackageConsumerTests : IDisposable
         }
     }
 
-    private string AssetsFilePath() => _workspace.Combine("PackageConsumer", "obj", "project.assets.json");
+    private string AssetsFilePath(string consumer = "PackageConsumer") => _workspace.Combine(consumer, "obj", "project.assets.json");
 }

@@ -43,8 +43,41 @@ public sealed class PackageLayoutTests
                 Path.GetFileName(_package.SymbolPackagePath),
                 Path.GetFileName(_package.AspNetCorePackagePath),
                 Path.GetFileName(_package.AspNetCoreSymbolPackagePath),
+                Path.GetFileName(_package.HttpPackagePath),
+                Path.GetFileName(_package.HttpSymbolPackagePath),
             }.Order(StringComparer.Ordinal),
             _package.ListFeed());
+    }
+
+    [Fact]
+    public async Task Http_package_has_its_assembly_and_docs_for_net8_and_net10_and_depends_on_the_runtime_package()
+    {
+        await _package.EnsurePackedAsync();
+        using var package = new PackageReader(_package.HttpPackagePath);
+
+        foreach (var framework in TargetFrameworks)
+        {
+            Assert.Equal(
+                new[] { $"lib/{framework}/Resilience.Http.dll", $"lib/{framework}/Resilience.Http.xml" },
+                package.ContentEntries.Where(e => e.StartsWith($"lib/{framework}/", StringComparison.Ordinal)));
+        }
+
+        Assert.DoesNotContain(package.ContentEntries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        var metadata = package.ReadNuspec().Metadata();
+        Assert.Equal(PackedPackage.HttpPackageId, metadata.Child("id")?.Value);
+        Assert.Equal("http.md", metadata.Child("readme")?.Value);
+        var centralVersions = ReadCentralVersions(Path.Combine(_package.RepositoryRoot, "Directory.Packages.props"));
+        foreach (var group in metadata.Child("dependencies")?.Children("group") ?? [])
+        {
+            var dependencies = group.Children("dependency")
+                .Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}")
+                .Order(StringComparer.Ordinal);
+
+            // No ASP.NET Core and no Refit: only the HttpClient factory and the runtime package.
+            Assert.Equal(
+                new[] { $"Microsoft.Extensions.Http {centralVersions["Microsoft.Extensions.Http"]}", $"{PackedPackage.PackageId} {_package.Version}" },
+                dependencies);
+        }
     }
 
     [Fact]

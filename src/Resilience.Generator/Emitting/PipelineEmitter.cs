@@ -566,6 +566,24 @@ internal sealed class PipelineEmitter
         _writer.Line();
     }
 
+    /// <summary>
+    /// The wait before retrying a result marked as a failure; the retry policy sees the result (a <c>Retry-After</c>
+    /// header, say). Ends like <see cref="WriteDelay"/>.
+    /// </summary>
+    private void WriteResultDelay(string field, string sequenceToken)
+    {
+        _writer.Block("try");
+        _writer.Line(_isAsync
+            ? $"{Await($"{_locals.Call}.RetryResultDelayAsync({Field(field)}, {_locals.Attempt}, {_locals.Result}, {sequenceToken})")};"
+            : $"{_locals.Call}.RetryResultDelay({Field(field)}, {_locals.Attempt}, {_locals.Result}, {sequenceToken});");
+        _writer.CloseBrace();
+        _writer.Block($"catch (global::System.Exception {_locals.Exception})");
+        _writer.Line($"{_locals.Error} = {_locals.Exception};");
+        _writer.Line("break;");
+        _writer.CloseBrace();
+        _writer.Line();
+    }
+
     /// <summary>The inner call under a per-attempt timeout; an expired attempt becomes a retryable timeout failure.</summary>
     private void AttemptCall(string field, string sequenceToken)
     {
@@ -706,7 +724,7 @@ internal sealed class PipelineEmitter
             var open = hasLease ? $"!{_locals.Lease}.IsCircuitOpen && " : string.Empty;
             _writer.Block($"if ({retryPredicate}({_locals.Result}))");
             _writer.Block($"if ({open}{Field(retry)}.ShouldRetryResult({_locals.Attempt}, {sequenceToken}))");
-            WriteDelay(retry, sequenceToken, "null");
+            WriteResultDelay(retry, sequenceToken);
             if (hasLease)
             {
                 // The breaker opened while this call waited: no more attempts, the last result stands.

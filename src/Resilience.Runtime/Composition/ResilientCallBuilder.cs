@@ -40,6 +40,12 @@ public sealed class ResilientCallBuilder<T>
 
     private string PrivateName => _name ?? DefaultName;
 
+    /// <summary>Whether <see cref="WithHandleResult"/> was called (Resilience.Http adds its HTTP predicate when not).</summary>
+    internal bool HasHandleResult => _isFailure is not null;
+
+    /// <summary>Whether <see cref="WithName"/> was called.</summary>
+    internal bool HasName => _name is not null;
+
     /// <summary>
     /// Names the call for telemetry: the call span's name and the <c>resilience.operation</c> tag of its metrics, and the
     /// name of its private (unnamed) strategies. Default: <c>ResilientCall&lt;{T}&gt;</c>, e.g. <c>ResilientCall&lt;String&gt;</c>.

@@ -185,7 +185,7 @@ public sealed class ResilientCall<T>
                                     && !(breaker is not null && lease.IsCircuitOpen)
                                     && retry.ShouldRetryResult(attempt, sequenceToken))
                                 {
-                                    await call.RetryDelayAsync(retry, attempt, null, sequenceToken).ConfigureAwait(false);
+                                    await call.RetryResultDelayAsync(retry, attempt, result, sequenceToken).ConfigureAwait(false);
                                     if (!(breaker is not null && lease.IsCircuitOpen))
                                     {
                                         continue;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,23 +15,53 @@ public static class ResilienceServiceCollectionExtensions
     /// Registers <typeparamref name="TImplementation"/> and exposes <typeparamref name="TService"/> as its generated
     /// decorator. Also registers a singleton <see cref="ResilienceRegistry"/> (using a registered <see cref="TimeProvider"/>, if any) unless one is registered.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// It never silently replaces a registration it did not make. A registration of <typeparamref name="TImplementation"/>
+    /// made before this call (a typed HttpClient, <c>services.AddHttpClient&lt;TImplementation&gt;(...)</c>, or any other)
+    /// is kept and wrapped, with its own lifetime; one made after it replaces the plain one this call adds, as usual. A
+    /// registration of <typeparamref name="TService"/> made before this call makes it throw (use
+    /// <see cref="AddResilientDecorator{TService}"/> to wrap that one). A registration of <typeparamref name="TService"/>
+    /// made after it, which would hide the decorator, fails the host's start (the options start-up validation that
+    /// <c>ValidateOnStart</c> uses) with a message that says what to write instead.
+    /// </para>
+    /// </remarks>
     /// <typeparam name="TService">An interface with resilience attributes.</typeparam>
     /// <typeparam name="TImplementation">The real implementation.</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="lifetime">The lifetime of both the implementation and the decorator. Default <see cref="ServiceLifetime.Scoped"/>.</param>
-    /// <exception cref="InvalidOperationException">No decorator was generated for <typeparamref name="TService"/>.</exception>
+    /// <exception cref="InvalidOperationException">No decorator was generated for <typeparamref name="TService"/>, or <typeparamref name="TService"/> is already registered.</exception>
     public static IServiceCollection AddResilient<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(this IServiceCollection services, ServiceLifetime lifetime = ServiceLifetime.Scoped)
         where TService : class
         where TImplementation : class, TService
     {
         ArgumentNullException.ThrowIfNull(services);
         Func<TService, IServiceProvider, TService> factory = GetFactory<TService>();
+        string call = $"AddResilient<{typeof(TService).Name}, {typeof(TImplementation).Name}>()";
+        if (FindLast(services, typeof(TService)) is { } existing && !OwnDescriptors.TryGetValue(existing, out _))
+        {
+            throw new InvalidOperationException(
+                $"{call} would replace the registration of {typeof(TService).FullName} made before it ({Describe(existing)}), which would then be silently ignored. "
+                + $"To wrap that registration, write services.AddResilientDecorator<{typeof(TService).Name}>() after it instead "
+                + $"(for a typed HttpClient, chain .AddResilientDecorator<{typeof(TService).Name}>() on services.AddHttpClient<{typeof(TService).Name}, {typeof(TImplementation).Name}>(...), from the Resilience.Http package). "
+                + $"To replace it on purpose, remove it first: services.RemoveAll<{typeof(TService).Name}>().");
+        }
+
         services.AddResilienceRegistry();
-        services.Add(new ServiceDescriptor(typeof(TImplementation), typeof(TImplementation), lifetime));
-        services.Add(new ServiceDescriptor(
+
+        // A registration of the implementation made elsewhere (a typed HttpClient with its BaseAddress and handlers,
+        // say) is composed with, never replaced.
+        if (FindLast(services, typeof(TImplementation)) is null)
+        {
+            services.Add(new ServiceDescriptor(typeof(TImplementation), typeof(TImplementation), lifetime));
+        }
+
+        var decorator = new ServiceDescriptor(
             typeof(TService),
             sp => factory(sp.GetRequiredService<TImplementation>(), sp),
-            lifetime));
+            lifetime);
+        services.Add(decorator);
+        CheckStillRegisteredAtStart(services, decorator, call);
         return services;
     }
 
@@ -84,12 +115,14 @@ public static class ResilienceServiceCollectionExtensions
             inner = new ServiceDescriptor(typeof(TService), innerKey, original.ImplementationType!, original.Lifetime);
         }
 
-        services[index] = new ServiceDescriptor(
+        var decorator = new ServiceDescriptor(
             typeof(TService),
             sp => factory(sp.GetRequiredKeyedService<TService>(innerKey), sp),
             original.Lifetime);
+        services[index] = decorator;
         services.Add(inner);
         services.AddResilienceRegistry();
+        CheckStillRegisteredAtStart(services, decorator, $"AddResilientDecorator<{typeof(TService).Name}>()");
         return services;
     }
 
@@ -328,6 +361,72 @@ public static class ResilienceServiceCollectionExtensions
 
         string[] arguments = type.GetGenericArguments().Select(a => DisplayName(a, parameterName)).ToArray();
         return $"{bare}<{string.Join(parameterName == string.Empty ? "," : ", ", arguments)}>";
+    }
+
+    /// <summary>The last non-keyed registration of <paramref name="serviceType"/>, the one the container resolves.</summary>
+    private static ServiceDescriptor? FindLast(IServiceCollection services, Type serviceType)
+    {
+        for (int i = services.Count - 1; i >= 0; i--)
+        {
+            ServiceDescriptor candidate = services[i];
+            if (candidate.ServiceType == serviceType && !candidate.IsKeyedService)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(ServiceDescriptor descriptor)
+    {
+        string lifetime = descriptor.Lifetime.ToString().ToLowerInvariant();
+        if (descriptor.ImplementationInstance is { } instance)
+        {
+            return $"an instance of {instance.GetType().FullName}";
+        }
+
+        return descriptor.ImplementationType is { } type
+            ? $"{lifetime}, implemented by {type.FullName}"
+            : $"{lifetime}, created by a factory (as AddHttpClient, AddRefitClient or services.Add...(sp => ...) register it)";
+    }
+
+    /// <summary>
+    /// Makes the host's start fail when, by then, a later registration of the service hides <paramref name="decorator"/>
+    /// (ValidateOnStart's start-up validation; a container built without a host is not checked).
+    /// </summary>
+    private static void CheckStillRegisteredAtStart(IServiceCollection services, ServiceDescriptor decorator, string call)
+    {
+        OwnDescriptors.AddOrUpdate(decorator, call);
+        services.AddOptions<DecoratorRegistrations>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DecoratorRegistrations>>(new DecoratorStillRegistered(services, decorator, call));
+    }
+
+    /// <summary>Decorator registrations this class made (kept while their descriptor lives), so that one wrapping another is not taken for a replacement.</summary>
+    private static readonly ConditionalWeakTable<ServiceDescriptor, string> OwnDescriptors = new();
+
+    /// <summary>An empty options type whose start-up validation checks that each decorator is still the registration in force.</summary>
+    private sealed class DecoratorRegistrations
+    {
+    }
+
+    private sealed class DecoratorStillRegistered(IServiceCollection services, ServiceDescriptor decorator, string call) : IValidateOptions<DecoratorRegistrations>
+    {
+        public ValidateOptionsResult Validate(string? name, DecoratorRegistrations options)
+        {
+            ServiceDescriptor? last = FindLast(services, decorator.ServiceType);
+            if (last is null || ReferenceEquals(last, decorator) || OwnDescriptors.TryGetValue(last, out _))
+            {
+                return ValidateOptionsResult.Success;
+            }
+
+            string service = decorator.ServiceType.Name;
+            return ValidateOptionsResult.Fail(
+                $"{decorator.ServiceType.FullName} was registered again after {call} ({Describe(last)}); that later registration hides the resilient decorator, "
+                + $"so calls to {service} would bypass every resilience strategy. Make the decorator the last registration of {service}: move {call} after the other registration, "
+                + $"or wrap that registration with services.AddResilientDecorator<{service}>() after it "
+                + $"(for a typed HttpClient or a Refit client: chain .AddResilientDecorator<{service}>() on AddHttpClient<{service}, ...>(...) or AddRefitClient<{service}>(), from the Resilience.Http package).");
+        }
     }
 
     /// <summary>The private key under which <see cref="AddResilientDecorator{TService}"/> keeps the original registration.</summary>

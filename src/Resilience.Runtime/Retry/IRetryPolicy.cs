@@ -16,4 +16,15 @@ public interface IRetryPolicy
     /// <summary>The delay before retry <paramref name="attempt"/>; never negative.</summary>
     /// <param name="attempt">The retry about to be made, from 1.</param>
     TimeSpan GetDelay(int attempt);
+
+    /// <summary>
+    /// The delay before retry <paramref name="attempt"/>, knowing what the previous attempt ended with (the exception,
+    /// or the result <c>HandleResult</c> marked as a failure). The retry loop always asks this overload; by default it
+    /// returns <see cref="GetDelay(int)"/>, so a policy that ignores the outcome implements only that one. Override it
+    /// to honour what the failure says, e.g. an HTTP <c>Retry-After</c> header.
+    /// </summary>
+    /// <typeparam name="TResult">The call's result type (<see cref="object"/> for an exception).</typeparam>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="outcome">What the previous attempt ended with.</param>
+    TimeSpan GetDelay<TResult>(int attempt, in RetryOutcome<TResult> outcome) => GetDelay(attempt);
 }

@@ -87,7 +87,7 @@ public sealed class RetryStrategy
         attempt <= MaxRetries && !sequenceToken.IsCancellationRequested;
 
     /// <summary>
-    /// Waits the policy's delay before retry <paramref name="attempt"/> (as <see cref="GetDelay"/> bounds it) on the
+    /// Waits the policy's delay before retry <paramref name="attempt"/> (as <see cref="GetDelay(int)"/> bounds it) on the
     /// strategy's clock; ends at once with <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> is cancelled. A zero delay completes synchronously without allocating
     /// (unless the token is already cancelled).
@@ -111,7 +111,21 @@ public sealed class RetryStrategy
     }
 
     /// <summary>
-    /// The longest delay <see cref="GetDelay"/> returns: <see cref="int.MaxValue"/> milliseconds (about 24.8 days), the
+    /// The delay before retry <paramref name="attempt"/> after <paramref name="outcome"/>: the policy's
+    /// <see cref="IRetryPolicy.GetDelay{TResult}(int, in RetryOutcome{TResult})"/>, clamped like
+    /// <see cref="GetDelay(int)"/>. What the retry loops of generated code and <see cref="ResilientCall"/> wait.
+    /// </summary>
+    /// <typeparam name="TResult">The call's result type (<see cref="object"/> for an exception).</typeparam>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="outcome">What the previous attempt ended with.</param>
+    public TimeSpan GetDelay<TResult>(int attempt, in RetryOutcome<TResult> outcome)
+    {
+        TimeSpan delay = Policy.GetDelay(attempt, in outcome);
+        return delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > LongestDelay ? LongestDelay : delay;
+    }
+
+    /// <summary>
+    /// The longest delay <see cref="GetDelay(int)"/> returns: <see cref="int.MaxValue"/> milliseconds (about 24.8 days), the
     /// largest <see cref="RetryOptions.MaxDelay"/> accepted.
     /// </summary>
     public static TimeSpan LongestDelay => RetryOptions.MaxSupportedDuration;

@@ -135,7 +135,8 @@ public struct CallScope : IDisposable
     }
 
     /// <summary>
-    /// Waits the delay before retry <paramref name="attempt"/>, exactly like <see cref="RetryStrategy.DelayAsync"/>,
+    /// Waits the delay before retry <paramref name="attempt"/> after <paramref name="exception"/>
+    /// (<see cref="RetryStrategy.GetDelay{TResult}(int, in RetryOutcome{TResult})"/>, so the policy sees the exception),
     /// and ends the attempt span. The retry itself (metric, span event, log, <see cref="ResilienceRegistry.OnRetry"/>)
     /// is reported by the next <see cref="StartAttempt"/>, when it is made: a delay cut short by the timeout or the
     /// caller, or a loop that ends after the delay because the breaker opened, reports no retry.
@@ -147,7 +148,46 @@ public struct CallScope : IDisposable
     public ValueTask RetryDelayAsync(RetryStrategy retry, int attempt, Exception? exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(retry);
-        TimeSpan delay = retry.GetDelay(attempt);
+        TimeSpan delay = exception is null
+            ? retry.GetDelay(attempt, default(RetryOutcome<object>))
+            : retry.GetDelay(attempt, new RetryOutcome<object>(exception));
+        return StartRetryDelay(retry, delay, exception, cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="RetryDelayAsync"/>, after a <paramref name="result"/> that <c>HandleResult</c> marked as a
+    /// failure: the retry policy sees the result (<see cref="IRetryPolicy.GetDelay{TResult}(int, in RetryOutcome{TResult})"/>).
+    /// Allocates nothing beyond the wait itself.
+    /// </summary>
+    /// <typeparam name="TResult">The call's result type.</typeparam>
+    /// <param name="retry">The retry strategy.</param>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="result">The result of the previous attempt.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public ValueTask RetryResultDelayAsync<TResult>(RetryStrategy retry, int attempt, TResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        TimeSpan delay = retry.GetDelay(attempt, new RetryOutcome<TResult>(result));
+        return StartRetryDelay(retry, delay, null, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="RetryResultDelayAsync"/>, blocking; for synchronous methods.</summary>
+    /// <typeparam name="TResult">The call's result type.</typeparam>
+    /// <param name="retry">The retry strategy.</param>
+    /// <param name="attempt">The retry about to be made, from 1.</param>
+    /// <param name="result">The result of the previous attempt.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    public void RetryResultDelay<TResult>(RetryStrategy retry, int attempt, TResult result, CancellationToken cancellationToken)
+    {
+        ValueTask wait = RetryResultDelayAsync(retry, attempt, result, cancellationToken);
+        if (!wait.IsCompletedSuccessfully)
+        {
+            wait.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private ValueTask StartRetryDelay(RetryStrategy retry, TimeSpan delay, Exception? exception, CancellationToken cancellationToken)
+    {
         EndAttempt(exception);
         _pendingRetry = retry;
         _pendingRetryError = exception;

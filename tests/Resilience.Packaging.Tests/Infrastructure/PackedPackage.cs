@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Resilience.Packaging.Tests.Infrastructure;
 
 /// <summary>
-/// Packs a copy of the runtime project, and of the ASP.NET Core package beside it, once for the whole
+/// Packs a copy of the runtime project, and of the HTTP and ASP.NET Core packages beside it, once for the whole
 /// <see cref="PackagingCollection"/>, with a version no other run has used (so the global package cache can never
 /// serve a stale copy), into a temporary feed folder.
 /// </summary>
@@ -12,6 +12,8 @@ public sealed class PackedPackage : IDisposable
     public const string PackageId = "Resilience.Generator";
 
     public const string AspNetCorePackageId = "Resilience.AspNetCore";
+    /// <summary>The HTTP package, packed beside the runtime into the same feed.</summary>
+    public const string HttpPackageId = "Resilience.Http";
 
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
@@ -48,6 +50,9 @@ public sealed class PackedPackage : IDisposable
         await EnsurePackedAsync();
         return AspNetCorePackagePath;
     }
+    public string HttpPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.nupkg");
+
+    public string HttpSymbolPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.snupkg");
 
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
@@ -62,19 +67,22 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        string[] arguments =
-        [
-            "pack", Path.Combine(copy, RepositoryLayout.RuntimeProject),
-            "-c", "Release",
-            "-o", FeedDirectory,
-            $"-p:Version={Version}",
-            .. DotNetCli.NoServers,
-        ];
-        var result = await DotNetCli.RunAsync(copy, arguments);
-        PackResult = result;
-        if (!result.Succeeded)
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject })
         {
-            throw new InvalidOperationException("Packing the runtime failed.\n" + result);
+            string[] arguments =
+            [
+                "pack", Path.Combine(copy, project),
+                "-c", "Release",
+                "-o", FeedDirectory,
+                $"-p:Version={Version}",
+                .. DotNetCli.NoServers,
+            ];
+            var result = await DotNetCli.RunAsync(copy, arguments);
+            PackResult = result;
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"Packing {project} failed.\n" + result);
+            }
         }
 
         // The ASP.NET Core package depends on the runtime package of the same version (its project reference).
@@ -96,7 +104,7 @@ public sealed class PackedPackage : IDisposable
         if (!File.Exists(PackagePath))
         {
             throw new InvalidOperationException(
-                $"Packing succeeded but {PackagePath} is missing; the feed holds [{string.Join(", ", ListFeed())}].\n{result}");
+                $"Packing succeeded but {PackagePath} is missing; the feed holds [{string.Join(", ", ListFeed())}].\n{PackResult}");
         }
 
         return PackagePath;

@@ -1,6 +1,6 @@
 namespace Resilience.Packaging.Tests.Infrastructure;
 
-/// <summary>Finds the repository and copies what packing the runtime needs into an isolated folder.</summary>
+/// <summary>Finds the repository and copies what packing the runtime and Resilience.Http needs into an isolated folder.</summary>
 internal static class RepositoryLayout
 {
     public const string SolutionFileName = "Resilience.Generator.sln";
@@ -8,6 +8,7 @@ internal static class RepositoryLayout
     public const string RuntimeProject = "src/Resilience.Runtime/Resilience.Runtime.csproj";
 
     public const string AspNetCoreProject = "src/Resilience.AspNetCore/Resilience.AspNetCore.csproj";
+    public const string HttpProject = "src/Resilience.Http/Resilience.Http.csproj";
 
     /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
@@ -38,7 +39,7 @@ internal static class RepositoryLayout
     public static void CopyForPacking(string root, string destination)
     {
         CopyDirectory(System.IO.Path.Combine(root, "src"), System.IO.Path.Combine(destination, "src"));
-        CopyDirectory(System.IO.Path.Combine(root, "docs"), System.IO.Path.Combine(destination, "docs"));
+        CopyDirectory(System.IO.Path.Combine(root, "docs"), System.IO.Path.Combine(destination, "docs")); // Resilience.Http's readme is docs/http.md
         foreach (var file in RequiredRootFiles)
         {
             File.Copy(System.IO.Path.Combine(root, file), System.IO.Path.Combine(destination, file));

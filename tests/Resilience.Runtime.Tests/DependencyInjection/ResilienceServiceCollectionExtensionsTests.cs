@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Resilience;
 
@@ -213,6 +214,87 @@ public sealed class ResilienceServiceCollectionExtensionsTests
         var missing = Assert.Throws<InvalidOperationException>(() => services.AddResilientDecorator<IUndecorated>());
         Assert.Contains("No resilient decorator was generated for " + typeof(IUndecorated).FullName, missing.Message, StringComparison.Ordinal);
         Assert.Single(services);
+    }
+
+    [Fact]
+    public void AddResilient_composes_with_a_registration_of_the_implementation_made_before_it()
+    {
+        // What AddHttpClient<Greeter>(c => ...) does: a transient factory registration of the implementation.
+        var configured = new Greeter();
+        using ServiceProvider provider = new ServiceCollection()
+            .AddTransient<Greeter>(_ => configured)
+            .AddResilient<IGreeter, Greeter>()
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        using IServiceScope scope = provider.CreateScope();
+
+        var decorator = Assert.IsType<GreeterResilient>(scope.ServiceProvider.GetRequiredService<IGreeter>());
+
+        Assert.Same(configured, decorator.Inner);
+        Assert.Single(scope.ServiceProvider.GetServices<Greeter>());
+    }
+
+    [Fact]
+    public void AddResilient_after_a_registration_of_the_service_throws_and_says_what_to_write()
+    {
+        var services = new ServiceCollection().AddTransient<IGreeter>(_ => new Greeter());
+        int before = services.Count;
+
+        var ex = Assert.Throws<InvalidOperationException>(() => services.AddResilient<IGreeter, Greeter>());
+
+        Assert.Contains("AddResilient<IGreeter, Greeter>() would replace the registration of " + typeof(IGreeter).FullName, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("services.AddResilientDecorator<IGreeter>()", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(".AddResilientDecorator<IGreeter>() on services.AddHttpClient<IGreeter, Greeter>(...)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, services.Count);
+    }
+
+    [Fact]
+    public void AddResilient_twice_for_the_same_service_is_allowed()
+    {
+        using ServiceProvider provider = new ServiceCollection()
+            .AddResilient<IGreeter, Greeter>()
+            .AddResilient<IGreeter, Greeter>()
+            .BuildServiceProvider();
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<GreeterResilient>(provider.GetRequiredService<IGreeter>());
+    }
+
+    [Fact]
+    public void A_later_registration_that_hides_the_decorator_fails_the_start_up_validation()
+    {
+        using ServiceProvider provider = new ServiceCollection()
+            .AddResilient<IGreeter, Greeter>()
+            .AddTransient<IGreeter>(_ => new Greeter())
+            .BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(typeof(IGreeter).FullName + " was registered again after AddResilient<IGreeter, Greeter>()", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("move AddResilient<IGreeter, Greeter>() after the other registration", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_up_validation_passes_when_the_decorator_is_wrapped_again_or_still_last()
+    {
+        using ServiceProvider wrapped = new ServiceCollection()
+            .AddResilient<IGreeter, Greeter>()
+            .AddResilientDecorator<IGreeter>()
+            .BuildServiceProvider();
+        wrapped.GetRequiredService<IStartupValidator>().Validate();
+
+        using ServiceProvider decorated = new ServiceCollection()
+            .AddSingleton<IGreeter, Greeter>()
+            .AddResilientDecorator<IGreeter>()
+            .BuildServiceProvider();
+        decorated.GetRequiredService<IStartupValidator>().Validate();
+
+        using ServiceProvider hidden = new ServiceCollection()
+            .AddSingleton<IGreeter, Greeter>()
+            .AddResilientDecorator<IGreeter>()
+            .AddSingleton<IGreeter, Greeter>()
+            .BuildServiceProvider();
+        var ex = Assert.Throws<OptionsValidationException>(() => hidden.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("was registered again after AddResilientDecorator<IGreeter>()", ex.Message, StringComparison.Ordinal);
     }
 
     private sealed class Undecorated : IUndecorated
