@@ -28,6 +28,13 @@ public sealed class GeneratorIncrementalTests
         // Every step the generator names (TrackingNames.All) ran and reused or reproduced its previous outputs.
         foreach (string name in GeneratorTrackingNames())
         {
+            if (name == "RegistrationSites" && !run.TrackedSteps.ContainsKey(name))
+            {
+                // A syntax step records nothing when no node passes its predicate: the synthetic solution has no
+                // AddResilient<IRepo<…>, …>() call. The step after it (ClosedGenericRegistrations) is still checked.
+                continue;
+            }
+
             Assert.True(run.TrackedSteps.TryGetValue(name, out var steps), $"Tracked step '{name}' did not run.");
             AssertOnlyCachedOrUnchanged(name, steps);
         }
@@ -56,7 +63,8 @@ public sealed class GeneratorIncrementalTests
             .Select(output => output.Reason)
             .ToArray();
         Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
-        Assert.Equal(4, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        // The four other interfaces' files, and the closed-generic registration output (empty here: no such call).
+        Assert.Equal(4 + 1, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
     }
 
     [Fact]

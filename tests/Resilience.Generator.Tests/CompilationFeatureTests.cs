@@ -49,11 +49,11 @@ public sealed class CompilationFeatureTests
     {
         var text = Emit(new CompilationFeatures(true, true, true), out var problems);
         Assert.Empty(problems);
-        Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]", text);
+        Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]", GeneratedSyntax.Unwrapped(text));
         // Under a timeout a pending task is raced against the deadline, still without throwing.
-        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __attemptScope.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
-        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __timeout.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", text);
-        Assert.DoesNotContain("await __task.ConfigureAwait(false);", text);
+        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __attemptScope.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("await global::Resilience.GeneratedCodeHelpers.WhenCompletedOrCanceled(__task, __timeout.Token).ConfigureAwait(global::System.Threading.Tasks.ConfigureAwaitOptions.SuppressThrowing);", GeneratedSyntax.Unwrapped(text));
+        Assert.DoesNotContain("await __task.ConfigureAwait(false);", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]
@@ -61,12 +61,12 @@ public sealed class CompilationFeatureTests
     {
         var text = Emit(new CompilationFeatures(true, false, false), out var problems);
         Assert.Empty(problems);
-        Assert.DoesNotContain("PoolingAsyncValueTaskMethodBuilder", text);
-        Assert.DoesNotContain("ConfigureAwaitOptions", text);
-        Assert.Equal(2, CountOf(text, "await __task.ConfigureAwait(false);"));
+        Assert.DoesNotContain("PoolingAsyncValueTaskMethodBuilder", GeneratedSyntax.Unwrapped(text));
+        Assert.DoesNotContain("ConfigureAwaitOptions", GeneratedSyntax.Unwrapped(text));
+        Assert.Equal(2, CountOf(GeneratedSyntax.Unwrapped(text), "await __task.ConfigureAwait(false);"));
 
         // A completed task's failure is still read without a throw.
-        Assert.Equal(2, CountOf(text, "__error = global::Resilience.GeneratedCodeHelpers.GetException(__task);"));
+        Assert.Equal(2, CountOf(GeneratedSyntax.Unwrapped(text), "__error = global::Resilience.GeneratedCodeHelpers.GetException(__task);"));
     }
 
     private static string Emit(CompilationFeatures features, out IReadOnlyList<Diagnostic> problems)

@@ -29,10 +29,10 @@ public sealed class KeyedCircuitBreakerTests
             """).Single();
 
         Assert.Single(Regex.Matches(text, "private readonly global::Resilience.KeyedCircuitBreaker<string> "));
-        Assert.DoesNotContain("global::Resilience.CircuitBreaker ", text);
-        Assert.Contains("__circuitBreaker_IClient = __registry.GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IClient\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 2 });", text);
-        Assert.Equal(3, Regex.Matches(text, Regex.Escape("__circuitBreaker_IClient.TryAcquire(host, out __lease, out var __rejection)")).Count);
-        Assert.DoesNotContain(".TryAcquire(out ", text);
+        Assert.DoesNotContain("global::Resilience.CircuitBreaker ", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_clientCircuitBreaker = _registry.GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IClient\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 2 });", GeneratedSyntax.Unwrapped(text));
+        Assert.Equal(3, Regex.Matches(text, Regex.Escape("_clientCircuitBreaker.TryAcquire(host, out __lease, out var __rejection)")).Count);
+        Assert.DoesNotContain(".TryAcquire(out ", GeneratedSyntax.Unwrapped(text));
     }
 
     [Theory]
@@ -54,9 +54,9 @@ public sealed class KeyedCircuitBreakerTests
             }
             """).Single();
 
-        Assert.Contains($"private readonly global::Resilience.KeyedCircuitBreaker<{keyType}> __circuitBreaker_RunAsync;", text);
-        Assert.Contains($"private readonly global::Resilience.KeyedRateLimitStrategy<{keyType}> __rateLimit_RunAsync;", text);
-        Assert.Contains($"__circuitBreaker_RunAsync.TryAcquire({name}, out __lease, out var __rejection)", text);
+        Assert.Contains($"private readonly global::Resilience.KeyedCircuitBreaker<{keyType}> _runAsyncCircuitBreaker;", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains($"private readonly global::Resilience.KeyedRateLimitStrategy<{keyType}> _runAsyncRateLimit;", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains($"_runAsyncCircuitBreaker.TryAcquire({name}, out __lease, out var __rejection)", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]
@@ -74,10 +74,10 @@ public sealed class KeyedCircuitBreakerTests
             }
             """).Single();
 
-        Assert.Contains("global::Resilience.KeyedCircuitBreaker<object>", text);
-        Assert.Contains("__circuitBreaker_IStore.TryAcquire(key, out __lease, out var __rejection)", text);
-        Assert.Contains("__registry.GetOrAddCircuitBreaker(\"plain\", new global::Resilience.CircuitBreakerOptions())", text);
-        Assert.Contains("__circuitBreaker_PlainAsync.TryAcquire(out __lease, out var __rejection)", text);
+        Assert.Contains("global::Resilience.KeyedCircuitBreaker<object>", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_storeCircuitBreaker.TryAcquire(key, out __lease, out var __rejection)", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_registry.GetOrAddCircuitBreaker(\"plain\", new global::Resilience.CircuitBreakerOptions())", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_plainCircuitBreaker.TryAcquire(out __lease, out var __rejection)", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]
@@ -98,9 +98,9 @@ public sealed class KeyedCircuitBreakerTests
             }
             """).Single();
 
-        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 2, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(5000) });", text);
-        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.PutAsync\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(250) });", text);
-        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.DeleteAsync\", new global::Resilience.CircuitBreakerOptions());", text);
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 2, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(5000) });", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.PutAsync\", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(250) });", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("GetOrAddKeyedCircuitBreaker<string>(\"Hosts.IBounded.DeleteAsync\", new global::Resilience.CircuitBreakerOptions());", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public sealed class KeyedCircuitBreakerTests
             }
             """).Single();
 
-        Assert.Contains("__registry.GetOrAddCircuitBreaker(\"Hosts.IPlain.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 5 })", text);
-        Assert.Contains("__circuitBreaker_GetAsync.TryAcquire(out __lease, out var __rejection)", text);
+        Assert.Contains("_registry.GetOrAddCircuitBreaker(\"Hosts.IPlain.GetAsync\", new global::Resilience.CircuitBreakerOptions { MaxKeys = 5 })", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_getAsyncCircuitBreaker.TryAcquire(out __lease, out var __rejection)", GeneratedSyntax.Unwrapped(text));
     }
 
     [Theory]
@@ -139,8 +139,8 @@ public sealed class KeyedCircuitBreakerTests
             }
             """).Single();
 
-        Assert.DoesNotContain("__circuitBreaker_GetAsync", text);
-        Assert.Contains("new global::Resilience.CircuitBreakerOptions { MaxKeys = 1, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(1) }", text);
-        Assert.Contains("__circuitBreaker_PutAsync.TryAcquire(host, out __lease, out var __rejection)", text);
+        Assert.DoesNotContain("_getAsyncCircuitBreaker", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("new global::Resilience.CircuitBreakerOptions { MaxKeys = 1, KeyIdleTimeout = global::System.TimeSpan.FromMilliseconds(1) }", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("_putAsyncCircuitBreaker.TryAcquire(host, out __lease, out var __rejection)", GeneratedSyntax.Unwrapped(text));
     }
 }

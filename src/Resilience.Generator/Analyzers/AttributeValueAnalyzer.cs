@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generator.Binding;
 using Resilience.Generator.Diagnostics;
@@ -9,7 +11,9 @@ namespace Resilience.Generator.Analyzers;
 /// <summary>
 /// Reports attribute settings out of their documented range (RES0005), policy types that cannot be created
 /// (RES0008) and per-key settings on an attribute without <c>KeyParameter</c> (RES0017, a warning), wherever the
-/// attribute is written: the binder's <see cref="AttributeProblems"/>, per symbol.
+/// attribute is written: the binder's <see cref="AttributeProblems"/>, per symbol. Also reports attributes where no
+/// decorator reads them (RES0022, <see cref="IgnoredAttributes"/>): on methods of classes and structs, local functions
+/// and lambdas.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
@@ -18,7 +22,8 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InvalidAttributeValue,
         DiagnosticDescriptors.PolicyTypeInvalid,
-        DiagnosticDescriptors.KeyedSettingWithoutKey);
+        DiagnosticDescriptors.KeyedSettingWithoutKey,
+        DiagnosticDescriptors.AttributeIgnoredOutsideInterface);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -27,17 +32,48 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         ResilienceAnalysis.RegisterCompilationStart(
             context,
-            static (start, symbols) => start.RegisterSymbolAction(
-                context =>
-                {
-                    var problems = Problems.Collect();
-                    AttributeProblems.Describe(context.Symbol, symbols, problems, context.CancellationToken);
-                    foreach (var problem in problems.List)
+            static (start, symbols) =>
+            {
+                start.RegisterSymbolAction(
+                    context =>
                     {
-                        context.ReportDiagnostic(problem.ToDiagnostic());
-                    }
-                },
-                SymbolKind.NamedType,
-                SymbolKind.Method));
+                        var problems = Problems.Collect();
+                        AttributeProblems.Describe(context.Symbol, symbols, problems, context.CancellationToken);
+                        if (context.Symbol is IMethodSymbol method)
+                        {
+                            IgnoredAttributes.Describe(method, symbols, problems, context.CancellationToken);
+                        }
+
+                        Report(problems, context.ReportDiagnostic);
+                    },
+                    SymbolKind.NamedType,
+                    SymbolKind.Method);
+
+                // Local functions and lambdas get no symbol action.
+                start.RegisterSyntaxNodeAction(
+                    context =>
+                    {
+                        var symbol = context.Node is LocalFunctionStatementSyntax
+                            ? context.SemanticModel.GetDeclaredSymbol(context.Node, context.CancellationToken)
+                            : context.SemanticModel.GetSymbolInfo(context.Node, context.CancellationToken).Symbol;
+                        if (symbol is IMethodSymbol function)
+                        {
+                            var problems = Problems.Collect();
+                            IgnoredAttributes.Describe(function, symbols, problems, context.CancellationToken);
+                            Report(problems, context.ReportDiagnostic);
+                        }
+                    },
+                    SyntaxKind.LocalFunctionStatement,
+                    SyntaxKind.ParenthesizedLambdaExpression,
+                    SyntaxKind.SimpleLambdaExpression);
+            });
+    }
+
+    private static void Report(Problems problems, System.Action<Diagnostic> report)
+    {
+        foreach (var problem in problems.List)
+        {
+            report(problem.ToDiagnostic());
+        }
     }
 }

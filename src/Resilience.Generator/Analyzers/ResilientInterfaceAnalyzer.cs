@@ -32,6 +32,7 @@ public sealed class ResilientInterfaceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.FallbackAmbiguous,
         DiagnosticDescriptors.DecoratorNameClash,
         DiagnosticDescriptors.FallbackNullabilityMismatch,
+        DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
         DiagnosticDescriptors.InitOnlyPropertyNotForwarded);
 
     /// <inheritdoc />

@@ -230,6 +230,7 @@ internal static class AttributeReader
                 _attribute.KeyParameters = names;
             }
 
+            _attribute.KeyMethod = String("KeyMethod");
             return spec;
         }
 

@@ -50,6 +50,9 @@ internal sealed class BoundAttribute
 
     public IReadOnlyList<string>? KeyParameters { get; set; }
 
+    /// <summary><c>[CacheFallback]</c>: the static method that makes the key (<c>KeyMethod</c>), if set (<see cref="CacheKeyRules.BindKeyMethod"/>).</summary>
+    public string? KeyMethod { get; set; }
+
     public string? HandleResult { get; set; }
 
     /// <summary><c>[Fallback]</c>, <c>[CacheFallback]</c>: whether a result marked as a failure reaches it (<c>AnswerMarkedResults</c>).</summary>

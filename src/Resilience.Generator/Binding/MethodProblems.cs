@@ -10,9 +10,10 @@ namespace Resilience.Generator.Binding;
 
 /// <summary>
 /// Describes what does not bind on the methods of one interface, as <see cref="Problem"/>s: strategies that cannot
-/// wrap a method (RES0010, RES0015), names that bind to nothing (RES0006, RES0007), fallbacks (RES0001–RES0004,
-/// RES0016, RES0020) and timing (RES0009, RES0012, RES0013). It uses the same <see cref="MethodBinding"/>s and
-/// binding rules (<see cref="ParameterBinding"/>, <see cref="FallbackResolver"/>) the pipeline is built from.
+/// wrap a method (RES0010, RES0015), names that bind to nothing (RES0006, RES0007), cache keys without value-based
+/// identity (RES0021), fallbacks (RES0001–RES0004, RES0016, RES0020) and timing (RES0009, RES0012, RES0013). It uses
+/// the same <see cref="MethodBinding"/>s and binding rules (<see cref="ParameterBinding"/>, <see cref="CacheKeyRules"/>,
+/// <see cref="FallbackResolver"/>) the pipeline is built from.
 /// </summary>
 /// <remarks>One instance per interface: a problem of an interface-level attribute that is the same for every method is described once.</remarks>
 internal sealed class MethodProblems
@@ -128,33 +129,80 @@ internal sealed class MethodProblems
             return;
         }
 
+        var keys = new List<(IParameterSymbol Parameter, Location Location)>();
         var names = AttributeValues.GetArray(attribute.Data, "KeyParameters");
         if (names.IsDefault)
         {
-            // The default key: every parameter except a CancellationToken. A ref struct cannot be part of it.
+            // The default key: every parameter except a CancellationToken. A ref struct or pointer cannot be part of it.
+            var where = DiagnosticText.Where(method, attribute, _cancellationToken);
             foreach (var parameter in method.Symbol.Parameters)
             {
-                if (parameter.Type.IsRefLikeType && ParameterBinding.IsInDefaultCacheKey(parameter, _symbols))
+                if (!ParameterBinding.IsInDefaultCacheKey(parameter, _symbols))
+                {
+                    continue;
+                }
+
+                if (ParameterBinding.BindCacheKey(method.Symbol, parameter.Name, out _) == KeyFailure.NotKeyable)
                 {
                     ParameterProblem(
                         method,
                         attribute,
-                        DiagnosticText.Where(method, attribute, _cancellationToken),
-                        $"parameter '{parameter.Name}' is a ref struct, which cannot be part of the cache key; set KeyParameters to the parameters that identify the result");
+                        where,
+                        $"parameter '{parameter.Name}' is {Unkeyable(parameter.Type)}, which cannot be part of the cache key; set KeyParameters to the parameters that identify the result, or KeyMethod to a method that makes the key from them");
                     return;
                 }
-            }
 
+                keys.Add((parameter, where));
+            }
+        }
+        else if (!ExplicitKeys(method, attribute, names, keys))
+        {
             return;
         }
 
+        if (attribute.KeyMethod is { } keyMethod)
+        {
+            var parameters = keys.Select(k => k.Parameter).ToList();
+            if (CacheKeyRules.BindKeyMethod(attribute.DeclaringInterface, keyMethod, parameters, _symbols.Compilation, out var problem) is null)
+            {
+                ParameterProblem(method, attribute, NamedArgumentWhere(method, attribute, "KeyMethod"), "KeyMethod: " + problem);
+            }
+
+            // The key method makes the key: the parameters' own text is not used.
+            return;
+        }
+
+        foreach (var (parameter, location) in keys)
+        {
+            if (!CacheKeyRules.HasValueIdentity(parameter.Type))
+            {
+                _problems.Add(
+                    DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
+                    location,
+                    DiagnosticText.Subject(method, attribute),
+                    parameter.Name,
+                    parameter.Type.ToDisplayString(),
+                    CanOverrideToString(parameter.Type)
+                        ? $"override ToString on '{parameter.Type.Name}' (or make it a record) so that equal values give equal text, leave '{parameter.Name}' out of KeyParameters, or set KeyMethod to a static method that makes the key"
+                        : $"pass a type whose ToString tells values apart, leave '{parameter.Name}' out of KeyParameters, or set KeyMethod to a static method that makes the key");
+            }
+        }
+    }
+
+    /// <summary>Describes the names of <c>KeyParameters</c> that bind to nothing usable; false when one does.</summary>
+    private bool ExplicitKeys(MethodBinding method, BoundAttribute attribute, System.Collections.Immutable.ImmutableArray<TypedConstant> names, List<(IParameterSymbol Parameter, Location Location)> keys)
+    {
         var missing = new List<string>();
         for (var i = 0; i < names.Length; i++)
         {
             var name = names[i].Value as string;
-            var failure = ParameterBinding.BindCacheKey(method.Symbol, name, out _);
+            var failure = ParameterBinding.BindCacheKey(method.Symbol, name, out var index);
+            var location = attribute.IsInterfaceLevel
+                ? method.Identifier
+                : AttributeLocations.NamedArgumentElement(attribute.Data, "KeyParameters", i, _cancellationToken);
             if (failure == KeyFailure.None)
             {
+                keys.Add((method.Symbol.Parameters[index], location));
                 continue;
             }
 
@@ -165,19 +213,27 @@ internal sealed class MethodProblems
                 continue;
             }
 
-            var location = AttributeLocations.NamedArgumentElement(attribute.Data, "KeyParameters", i, _cancellationToken);
             var detail = failure == KeyFailure.NotFound
                 ? $"{shown} is not a parameter of the method; {NameOneOf(method.Symbol, "KeyParameters")}"
-                : $"{shown} is a ref struct, which cannot be part of the cache key; remove it";
+                : $"{shown} is {Unkeyable(method.Symbol.Parameters[index].Type)}, which cannot be part of the cache key; remove it";
             ParameterProblem(method, attribute, location, detail);
         }
 
         if (missing.Count > 0)
         {
             var list = string.Join(", ", missing);
-            ParameterProblem(method, attribute, method.Identifier, $"{list} {(missing.Count == 1 ? "is not a usable parameter" : "are not usable parameters")} of the method (missing, or a ref struct); add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
+            ParameterProblem(method, attribute, method.Identifier, $"{list} {(missing.Count == 1 ? "is not a usable parameter" : "are not usable parameters")} of the method (missing, a ref struct or a pointer); add {(missing.Count == 1 ? "it" : "them")} or put [CacheFallback] with its own KeyParameters on the method");
         }
+
+        return keys.Count == names.Length;
     }
+
+    /// <summary>Whether the user can give <paramref name="type"/> a ToString: a class or struct declared in source.</summary>
+    private static bool CanOverrideToString(ITypeSymbol type)
+        => type.TypeKind is TypeKind.Class or TypeKind.Struct && type.SpecialType == SpecialType.None && type.Locations.Any(l => l.IsInSource);
+
+    private static string Unkeyable(ITypeSymbol type)
+        => type.IsRefLikeType ? "a ref struct" : "a pointer";
 
     private void HandleResult(MethodBinding method, AttributeKind kind)
     {

@@ -11,7 +11,10 @@ internal enum KeyFailure
     /// <summary>No parameter of that name.</summary>
     NotFound,
 
-    /// <summary>Passed by <c>ref</c>/<c>out</c> or a ref struct: it cannot be kept as a key.</summary>
+    /// <summary>
+    /// It cannot be kept as a key: for a keyed instance, passed by <c>ref</c>/<c>out</c> or a ref struct; for a cache key,
+    /// a ref struct or a pointer (<see cref="CacheKeyRules.IsUnkeyable"/>).
+    /// </summary>
     NotKeyable,
 }
 
@@ -56,7 +59,10 @@ internal static class ParameterBinding
         return parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsRefLikeType ? KeyFailure.NotKeyable : KeyFailure.None;
     }
 
-    /// <summary>Binds one name of <c>KeyParameters</c> (<see langword="null"/> when the element is <c>null</c>): any parameter that is not a ref struct.</summary>
+    /// <summary>
+    /// Binds one name of <c>KeyParameters</c> (<see langword="null"/> when the element is <c>null</c>), or a parameter of
+    /// the default key: any parameter that is neither a ref struct nor a pointer (<see cref="CacheKeyRules.IsUnkeyable"/>).
+    /// </summary>
     public static KeyFailure BindCacheKey(IMethodSymbol method, string? name, out int index)
     {
         index = name is null ? -1 : IndexOf(method, name);
@@ -65,7 +71,7 @@ internal static class ParameterBinding
             return KeyFailure.NotFound;
         }
 
-        return method.Parameters[index].Type.IsRefLikeType ? KeyFailure.NotKeyable : KeyFailure.None;
+        return CacheKeyRules.IsUnkeyable(method.Parameters[index].Type) ? KeyFailure.NotKeyable : KeyFailure.None;
     }
 
     /// <summary>Whether <paramref name="parameter"/> is part of the default cache key (every parameter but a <c>CancellationToken</c>).</summary>

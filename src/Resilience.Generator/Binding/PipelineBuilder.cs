@@ -56,8 +56,9 @@ internal sealed class PipelineBuilder
 
         // Resolve everything that can fail before creating any field, so a plain-delegating method adds none.
         var cacheKeys = EquatableArray<int>.Empty;
+        string? cacheKeyMethod = null;
         var cache = _binding.Get(AttributeKind.CacheFallback);
-        if (cache is not null && !TryGetCacheKeys(cache, out cacheKeys))
+        if (cache is not null && (!TryGetCacheKeys(cache, out cacheKeys) || !TryBindKeyMethod(cache, cacheKeys, out cacheKeyMethod)))
         {
             return null;
         }
@@ -123,7 +124,27 @@ internal sealed class PipelineBuilder
             cancellationToken,
             breakerKey,
             fallbackAttribute?.AnswerMarkedResults ?? true,
-            cache?.AnswerMarkedResults ?? true);
+            cache?.AnswerMarkedResults ?? true,
+            cacheKeyMethod);
+    }
+
+    /// <summary>Binds <c>KeyMethod</c> (see <see cref="CacheKeyRules.BindKeyMethod"/>); true with <see langword="null"/> when it is not set.</summary>
+    private bool TryBindKeyMethod(BoundAttribute attribute, EquatableArray<int> keys, out string? keyMethod)
+    {
+        keyMethod = null;
+        if (attribute.KeyMethod is not { } name)
+        {
+            return true;
+        }
+
+        var parameters = keys.Select(i => _method.Parameters[i]).ToList();
+        if (CacheKeyRules.BindKeyMethod(attribute.DeclaringInterface, name, parameters, _context.Symbols.Compilation, out _) is null)
+        {
+            return false;
+        }
+
+        keyMethod = TypeNames.RenderNoNullable(attribute.DeclaringInterface) + "." + TypeNames.Escape(name);
+        return true;
     }
 
     private string Field(StrategyKind kind, string prefix, BoundAttribute attribute, string? keyType)
@@ -203,7 +224,7 @@ internal sealed class PipelineBuilder
             {
                 if (ParameterBinding.IsInDefaultCacheKey(_method.Parameters[i], _context.Symbols))
                 {
-                    if (_method.Parameters[i].Type.IsRefLikeType)
+                    if (CacheKeyRules.IsUnkeyable(_method.Parameters[i].Type))
                     {
                         keys = default;
                         return false;

@@ -83,12 +83,39 @@ internal static class SharedNames
             for (var i = 0; i < settings.Length; i++)
             {
                 values[i] = settings[i].Name == "KeyParameter"
-                    ? (AttributeValues.GetString(attribute.Data, "KeyParameter") is null ? "not keyed" : "keyed")
+                    ? Keyed(symbol, attribute.KeyParameter)
                     : AttributeValues.TryGetNamed(attribute.Data, settings[i].Name, out var constant) ? Render(constant) : settings[i].Default;
             }
 
             yield return new Declaration(attribute.Kind, name!, location, settings, values);
         }
+    }
+
+    /// <summary>
+    /// "not keyed", or "keyed by T" with the key type the generator uses (<see cref="KeyTypes"/>): two keyed instances of
+    /// one name with different key types would make the registry throw when the second is created. An interface-level
+    /// attribute is keyed by the parameter's type on the first method that has it (every other method must agree, RES0006).
+    /// </summary>
+    private static string Keyed(ISymbol symbol, string? keyParameter)
+    {
+        if (keyParameter is null)
+        {
+            return "not keyed";
+        }
+
+        var methods = symbol is INamedTypeSymbol type
+            ? type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary)
+            : symbol is IMethodSymbol declared ? new[] { declared } : Enumerable.Empty<IMethodSymbol>();
+        foreach (var method in methods)
+        {
+            var index = ParameterBinding.IndexOf(method, keyParameter);
+            if (index >= 0)
+            {
+                return "keyed by " + KeyTypes.Display(method.Parameters[index].Type);
+            }
+        }
+
+        return "keyed";
     }
 
     /// <summary>The problems among all the declarations of a compilation.</summary>

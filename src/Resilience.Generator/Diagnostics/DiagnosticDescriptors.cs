@@ -73,7 +73,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method.");
+        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to, passed by value and neither a ref struct nor a pointer; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method; KeyMethod must name a static 'string M(key parameters)' on the interface.");
 
     public static readonly DiagnosticDescriptor HandleResultInvalid = new(
         DiagnosticIds.HandleResultInvalid,
@@ -203,6 +203,24 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.");
 
+    public static readonly DiagnosticDescriptor CacheKeyWithoutValueIdentity = new(
+        DiagnosticIds.CacheKeyWithoutValueIdentity,
+        title: "Cache key parameter has no value-based identity",
+        messageFormat: "The [CacheFallback] key of {0} includes '{1}' of type '{2}', which has no ToString of its own, so different values can share one cache entry; {3}",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A [CacheFallback] key is made of the key arguments' text. A type that does not override ToString (a class or struct, an array, an interface, object) formats every value alike, so calls with different arguments share one entry and one caller may be answered with another's result.");
+
+    public static readonly DiagnosticDescriptor AttributeIgnoredOutsideInterface = new(
+        DiagnosticIds.AttributeIgnoredOutsideInterface,
+        title: "Resilience attribute outside an interface is ignored",
+        messageFormat: "[{0}] on {1} has no effect: only interface members (and interfaces) get a decorator; {2}",
+        UsageCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Resilience.Generator decorates interfaces. A resilience attribute on a method of a class, struct or record, on an explicit interface implementation, an accessor, a local function or a lambda is read by nothing: the calls run without the strategy.");
+
     public static readonly DiagnosticDescriptor InitOnlyPropertyNotForwarded = new(
         DiagnosticIds.InitOnlyPropertyNotForwarded,
         title: "An init accessor cannot be forwarded by the decorator",
@@ -210,5 +228,5 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '__inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
+        description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '_inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
 }

@@ -18,7 +18,7 @@ internal static class DiagnosticIds
     /// <summary>An attribute setting is out of range.</summary>
     public const string InvalidAttributeValue = "RES0005";
 
-    /// <summary><c>KeyParameter</c>/<c>KeyParameters</c> names no parameter of the method.</summary>
+    /// <summary><c>KeyParameter</c>/<c>KeyParameters</c> names no usable parameter of the method, or <c>KeyMethod</c> no usable method.</summary>
     public const string KeyParameterNotFound = "RES0006";
 
     /// <summary><c>HandleResult</c> names no static <c>bool M(TResult)</c> on the interface, or the method has no result.</summary>
@@ -62,6 +62,12 @@ internal static class DiagnosticIds
 
     /// <summary>A fallback may return null where the decorated method's result is not nullable.</summary>
     public const string FallbackNullabilityMismatch = "RES0020";
+
+    /// <summary>A <c>[CacheFallback]</c> key parameter's type has no value-based identity (no <c>ToString</c> of its own).</summary>
+    public const string CacheKeyWithoutValueIdentity = "RES0021";
+
+    /// <summary>A resilience attribute on a member of a class or struct (or a local function or lambda), where nothing reads it.</summary>
+    public const string AttributeIgnoredOutsideInterface = "RES0022";
 
     /// <summary>An interface property has an <c>init</c> accessor, which a decorator cannot forward to its inner instance.</summary>
     public const string InitOnlyPropertyNotForwarded = "RES0023";

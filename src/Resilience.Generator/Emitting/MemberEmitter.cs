@@ -30,24 +30,24 @@ internal static class MemberEmitter
         WriteAttributes(writer, method.ReturnAttributes, "return: ");
     }
 
-    public static void WriteDelegatingMethod(SourceWriter writer, MethodModel method)
+    public static void WriteDelegatingMethod(SourceWriter writer, MethodModel method, MemberNames names)
     {
         WriteMethodPreamble(writer, method);
         writer.Line(MethodHeader(method, isAsync: false));
         writer.IndentedLines(SignatureWriter.Constraints(method.TypeParameters, method.IsExplicit));
-        var self = Self(method.Parameters);
-        var call = $"{SignatureWriter.Inner(self, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
+        var self = MemberNames.Self(method.Parameters, method.TypeParameters);
+        var call = $"{SignatureWriter.Inner(self + names.Inner, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
         writer.IndentedLines(new[] { "=> " + (method.RefReturn.Length > 0 ? "ref " : string.Empty) + call + ";" });
     }
 
-    public static void WriteProperty(SourceWriter writer, PropertyModel property)
+    public static void WriteProperty(SourceWriter writer, PropertyModel property, MemberNames names)
     {
         writer.Line("/// <inheritdoc />");
         WriteAttributes(writer, property.Attributes);
         var name = SignatureWriter.MemberName(property.Name, property.DeclaringInterface, property.IsExplicit);
         var parameters = property.Parameters.IsEmpty ? string.Empty : "[" + SignatureWriter.Parameters(property.Parameters, property.IsExplicit) + "]";
-        var self = Self(property.Parameters);
-        var inner = SignatureWriter.Inner(self, property.DeclaringInterface, property.IsExplicit, property.IsBaseMember);
+        var self = MemberNames.Self(property.Parameters);
+        var inner = SignatureWriter.Inner(self + names.Inner, property.DeclaringInterface, property.IsExplicit, property.IsBaseMember);
         var access = property.Parameters.IsEmpty
             ? inner + "." + property.Name
             : inner + "[" + SignatureWriter.Arguments(property.Parameters) + "]";
@@ -78,20 +78,16 @@ internal static class MemberEmitter
     private static string Prefix(EquatableArray<string> attributes)
         => attributes.IsEmpty ? string.Empty : string.Concat(attributes) + " ";
 
-    public static void WriteEvent(SourceWriter writer, EventModel @event)
+    public static void WriteEvent(SourceWriter writer, EventModel @event, MemberNames names)
     {
         writer.Line("/// <inheritdoc />");
         WriteAttributes(writer, @event.Attributes);
         var name = SignatureWriter.MemberName(@event.Name, @event.DeclaringInterface, @event.IsExplicit);
-        var inner = SignatureWriter.Inner(string.Empty, @event.DeclaringInterface, @event.IsExplicit, @event.IsBaseMember);
+        var inner = SignatureWriter.Inner(names.Inner, @event.DeclaringInterface, @event.IsExplicit, @event.IsBaseMember);
         writer.Line($"{SignatureWriter.Accessibility(@event.IsExplicit)}event {@event.Type} {name}");
         writer.OpenBrace();
         writer.Line($"add => {inner}.{@event.Name} += value;");
         writer.Line($"remove => {inner}.{@event.Name} -= value;");
         writer.CloseBrace();
     }
-
-    /// <summary>"this." when a parameter could hide a generated field, else "".</summary>
-    public static string Self(EquatableArray<ParameterModel> parameters)
-        => parameters.Any(p => p.Name.StartsWith("__", System.StringComparison.Ordinal)) ? "this." : string.Empty;
 }

@@ -28,17 +28,22 @@ internal sealed class PipelineEmitter
     private readonly string _callerToken;
     private readonly string _telemetryField;
     private readonly CompilationFeatures _features;
+    private readonly MemberNames _names;
+    private readonly EquatableArray<TypeParameterModel> _classTypeParameters;
 
-    private PipelineEmitter(SourceWriter writer, MethodModel method, PipelineModel pipeline, string interfaceType, string telemetryField, CompilationFeatures features)
+    private PipelineEmitter(SourceWriter writer, MethodModel method, InterfaceModel model, MemberNames names, string telemetryField, CompilationFeatures features)
     {
+        var pipeline = method.Pipeline!;
+        _names = names;
+        _classTypeParameters = model.TypeParameters;
         _features = features;
         _telemetryField = telemetryField;
         _writer = writer;
         _method = method;
         _pipeline = pipeline;
-        _interfaceType = interfaceType;
+        _interfaceType = model.InterfaceType;
         _locals = new Locals(method.Parameters);
-        _self = MemberEmitter.Self(method.Parameters);
+        _self = MemberNames.Self(method.Parameters, method.TypeParameters);
         _isAsync = method.Shape is not (ReturnShape.Void or ReturnShape.Value);
         _returnsTask = method.Shape is ReturnShape.Task or ReturnShape.TaskOfT;
         _taskType = method.Shape == ReturnShape.TaskOfT ? $"{TaskType}<{method.ResultType}>" : TaskType;
@@ -60,9 +65,9 @@ internal sealed class PipelineEmitter
     /// <summary>Whether the method tracks a surviving marked result in the <c>__marked</c> local.</summary>
     private bool TracksMarked => CacheTakesMarked || FallbackTakesMarked;
 
-    /// <summary>Writes the method; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
-    public static void Write(SourceWriter writer, MethodModel method, string interfaceType, string telemetryField, CompilationFeatures features)
-        => new PipelineEmitter(writer, method, method.Pipeline!, interfaceType, telemetryField, features).Write();
+    /// <summary>Writes the method of <paramref name="model"/>; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
+    public static void Write(SourceWriter writer, MethodModel method, InterfaceModel model, MemberNames names, string telemetryField, CompilationFeatures features)
+        => new PipelineEmitter(writer, method, model, names, telemetryField, features).Write();
 
     private void Write()
     {
@@ -134,7 +139,7 @@ internal sealed class PipelineEmitter
             _writer.Line($"{parameter.Name} = default!;");
         }
 
-        _writer.Line($"var {_locals.Call} = {Field(_telemetryField)}.Start();");
+        _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.Start();");
         _writer.Line($"global::System.Exception? {_locals.Error} = null;");
         if (_returnsTask)
         {
@@ -191,7 +196,10 @@ internal sealed class PipelineEmitter
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 
-    private string Field(string field) => _self + field;
+    /// <summary>A strategy or handler field, by the model's name for it.</summary>
+    private string Field(string field) => _self + _names.Field(field);
+
+    private string InnerField => _self + _names.Inner;
 
     /// <summary>Runs the statements <paramref name="body"/> writes; an exception they throw becomes <c>__error</c>.</summary>
     private void Capture(System.Action body)
@@ -272,7 +280,7 @@ internal sealed class PipelineEmitter
         {
             FallbackTarget.Static => fallback.Receiver,
             FallbackTarget.HandlerInstance => Field(fallback.Receiver),
-            _ => fallback.Receiver == _interfaceType ? Field("__inner") : $"(({fallback.Receiver}){Field("__inner")})",
+            _ => fallback.Receiver == _interfaceType ? InnerField : $"(({fallback.Receiver}){InnerField})",
         };
         var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
@@ -355,32 +363,42 @@ internal sealed class PipelineEmitter
         }
     }
 
+    /// <summary>
+    /// The key expression: the method's full name, the closed type arguments of the decorator and the method in square
+    /// brackets (when generic), and the key arguments, each quoted and escaped by <c>CacheKeyBuilder</c>:
+    /// <c>Data.IRepository&lt;TEntity&gt;.GetAsync[Shop.Customer]("42")</c>. With a key method, its result is the one argument.
+    /// </summary>
     private string CacheKey()
     {
-        var prefix = _pipeline.CacheKeyPrefix;
-        if (_pipeline.CacheKeyParameters.IsEmpty)
+        var typeArguments = _classTypeParameters.Concat(_method.TypeParameters).Select(t => "{typeof(" + t.Name + ")}").ToList();
+        var arguments = _pipeline.CacheKeyMethod is { } keyMethod
+            ? new List<string> { "{(" + keyMethod + "(" + string.Join(", ", _pipeline.CacheKeyParameters.Select(StaticArgument)) + "))}" }
+            : _pipeline.CacheKeyParameters.Select(KeyArgument).ToList();
+        var prefix = new StringBuilder();
+        AppendInterpolationText(prefix, _pipeline.CacheKeyPrefix);
+        if (typeArguments.Count == 0 && arguments.Count == 0)
         {
-            return CSharpText.Literal(prefix + "()");
+            return CSharpText.Literal(_pipeline.CacheKeyPrefix + "()");
         }
 
-        var text = new StringBuilder("$\"");
-        AppendInterpolationText(text, prefix + "(");
-        var first = true;
-        foreach (var index in _pipeline.CacheKeyParameters)
+        var text = new StringBuilder("$\"").Append(prefix);
+        if (typeArguments.Count > 0)
         {
-            if (!first)
-            {
-                text.Append(", ");
-            }
-
-            first = false;
-            // A dynamic key is interpolated as object: an interpolated string handler cannot take a dynamic argument.
-            var parameter = _method.Parameters[index];
-            text.Append('{').Append(parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name).Append('}');
+            text.Append('[').Append(string.Join(", ", typeArguments)).Append(']');
         }
 
-        text.Append(")\"");
-        return $"global::System.String.Create(global::System.Globalization.CultureInfo.InvariantCulture, {text})";
+        text.Append('(').Append(string.Join(", ", arguments)).Append(")\"");
+        return $"global::Resilience.CacheKeyBuilder.Build({text})";
+    }
+
+    /// <summary>A key argument as an interpolation hole.</summary>
+    private string KeyArgument(int index) => "{" + StaticArgument(index) + "}";
+
+    /// <summary>A dynamic argument as object, so that it binds statically (a handler cannot take a dynamic argument).</summary>
+    private string StaticArgument(int index)
+    {
+        var parameter = _method.Parameters[index];
+        return parameter.Type == "dynamic" ? "(object)" + parameter.Name : parameter.Name;
     }
 
     private static void AppendInterpolationText(StringBuilder builder, string text)
@@ -613,7 +631,7 @@ internal sealed class PipelineEmitter
                 : SignatureWriter.Argument(parameter));
         }
 
-        var inner = SignatureWriter.Inner(_self, _method.DeclaringInterface, _method.IsExplicit, _method.IsBaseMember);
+        var inner = SignatureWriter.Inner(InnerField, _method.DeclaringInterface, _method.IsExplicit, _method.IsBaseMember);
         var call = $"{inner}.{_method.Name}{SignatureWriter.TypeParameterList(_method.TypeParameters)}({string.Join(", ", arguments)})";
         // Under a timeout the wait ends at the deadline even when the inner call ignores its token (or has none): a
         // task is raced at its await below, anything else through a helper; the abandoned call is observed.

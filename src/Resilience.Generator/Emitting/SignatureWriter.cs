@@ -92,9 +92,9 @@ internal static class SignatureWriter
         }
     }
 
-    /// <summary>The inner instance as the member's declaring interface.</summary>
-    public static string Inner(string self, string declaringInterface, bool isExplicit, bool isBaseMember)
-        => isExplicit || isBaseMember ? $"(({declaringInterface}){self}__inner)" : self + "__inner";
+    /// <summary>The inner instance (<paramref name="inner"/>, the field with its <c>this.</c> if any) as the member's declaring interface.</summary>
+    public static string Inner(string inner, string declaringInterface, bool isExplicit, bool isBaseMember)
+        => isExplicit || isBaseMember ? $"(({declaringInterface}){inner})" : inner;
 
     /// <summary>The implemented member's name: <c>M</c>, or <c>global::N.I.M</c> when explicit.</summary>
     public static string MemberName(string name, string declaringInterface, bool isExplicit)

@@ -13,12 +13,35 @@ internal sealed class SourceWriter
 
     public int Indent => _indent;
 
-    /// <summary>Writes one line at the current indentation; an empty line stays empty.</summary>
+    /// <summary>
+    /// Writes one line at the current indentation; an empty line stays empty. A line longer than
+    /// <see cref="LineWrapper.MaxLength"/> is split where <see cref="LineWrapper"/> can, continuation lines one level deeper.
+    /// </summary>
     public SourceWriter Line(string text = "")
     {
+        Write(text, _indent);
+        return this;
+    }
+
+    private void Write(string text, int indent)
+    {
+        if (text.Length > 0 && (indent * IndentUnit.Length) + text.Length > LineWrapper.MaxLength)
+        {
+            var pieces = LineWrapper.Split(text, LineWrapper.MaxLength - (indent * IndentUnit.Length));
+            if (pieces.Count > 1)
+            {
+                foreach (var (extra, piece) in pieces)
+                {
+                    Write(piece, indent + extra);
+                }
+
+                return;
+            }
+        }
+
         if (text.Length > 0)
         {
-            for (var i = 0; i < _indent; i++)
+            for (var i = 0; i < indent; i++)
             {
                 _builder.Append(IndentUnit);
             }
@@ -27,7 +50,6 @@ internal sealed class SourceWriter
         }
 
         _builder.Append('\n');
-        return this;
     }
 
     /// <summary>Writes a line without indentation (for preprocessor directives).</summary>

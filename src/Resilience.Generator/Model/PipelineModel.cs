@@ -20,6 +20,10 @@ namespace Resilience.Generator.Model;
 /// <param name="CircuitBreakerKeyParameter">Index of the circuit breaker's key parameter, or -1.</param>
 /// <param name="FallbackAnswersMarkedResults">Whether the fallback answers a result marked as a failure that survived the retries.</param>
 /// <param name="CacheAnswersMarkedResults">Whether the stale cache answers a result marked as a failure that survived the retries.</param>
+/// <param name="CacheKeyMethod">
+/// The fully qualified static method (<c>KeyMethod</c>) that makes the key from the <paramref name="CacheKeyParameters"/>,
+/// or <see langword="null"/> to key by the parameters themselves.
+/// </param>
 internal sealed record PipelineModel(
     FallbackModel? Fallback,
     string? CacheFallbackField,
@@ -37,4 +41,5 @@ internal sealed record PipelineModel(
     int CancellationTokenParameter,
     int CircuitBreakerKeyParameter = -1,
     bool FallbackAnswersMarkedResults = true,
-    bool CacheAnswersMarkedResults = true);
+    bool CacheAnswersMarkedResults = true,
+    string? CacheKeyMethod = null);

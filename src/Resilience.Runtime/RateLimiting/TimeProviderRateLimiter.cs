@@ -197,7 +197,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                     node = next;
                 }
 
-                if (_queuedPermits > 0)
+                if (HasWaitersLocked())
                 {
                     ServeQueueLocked();
                 }
@@ -452,7 +452,14 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
     }
 
-    private bool IsAtRestLocked() => _available == _shape.PermitLimit && _queuedPermits == 0;
+    private bool IsAtRestLocked() => _available == _shape.PermitLimit && !HasWaitersLocked();
+
+    /// <summary>
+    /// Whether anyone is queued. Not <c>_queuedPermits &gt; 0</c>: a request for zero permits (which asks whether any
+    /// permit is left) waits in the queue without counting against <see cref="RateLimitOptions.QueueLimit"/>, and must
+    /// still keep the timer armed and be served when a permit is back.
+    /// </summary>
+    private bool HasWaitersLocked() => _queue is { Count: > 0 };
 
     /// <summary>Reads the clock, applies the tokens or boundaries that came since the last catch-up, serves queued callers.</summary>
     private long CatchUpLocked()
@@ -470,7 +477,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         if (now >= _dueAt)
         {
             AdvanceLocked(now);
-            if (_queuedPermits > 0)
+            if (HasWaitersLocked())
             {
                 ServeQueueLocked();
             }
@@ -565,7 +572,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private bool TryTakeLocked(int permitCount)
     {
-        if (_queuedPermits != 0 || !HasPermitsLocked(permitCount))
+        if (HasWaitersLocked() || !HasPermitsLocked(permitCount))
         {
             return false;
         }
@@ -751,7 +758,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// <summary>Marks the timer armed for the next token or boundary; returns the due time to pass to <see cref="StartTimer"/>, or -1.</summary>
     private long ArmTimerLocked(long now)
     {
-        if (_timerArmed || _queuedPermits == 0 || _disposed)
+        if (_timerArmed || !HasWaitersLocked() || _disposed)
         {
             return -1;
         }
@@ -864,7 +871,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
             // A larger request at the head may have been blocking smaller ones behind it (served at the current clock:
             // a permit is always recorded at the instant it is taken).
-            if (_queuedPermits > 0)
+            if (HasWaitersLocked())
             {
                 CatchUpLocked();
                 ServeQueueLocked();

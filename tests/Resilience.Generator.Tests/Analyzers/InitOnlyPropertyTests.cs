@@ -86,7 +86,7 @@ public sealed class InitOnlyPropertyTests
             """);
 
         var text = run.Single();
-        Assert.Contains("get => __inner.Region;", text);
+        Assert.Contains("get => _inner.Region;", text);
         Assert.Contains("init => throw new global::System.NotSupportedException(", text);
     }
 }

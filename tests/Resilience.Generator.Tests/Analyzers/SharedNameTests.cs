@@ -89,4 +89,39 @@ public sealed class SharedNameTests
             }
             """);
     }
+
+    [Fact]
+    public async Task RES0011_KeyedInstancesOfOneNameWithDifferentKeyTypes_ReportedAtBuildTime()
+    {
+        // Without the check this compiles and the registry throws when the second decorator is constructed.
+        var diagnostics = await AnalyzerVerifier.VerifyAsync("""
+            public interface IHosts
+            {
+                [CircuitBreaker(Name = "downstream", KeyParameter = "host")]
+                Task PingAsync(string host);
+
+                [{|RES0011:CircuitBreaker(Name = "downstream", KeyParameter = "port")|}]
+                Task ProbeAsync(int port);
+
+                [CircuitBreaker(Name = "downstream", KeyParameter = "name")]
+                Task<string> ResolveAsync(string? name, CancellationToken cancellationToken);
+            }
+
+            [RateLimit(Name = "per-tenant", KeyParameter = "tenant")]
+            public interface ITenants
+            {
+                Task SaveAsync(Guid tenant);
+            }
+
+            public interface IOrders
+            {
+                [{|RES0011:RateLimit(Name = "per-tenant", KeyParameter = "tenant")|}]
+                Task PlaceAsync(string tenant);
+            }
+            """,
+            ("RES0011", Error));
+
+        Assert.Contains("(KeyParameter keyed by int here, keyed by string there)", diagnostics[0].GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("(KeyParameter keyed by string here, keyed by System.Guid there)", diagnostics[1].GetMessage(), StringComparison.Ordinal);
+    }
 }

@@ -17,17 +17,19 @@ internal sealed class FuzzRenderer
         "id", "name", "count", "cancellationToken", "ct", "items", "key", "options", "await", "value", "result", "error",
         "__inner", "attempt", "lease", "timeout", "__error", "__result", "__call", "__telemetry0", "__registry", "__key",
         "__attempt", "__lease", "__timeout", "__task", "__vt", "inner", "registry", "async", "var", "dynamic", "nameof",
-        "@event", "@class", "args", "select", "where", "scoped", "@this", "__ex",
+        "@event", "@class", "args", "select", "where", "scoped", "@this", "__ex", "_inner", "_registry", "_runTelemetry",
     };
 
     private static readonly string[] TypeParameterNames =
     {
         "T", "TItem", "TResult", "TKey", "TValue", "await", "__inner", "value", "TError", "TAttempt", "result", "__error", "var",
+        "_inner", "_registry", "_getTelemetry",
     };
 
     private static readonly string[] MethodNames =
     {
         "Run", "Get", "GetAsync", "Save", "TryGet", "Await", "Value", "__Core_Run", "Inner", "Dispose", "Result", "Error", "Equals",
+        "_inner", "_registry", "_runTelemetry", "_getRetry",
     };
 
     /// <summary>

@@ -399,7 +399,14 @@ internal static class Corpus
 
                 [Retry(AttemptTimeoutMs = 250)]
                 int AttemptSync(string tenant, CancellationToken cancellationToken);
+
+                [CacheFallback(KeyMethod = nameof(KeyOf))]
+                Task<string> SearchAsync<TFilter>(Filter filter, TFilter extra, CancellationToken cancellationToken);
+
+                static string KeyOf(Filter filter, object? extra) => filter.Text + "/" + extra;
             }
+
+            public sealed class Filter { public string Text { get; set; } = ""; }
             """,
 
         ["KeyedBreakers"] = """

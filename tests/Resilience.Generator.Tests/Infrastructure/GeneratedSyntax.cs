@@ -21,5 +21,17 @@ internal static class GeneratedSyntax
 
     /// <summary>Whether the member only forwards (an expression body calling the inner instance, no try/loop).</summary>
     public static bool IsPlainDelegation(MethodDeclarationSyntax method)
-        => method.ExpressionBody is { } body && body.Expression.ToString().Contains("__inner", StringComparison.Ordinal);
+        => method.ExpressionBody is { } body && body.Expression.ToString().Contains("_inner", StringComparison.Ordinal);
+
+    /// <summary>
+    /// <paramref name="text"/> with the lines the generator wrapped at 150 characters joined again (after an opening
+    /// parenthesis or bracket or an initializer's brace, after a comma, before <c>&amp;&amp;</c> / <c>||</c>), for assertions on one logical line.
+    /// </summary>
+    public static string Unwrapped(string text)
+    {
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"([(\[])[ \t]*\n[ \t]*", "$1");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @",[ \t]*\n[ \t]*", ", ");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(\S) \{[ \t]*\n[ \t]*", "$1 { ");
+        return System.Text.RegularExpressions.Regex.Replace(text, @"[ \t]*\n[ \t]*(&&|\|\|)", " $1");
+    }
 }

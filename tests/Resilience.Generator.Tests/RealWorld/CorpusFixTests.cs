@@ -46,7 +46,7 @@ public sealed class CorpusFixTests
             public sealed class Client : IClient { public Task<int> GetAsync() => Task.FromResult(1); }
             """);
 
-        Assert.Contains("public sealed partial class ClientResilient : global::Shop.IClient", result.File("Shop.IClient"));
+        Assert.Contains("public sealed partial class ClientResilient : global::Shop.IClient", GeneratedSyntax.Unwrapped(result.File("Shop.IClient")));
     }
 
     [Theory]
@@ -147,9 +147,9 @@ public sealed class CorpusFixTests
             """);
 
         var text = result.File("Shop.Api`1+IClient`1");
-        Assert.Contains("public sealed partial class ApiClientResilient<TModel, TKey> : global::Shop.Api<TModel>.IClient<TKey>", text);
-        Assert.Contains("where TModel : class", text);
-        Assert.DoesNotContain("ModuleInitializer", text);
+        Assert.Contains("public sealed partial class ApiClientResilient<TModel, TKey> : global::Shop.Api<TModel>.IClient<TKey>", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("where TModel : class", GeneratedSyntax.Unwrapped(text));
+        Assert.DoesNotContain("ModuleInitializer", GeneratedSyntax.Unwrapped(text));
     }
 
     // ---- Fallback handlers -----------------------------------------------------------------------------------
@@ -165,8 +165,8 @@ public sealed class CorpusFixTests
             """);
 
         var text = result.File("Shop.IClient");
-        Assert.Contains("public sealed partial class ClientResilient", text);
-        Assert.Contains("internal ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", text);
+        Assert.Contains("public sealed partial class ClientResilient", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("internal ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", GeneratedSyntax.Unwrapped(text));
     }
 
     [Theory]
@@ -179,7 +179,7 @@ public sealed class CorpusFixTests
             public interface IClient { [Fallback(typeof(Handler), nameof(Handler.Fallback))] Task<int> GetAsync(); }
             """);
 
-        Assert.Contains("public ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", result.File("Shop.IClient"));
+        Assert.Contains("public ClientResilient(global::Shop.IClient inner, global::Shop.Handler handler,", GeneratedSyntax.Unwrapped(result.File("Shop.IClient")));
     }
 
     [Theory]
@@ -202,7 +202,7 @@ public sealed class CorpusFixTests
 
         var diagnostic = Assert.Single(result.InUserCode);
         Assert.Contains("instance method of the ref struct 'Shop.Handler'", diagnostic.GetMessage());
-        Assert.Contains("global::Shop.Handler.Static(", result.File("Shop.IClient"));
+        Assert.Contains("global::Shop.Handler.Static(", GeneratedSyntax.Unwrapped(result.File("Shop.IClient")));
     }
 
     [Theory]
@@ -255,7 +255,7 @@ public sealed class CorpusFixTests
 
         Assert.Empty(result.InGenerated);
         Assert.Equal("CS8625", Assert.Single(result.InUserCode).Id);
-        Assert.Contains("string q = null!", result.File("Shop.IClient"));
+        Assert.Contains("string q = null!", GeneratedSyntax.Unwrapped(result.File("Shop.IClient")));
     }
 
     [Fact]
@@ -288,7 +288,7 @@ public sealed class CorpusFixTests
             }
             """);
 
-        Assert.Contains("__Core_SetAsync([global::System.Diagnostics.CodeAnalysis.AllowNullAttribute] string key, [global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute] string? value)", result.File("Shop.IClient"));
+        Assert.Contains("__Core_SetAsync([global::System.Diagnostics.CodeAnalysis.AllowNullAttribute] string key, [global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute] string? value)", GeneratedSyntax.Unwrapped(result.File("Shop.IClient")));
     }
 
     [Theory]
