@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace Resilience.Samples.Downstream;
 
@@ -34,6 +35,17 @@ public static class Program
         {
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
+        });
+
+        // Framework logs at Warning (the Web API's console is the one to read), but the "Now listening on" line;
+        // first source, so appsettings, environment variables and the command line all override it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            },
         });
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))

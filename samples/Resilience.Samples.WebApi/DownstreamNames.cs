@@ -9,6 +9,15 @@ public static class DownstreamNames
     /// <summary>The circuit breaker shared by every method of <see cref="IWeatherClient"/>.</summary>
     public const string CircuitBreaker = "weather-downstream";
 
+    /// <summary>The rate limit of <see cref="IWeatherClient.GetLimitedForecastAsync"/>: 3 calls per 10 seconds for the whole app (token bucket).</summary>
+    public const string RateLimit = "weather-quota";
+
+    /// <summary>The bulkhead of <see cref="IWeatherClient.GetReportAsync"/>: one report at a time.</summary>
+    public const string Bulkhead = "weather-reports";
+
+    /// <summary>The per-user request rate limit of <c>/me/weather/{city}</c>, keyed by <c>X-User-ID</c>.</summary>
+    public const string PerUserLimit = "per-user";
+
     /// <summary>Configuration key of the downstream's base address.</summary>
     public const string BaseUrlKey = "Downstream:BaseUrl";
 }

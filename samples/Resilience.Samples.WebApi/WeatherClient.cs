@@ -18,6 +18,18 @@ public sealed class WeatherClient(IHttpClientFactory httpClientFactory) : IWeath
         Task.FromResult(DownstreamResponse.FromFallbackFor(JsonSerializer.Serialize(new FallbackForecast(city, "unknown"), JsonSerializerOptions.Web), error));
 
     /// <inheritdoc />
+    public Task<DownstreamResponse> GetCachedForecastAsync(string city, CancellationToken cancellationToken) =>
+        GetForecastAsync(city, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<DownstreamResponse> GetLimitedForecastAsync(string city, CancellationToken cancellationToken) =>
+        GetForecastAsync(city, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<DownstreamResponse> GetReportAsync(string city, CancellationToken cancellationToken) =>
+        GetForecastAsync(city, cancellationToken);
+
+    /// <inheritdoc />
     public Task<DownstreamResponse> GetStatusAsync(CancellationToken cancellationToken) =>
         GetAsync("status", cancellationToken);
 

@@ -150,7 +150,25 @@ public sealed class PackageLayoutTests
     }
 
     [Fact]
-    public async Task Nuspec_has_id_version_MIT_license_expression_and_repository()
+    public async Task Docs_ship_beside_the_readme_so_its_links_and_the_diagnostics_help_pages_resolve()
+    {
+        using var package = new PackageReader(await _package.EnsurePackedAsync());
+        var docsRoot = Path.Combine(_package.RepositoryRoot, "docs");
+        var expected = Directory.EnumerateFiles(docsRoot, "*.md", SearchOption.AllDirectories)
+            .Select(f => "docs/" + Path.GetRelativePath(docsRoot, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+        Assert.Contains("docs/diagnostics/RES0001.md", expected);
+        Assert.Equal(expected, package.ContentEntries.Where(e => e.StartsWith("docs/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        foreach (var entry in expected)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_package.RepositoryRoot, entry)), package.ReadBytes(entry));
+        }
+    }
+
+    [Fact]
+    public async Task Nuspec_has_id_version_MIT_license_expression_and_no_url_that_leads_nowhere()
     {
         using var package = new PackageReader(await _package.EnsurePackedAsync());
         var metadata = package.ReadNuspec().Metadata();
@@ -165,11 +183,9 @@ public sealed class PackageLayoutTests
         Assert.Equal("expression", license.Attribute("type")?.Value);
         Assert.Equal("MIT", license.Value);
 
-        var repository = metadata.Child("repository");
-        Assert.NotNull(repository);
-        Assert.Equal("git", repository.Attribute("type")?.Value);
-        Assert.StartsWith("https://", repository.Attribute("url")?.Value ?? string.Empty, StringComparison.Ordinal);
-        Assert.StartsWith("https://", metadata.Child("projectUrl")?.Value ?? string.Empty, StringComparison.Ordinal);
+        // The repository has no public address yet: the package names none (SourceLink may still record the commit).
+        Assert.Null(metadata.Child("projectUrl"));
+        Assert.Null(metadata.Child("repository")?.Attribute("url"));
 
         // A development dependency would be private to the consumer and never flow to its own consumers.
         Assert.NotEqual("true", metadata.Child("developmentDependency")?.Value);

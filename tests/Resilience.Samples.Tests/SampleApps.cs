@@ -34,9 +34,13 @@ internal sealed class SampleApps : IAsyncDisposable
     /// <summary>Talks to the Web API.</summary>
     public HttpClient Api { get; }
 
+    /// <summary>The Web API's services.</summary>
+    public IServiceProvider WebApiServices => _webApi.Services;
+
     /// <summary>Starts the downstream, then the Web API pointed at it.</summary>
     /// <param name="webApiTime">The Web API's <see cref="TimeProvider"/> (so its resilience registry's clock); the system clock when null.</param>
-    public static async Task<SampleApps> StartAsync(FakeTimeProvider? webApiTime = null)
+    /// <param name="configureWebApi">More service changes for the Web API, e.g. an in-memory OpenTelemetry exporter.</param>
+    public static async Task<SampleApps> StartAsync(FakeTimeProvider? webApiTime = null, Action<IServiceCollection>? configureWebApi = null)
     {
         WebApplication downstream = DownstreamProgram.CreateApp(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         WebApplication? webApi = null;
@@ -46,13 +50,15 @@ internal sealed class SampleApps : IAsyncDisposable
             Uri downstreamUrl = BoundAddress(downstream);
 
             webApi = WebApiProgram.CreateApp(
-                ["--urls", "http://127.0.0.1:0", "--Downstream:BaseUrl", downstreamUrl.AbsoluteUri, "--Logging:LogLevel:Default=Warning"],
+                ["--urls", "http://127.0.0.1:0", "--Downstream:BaseUrl", downstreamUrl.AbsoluteUri, "--Logging:LogLevel:Default=Warning", "--Telemetry:Console=false"],
                 services =>
                 {
                     if (webApiTime is not null)
                     {
                         services.AddSingleton<TimeProvider>(webApiTime);
                     }
+
+                    configureWebApi?.Invoke(services);
                 });
             await webApi.StartAsync();
 
@@ -99,9 +105,17 @@ internal sealed class SampleApps : IAsyncDisposable
     }
 
     /// <summary>Calls the Web API and reads the whole answer.</summary>
-    public async Task<ApiAnswer> GetFromApiAsync(string relativePath)
+    /// <param name="relativePath">The path, e.g. <c>weather/paris</c>.</param>
+    /// <param name="userId">An <c>X-User-ID</c> header to send, if any.</param>
+    public async Task<ApiAnswer> GetFromApiAsync(string relativePath, string? userId = null)
     {
-        using HttpResponseMessage response = await Api.GetAsync(new Uri(relativePath, UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(relativePath, UriKind.Relative));
+        if (userId is not null)
+        {
+            request.Headers.Add("X-User-ID", userId);
+        }
+
+        using HttpResponseMessage response = await Api.SendAsync(request);
         return await ApiAnswer.ReadAsync(response);
     }
 
@@ -157,11 +171,21 @@ internal sealed class SampleApps : IAsyncDisposable
 /// <summary>One answer of the Web API: status, the fallback headers and the JSON body.</summary>
 internal sealed record ApiAnswer(HttpStatusCode StatusCode, string? Fallback, string? FallbackReason, string Body)
 {
+    /// <summary>The <c>Retry-After</c> header as sent, if any.</summary>
+    public string? RetryAfter { get; init; }
+
+    /// <summary>The body's media type, e.g. <c>application/problem+json</c>.</summary>
+    public string? MediaType { get; init; }
+
     public static async Task<ApiAnswer> ReadAsync(HttpResponseMessage response) => new(
         response.StatusCode,
         Header(response, WebApiProgram.FallbackHeader),
         Header(response, WebApiProgram.FallbackReasonHeader),
-        await response.Content.ReadAsStringAsync());
+        await response.Content.ReadAsStringAsync())
+    {
+        RetryAfter = Header(response, "Retry-After"),
+        MediaType = response.Content.Headers.ContentType?.MediaType,
+    };
 
     /// <summary>A string property of the JSON body (camelCase name).</summary>
     public string? Property(string name)

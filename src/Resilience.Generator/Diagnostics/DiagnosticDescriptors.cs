@@ -7,6 +7,12 @@ namespace Resilience.Generator.Diagnostics;
 /// degrade to plain delegation; warnings flag what is legal but probably wrong. Each id has a help page in
 /// <c>docs/diagnostics/RESnnnn.md</c> and a row in <c>AnalyzerReleases.Unshipped.md</c>.
 /// </summary>
+/// <remarks>
+/// No descriptor sets <c>helpLinkUri</c>: the project has no public web address yet, and a link to a site that does
+/// not exist would lead nowhere from the IDE. The help pages ship in the package instead (<c>docs/diagnostics/</c>
+/// beside its README), and the README says where to find them. Give every descriptor a link once the docs are
+/// published somewhere real.
+/// </remarks>
 internal static class DiagnosticDescriptors
 {
     /// <summary>Misuse that makes the generated decorator impossible or wrong.</summary>
@@ -15,8 +21,6 @@ internal static class DiagnosticDescriptors
     /// <summary>Legal combinations that probably do not do what was meant.</summary>
     public const string DesignCategory = "Resilience.Design";
 
-    private const string HelpLinkBase = "https://github.com/resilience-generator/resilience-generator/blob/main/docs/diagnostics/";
-
     public static readonly DiagnosticDescriptor FallbackNotFound = new(
         DiagnosticIds.FallbackNotFound,
         title: "Fallback method not found",
@@ -24,8 +28,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "[Fallback] must name an accessible method of the interface (or of the handler type given as its first argument).",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackNotFound + ".md");
+        description: "[Fallback] must name an accessible method of the interface (or of the handler type given as its first argument).");
 
     public static readonly DiagnosticDescriptor FallbackReturnTypeMismatch = new(
         DiagnosticIds.FallbackReturnTypeMismatch,
@@ -34,8 +37,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A fallback returns the method's return type; for Task<T>/ValueTask<T> methods also T, Task<T> or ValueTask<T>; for void/Task/ValueTask methods void, Task or ValueTask.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackReturnTypeMismatch + ".md");
+        description: "A fallback returns the method's return type; for Task<T>/ValueTask<T> methods also T, Task<T> or ValueTask<T>; for void/Task/ValueTask methods void, Task or ValueTask.");
 
     public static readonly DiagnosticDescriptor FallbackParameterMismatch = new(
         DiagnosticIds.FallbackParameterMismatch,
@@ -44,8 +46,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Each fallback parameter is a parameter of the decorated method with the same name and type, in the same relative order, or the one exception parameter.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackParameterMismatch + ".md");
+        description: "Each fallback parameter is a parameter of the decorated method with the same name and type, in the same relative order, or the one exception parameter.");
 
     public static readonly DiagnosticDescriptor FallbackExceptionParameterInvalid = new(
         DiagnosticIds.FallbackExceptionParameterInvalid,
@@ -54,8 +55,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A fallback takes at most one exception parameter (System.Exception or a subtype), passed by value.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackExceptionParameterInvalid + ".md");
+        description: "A fallback takes at most one exception parameter (System.Exception or a subtype), passed by value.");
 
     public static readonly DiagnosticDescriptor InvalidAttributeValue = new(
         DiagnosticIds.InvalidAttributeValue,
@@ -64,8 +64,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Counts, durations, ratios and exception type lists of resilience attributes must be in the documented ranges.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidAttributeValue + ".md");
+        description: "Counts, durations, ratios and exception type lists of resilience attributes must be in the documented ranges.");
 
     public static readonly DiagnosticDescriptor KeyParameterNotFound = new(
         DiagnosticIds.KeyParameterNotFound,
@@ -74,8 +73,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to, passed by value and neither a ref struct nor a pointer; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method; KeyMethod must name a static 'string M(key parameters)' on the interface.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyParameterNotFound + ".md");
+        description: "KeyParameter and KeyParameters must name parameters of every method the attribute applies to, passed by value and neither a ref struct nor a pointer; an interface-level keyed limiter or breaker needs the key parameter, with one type, on every method; KeyMethod must name a static 'string M(key parameters)' on the interface.");
 
     public static readonly DiagnosticDescriptor HandleResultInvalid = new(
         DiagnosticIds.HandleResultInvalid,
@@ -84,8 +82,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "HandleResult names a static method 'bool M(TResult)' declared on the interface that accepts the method's result type; the method must return a result.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.HandleResultInvalid + ".md");
+        description: "HandleResult names a static method 'bool M(TResult)' declared on the interface that accepts the method's result type; the method must return a result.");
 
     public static readonly DiagnosticDescriptor PolicyTypeInvalid = new(
         DiagnosticIds.PolicyTypeInvalid,
@@ -94,8 +91,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Retry Policy types implement Resilience.IRetryPolicy and CircuitBreaker TripPolicy types implement Resilience.ITripPolicy; both are concrete, accessible, and have a public parameterless constructor.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.PolicyTypeInvalid + ".md");
+        description: "Retry Policy types implement Resilience.IRetryPolicy and CircuitBreaker TripPolicy types implement Resilience.ITripPolicy; both are concrete, accessible, and have a public parameterless constructor.");
 
     public static readonly DiagnosticDescriptor RetryDelaysExceedTimeout = new(
         DiagnosticIds.RetryDelaysExceedTimeout,
@@ -104,8 +100,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "The timeout bounds the whole retry sequence. When the delays alone (with the largest jitter, capped by MaxDelayMs) reach it, the last retries are cut off.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.RetryDelaysExceedTimeout + ".md");
+        description: "The timeout bounds the whole retry sequence. When the delays alone (with the largest jitter, capped by MaxDelayMs) reach it, the last retries are cut off.");
 
     public static readonly DiagnosticDescriptor StrategyNotApplicable = new(
         DiagnosticIds.StrategyNotApplicable,
@@ -114,8 +109,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generated decorator cannot wrap IAsyncEnumerable<T> or by-reference returns, ref/out or ref struct parameters of async methods, ref/out parameters with Retry, Fallback or CacheFallback, accessors, or static, private and sealed interface members.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.StrategyNotApplicable + ".md");
+        description: "The generated decorator cannot wrap IAsyncEnumerable<T> or by-reference returns, ref/out or ref struct parameters of async methods, ref/out parameters with Retry, Fallback or CacheFallback, accessors, or static, private and sealed interface members.");
 
     public static readonly DiagnosticDescriptor ConflictingSharedName = new(
         DiagnosticIds.ConflictingSharedName,
@@ -125,7 +119,6 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "Declarations with the same Name share one instance, created from whichever declaration is used first; their settings must agree.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.ConflictingSharedName + ".md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor TimeoutWithoutCancellationToken = new(
@@ -135,8 +128,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "The timeout replaces the method's CancellationToken with one that is cancelled when time is up. Without such a parameter the caller stops waiting but the work goes on.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.TimeoutWithoutCancellationToken + ".md");
+        description: "The timeout replaces the method's CancellationToken with one that is cancelled when time is up. Without such a parameter the caller stops waiting but the work goes on.");
 
     public static readonly DiagnosticDescriptor BlockingOnSynchronousMethod = new(
         DiagnosticIds.BlockingOnSynchronousMethod,
@@ -145,8 +137,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A synchronous decorator waits for retry delays and timeouts by blocking the calling thread.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.BlockingOnSynchronousMethod + ".md");
+        description: "A synchronous decorator waits for retry delays and timeouts by blocking the calling thread.");
 
     public static readonly DiagnosticDescriptor InterfaceCannotBeImplemented = new(
         DiagnosticIds.InterfaceCannotBeImplemented,
@@ -155,8 +146,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members, no abstract protected members, and no type parameter named var or starting with __.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.InterfaceCannotBeImplemented + ".md");
+        description: "The decorator is a top-level class in the interface's namespace; the interface must be accessible there and have no static abstract or static virtual members, no abstract protected members, and no type parameter named var or starting with __.");
 
     public static readonly DiagnosticDescriptor CacheFallbackWithoutResult = new(
         DiagnosticIds.CacheFallbackWithoutResult,
@@ -165,8 +155,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "[CacheFallback] stores results; a method returning void, Task or ValueTask has none.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.CacheFallbackWithoutResult + ".md");
+        description: "[CacheFallback] stores results; a method returning void, Task or ValueTask has none.");
 
     public static readonly DiagnosticDescriptor FallbackAmbiguous = new(
         DiagnosticIds.FallbackAmbiguous,
@@ -175,8 +164,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "When several overloads of the fallback bind, the one using the most parameters is called; two binding with the same number are ambiguous.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackAmbiguous + ".md");
+        description: "When several overloads of the fallback bind, the one using the most parameters is called; two binding with the same number are ambiguous.");
 
     public static readonly DiagnosticDescriptor KeyedSettingWithoutKey = new(
         DiagnosticIds.KeyedSettingWithoutKey,
@@ -185,8 +173,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "MaxKeys and KeyIdleTimeoutMs bound the table of per-key instances that KeyParameter creates; without KeyParameter there is one instance and they do nothing.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.KeyedSettingWithoutKey + ".md");
+        description: "MaxKeys and KeyIdleTimeoutMs bound the table of per-key instances that KeyParameter creates; without KeyParameter there is one instance and they do nothing.");
 
     /// <summary>Reported by the generator, not an analyzer: an unexpected exception while it read or wrote one interface.</summary>
     public static readonly DiagnosticDescriptor GeneratorFailed = new(
@@ -196,8 +183,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "An unexpected exception inside the generator is reported on the interface it was working on, instead of failing the generator (CS8785), which would remove every decorator of the project.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.GeneratorFailed + ".md");
+        description: "An unexpected exception inside the generator is reported on the interface it was working on, instead of failing the generator (CS8785), which would remove every decorator of the project.");
 
     public static readonly DiagnosticDescriptor DecoratorNameClash = new(
         DiagnosticIds.DecoratorNameClash,
@@ -206,8 +192,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The decorator of an interface is the top-level class {containing type names}{name without a leading I}Resilient in the interface's namespace; a type of that name and arity that is not a partial class, or another interface's decorator of the same name, leaves the generator nothing to emit.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.DecoratorNameClash + ".md");
+        description: "The decorator of an interface is the top-level class {containing type names}{name without a leading I}Resilient in the interface's namespace; a type of that name and arity that is not a partial class, or another interface's decorator of the same name, leaves the generator nothing to emit.");
 
     public static readonly DiagnosticDescriptor FallbackNullabilityMismatch = new(
         DiagnosticIds.FallbackNullabilityMismatch,
@@ -216,8 +201,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.FallbackNullabilityMismatch + ".md");
+        description: "The compiler warns (CS8619, CS8600, CS8603) when a nullable value is returned where a non-nullable one is declared; the generated code passes the fallback's result on with '!', so this warning says it in the user's code instead.");
 
     public static readonly DiagnosticDescriptor CacheKeyWithoutValueIdentity = new(
         DiagnosticIds.CacheKeyWithoutValueIdentity,
@@ -226,8 +210,7 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A [CacheFallback] key is made of the key arguments' text. A type that does not override ToString (a class or struct, an array, an interface, object) formats every value alike, so calls with different arguments share one entry and one caller may be answered with another's result.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.CacheKeyWithoutValueIdentity + ".md");
+        description: "A [CacheFallback] key is made of the key arguments' text. A type that does not override ToString (a class or struct, an array, an interface, object) formats every value alike, so calls with different arguments share one entry and one caller may be answered with another's result.");
 
     public static readonly DiagnosticDescriptor AttributeIgnoredOutsideInterface = new(
         DiagnosticIds.AttributeIgnoredOutsideInterface,
@@ -236,8 +219,7 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Resilience.Generator decorates interfaces. A resilience attribute on a method of a class, struct or record, on an explicit interface implementation, an accessor, a local function or a lambda is read by nothing: the calls run without the strategy.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.AttributeIgnoredOutsideInterface + ".md");
+        description: "Resilience.Generator decorates interfaces. A resilience attribute on a method of a class, struct or record, on an explicit interface implementation, an accessor, a local function or a lambda is read by nothing: the calls run without the strategy.");
 
     public static readonly DiagnosticDescriptor InitOnlyPropertyNotForwarded = new(
         DiagnosticIds.InitOnlyPropertyNotForwarded,
@@ -246,6 +228,5 @@ internal static class DiagnosticDescriptors
         DesignCategory,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '_inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.",
-        helpLinkUri: HelpLinkBase + DiagnosticIds.InitOnlyPropertyNotForwarded + ".md");
+        description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '_inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
 }

@@ -32,8 +32,9 @@ internal static class RepositoryLayout
     }
 
     /// <summary>
-    /// Copies <c>src/</c> (without <c>bin/</c> and <c>obj/</c>) and the root build files into <paramref name="destination"/>,
-    /// so that packing does not share output folders with a solution build running at the same time.
+    /// Copies <c>src/</c> (without <c>bin/</c> and <c>obj/</c>), <c>docs/</c> (the package ships it) and the root build
+    /// files into <paramref name="destination"/>, so that packing does not share output folders with a solution build
+    /// running at the same time.
     /// </summary>
     public static void CopyForPacking(string root, string destination)
     {
