@@ -49,7 +49,7 @@ public sealed class AspNetCorePackageLayoutTests
         }
 
         var frameworkReferences = metadata.Child("frameworkReferences")?.Children("group")
-            .SelectMany(g => g.Children("frameworkReference").Select(r => r.Attribute("name")?.Value))
+            .SelectMany(g => g.Children("frameworkReference").Select(r => r.Attribute("name")?.Value ?? "(no name)"))
             .Distinct()
             .ToArray() ?? [];
         Assert.Equal(["Microsoft.AspNetCore.App"], frameworkReferences);
