@@ -282,7 +282,7 @@ internal sealed class PipelineEmitter
             FallbackTarget.HandlerInstance => Field(fallback.Receiver),
             _ => fallback.Receiver == _interfaceType ? InnerField : $"(({fallback.Receiver}){InnerField})",
         };
-        var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : _method.Parameters[a].Name));
+        var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : StaticArgument(a)));
         var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
 
         // Differs from the method's result only in nullability: passed on as it is (RES0020 warns where it may be null).
@@ -394,7 +394,10 @@ internal sealed class PipelineEmitter
     /// <summary>A key argument as an interpolation hole.</summary>
     private string KeyArgument(int index) => "{" + StaticArgument(index) + "}";
 
-    /// <summary>A dynamic argument as object, so that it binds statically (a handler cannot take a dynamic argument).</summary>
+    /// <summary>
+    /// A dynamic argument as object, so that the call binds statically: an interpolated-string handler cannot take a
+    /// dynamic argument, and a dynamically dispatched call cannot take a span or a <c>default</c> literal (found by the fuzz).
+    /// </summary>
     private string StaticArgument(int index)
     {
         var parameter = _method.Parameters[index];
@@ -443,7 +446,7 @@ internal sealed class PipelineEmitter
         {
             if (rateLimit is not null)
             {
-                var key = _pipeline.RateLimitKeyParameter >= 0 ? _method.Parameters[_pipeline.RateLimitKeyParameter].Name + ", " : string.Empty;
+                var key = _pipeline.RateLimitKeyParameter >= 0 ? StaticArgument(_pipeline.RateLimitKeyParameter) + ", " : string.Empty;
                 _writer.Line(_isAsync
                     ? $"{Await($"{Field(rateLimit)}.AcquireAsync({key}{_callerToken})")};"
                     : $"{Field(rateLimit)}.Acquire({key}{_callerToken});");
@@ -500,7 +503,7 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? _method.Parameters[_pipeline.CircuitBreakerKeyParameter].Name + ", " : string.Empty;
+        var key = _pipeline.CircuitBreakerKeyParameter >= 0 ? StaticArgument(_pipeline.CircuitBreakerKeyParameter) + ", " : string.Empty;
         _writer.Line($"global::Resilience.CircuitBreakerLease {_locals.Lease} = default;");
         Capture(() =>
         {

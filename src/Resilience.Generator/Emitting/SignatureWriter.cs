@@ -72,9 +72,9 @@ internal static class SignatureWriter
             ? "(object)" + parameter.Name
             : ArgumentModifier(parameter.RefKind) + parameter.Name;
 
-    /// <summary>Arguments by value (to a core method).</summary>
+    /// <summary>Arguments by value (to a core method); a <c>dynamic</c> one cast to <c>object</c>, so that the call binds statically.</summary>
     public static string ValueArguments(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => p.Name));
+        => string.Join(", ", parameters.Select(p => p.Type == "dynamic" ? "(object)" + p.Name : p.Name));
 
     public static string TypeParameterList(EquatableArray<TypeParameterModel> typeParameters)
         => typeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", typeParameters.Select(t => t.Name)) + ">";

@@ -308,7 +308,37 @@ public sealed class FoundByFuzzTests
             }
             """);
 
-    // ---- helpers ---------------------------------------------------------------------------------------------------
+    [Fact]
+    public void A_dynamic_argument_beside_a_span_reaches_the_fallback_statically()
+        // Fuzz seed 31, case 650: the fallback call passed the dynamic parameter as is, so the call was dynamically
+        // dispatched, and a Span<byte> argument cannot be (CS1978).
+        => Clean("""
+            namespace Shop;
+            public interface IParser
+            {
+                [Fallback(nameof(ParseFallback))]
+                bool Parse(dynamic options, Span<byte> buffer);
+
+                bool ParseFallback(dynamic options, Span<byte> buffer, Exception failure);
+            }
+            """);
+
+    [Theory]
+    [InlineData("[RateLimit(KeyParameter = \"key\")]")]
+    [InlineData("[CircuitBreaker(KeyParameter = \"key\")]")]
+    public void A_dynamic_key_parameter_binds_statically(string attribute)
+        // Fuzz seed 31, case 7517: a dynamic rate-limit key made Acquire(key, default) a dynamic call, where the
+        // default literal has no target type (CS8716).
+        => Clean($$"""
+            namespace Shop;
+            public interface IKeyed
+            {
+                {{attribute}}
+                int? Run(ref readonly dynamic key);
+            }
+            """, "RES0013");
+
+        // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>Asserts no problem under every setting (except the RES warnings in <paramref name="allowed"/>); returns the generated files.</summary>
     private static IReadOnlyList<(string HintName, string Text)> Clean(string source, params string[] allowed)
