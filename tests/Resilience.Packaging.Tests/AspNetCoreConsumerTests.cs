@@ -139,35 +139,5 @@ public sealed class AspNetCoreConsumerTests : IDisposable
     private string AssetsFilePath() => _workspace.Combine("WebConsumer", "obj", "project.assets.json");
 
     /// <summary>Each run packs a new version: its extracted copy in the global packages folder is deleted afterwards.</summary>
-    private void RemoveFromGlobalPackagesFolder(string packageId)
-    {
-        var assetsPath = AssetsFilePath();
-        if (!File.Exists(assetsPath))
-        {
-            return;
-        }
-
-        using var assets = JsonDocument.Parse(File.ReadAllText(assetsPath));
-        if (!assets.RootElement.TryGetProperty("packageFolders", out var folders))
-        {
-            return;
-        }
-
-        foreach (var folder in folders.EnumerateObject())
-        {
-            var packageRoot = Path.Combine(folder.Name, packageId.ToLowerInvariant());
-            TempDirectory.DeleteQuietly(Path.Combine(packageRoot, _package.Version.ToLowerInvariant()));
-            try
-            {
-                if (Directory.Exists(packageRoot) && !Directory.EnumerateFileSystemEntries(packageRoot).Any())
-                {
-                    Directory.Delete(packageRoot);
-                }
-            }
-            catch (IOException)
-            {
-                // Another run extracted a version in the meantime; leave the folder.
-            }
-        }
-    }
+    private void RemoveFromGlobalPackagesFolder(string packageId) => _package.RemoveFromGlobalPackagesFolder(AssetsFilePath(), packageId);
 }

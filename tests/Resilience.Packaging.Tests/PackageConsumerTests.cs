@@ -245,36 +245,7 @@ public sealed class PackageConsumerTests : IDisposable
     private void RemoveFromGlobalPackagesFolder() => RemoveFromGlobalPackagesFolder("PackageConsumer", PackedPackage.PackageId);
 
     private void RemoveFromGlobalPackagesFolder(string consumer, string packageId)
-    {
-        var assetsPath = AssetsFilePath(consumer);
-        if (!File.Exists(assetsPath))
-        {
-            return;
-        }
-
-        using var assets = JsonDocument.Parse(File.ReadAllText(assetsPath));
-        if (!assets.RootElement.TryGetProperty("packageFolders", out var folders))
-        {
-            return;
-        }
-
-        foreach (var folder in folders.EnumerateObject())
-        {
-            var packageRoot = Path.Combine(folder.Name, packageId.ToLowerInvariant());
-            TempDirectory.DeleteQuietly(Path.Combine(packageRoot, _package.Version.ToLowerInvariant()));
-            try
-            {
-                if (Directory.Exists(packageRoot) && !Directory.EnumerateFileSystemEntries(packageRoot).Any())
-                {
-                    Directory.Delete(packageRoot);
-                }
-            }
-            catch (IOException)
-            {
-                // Another run extracted a version in the meantime; leave the folder.
-            }
-        }
-    }
+        => _package.RemoveFromGlobalPackagesFolder(AssetsFilePath(consumer), packageId);
 
     private string AssetsFilePath(string consumer = "PackageConsumer") => _workspace.Combine(consumer, "obj", "project.assets.json");
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 
 namespace Resilience.Packaging.Tests.Infrastructure;
@@ -108,6 +109,41 @@ public sealed class PackedPackage : IDisposable
         }
 
         return PackagePath;
+    }
+
+    /// <summary>
+    /// Deletes this run's extracted copy of <paramref name="packageId"/> from every packages folder that the consumer's
+    /// <paramref name="assetsPath"/> names (each run packs a new version, so nothing else would ever remove it).
+    /// </summary>
+    public void RemoveFromGlobalPackagesFolder(string assetsPath, string packageId)
+    {
+        if (!File.Exists(assetsPath))
+        {
+            return;
+        }
+
+        using var assets = JsonDocument.Parse(File.ReadAllText(assetsPath));
+        if (!assets.RootElement.TryGetProperty("packageFolders", out var folders))
+        {
+            return;
+        }
+
+        foreach (var folder in folders.EnumerateObject())
+        {
+            var packageRoot = Path.Combine(folder.Name, packageId.ToLowerInvariant());
+            TempDirectory.DeleteQuietly(Path.Combine(packageRoot, Version.ToLowerInvariant()));
+            try
+            {
+                if (Directory.Exists(packageRoot) && !Directory.EnumerateFileSystemEntries(packageRoot).Any())
+                {
+                    Directory.Delete(packageRoot);
+                }
+            }
+            catch (IOException)
+            {
+                // Another run extracted a version in the meantime; leave the folder.
+            }
+        }
     }
 
     /// <summary>File names in the feed folder, sorted.</summary>
