@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 34 cases, 40 annotated public interfaces of 29 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 35 cases, 41 annotated public interfaces of 29 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -130,6 +130,49 @@ internal static class RealInterfaces
                 ("getasync", "[CacheFallback(StaleTtlMs = 60_000)] [Fallback(typeof(CacheMisses), nameof(CacheMisses.Miss))]")),
             Annotation.Of("keyed rate limit per key", Array.Empty<string>(),
                 ("getasync", "[RateLimit(PermitLimit = 10, KeyParameter = \"key\")]"))),
+
+        new("IBufferDistributedCache", "Microsoft.Extensions.Caching.Abstractions (9.0): Microsoft.Extensions.Caching.Distributed.IBufferDistributedCache", Usings + """
+            namespace Microsoft.Extensions.Caching.Distributed
+            {
+                using System.Buffers;
+
+                public class DistributedCacheEntryOptions
+                {
+                    public DateTimeOffset? AbsoluteExpiration { get; set; }
+                    public TimeSpan? SlidingExpiration { get; set; }
+                }
+
+                public interface IDistributedCache
+                {
+                    byte[]? Get(string key);
+                    Task<byte[]?> GetAsync(string key, CancellationToken token = default);
+                    void Set(string key, byte[] value, DistributedCacheEntryOptions options);
+                    Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default);
+                    void Refresh(string key);
+                    Task RefreshAsync(string key, CancellationToken token = default);
+                    void Remove(string key);
+                    Task RemoveAsync(string key, CancellationToken token = default);
+                }
+
+                /*iface*/
+                public interface IBufferDistributedCache : IDistributedCache
+                {
+                    /*read*/
+                    bool TryGet(string key, IBufferWriter<byte> destination);
+
+                    /*read*/ /*trygetasync*/
+                    ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default);
+
+                    /*write*/
+                    void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options);
+
+                    /*write*/
+                    ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default);
+                }
+            }
+            """,
+            Annotation.Of("keyed rate limit per key on TryGetAsync", Array.Empty<string>(),
+                ("trygetasync", "[RateLimit(PermitLimit = 10, KeyParameter = \"key\")]"))),
 
         new("ILogger", "Microsoft.Extensions.Logging.Abstractions: Microsoft.Extensions.Logging.ILogger", Usings + """
             namespace Microsoft.Extensions.Logging
