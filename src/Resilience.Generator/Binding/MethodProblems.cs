@@ -97,7 +97,7 @@ internal sealed class MethodProblems
                 ParameterProblem(method, attribute, NamedArgumentWhere(method, attribute, "KeyParameter"), $"'{key}' is not a parameter of the method; {NameOneOf(method.Symbol, "KeyParameter")}");
                 return;
             case KeyFailure.NotKeyable:
-                ParameterProblem(method, attribute, NamedArgumentWhere(method, attribute, "KeyParameter"), $"'{key}' is passed by ref or out or is a ref struct, so it cannot be kept as a key; key by a parameter passed by value");
+                ParameterProblem(method, attribute, NamedArgumentWhere(method, attribute, "KeyParameter"), $"'{key}' is passed by ref or out, or is a ref struct or a pointer, so it cannot be kept as a key; key by a parameter passed by value");
                 return;
         }
 

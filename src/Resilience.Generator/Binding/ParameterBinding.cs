@@ -46,7 +46,10 @@ internal enum PredicateStatus
 /// </summary>
 internal static class ParameterBinding
 {
-    /// <summary>Binds a <c>KeyParameter</c> of a keyed <c>[RateLimit]</c> or <c>[CircuitBreaker]</c>.</summary>
+    /// <summary>
+    /// Binds a <c>KeyParameter</c> of a keyed <c>[RateLimit]</c> or <c>[CircuitBreaker]</c>: not <c>ref</c>/<c>out</c>, and
+    /// a type that can be a key at all (<see cref="CacheKeyRules.IsUnkeyable"/>: the key is a type argument).
+    /// </summary>
     public static KeyFailure BindKey(IMethodSymbol method, string name, out int index)
     {
         index = IndexOf(method, name);
@@ -56,7 +59,7 @@ internal static class ParameterBinding
         }
 
         var parameter = method.Parameters[index];
-        return parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsRefLikeType ? KeyFailure.NotKeyable : KeyFailure.None;
+        return parameter.RefKind is RefKind.Ref or RefKind.Out || CacheKeyRules.IsUnkeyable(parameter.Type) ? KeyFailure.NotKeyable : KeyFailure.None;
     }
 
     /// <summary>

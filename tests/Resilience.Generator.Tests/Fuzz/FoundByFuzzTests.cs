@@ -338,7 +338,20 @@ public sealed class FoundByFuzzTests
             }
             """, "RES0013");
 
-        // ---- helpers ---------------------------------------------------------------------------------------------------
+        [Theory]
+    [InlineData("RateLimit")]
+    [InlineData("CircuitBreaker")]
+    public void A_pointer_key_parameter_of_a_keyed_strategy_is_rejected(string attribute)
+        // Fuzz seed 41, case 1847: a pointer KeyParameter became a type argument of the keyed strategy (CS0306).
+        => Rejected($$"""
+            namespace Native;
+            public unsafe interface IReader
+            {
+                [{{attribute}}(KeyParameter = "buffer")] int Read(int* buffer, int length);
+            }
+            """, "RES0006");
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>Asserts no problem under every setting (except the RES warnings in <paramref name="allowed"/>); returns the generated files.</summary>
     private static IReadOnlyList<(string HintName, string Text)> Clean(string source, params string[] allowed)
