@@ -1,0 +1,17 @@
+namespace Resilience.Redis;
+
+/// <summary>How the Redis backends reach the server and how long they wait for it.</summary>
+public sealed class RedisResilienceOptions
+{
+    /// <summary>The configuration section, <c>Resilience:Redis</c>.</summary>
+    public const string SectionName = "Resilience:Redis";
+
+    /// <summary>
+    /// A StackExchange.Redis configuration string (<c>"host:port,..."</c>). Leave empty to use an
+    /// <c>IConnectionMultiplexer</c> registered in the container.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>A prefix for every key the backends write, so several applications can share one server. Default <c>resilience:</c>.</summary>
+    public string KeyPrefix { get; set; } = "resilience:";
+}
