@@ -8,10 +8,16 @@ public sealed class RedisResilienceOptions
 
     /// <summary>
     /// A StackExchange.Redis configuration string (<c>"host:port,..."</c>). Leave empty to use an
-    /// <c>IConnectionMultiplexer</c> registered in the container.
+    /// <see cref="StackExchange.Redis.IConnectionMultiplexer"/> registered in the container.
     /// </summary>
     public string? Configuration { get; set; }
 
     /// <summary>A prefix for every key the backends write, so several applications can share one server. Default <c>resilience:</c>.</summary>
     public string KeyPrefix { get; set; } = "resilience:";
+
+    /// <summary>
+    /// How long one Redis operation may take before the call it serves goes on with the local strategy instead.
+    /// Default 250 ms.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Resilience.Redis;
+
+/// <summary>Registers the connection the Redis backends use.</summary>
+public static class RedisResilienceServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Redis connection of the resilience backends: a new one from
+    /// <see cref="RedisResilienceOptions.Configuration"/>, or, when that is empty, the
+    /// <see cref="IConnectionMultiplexer"/> already registered in the container. The connection is made lazily,
+    /// without waiting for the server (<c>abortConnect=false</c>): a service whose Redis is down still starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options in code (after configuration, if bound).</param>
+    /// <returns>A builder that opts instances into Redis.</returns>
+    public static IResilienceRedisBuilder AddResilienceRedis(this IServiceCollection services, Action<RedisResilienceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RedisResilienceOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<RedisConnection>();
+        return new Builder(services);
+    }
+
+    private sealed class Builder(IServiceCollection services) : IResilienceRedisBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>The connection the backends share: the configured one (owned and disposed here) or the container's.</summary>
+internal sealed class RedisConnection : IDisposable
+{
+    private readonly Lazy<IConnectionMultiplexer> _multiplexer;
+    private readonly bool _owned;
+
+    public RedisConnection(IOptions<RedisResilienceOptions> options, IServiceProvider services)
+    {
+        var value = options.Value;
+        if (!string.IsNullOrWhiteSpace(value.Configuration))
+        {
+            _owned = true;
+            var configuration = ConfigurationOptions.Parse(value.Configuration);
+            configuration.AbortOnConnectFail = false;
+            _multiplexer = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
+        }
+        else
+        {
+            _multiplexer = new Lazy<IConnectionMultiplexer>(() => services.GetService<IConnectionMultiplexer>()
+                ?? throw new InvalidOperationException(
+                    "AddResilienceRedis has no connection: set RedisResilienceOptions.Configuration (\"Resilience:Redis:Configuration\") " +
+                    "or register an IConnectionMultiplexer in the container."));
+        }
+
+        Options = value;
+    }
+
+    public RedisResilienceOptions Options { get; }
+
+    public IConnectionMultiplexer Multiplexer => _multiplexer.Value;
+
+    public void Dispose()
+    {
+        if (_owned && _multiplexer.IsValueCreated)
+        {
+            _multiplexer.Value.Dispose();
+        }
+    }
+}
