@@ -4,7 +4,8 @@ using Resilience.Generator.Tests.RealWorld;
 namespace Resilience.Generator.Tests;
 
 /// <summary>
-/// The generated code is meant to be read and stepped into: no line longer than 150 characters (in every baseline, and
+/// The generated code is meant to be read and stepped into: no line longer than 150 characters, a tab counted as four
+/// (in every baseline, and
 /// in what the corpus and the real-world corpus generate), the class marked <c>[DebuggerNonUserCode]</c>, fields named
 /// after what they hold.
 /// </summary>
@@ -71,7 +72,7 @@ public sealed class GeneratedShapeTests
             }
             """).Sources.Single().Text;
 
-        Assert.Contains("[global::System.Diagnostics.DebuggerNonUserCode]\n    public sealed partial class UsersResilient", text);
+        Assert.Contains("[global::System.Diagnostics.DebuggerNonUserCode]\npublic sealed partial class UsersResilient", text);
         Assert.Contains("private readonly global::Shop.IUsers _inner;", text);
         Assert.Contains("private readonly global::Resilience.ResilienceRegistry _registry;", text);
         Assert.Contains("private readonly global::Resilience.CircuitBreaker _usersCircuitBreaker;", text);
@@ -86,7 +87,7 @@ public sealed class GeneratedShapeTests
 
     private static IEnumerable<string> LongLines(string name, string text)
         => text.Replace("\r\n", "\n").Split('\n')
-            .Select((line, i) => (line, i))
+            .Select((line, i) => (line: line.Replace("\t", "    ", StringComparison.Ordinal), i))
             .Where(l => l.line.Length > MaxLineLength)
             .Select(l => $"{name}({l.i + 1}): {l.line.Length} characters: {l.line.Trim()}");
 }

@@ -105,12 +105,12 @@ internal static class ClosedGenericRegistrationEmitter
             var decorator = $"{prefix}{site.ClassName}<{string.Join(", ", site.TypeArguments)}>";
             var arguments = new[] { "inner" }
                 .Concat(handlers.Select(h =>
-                    $"({h}?)services.GetService(typeof({h}))\n    ?? throw new global::System.InvalidOperationException(\n        "
+                    $"({h}?)services.GetService(typeof({h}))\n\t?? throw new global::System.InvalidOperationException(\n\t\t"
                     + CSharpText.Literal($"No service of type '{h.Replace("global::", string.Empty)}' is registered; register it so that {site.ClassName} can call its fallback.") + ")"))
                 .Concat(new[] { $"({Registry}?)services.GetService(typeof({Registry}))" });
             writer.Line($"global::Resilience.ResilientProxyFactory.Register<{site.ServiceType}>(");
             writer.IndentedLines(new[] { $"static (inner, services) => new {decorator}(" });
-            writer.IndentedLines(new[] { string.Join(",\n", arguments) + "));" }.SelectMany(l => l.Split('\n')).Select(l => "    " + l));
+            writer.IndentedLines(new[] { string.Join(",\n", arguments) + "));" }.SelectMany(l => l.Split('\n')).Select(l => "\t" + l));
         }
 
         writer.CloseBrace();

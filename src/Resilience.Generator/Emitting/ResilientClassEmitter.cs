@@ -20,7 +20,9 @@ internal static class ResilientClassEmitter
         var hasNamespace = model.Namespace.Length > 0;
         if (hasNamespace)
         {
-            writer.Block("namespace " + model.Namespace);
+            // File-scoped (C# 10; the generator supports LangVersion 12 and later): one level less on every line.
+            writer.Line("namespace " + model.Namespace + ";");
+            writer.Line();
         }
 
         var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generator\", {CSharpText.Literal(version)})]";
@@ -35,11 +37,6 @@ internal static class ResilientClassEmitter
         {
             writer.Line();
             WriteOpenGenericRegistration(writer, model, generatedCode);
-        }
-
-        if (hasNamespace)
-        {
-            writer.CloseBrace();
         }
 
         return writer.ToString();

@@ -7,7 +7,14 @@ namespace Resilience.Generator.Helpers;
 /// <summary>Writes C# source with indentation, braces and line endings ('\n') handled in one place.</summary>
 internal sealed class SourceWriter
 {
-    private const string IndentUnit = "    ";
+    /// <summary>
+    /// One level of indentation: a tab. Roslyn parses every generated character on every run, and with four spaces a
+    /// level the indentation was over 40 % of a decorator's text; a tab keeps it under 15 %.
+    /// </summary>
+    private const char IndentUnit = '\t';
+
+    /// <summary>The columns a level counts for when a line's length is measured (a tab shown four columns wide).</summary>
+    public const int IndentColumns = 4;
     private readonly StringBuilder _builder = new();
     private int _indent;
 
@@ -25,9 +32,9 @@ internal sealed class SourceWriter
 
     private void Write(string text, int indent)
     {
-        if (text.Length > 0 && (indent * IndentUnit.Length) + text.Length > LineWrapper.MaxLength)
+        if (text.Length > 0 && (indent * IndentColumns) + text.Length > LineWrapper.MaxLength)
         {
-            var pieces = LineWrapper.Split(text, LineWrapper.MaxLength - (indent * IndentUnit.Length));
+            var pieces = LineWrapper.Split(text, LineWrapper.MaxLength - (indent * IndentColumns));
             if (pieces.Count > 1)
             {
                 foreach (var (extra, piece) in pieces)
@@ -41,10 +48,7 @@ internal sealed class SourceWriter
 
         if (text.Length > 0)
         {
-            for (var i = 0; i < indent; i++)
-            {
-                _builder.Append(IndentUnit);
-            }
+            _builder.Append(IndentUnit, indent);
 
             _builder.Append(text);
         }
