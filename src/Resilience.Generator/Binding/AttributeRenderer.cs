@@ -3,10 +3,11 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
 
 namespace Resilience.Generator.Binding;
 
-/// <summary>Renders the attributes an implementation must repeat: <c>Obsolete</c> and the nullable-analysis attributes.</summary>
+/// <summary>Reads the attributes an implementation must repeat: <c>Obsolete</c> and the nullable-analysis attributes.</summary>
 internal static class AttributeRenderer
 {
     private static readonly HashSet<string> NullableAnalysis = new()
@@ -22,9 +23,9 @@ internal static class AttributeRenderer
         "DoesNotReturnIfAttribute",
     };
 
-    public static EquatableArray<string> Render(ImmutableArray<AttributeData> attributes)
+    public static EquatableArray<AttributeModel> Render(ImmutableArray<AttributeData> attributes)
     {
-        List<string>? result = null;
+        List<AttributeModel>? result = null;
         foreach (var attribute in attributes)
         {
             if (attribute.AttributeClass is not { } type || !IsRepeated(type))
@@ -35,11 +36,11 @@ internal static class AttributeRenderer
             var rendered = RenderOne(attribute, type);
             if (rendered is not null)
             {
-                (result ??= new List<string>()).Add(rendered);
+                (result ??= new List<AttributeModel>()).Add(rendered);
             }
         }
 
-        return result is null ? EquatableArray<string>.Empty : result.ToEquatableArray();
+        return result is null ? EquatableArray<AttributeModel>.Empty : result.ToEquatableArray();
     }
 
     private static bool IsRepeated(INamedTypeSymbol type)
@@ -61,50 +62,48 @@ internal static class AttributeRenderer
     }
 
     /// <summary>Only the <c>Obsolete</c> and <c>Experimental</c> attributes (for types, accessors and private cores).</summary>
-    public static EquatableArray<string> RenderMarkers(ImmutableArray<AttributeData> attributes)
+    public static EquatableArray<AttributeModel> RenderMarkers(ImmutableArray<AttributeData> attributes)
     {
-        List<string>? result = null;
+        List<AttributeModel>? result = null;
         foreach (var attribute in attributes)
         {
             if (attribute.AttributeClass is { } type && IsMarker(type) && RenderOne(attribute, type) is { } rendered)
             {
-                (result ??= new List<string>()).Add(rendered);
+                (result ??= new List<AttributeModel>()).Add(rendered);
             }
         }
 
-        return result is null ? EquatableArray<string>.Empty : result.ToEquatableArray();
+        return result is null ? EquatableArray<AttributeModel>.Empty : result.ToEquatableArray();
     }
 
-    private static string? RenderOne(AttributeData attribute, INamedTypeSymbol type)
+    private static AttributeModel? RenderOne(AttributeData attribute, INamedTypeSymbol type)
     {
-        var arguments = new List<string>();
+        var arguments = new List<ConstantModel>();
         foreach (var argument in attribute.ConstructorArguments)
         {
-            var text = Constant(argument);
-            if (text is null)
+            if (Constant(argument) is not { } value)
             {
                 return null;
             }
 
-            arguments.Add(text);
+            arguments.Add(value);
         }
 
+        var named = new List<NamedArgumentModel>();
         foreach (var argument in attribute.NamedArguments)
         {
-            var text = Constant(argument.Value);
-            if (text is null)
+            if (Constant(argument.Value) is not { } value)
             {
                 return null;
             }
 
-            arguments.Add(argument.Key + " = " + text);
+            named.Add(new NamedArgumentModel(argument.Key, value));
         }
 
-        var name = TypeNames.RenderNoNullable(type);
-        return arguments.Count == 0 ? "[" + name + "]" : "[" + name + "(" + string.Join(", ", arguments) + ")]";
+        return new AttributeModel(TypeNames.RenderNoNullable(type), arguments.ToEquatableArray(), named.ToEquatableArray());
     }
 
-    private static string? Constant(TypedConstant constant)
+    private static ConstantModel? Constant(TypedConstant constant)
     {
         switch (constant.Kind)
         {
@@ -113,15 +112,15 @@ internal static class AttributeRenderer
             case TypedConstantKind.Array:
                 if (constant.IsNull)
                 {
-                    return "null";
+                    return ConstantModel.Null;
                 }
 
                 var elements = constant.Values.Select(Constant).ToList();
                 return elements.Any(e => e is null)
                     ? null
-                    : "new " + TypeNames.RenderNoNullable(constant.Type!) + " { " + string.Join(", ", elements) + " }";
+                    : new ConstantModel(ConstantKind.Array, TypeName: TypeNames.RenderNoNullable(constant.Type!), Elements: elements.Select(e => e!).ToEquatableArray());
             case TypedConstantKind.Type:
-                return constant.Value is ITypeSymbol type ? "typeof(" + TypeNames.RenderNoNullable(type) + ")" : "null";
+                return constant.Value is ITypeSymbol type ? new ConstantModel(ConstantKind.TypeOf, TypeName: TypeNames.RenderNoNullable(type)) : ConstantModel.Null;
             default:
                 return constant.Type is null ? null : TypeNames.Constant(constant.Value, constant.Type);
         }

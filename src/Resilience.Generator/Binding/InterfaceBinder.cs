@@ -261,8 +261,8 @@ internal static class InterfaceBinder
                             property.SetMethod is { } setter && IsImplementable(setter),
                             property.SetMethod is { IsInitOnly: true },
                             AttributeRenderer.Render(property.GetAttributes()),
-                            property.GetMethod is { } get ? AttributeRenderer.RenderMarkers(get.GetAttributes()) : EquatableArray<string>.Empty,
-                            property.SetMethod is { } set ? AttributeRenderer.RenderMarkers(set.GetAttributes()) : EquatableArray<string>.Empty));
+                            property.GetMethod is { } get ? AttributeRenderer.RenderMarkers(get.GetAttributes()) : EquatableArray<AttributeModel>.Empty,
+                            property.SetMethod is { } set ? AttributeRenderer.RenderMarkers(set.GetAttributes()) : EquatableArray<AttributeModel>.Empty));
                         break;
                     case IEventSymbol @event:
                         events.Add(new EventModel(

@@ -182,8 +182,8 @@ internal sealed class PipelineBuilder
         };
 
         var typeArguments = target.IsGenericMethod
-            ? "<" + string.Join(", ", _method.TypeParameters.Select(t => TypeNames.Escape(TypeNames.MethodTypeParameterName(t.Name)))) + ">"
-            : string.Empty;
+            ? _method.TypeParameters.Select(t => TypeNames.Escape(TypeNames.MethodTypeParameterName(t.Name))).ToEquatableArray()
+            : EquatableArray<string>.Empty;
 
         return new FallbackModel(
             bound.Target,

@@ -86,7 +86,7 @@ internal static class RegistrationSiteParser
         INamedTypeSymbol definition,
         IReadOnlyList<ITypeSymbol> arguments,
         EquatableArray<string> renderedArguments,
-        EquatableArray<string> attributes,
+        EquatableArray<AttributeModel> attributes,
         Compilation compilation)
     {
         var ns = TypeNames.NamespaceOf(definition);

@@ -36,12 +36,12 @@ internal static class SignatureReader
     }
 
     /// <summary>
-    /// The rendered default value: as written; <c>null!</c> for a <c>null</c> default of a non-nullable reference type
-    /// (<c>string q = null</c>: the user's own declaration gets the compiler's warning, the generated copy not a second
-    /// one); a <c>DateTime</c> one (which C# can state only as <c>[DateTimeConstant]</c>) as its attributes, starting
-    /// with <c>[</c> (<see cref="Emitting.SignatureWriter"/> writes those before the parameter).
+    /// The default value: as written; <see cref="ConstantKind.SuppressedNull"/> for a <c>null</c> default of a
+    /// non-nullable reference type (<c>string q = null</c>: the user's own declaration gets the compiler's warning, the
+    /// generated copy not a second one); <see cref="ConstantKind.DateTime"/> for a <c>DateTime</c> one (which C# can
+    /// state only as <c>[DateTimeConstant]</c>).
     /// </summary>
-    private static string? DefaultValue(IParameterSymbol parameter)
+    private static ConstantModel? DefaultValue(IParameterSymbol parameter)
     {
         if (!parameter.HasExplicitDefaultValue)
         {
@@ -50,13 +50,12 @@ internal static class SignatureReader
 
         if (parameter.ExplicitDefaultValue is System.DateTime dateTime)
         {
-            return "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
-                + dateTime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L)]";
+            return new ConstantModel(ConstantKind.DateTime, dateTime.Ticks);
         }
 
         var value = TypeNames.Constant(parameter.ExplicitDefaultValue, parameter.Type);
-        return value == "null" && parameter.Type.NullableAnnotation == NullableAnnotation.NotAnnotated && !parameter.Type.IsValueType
-            ? "null!"
+        return value.Kind == ConstantKind.Null && parameter.Type.NullableAnnotation == NullableAnnotation.NotAnnotated && !parameter.Type.IsValueType
+            ? new ConstantModel(ConstantKind.SuppressedNull)
             : value;
     }
 
@@ -98,42 +97,22 @@ internal static class SignatureReader
         return result.ToEquatableArray();
     }
 
-    private static string? Constraints(ITypeParameterSymbol parameter)
+    private static ConstraintsModel? Constraints(ITypeParameterSymbol parameter)
     {
-        var parts = new List<string>();
-        if (parameter.HasReferenceTypeConstraint)
-        {
-            parts.Add(parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
-        }
-        else if (parameter.HasUnmanagedTypeConstraint)
-        {
-            parts.Add("unmanaged");
-        }
-        else if (parameter.HasValueTypeConstraint)
-        {
-            parts.Add("struct");
-        }
-        else if (parameter.HasNotNullConstraint)
-        {
-            parts.Add("notnull");
-        }
-
-        foreach (var type in parameter.ConstraintTypes)
-        {
-            parts.Add(TypeNames.Render(type));
-        }
-
-        if (parameter.HasConstructorConstraint && !parameter.HasValueTypeConstraint)
-        {
-            parts.Add("new()");
-        }
-
-        if (AllowsRefLikeType(parameter))
-        {
-            parts.Add("allows ref struct");
-        }
-
-        return parts.Count == 0 ? null : string.Join(", ", parts);
+        var primary = parameter.HasReferenceTypeConstraint
+            ? parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? PrimaryConstraint.NullableClass : PrimaryConstraint.Class
+            : parameter.HasUnmanagedTypeConstraint ? PrimaryConstraint.Unmanaged
+            : parameter.HasValueTypeConstraint ? PrimaryConstraint.Struct
+            : parameter.HasNotNullConstraint ? PrimaryConstraint.NotNull
+            : PrimaryConstraint.None;
+        var types = parameter.ConstraintTypes.IsEmpty
+            ? EquatableArray<string>.Empty
+            : parameter.ConstraintTypes.Select(TypeNames.Render).ToEquatableArray();
+        var @new = parameter.HasConstructorConstraint && !parameter.HasValueTypeConstraint;
+        var allowsRefStruct = AllowsRefLikeType(parameter);
+        return primary == PrimaryConstraint.None && types.IsEmpty && !@new && !allowsRefStruct
+            ? null
+            : new ConstraintsModel(primary, types, @new, allowsRefStruct);
     }
 
     /// <summary>
@@ -145,24 +124,24 @@ internal static class SignatureReader
     private static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
         => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
 
-    private static string? ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)
+    private static ExplicitConstraint ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)
     {
         if (parameter.HasReferenceTypeConstraint)
         {
-            return "class";
+            return ExplicitConstraint.Class;
         }
 
         if (parameter.HasValueTypeConstraint)
         {
-            return "struct";
+            return ExplicitConstraint.Struct;
         }
 
         if (!usedAnnotated)
         {
-            return null;
+            return ExplicitConstraint.None;
         }
 
-        return parameter.IsReferenceType ? "class" : parameter.IsValueType ? null : "default";
+        return parameter.IsReferenceType ? ExplicitConstraint.Class : parameter.IsValueType ? ExplicitConstraint.None : ExplicitConstraint.Default;
     }
 
     private static void CollectAnnotated(ITypeSymbol type, HashSet<string> names)

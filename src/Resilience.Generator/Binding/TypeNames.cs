@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Resilience.Generator.Helpers;
+using Resilience.Generator.Model;
 
 namespace Resilience.Generator.Binding;
 
@@ -176,8 +177,8 @@ internal static class TypeNames
     /// <summary><see cref="CSharpText.Double"/>.</summary>
     public static string Double(double value) => CSharpText.Double(value);
 
-    /// <summary>Renders a constant of <paramref name="type"/> as C#; <see langword="null"/> when it cannot be rendered.</summary>
-    public static string? Constant(object? value, ITypeSymbol type)
+    /// <summary>A constant of <paramref name="type"/>, typed for the emitter.</summary>
+    public static ConstantModel Constant(object? value, ITypeSymbol type)
     {
         var target = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
             ? nullable.TypeArguments[0]
@@ -185,7 +186,7 @@ internal static class TypeNames
 
         if (value is null)
         {
-            return type.IsReferenceType || !ReferenceEquals(target, type) ? "null" : "default";
+            return type.IsReferenceType || !ReferenceEquals(target, type) ? ConstantModel.Null : new ConstantModel(ConstantKind.Default);
         }
 
         if (target.TypeKind == TypeKind.Enum && target is INamedTypeSymbol enumType)
@@ -193,28 +194,10 @@ internal static class TypeNames
             var member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
             var typeName = RenderNoNullable(enumType);
             return member is not null
-                ? typeName + "." + Escape(member.Name)
-                : "(" + typeName + ")(" + Primitive(value) + ")";
+                ? new ConstantModel(ConstantKind.EnumMember, value, typeName, Escape(member.Name))
+                : new ConstantModel(ConstantKind.EnumValue, value, typeName);
         }
 
-        return Primitive(value);
+        return new ConstantModel(ConstantKind.Primitive, value);
     }
-
-    private static string Primitive(object value) => value switch
-    {
-        string s => Literal(s),
-        char c => SymbolDisplay.FormatLiteral(c, quote: true),
-        bool b => b ? "true" : "false",
-        float f => float.IsNaN(f) ? "float.NaN"
-            : float.IsPositiveInfinity(f) ? "float.PositiveInfinity"
-            : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
-            : f.ToString("R", CultureInfo.InvariantCulture) + "F",
-        double d => double.IsNaN(d) || double.IsInfinity(d) ? Double(d) : d.ToString("R", CultureInfo.InvariantCulture) + "D",
-        decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
-        long l => l.ToString(CultureInfo.InvariantCulture) + "L",
-        ulong ul => ul.ToString(CultureInfo.InvariantCulture) + "UL",
-        uint ui => ui.ToString(CultureInfo.InvariantCulture) + "U",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "default",
-    };
 }

@@ -7,11 +7,11 @@ namespace Resilience.Generator.Emitting;
 /// <summary>Writes members that forward to the inner instance: undecorated methods, properties, indexers and events.</summary>
 internal static class MemberEmitter
 {
-    public static void WriteAttributes(SourceWriter writer, EquatableArray<string> attributes, string target = "")
+    public static void WriteAttributes(SourceWriter writer, EquatableArray<AttributeModel> attributes, string target = "")
     {
         foreach (var attribute in attributes)
         {
-            writer.Line(target.Length == 0 ? attribute : "[" + target + attribute.Substring(1));
+            writer.Line(ConstantWriter.Attribute(attribute, target));
         }
     }
 
@@ -75,8 +75,7 @@ internal static class MemberEmitter
         writer.CloseBrace();
     }
 
-    private static string Prefix(EquatableArray<string> attributes)
-        => attributes.IsEmpty ? string.Empty : string.Concat(attributes) + " ";
+    private static string Prefix(EquatableArray<AttributeModel> attributes) => ConstantWriter.Prefix(attributes);
 
     public static void WriteEvent(SourceWriter writer, EventModel @event, MemberNames names)
     {

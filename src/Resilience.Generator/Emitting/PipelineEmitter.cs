@@ -115,7 +115,7 @@ internal sealed class PipelineEmitter
         // The core calls the inner member, so it repeats the member's Obsolete/Experimental attributes, as the entry does.
         foreach (var attribute in _method.Attributes.Where(IsMarker))
         {
-            _writer.Line(attribute);
+            _writer.Line(ConstantWriter.Attribute(attribute));
         }
 
         _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
@@ -190,9 +190,8 @@ internal sealed class PipelineEmitter
         }
     }
 
-    private static bool IsMarker(string attribute)
-        => attribute.StartsWith("[global::System.ObsoleteAttribute", System.StringComparison.Ordinal)
-            || attribute.StartsWith("[global::System.Diagnostics.CodeAnalysis.ExperimentalAttribute", System.StringComparison.Ordinal);
+    private static bool IsMarker(AttributeModel attribute)
+        => attribute.Type is "global::System.ObsoleteAttribute" or "global::System.Diagnostics.CodeAnalysis.ExperimentalAttribute";
 
     private string Await(string expression) => _isAsync ? $"await {expression}.ConfigureAwait(false)" : expression;
 
@@ -283,7 +282,7 @@ internal sealed class PipelineEmitter
             _ => fallback.Receiver == _interfaceType ? InnerField : $"(({fallback.Receiver}){InnerField})",
         };
         var arguments = string.Join(", ", fallback.Arguments.Select(a => a < 0 ? _locals.Failure : StaticArgument(a)));
-        var call = $"{receiver}.{fallback.MethodName}{fallback.TypeArguments}({arguments})";
+        var call = $"{receiver}.{fallback.MethodName}{(fallback.TypeArguments.IsEmpty ? string.Empty : "<" + string.Join(", ", fallback.TypeArguments) + ">")}({arguments})";
 
         // Differs from the method's result only in nullability: passed on as it is (RES0020 warns where it may be null).
         var forgive = fallback.NullForgiving ? "!" : string.Empty;
@@ -659,7 +658,7 @@ internal sealed class PipelineEmitter
                     break;
                 default:
                     // [return: MaybeNull] lets the inner call return null where the type says it cannot; it is returned as it came.
-                    var maybeNull = _method.ReturnAttributes.Any(a => a.Contains("System.Diagnostics.CodeAnalysis.MaybeNull")) ? "!" : string.Empty;
+                    var maybeNull = _method.ReturnAttributes.Any(a => a.Type == "global::System.Diagnostics.CodeAnalysis.MaybeNullAttribute") ? "!" : string.Empty;
                     _writer.Line($"{_locals.Result} = {call}{maybeNull};");
                     break;
             }

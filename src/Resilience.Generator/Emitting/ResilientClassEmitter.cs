@@ -231,7 +231,7 @@ internal static class ResilientClassEmitter
     /// Opens a generated registration class: its summary, <c>[GeneratedCode]</c>, hidden from IntelliSense and coverage,
     /// the interface's markers (<c>[Obsolete]</c>, …), and the module-initializer attribute of the method that follows.
     /// </summary>
-    internal static void OpenRegistrationClass(SourceWriter writer, string summary, string generatedCode, EquatableArray<string> attributes, string className)
+    internal static void OpenRegistrationClass(SourceWriter writer, string summary, string generatedCode, EquatableArray<AttributeModel> attributes, string className)
     {
         writer.Line($"/// <summary>{summary}</summary>");
         writer.Line(generatedCode);

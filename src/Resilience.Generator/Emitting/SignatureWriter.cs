@@ -31,15 +31,20 @@ internal static class SignatureWriter
 
     private static string Parameter(ParameterModel parameter, bool isExplicit)
     {
-        var attributes = parameter.Attributes.IsEmpty ? string.Empty : string.Concat(parameter.Attributes) + " ";
+        var attributes = ConstantWriter.Prefix(parameter.Attributes);
         var scoped = parameter.IsScoped ? "scoped " : string.Empty;
         var @params = parameter.IsParams ? "params " : string.Empty;
-        var defaultValue = !isExplicit && parameter.DefaultValue is { } value ? " = " + value : string.Empty;
-        if (defaultValue.StartsWith(" = [", System.StringComparison.Ordinal))
+        var defaultValue = string.Empty;
+        if (!isExplicit && parameter.DefaultValue is { } value)
         {
-            // A DateTime default: its [Optional, DateTimeConstant] attributes (see SignatureReader).
-            attributes = parameter.DefaultValue + " " + attributes;
-            defaultValue = string.Empty;
+            if (value.Kind == ConstantKind.DateTime)
+            {
+                attributes = ConstantWriter.DateTimeAttributes(value) + " " + attributes;
+            }
+            else
+            {
+                defaultValue = " = " + ConstantWriter.Render(value);
+            }
         }
 
         return $"{attributes}{scoped}{@params}{Modifier(parameter.RefKind)}{parameter.Type} {parameter.Name}{defaultValue}";
@@ -54,10 +59,9 @@ internal static class SignatureWriter
         => string.Join(", ", parameters.Select(p => $"{NullablePreconditions(p)}{p.Type} {p.Name}"));
 
     private static string NullablePreconditions(ParameterModel parameter)
-        => string.Concat(parameter.Attributes.Where(a =>
-            a.StartsWith("[global::System.Diagnostics.CodeAnalysis.AllowNull", System.StringComparison.Ordinal)
-            || a.StartsWith("[global::System.Diagnostics.CodeAnalysis.DisallowNull", System.StringComparison.Ordinal))
-            .Select(a => a + " "));
+        => string.Concat(parameter.Attributes
+            .Where(a => a.Type is "global::System.Diagnostics.CodeAnalysis.AllowNullAttribute" or "global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute")
+            .Select(a => ConstantWriter.Attribute(a) + " "));
 
     /// <summary>Arguments forwarding every parameter with its modifier.</summary>
     public static string Arguments(EquatableArray<ParameterModel> parameters)
@@ -84,12 +88,56 @@ internal static class SignatureWriter
     {
         foreach (var typeParameter in typeParameters)
         {
-            var constraints = isExplicit ? typeParameter.ExplicitConstraints : typeParameter.Constraints;
+            var constraints = isExplicit ? Explicit(typeParameter.ExplicitConstraint) : Full(typeParameter.Constraints);
             if (constraints is not null)
             {
                 yield return $"where {typeParameter.Name} : {constraints}";
             }
         }
+    }
+
+    private static string? Explicit(ExplicitConstraint constraint) => constraint switch
+    {
+        ExplicitConstraint.Class => "class",
+        ExplicitConstraint.Struct => "struct",
+        ExplicitConstraint.Default => "default",
+        _ => null,
+    };
+
+    private static string? Full(ConstraintsModel? constraints)
+    {
+        if (constraints is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        var primary = constraints.Primary switch
+        {
+            PrimaryConstraint.Class => "class",
+            PrimaryConstraint.NullableClass => "class?",
+            PrimaryConstraint.Struct => "struct",
+            PrimaryConstraint.Unmanaged => "unmanaged",
+            PrimaryConstraint.NotNull => "notnull",
+            _ => null,
+        };
+        if (primary is not null)
+        {
+            parts.Add(primary);
+        }
+
+        parts.AddRange(constraints.Types);
+        if (constraints.New)
+        {
+            parts.Add("new()");
+        }
+
+        if (constraints.AllowsRefStruct)
+        {
+            parts.Add("allows ref struct");
+        }
+
+        return string.Join(", ", parts);
     }
 
     /// <summary>The inner instance (<paramref name="inner"/>, the field with its <c>this.</c> if any) as the member's declaring interface.</summary>

@@ -28,4 +28,4 @@ internal sealed record ClosedGenericRegistrationModel(
     string Namespace,
     string ClassName,
     EquatableArray<string> HandlerTypes,
-    EquatableArray<string> Attributes);
+    EquatableArray<AttributeModel> Attributes);

@@ -8,11 +8,11 @@ namespace Resilience.Generator.Model;
 /// <param name="IsExplicit">Whether it is implemented explicitly.</param>
 /// <param name="IsBaseMember">Whether it is declared on a base interface.</param>
 /// <param name="Type">The fully qualified delegate type with nullable annotations.</param>
-/// <param name="Attributes">Rendered attributes to repeat (<c>Obsolete</c>).</param>
+/// <param name="Attributes">Attributes to repeat (<c>Obsolete</c>).</param>
 internal sealed record EventModel(
     string Name,
     string DeclaringInterface,
     bool IsExplicit,
     bool IsBaseMember,
     string Type,
-    EquatableArray<string> Attributes);
+    EquatableArray<AttributeModel> Attributes);

@@ -10,7 +10,7 @@ namespace Resilience.Generator.Model;
 /// fully qualified interface the method is called through.
 /// </param>
 /// <param name="MethodName">The fallback's identifier.</param>
-/// <param name="TypeArguments">Rendered type argument list (<c>&lt;T&gt;</c>) or "".</param>
+/// <param name="TypeArguments">The type arguments passed to a generic fallback (the method's type parameters), or none.</param>
 /// <param name="Arguments">Per fallback parameter: the decorated method's parameter index, or -1 for the exception.</param>
 /// <param name="ExceptionType">The fully qualified exception type handled (<c>global::System.Exception</c> when all are).</param>
 /// <param name="ReturnKind">How the fallback's result is adapted.</param>
@@ -19,7 +19,7 @@ internal sealed record FallbackModel(
     FallbackTarget Target,
     string Receiver,
     string MethodName,
-    string TypeArguments,
+    EquatableArray<string> TypeArguments,
     EquatableArray<int> Arguments,
     string ExceptionType,
     FallbackReturnKind ReturnKind,

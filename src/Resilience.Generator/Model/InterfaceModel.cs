@@ -39,7 +39,7 @@ internal sealed record InterfaceModel(
     EquatableArray<MethodModel> Methods,
     EquatableArray<PropertyModel> Properties,
     EquatableArray<EventModel> Events,
-    EquatableArray<string> Attributes,
+    EquatableArray<AttributeModel> Attributes,
     bool IsUnsafe,
     bool NullableWarnings = true,
     string? Failure = null,
@@ -59,7 +59,7 @@ internal sealed record InterfaceModel(
         EquatableArray<MethodModel>.Empty,
         EquatableArray<PropertyModel>.Empty,
         EquatableArray<EventModel>.Empty,
-        EquatableArray<string>.Empty,
+        EquatableArray<AttributeModel>.Empty,
         false,
         true,
         failure);

@@ -13,8 +13,8 @@ namespace Resilience.Generator.Model;
 /// <param name="ResultType">The awaited result (<c>T</c> of <c>Task&lt;T&gt;</c>) or the synchronous return type; <see langword="null"/> for void-like shapes.</param>
 /// <param name="TypeParameters">The method's type parameters.</param>
 /// <param name="Parameters">The parameters.</param>
-/// <param name="Attributes">Rendered method attributes to repeat (<c>Obsolete</c>, nullable analysis).</param>
-/// <param name="ReturnAttributes">Rendered return attributes to repeat (nullable analysis).</param>
+/// <param name="Attributes">Method attributes to repeat (<c>Obsolete</c>, nullable analysis).</param>
+/// <param name="ReturnAttributes">Return attributes to repeat (nullable analysis).</param>
 /// <param name="CoreName">A unique name for the private core method, when the body needs one.</param>
 /// <param name="Pipeline">The strategies around the call, or <see langword="null"/> for a plain delegating member.</param>
 /// <param name="IsUnsafe">Whether the signature has a pointer type, so the implementation is declared <c>unsafe</c>.</param>
@@ -29,8 +29,8 @@ internal sealed record MethodModel(
     string? ResultType,
     EquatableArray<TypeParameterModel> TypeParameters,
     EquatableArray<ParameterModel> Parameters,
-    EquatableArray<string> Attributes,
-    EquatableArray<string> ReturnAttributes,
+    EquatableArray<AttributeModel> Attributes,
+    EquatableArray<AttributeModel> ReturnAttributes,
     string CoreName,
     PipelineModel? Pipeline,
     bool IsUnsafe = false);

@@ -13,9 +13,9 @@ namespace Resilience.Generator.Model;
 /// <param name="HasGetter">Whether it has a getter the implementation must provide.</param>
 /// <param name="HasSetter">Whether it has a setter the implementation must provide.</param>
 /// <param name="IsInitOnly">Whether the setter is <c>init</c>.</param>
-/// <param name="Attributes">Rendered attributes to repeat (<c>Obsolete</c>, nullable analysis).</param>
-/// <param name="GetterAttributes">Rendered attributes of the getter (<c>Obsolete</c>, <c>Experimental</c>).</param>
-/// <param name="SetterAttributes">Rendered attributes of the setter.</param>
+/// <param name="Attributes">Attributes to repeat (<c>Obsolete</c>, nullable analysis).</param>
+/// <param name="GetterAttributes">Attributes of the getter (<c>Obsolete</c>, <c>Experimental</c>).</param>
+/// <param name="SetterAttributes">Attributes of the setter.</param>
 internal sealed record PropertyModel(
     string Name,
     string DeclaringInterface,
@@ -27,6 +27,6 @@ internal sealed record PropertyModel(
     bool HasGetter,
     bool HasSetter,
     bool IsInitOnly,
-    EquatableArray<string> Attributes,
-    EquatableArray<string> GetterAttributes,
-    EquatableArray<string> SetterAttributes);
+    EquatableArray<AttributeModel> Attributes,
+    EquatableArray<AttributeModel> GetterAttributes,
+    EquatableArray<AttributeModel> SetterAttributes);

@@ -1,7 +1,36 @@
+using Resilience.Generator.Helpers;
+
 namespace Resilience.Generator.Model;
 
 /// <summary>A type parameter of a generic interface or method.</summary>
 /// <param name="Name">The identifier.</param>
-/// <param name="Constraints">The full constraint list (after <c>where T :</c>), or <see langword="null"/> when unconstrained.</param>
-/// <param name="ExplicitConstraints">The constraints allowed on an explicit implementation (<c>class</c>, <c>struct</c> or <c>default</c>), or <see langword="null"/>.</param>
-internal sealed record TypeParameterModel(string Name, string? Constraints, string? ExplicitConstraints);
+/// <param name="Constraints">Its constraints, or <see langword="null"/> when unconstrained.</param>
+/// <param name="ExplicitConstraint">The constraint an explicit implementation may (and must) state.</param>
+internal sealed record TypeParameterModel(string Name, ConstraintsModel? Constraints, ExplicitConstraint ExplicitConstraint);
+
+/// <summary>A type parameter's constraints, in the order C# requires them.</summary>
+/// <param name="Primary">The primary constraint.</param>
+/// <param name="Types">The fully qualified constraint types.</param>
+/// <param name="New">Whether it has <c>new()</c>.</param>
+/// <param name="AllowsRefStruct">Whether it has <c>allows ref struct</c>.</param>
+internal sealed record ConstraintsModel(PrimaryConstraint Primary, EquatableArray<string> Types, bool New, bool AllowsRefStruct);
+
+/// <summary>The primary constraint of a type parameter.</summary>
+internal enum PrimaryConstraint
+{
+    None,
+    Class,
+    NullableClass,
+    Struct,
+    Unmanaged,
+    NotNull,
+}
+
+/// <summary>What an explicit interface implementation states of a type parameter (C# allows only these).</summary>
+internal enum ExplicitConstraint
+{
+    None,
+    Class,
+    Struct,
+    Default,
+}
