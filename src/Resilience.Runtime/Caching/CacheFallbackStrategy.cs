@@ -4,12 +4,14 @@ namespace Resilience;
 /// <remarks>
 /// A result stored at time <c>t</c> is fresh while <c>now &lt; t + Ttl</c> and may answer a failure while
 /// <c>now &lt; t + Ttl + StaleTtl</c>. An entry whose value is not of the requested type (another call stored
-/// something else under the key) is ignored. Storing boxes value-type results; lookups allocate nothing.
+/// something else under the key) is ignored. Storing boxes value-type results; lookups allocate nothing. A store that
+/// implements <see cref="ITypedCacheFallbackStore"/> is called through its generic members, with the result type.
 /// </remarks>
 public sealed class CacheFallbackStrategy
 {
     private readonly string _name;
     private readonly ICacheFallbackStore _store;
+    private readonly ITypedCacheFallbackStore? _typedStore;
     private readonly TimeProvider _timeProvider;
     private Settings _settings;
 
@@ -26,6 +28,7 @@ public sealed class CacheFallbackStrategy
         options.Validate();
         _name = name;
         _store = store;
+        _typedStore = store as ITypedCacheFallbackStore;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _settings = new Settings(options.Ttl, options.StaleTtl);
     }
@@ -49,7 +52,7 @@ public sealed class CacheFallbackStrategy
     public bool TryGetFresh<T>(string key, out T value)
     {
         if (Volatile.Read(ref _settings).Ttl > TimeSpan.Zero
-            && _store.TryGet(key, out CacheFallbackEntry entry)
+            && Lookup<T>(key, CacheFallbackLookup.Fresh, out CacheFallbackEntry entry)
             && _timeProvider.GetUtcNow() < entry.FreshUntil
             && TryCast(entry.Value, out value))
         {
@@ -69,7 +72,7 @@ public sealed class CacheFallbackStrategy
     public bool TryGetStale<T>(string key, Exception exception, CancellationToken callerToken, out T value)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (!ResilienceOutcome.IsCallerCancellation(exception, callerToken) && _store.TryGet(key, out CacheFallbackEntry entry))
+        if (!ResilienceOutcome.IsCallerCancellation(exception, callerToken) && Lookup<T>(key, CacheFallbackLookup.Stale, out CacheFallbackEntry entry))
         {
             DateTimeOffset now = _timeProvider.GetUtcNow();
             if (now < entry.StaleUntil && TryCast(entry.Value, out value))
@@ -97,7 +100,15 @@ public sealed class CacheFallbackStrategy
         DateTimeOffset now = _timeProvider.GetUtcNow();
         DateTimeOffset freshUntil = AddSaturating(now, settings.Ttl);
         DateTimeOffset staleUntil = AddSaturating(freshUntil, settings.StaleTtl);
-        _store.Set(key, new CacheFallbackEntry(value, now, freshUntil, staleUntil));
+        var entry = new CacheFallbackEntry(value, now, freshUntil, staleUntil);
+        if (_typedStore is null)
+        {
+            _store.Set(key, entry);
+        }
+        else
+        {
+            _typedStore.Set<T>(key, entry);
+        }
     }
 
     /// <summary>
@@ -111,6 +122,9 @@ public sealed class CacheFallbackStrategy
         options.Validate();
         Volatile.Write(ref _settings, new Settings(options.Ttl, options.StaleTtl));
     }
+
+    private bool Lookup<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry)
+        => _typedStore is null ? _store.TryGet(key, out entry) : _typedStore.TryGet<T>(key, lookup, out entry);
 
     private static bool TryCast<T>(object? stored, out T value)
     {

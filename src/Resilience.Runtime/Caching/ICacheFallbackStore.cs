@@ -2,8 +2,10 @@ namespace Resilience;
 
 /// <summary>
 /// Where <see cref="CacheFallbackAttribute"/> keeps results. The default, <see cref="InMemoryCacheFallbackStore"/>,
-/// is bounded in size; implement this over <c>HybridCache</c> or <c>IDistributedCache</c> to share results between
-/// machines. Implementations must be thread-safe.
+/// is bounded in size. The Resilience.Caching package shares results between machines over <c>HybridCache</c> or
+/// <c>IDistributedCache</c>; a store that serializes results implements <see cref="ITypedCacheFallbackStore"/>.
+/// Register a store in the container (<c>services.AddSingleton&lt;ICacheFallbackStore&gt;(...)</c>) and
+/// <c>AddResilienceRegistry</c> uses it. Implementations must be thread-safe.
 /// </summary>
 public interface ICacheFallbackStore
 {

@@ -128,7 +128,8 @@ public static class ResilienceServiceCollectionExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="ResilienceRegistry"/> unless one is registered. It uses the registered
-    /// <see cref="TimeProvider"/>, if any, takes the overrides of <see cref="ResilienceOptions"/> (set them with
+    /// <see cref="TimeProvider"/> and <see cref="ICacheFallbackStore"/>, if any (without a store it keeps results in an
+    /// <see cref="InMemoryCacheFallbackStore"/>), takes the overrides of <see cref="ResilienceOptions"/> (set them with
     /// <c>services.Configure&lt;ResilienceOptions&gt;(...)</c> or <see cref="AddResilienceConfiguration"/>), follows
     /// their changes, and is disposed with the service provider. Its "Resilience" meter comes from the registered
     /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, if any, and it logs retries, breaker transitions,
@@ -148,7 +149,7 @@ public static class ResilienceServiceCollectionExtensions
         {
             var registry = new ResilienceRegistry(
                 sp.GetService<TimeProvider>(),
-                cacheStore: null,
+                sp.GetService<ICacheFallbackStore>(),
                 sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
                 sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
                 sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>());

@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+
+namespace Resilience.Caching;
+
+/// <summary>
+/// An <see cref="ICacheFallbackStore"/> that shares <c>[CacheFallback]</c> results between processes through a
+/// <see cref="HybridCache"/> (its distributed tier: an <c>IDistributedCache</c> registered before <c>AddHybridCache</c>),
+/// with an in-memory tier of decoded results in front. See docs/caching.md for what it guarantees.
+/// </summary>
+/// <remarks>
+/// Entries are written as bytes (the format and the JSON come from this store, so no <c>IHybridCacheSerializer</c> is
+/// needed) and bypass HybridCache's own in-memory cache, which would only hold a second copy. A fresh hit in this
+/// store's in-memory tier allocates nothing and makes no round trip. Reads block the call at most
+/// <see cref="SharedCacheFallbackStoreOptions.OperationTimeout"/>; writes never block it.
+/// </remarks>
+public sealed class HybridCacheFallbackStore : ITypedCacheFallbackStore, IDisposable
+{
+    private readonly SharedStore _store;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="cache">The HybridCache.</param>
+    /// <param name="options">Settings; validated here (<see cref="SharedCacheFallbackStoreOptions.TypeInfoResolver"/> is required).</param>
+    /// <param name="timeProvider">The clock of entry times and of <see cref="SharedCacheFallbackStoreOptions.RetryInterval"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where changes of the shared cache's availability are logged (category <c>Resilience.Caching</c>), if anywhere.</param>
+    /// <param name="meterFactory">Creates the <c>Resilience.Caching</c> meter; a meter of its own when <see langword="null"/>.</param>
+    public HybridCacheFallbackStore(
+        HybridCache cache,
+        SharedCacheFallbackStoreOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _store = new SharedStore(new Tier(cache), options, timeProvider, loggerFactory, meterFactory);
+    }
+
+    /// <summary>Whether the shared cache is used now (<see langword="false"/> after it failed, until a background check finds it back).</summary>
+    public bool IsSharedCacheAvailable => _store.IsAvailable;
+
+    /// <inheritdoc />
+    public bool TryGet<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry) => _store.TryGet<T>(key, lookup, out entry);
+
+    /// <inheritdoc />
+    public void Set<T>(string key, CacheFallbackEntry entry) => _store.Set<T>(key, entry);
+
+    /// <summary>Looks up the in-memory tier only: without the result type nothing can be read from the shared cache.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry, when found.</param>
+    public bool TryGet(string key, out CacheFallbackEntry entry) => _store.TryGetLocal(key, out entry);
+
+    /// <summary>Stores in the in-memory tier only: without the result type nothing can be written to the shared cache.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry.</param>
+    public void Set(string key, CacheFallbackEntry entry) => _store.SetLocal(key, entry);
+
+    /// <inheritdoc />
+    public void Dispose() => _store.Dispose();
+
+    private sealed class Tier(HybridCache cache) : ISharedTier
+    {
+        private static readonly HybridCacheEntryOptions ReadOptions = new()
+        {
+            Flags = HybridCacheEntryFlags.DisableLocalCache | HybridCacheEntryFlags.DisableDistributedCacheWrite | HybridCacheEntryFlags.DisableUnderlyingData,
+        };
+
+        public string Kind => "hybrid_cache";
+
+        public Task<byte[]?> GetAsync(string key)
+            => cache.GetOrCreateAsync<byte[]?>(key, static _ => ValueTask.FromResult<byte[]?>(null), ReadOptions).AsTask();
+
+        public Task SetAsync(string key, byte[] value, TimeSpan timeToLive)
+            => cache.SetAsync(key, value, new HybridCacheEntryOptions
+            {
+                Expiration = timeToLive >= SharedTierLimits.LongestExpiry ? null : timeToLive,
+                Flags = HybridCacheEntryFlags.DisableLocalCache,
+            }).AsTask();
+    }
+}
