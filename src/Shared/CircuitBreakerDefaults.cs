@@ -30,6 +30,12 @@ internal static class CircuitBreakerDefaults
     /// <summary><c>HalfOpenMaxCalls</c>.</summary>
     public const int HalfOpenMaxCalls = 1;
 
+    /// <summary><c>SuccessThreshold</c>: the first successful probe closes the circuit.</summary>
+    public const int SuccessThreshold = 1;
+
+    /// <summary><c>IntervalMs</c> (<c>Interval</c>): 0, no cyclic reset of the counts while closed.</summary>
+    public const int IntervalMs = 0;
+
     /// <summary><c>MaxKeys</c> of a keyed breaker.</summary>
     public const int MaxKeys = 10_000;
 

@@ -5,8 +5,8 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// Closed → Open when the trip policy says so. Open rejects every call with <see cref="BrokenCircuitException"/>
-/// for <see cref="BreakDurationMs"/>; then Half-open admits <see cref="HalfOpenMaxCalls"/> probes: a success closes
-/// the circuit, a failure opens it again. The trip policy is consecutive failures (<see cref="FailureThreshold"/>)
+/// for <see cref="BreakDurationMs"/>; then Half-open admits <see cref="HalfOpenMaxCalls"/> probes at once:
+/// <see cref="SuccessThreshold"/> successes in a row close the circuit, a failure opens it again. The trip policy is consecutive failures (<see cref="FailureThreshold"/>)
 /// unless <see cref="FailureRatio"/>, <see cref="TimeoutRatio"/> or <see cref="TripPolicy"/> is set.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
@@ -38,6 +38,26 @@ public sealed class CircuitBreakerAttribute : Attribute
 
     /// <summary>Probe calls admitted at once while half-open. Default 1.</summary>
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerDefaults.HalfOpenMaxCalls;
+
+    /// <summary>
+    /// Successful probes in a row that close a half-open circuit (gobreaker's <c>MaxRequests</c>); at least 1. Default 1.
+    /// </summary>
+    public int SuccessThreshold { get; set; } = CircuitBreakerDefaults.SuccessThreshold;
+
+    /// <summary>
+    /// While closed, the counts (window totals and streaks) start again from zero every this many milliseconds, like
+    /// gobreaker's <c>Interval</c>: the interval starts when the circuit closes, and the first outcome recorded after it ends
+    /// clears the counts and starts the next one. 0 or more; 0 (the default) never resets them.
+    /// </summary>
+    public int IntervalMs { get; set; } = CircuitBreakerDefaults.IntervalMs;
+
+    /// <summary>
+    /// Name of a static method <c>bool M(Exception exception)</c> on the interface that decides whether an exception counts
+    /// as a failure (<see langword="false"/>: neutral, neither success nor failure), like gobreaker's <c>IsSuccessful</c>.
+    /// Asked only about exceptions that <see cref="Handle"/> lets through and that are not a timeout, a rejection or the
+    /// caller's cancellation. Default: every such exception counts.
+    /// </summary>
+    public string? HandleException { get; set; }
 
     /// <summary>Exception types (and their subtypes) counted as failures. Default: every exception.</summary>
     public Type[]? Handle { get; set; }

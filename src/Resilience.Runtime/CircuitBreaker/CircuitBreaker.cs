@@ -4,7 +4,8 @@ namespace Resilience;
 
 /// <summary>
 /// A thread-safe circuit breaker: Closed → Open when its <see cref="ITripPolicy"/> says so, Open rejects for the
-/// break duration, Half-open admits a bounded number of probes.
+/// break duration, Half-open admits a bounded number of probes and closes after
+/// <see cref="CircuitBreakerOptions.SuccessThreshold"/> of them succeed in a row.
 /// </summary>
 /// <remarks>
 /// Generated code calls <see cref="TryAcquire(out CircuitBreakerLease, out BrokenCircuitException?)"/> (a rejection
@@ -41,6 +42,10 @@ public sealed class CircuitBreaker
     private long _openedAt;
     private int _probesInFlight;
 
+    // Half-open: probes that succeeded in this period (any failure ends it). Closed with an interval: when it ends.
+    private int _probeSuccesses;
+    private long _intervalEndsAt;
+
     // Keyed breakers only: the key (boxed once), named in state-change events; set before the breaker is first handed out.
     private object? _key;
     private volatile bool _hasKey;
@@ -65,8 +70,10 @@ public sealed class CircuitBreaker
 
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _settings = new Settings(options);
-        _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+        _settings = new Settings(options, _timeProvider.TimestampFrequency);
+        long now = _timeProvider.GetTimestamp();
+        _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, now);
+        _intervalEndsAt = IntervalEnd(now);
         _countLeases = countLeases;
     }
 
@@ -136,10 +143,17 @@ public sealed class CircuitBreaker
     {
         get
         {
+            CircuitCounts counts;
+            bool reset;
             lock (_gate)
             {
-                return _counts.Snapshot(_timeProvider.GetTimestamp());
+                long now = _timeProvider.GetTimestamp();
+                reset = EndIntervalIfElapsed(now);
+                counts = _counts.Snapshot(now);
             }
+
+            ReportIntervalReset(reset);
+            return counts;
         }
     }
 
@@ -214,21 +228,22 @@ public sealed class CircuitBreaker
     public bool ShouldHandle(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Type[]? handle = Volatile.Read(ref _settings).Handle;
-        if (handle is null)
+        Settings settings = Volatile.Read(ref _settings);
+        if (settings.Handle is { } handle)
         {
-            return true;
-        }
-
-        for (int i = 0; i < handle.Length; i++)
-        {
-            if (handle[i].IsInstanceOfType(exception))
+            bool listed = false;
+            for (int i = 0; i < handle.Length && !listed; i++)
             {
-                return true;
+                listed = handle[i].IsInstanceOfType(exception);
+            }
+
+            if (!listed)
+            {
+                return false;
             }
         }
 
-        return false;
+        return settings.HandleException is not { } predicate || predicate(exception);
     }
 
     /// <summary>Opens the circuit until <see cref="Reset"/> is called. Does nothing when it is already isolated.</summary>
@@ -284,15 +299,21 @@ public sealed class CircuitBreaker
     internal void Reconfigure(CircuitBreakerOptions options)
     {
         options.Validate();
-        var settings = new Settings(options);
+        var settings = new Settings(options, _timeProvider.TimestampFrequency);
         lock (_gate)
         {
+            long now = _timeProvider.GetTimestamp();
             if (settings.SamplingDuration != _settings.SamplingDuration)
             {
-                _counts = new RollingCounts(settings.SamplingDuration, _timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
+                _counts = new RollingCounts(settings.SamplingDuration, _timeProvider.TimestampFrequency, now);
             }
 
+            bool intervalChanged = settings.IntervalTimestamps != _settings.IntervalTimestamps;
             Volatile.Write(ref _settings, settings);
+            if (intervalChanged)
+            {
+                _intervalEndsAt = IntervalEnd(now);
+            }
         }
     }
 
@@ -345,6 +366,7 @@ public sealed class CircuitBreaker
     internal void OnSuccess(long leaseStatus)
     {
         CircuitStateChangedEventArgs? changed = null;
+        bool reset = false;
         try
         {
             lock (_gate)
@@ -356,11 +378,15 @@ public sealed class CircuitBreaker
                 }
 
                 long now = _timeProvider.GetTimestamp();
+                reset = EndIntervalIfElapsed(now);
                 _counts.AddSuccess(now);
                 if (StateOf(leaseStatus) == CircuitState.HalfOpen)
                 {
                     _probesInFlight--;
-                    changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+                    if (++_probeSuccesses >= _settings.SuccessThreshold)
+                    {
+                        changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+                    }
                 }
             }
         }
@@ -370,12 +396,14 @@ public sealed class CircuitBreaker
             ExitLease();
         }
 
+        ReportIntervalReset(reset);
         Raise(changed);
     }
 
     internal void OnFailure(long leaseStatus, bool timeout)
     {
         CircuitStateChangedEventArgs? changed = null;
+        bool reset = false;
         try
         {
             lock (_gate)
@@ -386,6 +414,7 @@ public sealed class CircuitBreaker
                 }
 
                 long now = _timeProvider.GetTimestamp();
+                reset = EndIntervalIfElapsed(now);
                 _counts.AddFailure(now, timeout);
                 CircuitCounts counts = _counts.Snapshot(now);
                 if (StateOf(leaseStatus) == CircuitState.HalfOpen)
@@ -405,6 +434,7 @@ public sealed class CircuitBreaker
             ExitLease();
         }
 
+        ReportIntervalReset(reset);
         Raise(changed);
     }
 
@@ -518,6 +548,7 @@ public sealed class CircuitBreaker
         CircuitState old = StateOf(_status);
         long generation = (_status & ~StateMask) + GenerationStep;
         _probesInFlight = 0;
+        _probeSuccesses = 0;
         if (state == CircuitState.Open)
         {
             _openedAt = now;
@@ -525,12 +556,44 @@ public sealed class CircuitBreaker
         else if (state == CircuitState.Closed)
         {
             _counts.Clear();
+            _intervalEndsAt = IntervalEnd(now);
         }
 
         Volatile.Write(ref _status, generation | (long)state);
         return _countLeases
             ? new CircuitStateChangedEventArgs(_name, _key, old, state, reason, countsBefore)
             : new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
+    }
+
+    /// <summary>The end of an interval starting at <paramref name="now"/> (unused when no interval is set).</summary>
+    private long IntervalEnd(long now)
+    {
+        long interval = _settings.IntervalTimestamps;
+        return interval == 0 ? 0 : interval > long.MaxValue - now ? long.MaxValue : now + interval;
+    }
+
+    /// <summary>
+    /// Closed with an <see cref="CircuitBreakerOptions.Interval"/>: clears the counts and starts the next interval when
+    /// the current one has ended. Call under the lock; report a <see langword="true"/> result after leaving it.
+    /// </summary>
+    private bool EndIntervalIfElapsed(long now)
+    {
+        if (_settings.IntervalTimestamps == 0 || now < _intervalEndsAt || StateOf(_status) != CircuitState.Closed)
+        {
+            return false;
+        }
+
+        _counts.Clear();
+        _intervalEndsAt = IntervalEnd(now);
+        return true;
+    }
+
+    private void ReportIntervalReset(bool reset)
+    {
+        if (reset)
+        {
+            Telemetry?.OnIntervalReset(_name);
+        }
     }
 
     private void Raise(CircuitStateChangedEventArgs? args)
@@ -545,12 +608,19 @@ public sealed class CircuitBreaker
 
     private sealed class Settings
     {
-        public Settings(CircuitBreakerOptions options)
+        public Settings(CircuitBreakerOptions options, long timestampFrequency)
         {
             TripPolicy = options.CreateTripPolicy();
             BreakDuration = options.BreakDuration;
             HalfOpenMaxCalls = options.HalfOpenMaxCalls;
             SamplingDuration = options.SamplingDuration;
+            SuccessThreshold = options.SuccessThreshold;
+            HandleException = options.HandleException;
+            if (options.Interval > TimeSpan.Zero)
+            {
+                Int128 timestamps = (Int128)options.Interval.Ticks * timestampFrequency / TimeSpan.TicksPerSecond;
+                IntervalTimestamps = timestamps < 1 ? 1 : timestamps > long.MaxValue ? long.MaxValue : (long)timestamps;
+            }
             if (options.Handle is { } handle)
             {
                 Handle = new Type[handle.Count];
@@ -570,5 +640,12 @@ public sealed class CircuitBreaker
         public int HalfOpenMaxCalls { get; }
 
         public TimeSpan SamplingDuration { get; }
+
+        public int SuccessThreshold { get; }
+
+        /// <summary><see cref="CircuitBreakerOptions.Interval"/> in timestamp units (at least 1); 0 when off.</summary>
+        public long IntervalTimestamps { get; }
+
+        public Func<Exception, bool>? HandleException { get; }
     }
 }

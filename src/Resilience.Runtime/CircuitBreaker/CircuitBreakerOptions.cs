@@ -27,6 +27,30 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerDefaults.HalfOpenMaxCalls;
 
     /// <summary>
+    /// Consecutive successful probes that close a half-open circuit; at least 1. Default 1 (the first success closes it,
+    /// gobreaker's <c>MaxRequests</c> when it equals <see cref="HalfOpenMaxCalls"/>). A failed probe opens it again at once.
+    /// </summary>
+    public int SuccessThreshold { get; set; } = CircuitBreakerDefaults.SuccessThreshold;
+
+    /// <summary>
+    /// While closed, how often the counts (sampling-window totals and both streaks) start again from zero, like
+    /// gobreaker's <c>Interval</c>; <see cref="TimeSpan.Zero"/> (the default) never resets them. The first interval starts
+    /// when the circuit closes (or the breaker is created); when an outcome is recorded at or after its end, the counts are
+    /// cleared first and the next interval starts then. Zero or positive and finite.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(CircuitBreakerDefaults.IntervalMs);
+
+    /// <summary>
+    /// A predicate (gobreaker's <c>IsSuccessful</c>, inverted) that decides whether an exception counts as a failure:
+    /// <see langword="false"/> makes it neutral, like an exception outside <see cref="Handle"/>. <see langword="null"/> (the
+    /// default) counts every exception <see cref="Handle"/> lets through. It is asked only about exceptions that are not
+    /// the caller's cancellation, a rejection or a timeout (those are decided before it), and only when
+    /// <see cref="Handle"/> lets them through. It must not throw. Options compare it by delegate equality (a static method
+    /// is equal to itself).
+    /// </summary>
+    public Func<Exception, bool>? HandleException { get; set; }
+
+    /// <summary>
     /// Exception types (and subtypes) counted as failures; <see langword="null"/> (the default) counts every exception.
     /// When set, it must list at least one type, each <see cref="Exception"/> or derived from it.
     /// </summary>
@@ -84,6 +108,16 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         }
 
         ValidateDuration(KeyIdleTimeout, nameof(KeyIdleTimeout));
+
+        if (SuccessThreshold < 1)
+        {
+            throw OutOfRange(nameof(SuccessThreshold), $"SuccessThreshold must be at least 1; got {SuccessThreshold}.");
+        }
+
+        if (Interval < TimeSpan.Zero || Interval == TimeSpan.MaxValue)
+        {
+            throw OutOfRange(nameof(Interval), $"Interval must be zero (off) or positive and finite; got {Interval}.");
+        }
 
         if (Handle is { } handle)
         {
@@ -157,6 +191,9 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
             && HalfOpenMaxCalls == other.HalfOpenMaxCalls
             && MaxKeys == other.MaxKeys
             && KeyIdleTimeout == other.KeyIdleTimeout
+            && SuccessThreshold == other.SuccessThreshold
+            && Interval == other.Interval
+            && Equals(HandleException, other.HandleException)
             && ExceptionTypeList.Equal(Handle, other.Handle)
             && TripPolicyEquals(TripPolicy, other.TripPolicy);
     }
@@ -177,6 +214,9 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         hash.Add(HalfOpenMaxCalls);
         hash.Add(MaxKeys);
         hash.Add(KeyIdleTimeout);
+        hash.Add(SuccessThreshold);
+        hash.Add(Interval);
+        hash.Add(HandleException?.Method);
         ExceptionTypeList.AddTo(ref hash, Handle);
 
         hash.Add(TripPolicy?.GetType());

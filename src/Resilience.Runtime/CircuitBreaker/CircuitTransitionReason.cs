@@ -9,7 +9,7 @@ public enum CircuitTransitionReason
     /// <summary>The break duration passed; the circuit admits probes.</summary>
     BreakDurationElapsed = 1,
 
-    /// <summary>A half-open probe succeeded; the circuit closed.</summary>
+    /// <summary>Half-open probes succeeded <see cref="CircuitBreakerOptions.SuccessThreshold"/> times in a row; the circuit closed.</summary>
     ProbeSucceeded = 2,
 
     /// <summary>A half-open probe failed; the circuit opened again.</summary>

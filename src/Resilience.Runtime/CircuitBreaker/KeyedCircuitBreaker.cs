@@ -184,6 +184,9 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         TripPolicy = options.TripPolicy,
         MaxKeys = options.MaxKeys,
         KeyIdleTimeout = options.KeyIdleTimeout,
+        SuccessThreshold = options.SuccessThreshold,
+        Interval = options.Interval,
+        HandleException = options.HandleException,
     };
 
     private bool TryAcquireCore(TKey? key, out CircuitBreakerLease lease, out CircuitBreaker breaker, out CircuitState rejectedIn, out TimeSpan? retryAfter)
@@ -223,6 +226,8 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     private void OnKeyAdded(CircuitBreaker breaker)
     {
         breaker.StateChanged += _onKeyStateChanged;
+        // For the key's interval resets; its rejections are reported here (Acquire), with the key.
+        breaker.Telemetry = Telemetry;
         lock (_countsGate)
         {
             breaker.CountedState = (int)CircuitState.Closed;

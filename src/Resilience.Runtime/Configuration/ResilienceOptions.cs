@@ -100,11 +100,18 @@ public sealed class CircuitBreakerOverrides
     /// <summary>Overrides <see cref="CircuitBreakerOptions.KeyIdleTimeout"/> (keyed breakers only; a time span).</summary>
     public TimeSpan? KeyIdleTimeout { get; set; }
 
+    /// <summary>Overrides <see cref="CircuitBreakerOptions.SuccessThreshold"/> (consecutive probe successes that close the circuit).</summary>
+    public int? SuccessThreshold { get; set; }
+
+    /// <summary>Overrides <see cref="CircuitBreakerOptions.Interval"/> (a time span; <c>"00:00:00"</c> turns the cyclic reset off).</summary>
+    public TimeSpan? Interval { get; set; }
+
     /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none is set.</summary>
     internal CircuitBreakerOptions ApplyTo(CircuitBreakerOptions declared)
     {
         if (FailureThreshold is null && FailureRatio is null && TimeoutRatio is null && MinimumThroughput is null
-            && SamplingDuration is null && BreakDuration is null && HalfOpenMaxCalls is null && MaxKeys is null && KeyIdleTimeout is null)
+            && SamplingDuration is null && BreakDuration is null && HalfOpenMaxCalls is null && MaxKeys is null && KeyIdleTimeout is null
+            && SuccessThreshold is null && Interval is null)
         {
             return declared;
         }
@@ -122,6 +129,9 @@ public sealed class CircuitBreakerOverrides
             TripPolicy = declared.TripPolicy,
             MaxKeys = MaxKeys ?? declared.MaxKeys,
             KeyIdleTimeout = KeyIdleTimeout ?? declared.KeyIdleTimeout,
+            SuccessThreshold = SuccessThreshold ?? declared.SuccessThreshold,
+            Interval = Interval ?? declared.Interval,
+            HandleException = declared.HandleException,
         };
     }
 }

@@ -103,6 +103,10 @@ public sealed class ResilienceTelemetry : IDisposable
         Meter.CreateObservableUpDownCounter("resilience.circuit_breaker.keys", registry.ObserveKeyStates, "{key}", "Keys held by each keyed circuit breaker, by circuit state.");
         Rejections = Meter.CreateCounter<long>("resilience.rejections", "{rejection}", "Calls rejected by a rate limit, a bulkhead or an open circuit breaker.");
         Timeouts = Meter.CreateCounter<long>("resilience.timeouts", "{timeout}", "Timeouts that expired (a whole call's or one attempt's).");
+        IntervalResets = Meter.CreateCounter<long>(
+            "resilience.circuit_breaker.interval_resets",
+            "{reset}",
+            "Counts of a closed circuit breaker cleared because its Interval ended.");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -124,6 +128,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> Rejections { get; }
 
     internal Counter<long> Timeouts { get; }
+
+    internal Counter<long> IntervalResets { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -264,6 +270,18 @@ public sealed class ResilienceTelemetry : IDisposable
         }
 
         _registry.RaiseBreakerStateChanged(args);
+    }
+
+    /// <summary>A closed breaker's counts were cleared because its <see cref="CircuitBreakerOptions.Interval"/> ended.</summary>
+    internal void OnIntervalReset(string instanceName)
+    {
+        if (IntervalResets.Enabled)
+        {
+            IntervalResets.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "circuit_breaker"));
+        }
     }
 
     internal void OnRejected(string instanceName, string strategy, ResilienceRejectedException exception)

@@ -7,7 +7,7 @@ namespace Resilience.Runtime.Tests.Telemetry;
 [Collection(TelemetryCollection.Name)]
 public sealed class InstrumentCatalogTests
 {
-    private static readonly Dictionary<string, (string Unit, Type Type)> Expected = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, (string Unit, Type Type)> Expected = new(StringComparer.Ordinal)
     {
         ["resilience.calls"] = ("{call}", typeof(Counter<long>)),
         ["resilience.call.duration"] = ("s", typeof(Histogram<double>)),
@@ -17,6 +17,7 @@ public sealed class InstrumentCatalogTests
         ["resilience.circuit_breaker.keys"] = ("{key}", typeof(ObservableUpDownCounter<long>)),
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
+        ["resilience.circuit_breaker.interval_resets"] = ("{reset}", typeof(Counter<long>)),
     };
 
     [Fact]
