@@ -540,6 +540,8 @@ public sealed partial class ResilienceRegistry : IDisposable
                 CacheFallbackStrategy cache = pair.Value.Instance;
                 KeepCurrentIfInvalid(pair.Key, "CacheFallback", ref failures, () => cache.Reconfigure(effective));
             }
+
+            ReconfigureHedgesAndBudgets(ref failures);
         }
 
         if (failures is not null)

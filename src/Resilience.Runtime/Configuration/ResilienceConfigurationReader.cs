@@ -68,6 +68,22 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             {
                 Bind(section, target.CacheFallback ??= new CacheFallbackOverrides(), options);
             }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Hedge))).Exists())
+            {
+                Bind(section, target.Hedge ??= new HedgeOverrides(), options);
+            }
+        }
+
+        foreach (IConfigurationSection budget in _configuration.GetSection(nameof(ResilienceOptions.RetryBudgets)).GetChildren())
+        {
+            if (!options.RetryBudgets.TryGetValue(budget.Key, out RetryBudgetOptions? target))
+            {
+                target = new RetryBudgetOptions();
+                options.RetryBudgets[budget.Key] = target;
+            }
+
+            Bind(budget, target, options);
         }
     }
 
@@ -103,6 +119,16 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
     }
 
     private static void Bind(IConfigurationSection section, CacheFallbackOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, HedgeOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, RetryBudgetOptions target, ResilienceOptions options)
     {
         try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
     }

@@ -33,6 +33,12 @@ public sealed class ResilienceOptions
     /// <summary>What the registry's logs may contain (<c>"Resilience:Logging"</c> in configuration); followed on reload.</summary>
     public ResilienceLoggingOptions Logging { get; } = new();
 
+    /// <summary>
+    /// Settings of the retry budgets by name (<c>"Resilience:RetryBudgets:&lt;name&gt;"</c> in configuration, keys
+    /// <c>Ratio</c>, <c>MinRetriesPerSecond</c>, <c>Window</c>); a budget not listed uses the defaults. Followed on reload.
+    /// </summary>
+    public Dictionary<string, RetryBudgetOptions> RetryBudgets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Values read from configuration that did not parse, each with its path; reported by <see cref="ResilienceOptionsValidator"/>.</summary>
     internal List<string> ReadErrors { get; } = [];
 }
@@ -56,6 +62,9 @@ public sealed class ResilienceInstanceOptions
 
     /// <summary>Overrides of the bulkhead of this name; <see langword="null"/> keeps the declared settings.</summary>
     public BulkheadOverrides? Bulkhead { get; set; }
+
+    /// <summary>Overrides of the hedge of this name; <see langword="null"/> keeps the declared settings.</summary>
+    public HedgeOverrides? Hedge { get; set; }
 
     /// <summary>Overrides of the retry of this name; <see langword="null"/> keeps the declared settings.</summary>
     public RetryOverrides? Retry { get; set; }
@@ -274,4 +283,23 @@ public sealed class CacheFallbackOverrides
         => Ttl is null && StaleTtl is null
             ? declared
             : new CacheFallbackOptions { Ttl = Ttl ?? declared.Ttl, StaleTtl = StaleTtl ?? declared.StaleTtl };
+}
+
+/// <summary>Hedge settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="HedgeOptions"/>.</summary>
+public sealed class HedgeOverrides
+{
+    /// <summary>Overrides <see cref="HedgeOptions.Delay"/> (a time span; <c>"00:00:00"</c> = all at once, <c>"-00:00:00.001"</c> = only on failure).</summary>
+    public TimeSpan? Delay { get; set; }
+
+    /// <summary>Overrides <see cref="HedgeOptions.MaxHedges"/> (attempts beyond the first, 1 to 10).</summary>
+    public int? MaxHedges { get; set; }
+
+    /// <summary>Overrides <see cref="HedgeOptions.OnFailure"/>.</summary>
+    public bool? OnFailure { get; set; }
+
+    /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none is set.</summary>
+    internal HedgeOptions ApplyTo(HedgeOptions declared)
+        => Delay is null && MaxHedges is null && OnFailure is null
+            ? declared
+            : new HedgeOptions { Delay = Delay ?? declared.Delay, MaxHedges = MaxHedges ?? declared.MaxHedges, OnFailure = OnFailure ?? declared.OnFailure };
 }

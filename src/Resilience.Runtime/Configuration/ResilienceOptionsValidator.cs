@@ -72,6 +72,19 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
             {
                 Check(() => ValidateCacheFallback(cache), prefix + ":CacheFallback", ref failures);
             }
+
+            if (pair.Value.Hedge is { } hedge)
+            {
+                Check(() => hedge.ApplyTo(new HedgeOptions()).Validate(), prefix + ":Hedge", ref failures);
+            }
+        }
+
+        foreach (KeyValuePair<string, RetryBudgetOptions> pair in options.RetryBudgets)
+        {
+            if (pair.Value is { } budget)
+            {
+                Check(budget.Validate, $"{ResilienceOptions.SectionName}:RetryBudgets:{pair.Key}", ref failures);
+            }
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

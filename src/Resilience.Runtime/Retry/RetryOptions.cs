@@ -44,6 +44,13 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
     /// <summary>Timeout of each attempt; <see cref="TimeSpan.Zero"/> (the default) means none; at most <see cref="int.MaxValue"/> ms. A timed-out attempt is retried.</summary>
     public TimeSpan AttemptTimeout { get; set; }
 
+    /// <summary>
+    /// The name of the <see cref="RetryBudget"/> this retry draws from (shared by every retry naming it), or
+    /// <see langword="null"/> (the default) for none. The registry creates the budget on first use, with the settings of
+    /// <see cref="ResilienceOptions.RetryBudgets"/> (configuration <c>Resilience:RetryBudgets:&lt;name&gt;</c>) or the defaults.
+    /// </summary>
+    public string? Budget { get; set; }
+
     /// <summary>The source of jitter; <see cref="System.Random.Shared"/> when <see langword="null"/>. Set a seeded instance to make delays repeatable in tests (the policy serialises its use, so it may be shared by threads).</summary>
     public Random? Random { get; set; }
 
@@ -93,6 +100,11 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
             throw new ArgumentOutOfRangeException(nameof(AttemptTimeout), Invariant($"AttemptTimeout must be in [0, {int.MaxValue}] ms (0 = none); got {AttemptTimeout.TotalMilliseconds} ms."));
         }
 
+        if (Budget is not null && string.IsNullOrWhiteSpace(Budget))
+        {
+            throw new ArgumentException("Budget must name a retry budget, or be null for none; got a blank name.", nameof(Budget));
+        }
+
         if (RetryOn is { } retryOn)
         {
             for (int i = 0; i < retryOn.Count; i++)
@@ -125,6 +137,7 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
             && Jitter.Equals(other.Jitter)
             && AttemptTimeout == other.AttemptTimeout
             && Policy?.GetType() == other.Policy?.GetType()
+            && string.Equals(Budget, other.Budget, StringComparison.Ordinal)
             && ExceptionTypeList.Equal(RetryOn, other.RetryOn);
     }
 
@@ -143,6 +156,7 @@ public sealed class RetryOptions : IEquatable<RetryOptions>
         hash.Add(Jitter);
         hash.Add(AttemptTimeout);
         hash.Add(Policy?.GetType());
+        hash.Add(Budget, StringComparer.Ordinal);
         ExceptionTypeList.AddTo(ref hash, RetryOn);
 
         return hash.ToHashCode();

@@ -30,6 +30,7 @@ public sealed class RetryStrategy
         _settings = new Settings(options.MaxRetries, CreatePolicy(options)); // validates
         _timeProvider = timeProvider ?? TimeProvider.System;
         Name = name;
+        BudgetName = options.Budget;
         AttemptTimeout = options.AttemptTimeout > TimeSpan.Zero
             ? new TimeoutStrategy($"{name}.attempt", options.AttemptTimeout, _timeProvider)
             : null;
@@ -37,6 +38,14 @@ public sealed class RetryStrategy
 
     /// <summary>The strategy's name.</summary>
     public string Name { get; }
+
+    /// <summary>The retry budget this retry draws from (<see cref="RetryOptions.Budget"/>), or <see langword="null"/>.</summary>
+    public RetryBudget? Budget { get; internal set; }
+
+    internal string? BudgetName { get; }
+
+    /// <summary>Where refused retries are counted; set by the registry that created the instance.</summary>
+    internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>Retries after the first call (the current setting; it changes when configuration is reloaded).</summary>
     public int MaxRetries => Volatile.Read(ref _settings).MaxRetries;
@@ -77,14 +86,32 @@ public sealed class RetryStrategy
             return false;
         }
 
-        return settings.Policy.ShouldRetry(exception, attempt);
+        return settings.Policy.ShouldRetry(exception, attempt) && FitsBudget();
     }
+
+    /// <summary>
+    /// Counts a call (a retry sequence about to make its first attempt) in <see cref="Budget"/>; generated code calls it
+    /// only for a retry declared with a budget. Does nothing without one.
+    /// </summary>
+    public void RecordCall() => Budget?.RecordCall();
 
     /// <summary>Whether to make retry <paramref name="attempt"/> after a result marked as a failure by <c>HandleResult</c>.</summary>
     /// <param name="attempt">The retry being considered, from 1.</param>
     /// <param name="sequenceToken">The token of the whole retry sequence.</param>
     public bool ShouldRetryResult(int attempt, CancellationToken sequenceToken) =>
-        attempt <= MaxRetries && !sequenceToken.IsCancellationRequested;
+        attempt <= MaxRetries && !sequenceToken.IsCancellationRequested && FitsBudget();
+
+    /// <summary>Whether the budget (if any) allows one more retry; a refusal is counted.</summary>
+    private bool FitsBudget()
+    {
+        if (Budget is not { } budget || budget.TryRetry())
+        {
+            return true;
+        }
+
+        Telemetry?.OnRetryBudgetExhausted(budget, this);
+        return false;
+    }
 
     /// <summary>
     /// Waits the policy's delay before retry <paramref name="attempt"/> (as <see cref="GetDelay(int)"/> bounds it) on the

@@ -59,6 +59,8 @@ public sealed class CallTelemetry
 
     internal string AttemptSpanName { get; }
 
+    internal string HedgedAttemptSpanName => SpanName + " hedged attempt";
+
     internal ResilienceTelemetry Telemetry { get; }
 
     internal static CallTelemetry? Ambient
@@ -100,6 +102,29 @@ public sealed class CallTelemetry
         }
 
         return new CallScope(this, measured, started, activity, ambient, previous);
+    }
+
+    /// <summary>
+    /// Begins hedged attempt <paramref name="attempt"/> (from 1) of a call: a span <c>"{span name} hedged attempt"</c>
+    /// tagged <c>resilience.hedge.attempt</c> when traced, under which the attempt's retries are reported as usual. It
+    /// records no call metrics (the call's own scope does). Allocates nothing when nobody traces.
+    /// </summary>
+    /// <param name="attempt">The hedged attempt, from 1 (the first attempt).</param>
+    public CallScope StartHedgedAttempt(int attempt)
+    {
+        Activity? activity = null;
+        ResilienceTelemetry telemetry = Telemetry;
+        if (telemetry.ActivitySource.HasListeners())
+        {
+            activity = telemetry.ActivitySource.StartActivity(HedgedAttemptSpanName, ActivityKind.Internal);
+            if (activity is not null && activity.IsAllDataRequested)
+            {
+                SetTags(activity);
+                activity.SetTag(ResilienceTelemetry.HedgeAttemptTag, attempt);
+            }
+        }
+
+        return new CallScope(this, measured: false, started: 0, activity, ambient: false, previousAmbient: null);
     }
 
     /// <summary>Adds <c>resilience.operation</c>, and <c>resilience.interface</c> and <c>resilience.method</c> of a generated method.</summary>

@@ -188,6 +188,12 @@ public sealed partial class ResilienceRegistry
 
     internal RetryStrategy Attach(RetryStrategy retry)
     {
+        retry.Telemetry = Telemetry;
+        if (retry.BudgetName is { } budget)
+        {
+            retry.Budget = GetOrAddRetryBudget(budget);
+        }
+
         if (retry.AttemptTimeout is { } attemptTimeout)
         {
             attemptTimeout.Telemetry = Telemetry;

@@ -42,6 +42,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string StateTag = "resilience.circuit_breaker.state";
     internal const string PreviousStateTag = "resilience.circuit_breaker.previous_state";
     internal const string KeyTag = "resilience.circuit_breaker.key";
+    internal const string RetryBudgetTag = "resilience.retry.budget";
+    internal const string HedgeAttemptTag = "resilience.hedge.attempt";
     internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
 
 #if NET9_0_OR_GREATER
@@ -107,6 +109,9 @@ public sealed class ResilienceTelemetry : IDisposable
             "resilience.circuit_breaker.interval_resets",
             "{reset}",
             "Counts of a closed circuit breaker cleared because its Interval ended.");
+        HedgeAttempts = Meter.CreateCounter<long>("resilience.hedge.attempts", "{attempt}", "Hedged attempts started (the first attempt is not counted).");
+        HedgeWins = Meter.CreateCounter<long>("resilience.hedge.wins", "{win}", "Hedged calls answered by a hedged attempt rather than the first.");
+        RetryBudgetExhausted = Meter.CreateCounter<long>("resilience.retry.budget_exhausted", "{retry}", "Retries refused by a retry budget (the call ends with its last failure).");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -130,6 +135,12 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> Timeouts { get; }
 
     internal Counter<long> IntervalResets { get; }
+
+    internal Counter<long> HedgeAttempts { get; }
+
+    internal Counter<long> HedgeWins { get; }
+
+    internal Counter<long> RetryBudgetExhausted { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -353,6 +364,36 @@ public sealed class ResilienceTelemetry : IDisposable
         {
             ResilienceLog.TimedOut(_logger, timeout.Name, timeout.Timeout.TotalMilliseconds);
         }
+    }
+
+    internal void OnHedge(HedgeStrategy hedge) => AddHedgeCount(HedgeAttempts, hedge);
+
+    internal void OnHedgeWin(HedgeStrategy hedge) => AddHedgeCount(HedgeWins, hedge);
+
+    private void AddHedgeCount(Counter<long> counter, HedgeStrategy hedge)
+    {
+        if (counter.Enabled)
+        {
+            var tags = new TagList { { InstanceTag, hedge.Name }, { StrategyTag, "hedge" } };
+            CurrentCall(CurrentCallSpan())?.AddTags(ref tags);
+            counter.Add(1, tags);
+        }
+    }
+
+    internal void OnRetryBudgetExhausted(RetryBudget budget, RetryStrategy retry)
+    {
+        if (RetryBudgetExhausted.Enabled)
+        {
+            var tags = new TagList { { InstanceTag, retry.Name }, { StrategyTag, "retry" }, { RetryBudgetTag, budget.Name } };
+            CurrentCall(CurrentCallSpan())?.AddTags(ref tags);
+            RetryBudgetExhausted.Add(1, tags);
+        }
+
+        CurrentCallSpan()?.AddEvent(new ActivityEvent("resilience.retry.budget_exhausted", tags: new ActivityTagsCollection
+        {
+            { InstanceTag, retry.Name },
+            { RetryBudgetTag, budget.Name },
+        }));
     }
 
     private static string KeyString(object? key) => key?.ToString() ?? "(null)";
