@@ -25,7 +25,7 @@ namespace Resilience;
 /// change; lookups still compare declared settings (see <see cref="ResilienceOptions"/>).
 /// </para>
 /// <para>
-/// Disposing the registry disposes the rate limits and keyed circuit breakers it created (a registry created by
+/// Disposing the registry disposes the rate limits and keyed circuit breakers it created, shuts down its worker-pool bulkheads (a registry created by
 /// <see cref="ResilienceServiceCollectionExtensions.AddResilienceRegistry"/> is disposed with the service provider).
 /// <see cref="Shared"/> ignores <see cref="Dispose"/>.
 /// </para>
@@ -161,7 +161,7 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_bulkheads, name, options, "bulkhead",
-            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.EffectiveBulkhead(name, options))));
+            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.EffectiveBulkhead(name, options), registry._timeProvider)));
     }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -248,7 +248,8 @@ public sealed partial class ResilienceRegistry : IDisposable
 
     /// <summary>
     /// Disposes the rate limits and keyed circuit breakers this registry created and its telemetry (meter and activity
-    /// source); afterwards creating an instance throws
+    /// source), and shuts down its worker-pool bulkheads (waiting calls are rejected with
+    /// <see cref="BulkheadRejectionReason.ShutDown"/>, and their worker threads end); afterwards creating an instance throws
     /// <see cref="ObjectDisposedException"/> (existing ones are still returned). Does nothing on <see cref="Shared"/>.
     /// </summary>
     public void Dispose()
@@ -278,6 +279,14 @@ public sealed partial class ResilienceRegistry : IDisposable
         foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
         {
             (pair.Value.Instance as IDisposable)?.Dispose();
+        }
+
+        foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+        {
+            if (pair.Value.Instance.Kind == BulkheadKind.WorkerPool)
+            {
+                pair.Value.Instance.ShutDown();
+            }
         }
 
         Volatile.Read(ref _telemetry)?.Dispose();

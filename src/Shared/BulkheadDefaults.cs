@@ -14,4 +14,10 @@ internal static class BulkheadDefaults
 
     /// <summary><c>MaxQueue</c>: no queue.</summary>
     public const int MaxQueue = 0;
+
+    /// <summary><c>MaxWaitMs</c>: 0, a queued call waits until it gets a slot or its token is cancelled.</summary>
+    public const int MaxWaitMs = 0;
+
+    /// <summary><c>Kind</c>.</summary>
+    public const BulkheadKind Kind = BulkheadKind.Semaphore;
 }

@@ -597,6 +597,25 @@ public sealed class EdgeCaseTests
     }
 
     [Fact]
+    public void A_worker_pool_bulkhead_with_a_wait_limit_renders_its_options_and_awaits_EnterAsync()
+    {
+        var text = Clean("""
+            namespace A;
+            public interface IStore
+            {
+                [Bulkhead(Name = "db", Kind = BulkheadKind.WorkerPool, MaxWaitMs = 250)] Task SaveAsync();
+                [Bulkhead(MaxWaitMs = 0)] Task<int> CountAsync();
+            }
+            """).Single();
+        var unwrapped = GeneratedSyntax.Unwrapped(text);
+        Assert.Contains(
+            "GetOrAddBulkhead(\"db\", new global::Resilience.BulkheadOptions { MaxWait = global::System.TimeSpan.FromMilliseconds(250), Kind = global::Resilience.BulkheadKind.WorkerPool })",
+            unwrapped);
+        Assert.Contains("new global::Resilience.BulkheadOptions { MaxWait = global::System.TimeSpan.FromMilliseconds(0) }", unwrapped);
+        Assert.Equal(1, CountOf(unwrapped, "_dbBulkhead.EnterAsync(default)"));
+    }
+
+    [Fact]
     public void Same_name_on_two_methods_shares_one_field()
     {
         var text = Clean("""

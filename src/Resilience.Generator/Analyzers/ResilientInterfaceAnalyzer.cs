@@ -33,7 +33,8 @@ public sealed class ResilientInterfaceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DecoratorNameClash,
         DiagnosticDescriptors.FallbackNullabilityMismatch,
         DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
-        DiagnosticDescriptors.InitOnlyPropertyNotForwarded);
+        DiagnosticDescriptors.InitOnlyPropertyNotForwarded,
+        DiagnosticDescriptors.WorkerPoolOnSynchronousMethod);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -187,7 +187,7 @@ internal static class AttributeReader
 
         public BulkheadSpec Bulkhead()
         {
-            var spec = new BulkheadSpec(Int("MaxConcurrency"), Int("MaxQueue"));
+            var spec = new BulkheadSpec(Int("MaxConcurrency"), Int("MaxQueue"), Int("MaxWaitMs"), Enum<BulkheadKind>("Kind"));
             _attribute.InstanceName = String("Name");
             return spec;
         }

@@ -257,6 +257,8 @@ internal static class AttributeRules
         {
             AtLeast("MaxConcurrency", 1);
             AtLeast("MaxQueue", 0);
+            AtLeast("MaxWaitMs", 0);
+            DefinedEnum<BulkheadKind>("Kind");
             NonEmptyName();
         }
 

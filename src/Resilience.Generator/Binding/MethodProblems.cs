@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Diagnostics;
+using Resilience.Generator.Model;
 using Resilience.Generator.Shared;
 
 namespace Resilience.Generator.Binding;
@@ -11,7 +12,8 @@ namespace Resilience.Generator.Binding;
 /// <summary>
 /// Describes what does not bind on the methods of one interface, as <see cref="Problem"/>s: strategies that cannot
 /// wrap a method (RES0010, RES0015), names that bind to nothing (RES0006, RES0007), cache keys without value-based
-/// identity (RES0021), fallbacks (RES0001–RES0004, RES0016, RES0020) and timing (RES0009, RES0012, RES0013). It uses
+/// identity (RES0021), fallbacks (RES0001–RES0004, RES0016, RES0020), timing (RES0009, RES0012, RES0013) and worker-pool
+/// bulkheads on synchronous methods (RES0024). It uses
 /// the same <see cref="MethodBinding"/>s and binding rules (<see cref="ParameterBinding"/>, <see cref="CacheKeyRules"/>,
 /// <see cref="FallbackResolver"/>) the pipeline is built from.
 /// </summary>
@@ -57,6 +59,20 @@ internal sealed class MethodProblems
         HandleResult(method, AttributeKind.CircuitBreaker);
         Fallback(method);
         Timing(method);
+        WorkerPool(method);
+    }
+
+    /// <summary>RES0024: a worker-pool bulkhead on a method that cannot await its result.</summary>
+    private void WorkerPool(MethodBinding method)
+    {
+        var bulkhead = method.GetApplicable(AttributeKind.Bulkhead, _symbols);
+        if (bulkhead?.Spec is BulkheadSpec { Kind: BulkheadKind.WorkerPool } && !method.Shape.IsAsync)
+        {
+            _problems.Add(
+                DiagnosticDescriptors.WorkerPoolOnSynchronousMethod,
+                NamedArgumentWhere(method, bulkhead, "Kind"),
+                DiagnosticText.Subject(method, bulkhead));
+        }
     }
 
     private void Shapes(MethodBinding method)

@@ -51,6 +51,8 @@ internal static class SharedNames
     {
         ("MaxConcurrency", Number(BulkheadDefaults.MaxConcurrency)),
         ("MaxQueue", Number(BulkheadDefaults.MaxQueue)),
+        ("MaxWaitMs", Number(BulkheadDefaults.MaxWaitMs)),
+        ("Kind", BulkheadDefaults.Kind.ToString()),
     };
 
     /// <summary>The named declarations among the resilience attributes of <paramref name="symbol"/> (an interface or one of its members).</summary>

@@ -229,4 +229,13 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '_inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
+
+    public static readonly DiagnosticDescriptor WorkerPoolOnSynchronousMethod = new(
+        DiagnosticIds.WorkerPoolOnSynchronousMethod,
+        title: "A worker-pool bulkhead on a synchronous method",
+        messageFormat: "[Bulkhead(Kind = BulkheadKind.WorkerPool)] cannot apply to the synchronous method {0}: its caller's thread would block until a worker ran the call, which defeats the pool; return Task or ValueTask, or use Kind = BulkheadKind.Semaphore",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A worker-pool bulkhead runs each admitted call on one of its own threads while the caller awaits the result. A synchronous method cannot await: its caller would block a thread for the whole call, which is what the pool is there to prevent.");
 }

@@ -71,4 +71,7 @@ internal static class DiagnosticIds
 
     /// <summary>An interface property has an <c>init</c> accessor, which a decorator cannot forward to its inner instance.</summary>
     public const string InitOnlyPropertyNotForwarded = "RES0023";
+
+    /// <summary><c>[Bulkhead(Kind = BulkheadKind.WorkerPool)]</c> on a synchronous method.</summary>
+    public const string WorkerPoolOnSynchronousMethod = "RES0024";
 }

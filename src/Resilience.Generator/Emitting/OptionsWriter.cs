@@ -86,6 +86,12 @@ internal static class OptionsWriter
         var options = new List<string>();
         Int(options, "MaxConcurrency", spec.MaxConcurrency);
         Int(options, "MaxQueue", spec.MaxQueue);
+        TimeSpan(options, "MaxWait", spec.MaxWaitMs);
+        if (spec.Kind is { } kind)
+        {
+            options.Add("Kind = global::Resilience.BulkheadKind." + kind);
+        }
+
         return options;
     }
 

@@ -14,6 +14,20 @@ public sealed class BulkheadAttribute : Attribute
     /// <summary>Calls allowed to wait for a slot. Default 0: reject at once when full.</summary>
     public int MaxQueue { get; set; } = BulkheadDefaults.MaxQueue;
 
+    /// <summary>
+    /// Longest wait in the queue, in milliseconds, before the call is rejected with <see cref="BulkheadRejectedException"/>
+    /// (<see cref="BulkheadRejectionReason.WaitLimitExceeded"/>). Default 0: wait until a slot is free or the call is
+    /// cancelled. <c>[Timeout]</c> starts inside the bulkhead, so it does not bound this wait.
+    /// </summary>
+    public int MaxWaitMs { get; set; } = BulkheadDefaults.MaxWaitMs;
+
+    /// <summary>
+    /// <see cref="BulkheadKind.Semaphore"/> (the default) runs admitted calls on the caller's thread;
+    /// <see cref="BulkheadKind.WorkerPool"/> runs them on <see cref="MaxConcurrency"/> dedicated worker threads while the
+    /// caller awaits (async methods only, RES0024).
+    /// </summary>
+    public BulkheadKind Kind { get; set; } = BulkheadDefaults.Kind;
+
     /// <summary>Instance name; the same name shares one bulkhead across interfaces. Default: the interface or method's full name.</summary>
     public string? Name { get; set; }
 }

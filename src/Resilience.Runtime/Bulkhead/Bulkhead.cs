@@ -1,3 +1,6 @@
+using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
+
 namespace Resilience;
 
 /// <summary>
@@ -5,42 +8,81 @@ namespace Resilience;
 /// <see cref="EnterAsync"/> must be matched by exactly one <see cref="Release"/>, also when the call throws.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Thread-safe. Taking a free slot is one compare-and-swap and allocates nothing. Waiting callers are served oldest
 /// first: <see cref="Release"/> hands the freed slot to the oldest waiter, and <see cref="TryEnter"/> does not overtake
-/// callers already waiting. A waiter whose token is cancelled leaves the queue at once and frees its place.
+/// callers already waiting. A waiter whose token is cancelled, or who has waited <see cref="BulkheadOptions.MaxWait"/>,
+/// leaves the queue at once and frees its place.
+/// </para>
+/// <para>
+/// A <see cref="BulkheadKind.WorkerPool"/> bulkhead has <see cref="MaxConcurrency"/> dedicated worker threads. Every
+/// <see cref="EnterAsync"/> waits (the caller's thread returns at once, even when a slot is free) and, when it gets a
+/// slot, the code after the <c>await</c> runs on a worker thread until its first <c>await</c> that does not complete at
+/// once; the call then continues wherever the awaited operation completes, as any async call does. So a call that
+/// blocks takes a worker thread, never a caller's. <see cref="EnterAsync"/> must be awaited at once; <see cref="TryEnter"/>
+/// and <see cref="Enter"/> throw <see cref="NotSupportedException"/>.
+/// </para>
 /// </remarks>
 public sealed class Bulkhead
 {
-    private static readonly Action<object?> CancelWaiter = static state => ((Waiter)state!).Owner.Cancel((Waiter)state);
+    private static readonly Action<object?> CancelWaiter = static state => ((Waiter)state!).Owner.Remove((Waiter)state, null);
+    private static readonly TimerCallback WaitExpired = static state => ((Waiter)state!).Owner.Remove((Waiter)state, BulkheadRejectionReason.WaitLimitExceeded);
 
     private readonly object _lock = new();
     private readonly LinkedList<Waiter> _queue = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly Workers? _workers;
     private int _running;
     private int _queued;
     private int _maxConcurrency;
     private int _maxQueue;
+    private long _maxWaitTicks;
+    private bool _shutDown;
 
-    /// <summary>Creates a bulkhead.</summary>
+    /// <summary>Creates a bulkhead on <see cref="TimeProvider.System"/>.</summary>
     /// <param name="name">The bulkhead's name, used in <see cref="BulkheadRejectedException"/>.</param>
     /// <param name="options">Settings; validated here.</param>
     public Bulkhead(string name, BulkheadOptions options)
+        : this(name, options, timeProvider: null)
+    {
+    }
+
+    /// <summary>Creates a bulkhead.</summary>
+    /// <param name="name">The bulkhead's name, used in <see cref="BulkheadRejectedException"/> and worker thread names.</param>
+    /// <param name="options">Settings; validated here.</param>
+    /// <param name="timeProvider">The clock that times <see cref="BulkheadOptions.MaxWait"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public Bulkhead(string name, BulkheadOptions options, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
+        Kind = options.Kind;
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _maxConcurrency = options.MaxConcurrency;
         _maxQueue = options.MaxQueue;
+        _maxWaitTicks = options.EffectiveMaxWait?.Ticks ?? 0;
+        if (Kind == BulkheadKind.WorkerPool)
+        {
+            _workers = new Workers(name);
+            _workers.Resize(options.MaxConcurrency);
+        }
     }
 
     /// <summary>The bulkhead's name.</summary>
     public string Name { get; }
+
+    /// <summary>Whether admitted calls run on the caller's thread or on this bulkhead's worker threads.</summary>
+    public BulkheadKind Kind { get; }
 
     /// <summary>Calls allowed to run at once. Changes only when configuration is reloaded (see <see cref="ResilienceOptions"/>).</summary>
     public int MaxConcurrency => Volatile.Read(ref _maxConcurrency);
 
     /// <summary>Calls allowed to wait. Changes only when configuration is reloaded (see <see cref="ResilienceOptions"/>).</summary>
     public int MaxQueue => Volatile.Read(ref _maxQueue);
+
+    /// <summary>The longest wait in the queue; <see langword="null"/>: until a slot is free or the caller cancels. Changes only when configuration is reloaded.</summary>
+    public TimeSpan? MaxWait => Volatile.Read(ref _maxWaitTicks) is var ticks and > 0 ? TimeSpan.FromTicks(ticks) : null;
 
     /// <summary>Calls running now.</summary>
     public int RunningCount => Volatile.Read(ref _running);
@@ -52,19 +94,31 @@ public sealed class Bulkhead
     internal ResilienceTelemetry? Telemetry { get; set; }
 
     /// <summary>Takes a slot if one is free now and nobody is waiting; never waits.</summary>
-    public bool TryEnter() => Volatile.Read(ref _queued) == 0 && TryTakeSlot();
+    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
+    public bool TryEnter()
+    {
+        if (_workers is not null)
+        {
+            throw NotOnCallerThread(nameof(TryEnter));
+        }
+
+        return Volatile.Read(ref _queued) == 0 && TryTakeSlot();
+    }
 
     /// <summary>
     /// Takes a slot, waiting in the queue if there is room; throws <see cref="BulkheadRejectedException"/> when both
-    /// are full. Completes synchronously, without allocating, when a slot is free.
+    /// are full, or when the wait exceeds <see cref="MaxWait"/>. A semaphore bulkhead completes synchronously, without
+    /// allocating, when a slot is free; a worker pool always waits and resumes the caller on a worker thread.
     /// </summary>
     /// <param name="cancellationToken">Ends the wait in the queue with <see cref="OperationCanceledException"/>.</param>
-    /// <exception cref="BulkheadRejectedException">Every slot is busy and the queue is full (returned in the task).</exception>
-    public ValueTask EnterAsync(CancellationToken cancellationToken) => TryEnter() ? default : EnterSlow(cancellationToken);
+    /// <exception cref="BulkheadRejectedException">Every slot is busy and the queue is full, the wait limit passed, or the bulkhead was shut down (returned in the task).</exception>
+    public ValueTask EnterAsync(CancellationToken cancellationToken)
+        => _workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot() ? default : EnterSlow(cancellationToken);
 
     /// <summary>Takes a slot, blocking in the queue if there is room; for synchronous methods.</summary>
     /// <param name="cancellationToken">Ends the wait in the queue with <see cref="OperationCanceledException"/>.</param>
-    /// <exception cref="BulkheadRejectedException">Every slot is busy and the queue is full.</exception>
+    /// <exception cref="BulkheadRejectedException">Every slot is busy and the queue is full, or the wait limit passed.</exception>
+    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
     public void Enter(CancellationToken cancellationToken)
     {
         if (TryEnter())
@@ -118,7 +172,9 @@ public sealed class Bulkhead
 
     /// <summary>
     /// Applies new limits to calls from now on: more slots start waiters at once; fewer slots or a shorter queue let
-    /// the calls already running or waiting finish, and only new arrivals see the new limits.
+    /// the calls already running or waiting finish, and only new arrivals see the new limits. A new wait limit applies
+    /// to calls that start waiting from now on. A worker pool starts or retires worker threads to match the new
+    /// <see cref="BulkheadOptions.MaxConcurrency"/>; <see cref="BulkheadOptions.Kind"/> does not change.
     /// </summary>
     /// <param name="options">The new settings; validated here.</param>
     internal void Reconfigure(BulkheadOptions options)
@@ -128,8 +184,44 @@ public sealed class Bulkhead
         {
             Volatile.Write(ref _maxConcurrency, options.MaxConcurrency);
             Volatile.Write(ref _maxQueue, options.MaxQueue);
+            Volatile.Write(ref _maxWaitTicks, options.EffectiveMaxWait?.Ticks ?? 0);
+            _workers?.Resize(options.MaxConcurrency);
             DrainLocked();
         }
+    }
+
+    /// <summary>
+    /// Rejects every waiting call and every later one with <see cref="BulkheadRejectionReason.ShutDown"/>, and lets the
+    /// worker threads of a worker pool end once the calls already given a slot have left them. Called when the registry
+    /// that created the bulkhead is disposed.
+    /// </summary>
+    internal void ShutDown()
+    {
+        lock (_lock)
+        {
+            if (_shutDown)
+            {
+                return;
+            }
+
+            _shutDown = true;
+            while (_queue.First is { } node)
+            {
+                Remove(node.Value, BulkheadRejectionReason.ShutDown);
+            }
+
+            _workers?.Complete();
+        }
+    }
+
+    private static NotSupportedException NotOnCallerThread(string method)
+        => new($"{method} cannot be used on a WorkerPool bulkhead: its calls run on its worker threads, never on the caller's. Await EnterAsync instead (a synchronous method cannot use a worker pool: RES0024).");
+
+    private BulkheadRejectedException Rejection(BulkheadRejectionReason reason, TimeSpan? maxWait)
+    {
+        var rejected = new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue, reason, maxWait);
+        Telemetry?.OnRejected(Name, "bulkhead", rejected);
+        return rejected;
     }
 
     private bool TryTakeSlot()
@@ -154,16 +246,21 @@ public sealed class Bulkhead
         Waiter waiter;
         lock (_lock)
         {
-            if (_queue.Count == 0 && TryTakeSlot())
+            if (_shutDown)
+            {
+                return ValueTask.FromException(Rejection(BulkheadRejectionReason.ShutDown, null));
+            }
+
+            // A worker pool queues every call, so that it resumes on a worker; a free slot makes room for one more.
+            bool slotFree = _workers is not null && _running < MaxConcurrency;
+            if (_workers is null && _queue.Count == 0 && TryTakeSlot())
             {
                 return default;
             }
 
-            if (_queue.Count >= MaxQueue)
+            if (_queue.Count >= MaxQueue && !(slotFree && _queue.Count == 0))
             {
-                var rejected = new BulkheadRejectedException(Name, MaxConcurrency, MaxQueue);
-                Telemetry?.OnRejected(Name, "bulkhead", rejected);
-                return ValueTask.FromException(rejected);
+                return ValueTask.FromException(Rejection(BulkheadRejectionReason.QueueFull, null));
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -171,7 +268,7 @@ public sealed class Bulkhead
                 return ValueTask.FromCanceled(cancellationToken);
             }
 
-            waiter = new Waiter(this, cancellationToken);
+            waiter = _workers is null ? new TaskWaiter(this, cancellationToken) : new WorkerWaiter(this, cancellationToken);
             waiter.Node = _queue.AddLast(waiter);
             Interlocked.Increment(ref _queued);
 
@@ -182,10 +279,15 @@ public sealed class Bulkhead
             {
                 // If the token is cancelled meanwhile, the callback runs right here and re-enters the (reentrant) lock.
                 waiter.Registration = cancellationToken.UnsafeRegister(CancelWaiter, waiter);
+                if (waiter.Node is not null && MaxWait is { } maxWait)
+                {
+                    waiter.MaxWait = maxWait;
+                    waiter.Timer = _timeProvider.CreateTimer(WaitExpired, waiter, maxWait, Timeout.InfiniteTimeSpan);
+                }
             }
         }
 
-        return new ValueTask(waiter.Task);
+        return waiter.AsValueTask();
     }
 
     private void DrainLocked()
@@ -197,31 +299,42 @@ public sealed class Bulkhead
             waiter.Node = null;
             Interlocked.Decrement(ref _queued);
             waiter.Registration.Unregister();
-            waiter.TrySetResult();
+            waiter.Timer?.Dispose();
+            if (_workers is null)
+            {
+                ((TaskWaiter)waiter).TrySetResult();
+            }
+            else
+            {
+                _workers.Run((WorkerWaiter)waiter);
+            }
         }
     }
 
-    private void Cancel(Waiter waiter)
+    /// <summary>Takes <paramref name="waiter"/> out of the queue, if it is still there: cancelled (<paramref name="reason"/> null) or rejected.</summary>
+    private void Remove(Waiter waiter, BulkheadRejectionReason? reason)
     {
         lock (_lock)
         {
             if (waiter.Node is null)
             {
-                return; // already given a slot
+                return; // already given a slot, cancelled or rejected
             }
 
             _queue.Remove(waiter.Node);
             waiter.Node = null;
             Interlocked.Decrement(ref _queued);
-            waiter.TrySetCanceled(waiter.CancellationToken);
+            waiter.Registration.Unregister();
+            waiter.Timer?.Dispose();
+            waiter.Fail(reason is { } why ? Rejection(why, waiter.MaxWait) : new OperationCanceledException(waiter.CancellationToken));
             DrainLocked();
         }
     }
 
-    private sealed class Waiter : TaskCompletionSource
+    /// <summary>A call waiting in the queue.</summary>
+    private abstract class Waiter
     {
-        public Waiter(Bulkhead owner, CancellationToken cancellationToken)
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        protected Waiter(Bulkhead owner, CancellationToken cancellationToken)
         {
             Owner = owner;
             CancellationToken = cancellationToken;
@@ -234,5 +347,248 @@ public sealed class Bulkhead
         public LinkedListNode<Waiter>? Node { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
+
+        public ITimer? Timer { get; set; }
+
+        public TimeSpan? MaxWait { get; set; }
+
+        public abstract ValueTask AsValueTask();
+
+        /// <summary>Ends the wait with <paramref name="exception"/> (an <see cref="OperationCanceledException"/> cancels it).</summary>
+        public abstract void Fail(Exception exception);
+    }
+
+    /// <summary>A waiter of a semaphore bulkhead: resumed on the thread pool.</summary>
+    private sealed class TaskWaiter : Waiter
+    {
+        private readonly TaskCompletionSource _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskWaiter(Bulkhead owner, CancellationToken cancellationToken)
+            : base(owner, cancellationToken)
+        {
+        }
+
+        public override ValueTask AsValueTask() => new(_source.Task);
+
+        public void TrySetResult() => _source.TrySetResult();
+
+        public override void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException)
+            {
+                _source.TrySetCanceled(CancellationToken);
+            }
+            else
+            {
+                _source.TrySetException(exception);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A waiter of a worker pool. It reports "pending" until a worker resumes it, so the awaiting caller has always
+    /// registered its continuation before it gets a slot, and the worker invokes that continuation on its own thread.
+    /// A failed wait (cancelled, wait limit, shut down) resumes the caller on the thread pool.
+    /// </summary>
+    private sealed class WorkerWaiter : Waiter, IValueTaskSource
+    {
+        private static readonly Action<object?> Completed = static _ => { };
+        private static readonly Action<object?> RunOnThreadPool = static state => ((WorkerWaiter)state!).Run();
+        private static readonly ContextCallback RunInContext = static state => ((WorkerWaiter)state!).InvokeContinuation();
+
+        // null, then the caller's continuation (OnCompleted), then Completed (resumed by a worker, or failed).
+        private Action<object?>? _continuation;
+        private Action<object?>? _registered;
+        private object? _continuationState;
+        private ExecutionContext? _executionContext;
+        private Exception? _error;
+
+        public WorkerWaiter(Bulkhead owner, CancellationToken cancellationToken)
+            : base(owner, cancellationToken)
+        {
+        }
+
+        public override ValueTask AsValueTask() => new(this, 0);
+
+        public override void Fail(Exception exception)
+        {
+            _error = exception;
+            Action<object?>? continuation = Interlocked.Exchange(ref _continuation, Completed);
+            if (continuation is not null && !ReferenceEquals(continuation, Completed))
+            {
+                _registered = continuation;
+                ThreadPool.UnsafeQueueUserWorkItem(RunOnThreadPool, this, preferLocal: false);
+            }
+        }
+
+        /// <summary>On a worker thread, once the waiter has a slot: waits for the caller's continuation, then runs it here.</summary>
+        public void Resume()
+        {
+            var spinner = default(SpinWait);
+            while (true)
+            {
+                Action<object?>? continuation = Volatile.Read(ref _continuation);
+                if (continuation is not null && Interlocked.CompareExchange(ref _continuation, Completed, continuation) == continuation)
+                {
+                    _registered = continuation;
+                    Run();
+                    return;
+                }
+
+                // The caller awaits right after EnterAsync returns, so this wait is short.
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token)
+        {
+            if (!ReferenceEquals(Volatile.Read(ref _continuation), Completed))
+            {
+                return ValueTaskSourceStatus.Pending;
+            }
+
+            return _error switch
+            {
+                null => ValueTaskSourceStatus.Succeeded,
+                OperationCanceledException => ValueTaskSourceStatus.Canceled,
+                _ => ValueTaskSourceStatus.Faulted,
+            };
+        }
+
+        public void GetResult(short token)
+        {
+            if (!ReferenceEquals(Volatile.Read(ref _continuation), Completed))
+            {
+                throw new InvalidOperationException("A worker pool's EnterAsync must be awaited; it cannot be waited on before it completes.");
+            }
+
+            if (_error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_error);
+            }
+        }
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        {
+            _continuationState = state;
+            if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
+            {
+                _executionContext = ExecutionContext.Capture();
+            }
+
+            if (Interlocked.CompareExchange(ref _continuation, continuation, null) is not null)
+            {
+                // Failed before the caller awaited (a waiter given a slot stays pending until a worker takes the continuation).
+                _registered = continuation;
+                ThreadPool.UnsafeQueueUserWorkItem(RunOnThreadPool, this, preferLocal: false);
+            }
+        }
+
+        private void Run()
+        {
+            if (_executionContext is { } context)
+            {
+                ExecutionContext.Run(context, RunInContext, this);
+            }
+            else
+            {
+                InvokeContinuation();
+            }
+        }
+
+        private void InvokeContinuation() => _registered!(_continuationState);
+    }
+
+    /// <summary>
+    /// The worker threads of a worker pool: they take the waiters given a slot from a channel, oldest first, and resume
+    /// each on their own thread. The channel holds only calls that already have a slot (at most MaxConcurrency), so
+    /// it needs no bound; waiting calls stay in the bulkhead's queue, where cancellation and MaxWait remove them at once.
+    /// </summary>
+    private sealed class Workers
+    {
+        private readonly Channel<WorkerWaiter?> _ready = Channel.CreateUnbounded<WorkerWaiter?>(
+            new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+
+        private readonly object _sync = new();
+        private readonly string _name;
+        private int _target;
+        private int _alive;
+        private int _started;
+
+        public Workers(string name) => _name = name;
+
+        public void Run(WorkerWaiter waiter) => _ready.Writer.TryWrite(waiter);
+
+        /// <summary>Starts threads up to <paramref name="count"/>, or asks the surplus to end after their current call .</summary>
+        public void Resize(int count)
+        {
+            lock (_sync)
+            {
+                ResizeLocked(count);
+            }
+        }
+
+        private void ResizeLocked(int count)
+        {
+            int surplus = _alive - count;
+            _target = count;
+            for (; surplus < 0; surplus++)
+            {
+                _alive++;
+                var thread = new Thread(Work)
+                {
+                    IsBackground = true,
+                    Name = $"Resilience worker '{_name}' #{++_started}",
+                };
+                thread.Start();
+            }
+
+            for (; surplus > 0; surplus--)
+            {
+                _ready.Writer.TryWrite(null); // one "retire" marker per thread too many
+            }
+        }
+
+        public void Complete() => _ready.Writer.TryComplete();
+
+        private void Work()
+        {
+            ChannelReader<WorkerWaiter?> reader = _ready.Reader;
+            while (true)
+            {
+                if (!reader.TryRead(out WorkerWaiter? waiter))
+                {
+                    if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                    {
+                        return; // shut down
+                    }
+
+                    continue;
+                }
+
+                if (waiter is not null)
+                {
+                    waiter.Resume();
+                }
+                else if (Retire())
+                {
+                    return;
+                }
+            }
+        }
+
+        private bool Retire()
+        {
+            lock (_sync)
+            {
+                if (_alive <= _target)
+                {
+                    return false;
+                }
+
+                _alive--;
+                return true;
+            }
+        }
     }
 }

@@ -154,11 +154,20 @@ public sealed class BulkheadOverrides
     /// <summary>Overrides <see cref="BulkheadOptions.MaxQueue"/> (calls waiting).</summary>
     public int? MaxQueue { get; set; }
 
+    /// <summary>Overrides <see cref="BulkheadOptions.MaxWait"/> (longest wait in the queue; <see cref="TimeSpan.Zero"/>: until a slot is free or the call is cancelled).</summary>
+    public TimeSpan? MaxWait { get; set; }
+
     /// <summary>A copy of <paramref name="declared"/> with these overrides applied; <paramref name="declared"/> itself when none is set.</summary>
     internal BulkheadOptions ApplyTo(BulkheadOptions declared)
-        => MaxConcurrency is null && MaxQueue is null
+        => MaxConcurrency is null && MaxQueue is null && MaxWait is null
             ? declared
-            : new BulkheadOptions { MaxConcurrency = MaxConcurrency ?? declared.MaxConcurrency, MaxQueue = MaxQueue ?? declared.MaxQueue };
+            : new BulkheadOptions
+            {
+                MaxConcurrency = MaxConcurrency ?? declared.MaxConcurrency,
+                MaxQueue = MaxQueue ?? declared.MaxQueue,
+                MaxWait = MaxWait ?? declared.MaxWait,
+                Kind = declared.Kind,
+            };
 }
 
 /// <summary>

@@ -24,7 +24,7 @@ internal static class Corpus
                 [Fallback(nameof(GetUserFallbackAsync))]
                 [CacheFallback(TtlMs = 1_000, StaleTtlMs = 60_000)]
                 [RateLimit(PermitLimit = 50, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.SlidingWindow, SegmentsPerWindow = 4, QueueLimit = 2)]
-                [Bulkhead(MaxConcurrency = 8, MaxQueue = 16)]
+                [Bulkhead(MaxConcurrency = 8, MaxQueue = 16, MaxWaitMs = 250, Kind = BulkheadKind.WorkerPool)]
                 ValueTask<User> GetUserAsync(string id, CancellationToken cancellationToken = default);
 
                 // Implemented by the real service; the decorator calls it on the inner instance.

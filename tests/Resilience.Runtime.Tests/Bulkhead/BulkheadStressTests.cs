@@ -222,3 +222,83 @@ public sealed class BulkheadStressTests
         Assert.Equal(0, bulkhead.QueuedCount);
     }
 }
+
+[Collection(StressCollection.Name)]
+public sealed class WorkerPoolBulkheadStressTests
+{
+    private static readonly TimeSpan Safety = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Many_callers_run_every_admitted_call_once_on_a_worker_never_exceeding_MaxConcurrency()
+    {
+        const int maxConcurrency = 4;
+        const int callers = 1_000;
+        var bulkhead = new Resilience.Bulkhead("stress-pool", new BulkheadOptions { Kind = BulkheadKind.WorkerPool, MaxConcurrency = maxConcurrency, MaxQueue = 200 });
+
+        for (int round = 0; round < 3; round++)
+        {
+            int inFlight = 0, most = 0, ran = 0, rejected = 0, cancelled = 0, offWorker = 0;
+            using var start = new ManualResetEventSlim();
+            Task[] tasks = Enumerable.Range(0, callers).Select(i => Task.Run(async () =>
+            {
+                start.Wait();
+                using var cts = new CancellationTokenSource();
+                ValueTask enter = bulkhead.EnterAsync(i % 7 == 0 ? cts.Token : CancellationToken.None);
+                if (i % 7 == 0)
+                {
+                    cts.Cancel(); // races with being given a slot
+                }
+
+                try
+                {
+                    await enter;
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref cancelled);
+                    return;
+                }
+                catch (BulkheadRejectedException)
+                {
+                    Interlocked.Increment(ref rejected);
+                    return;
+                }
+
+                try
+                {
+                    if (Thread.CurrentThread.Name?.StartsWith("Resilience worker 'stress-pool'", StringComparison.Ordinal) != true)
+                    {
+                        Interlocked.Increment(ref offWorker);
+                    }
+
+                    int now = Interlocked.Increment(ref inFlight);
+                    int seen;
+                    while (now > (seen = Volatile.Read(ref most)) && Interlocked.CompareExchange(ref most, now, seen) != seen)
+                    {
+                    }
+
+                    Interlocked.Increment(ref ran);
+                    if (i % 2 == 0)
+                    {
+                        await Task.Yield(); // half of the calls continue off the worker
+                    }
+
+                    Interlocked.Decrement(ref inFlight);
+                }
+                finally
+                {
+                    bulkhead.Release();
+                }
+            })).ToArray();
+
+            start.Set();
+            await Task.WhenAll(tasks).WaitAsync(Safety);
+
+            Assert.Equal(callers, ran + rejected + cancelled);
+            Assert.InRange(most, 1, maxConcurrency);
+            Assert.Equal(0, offWorker);
+            Assert.Equal(0, bulkhead.RunningCount);
+            Assert.Equal(0, bulkhead.QueuedCount);
+        }
+    }
+}
