@@ -255,7 +255,7 @@ internal static class InterfaceBinder
                             isExplicit,
                             isBase,
                             TypeNames.Render(property.Type),
-                            property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : string.Empty,
+                            property.ReturnsByRefReadonly ? RefReturnKind.RefReadOnly : property.ReturnsByRef ? RefReturnKind.Ref : RefReturnKind.None,
                             SignatureReader.Parameters(property.Parameters, symbols),
                             property.GetMethod is { } getter && IsImplementable(getter),
                             property.SetMethod is { } setter && IsImplementable(setter),

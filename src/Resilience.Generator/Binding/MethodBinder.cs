@@ -67,7 +67,7 @@ internal static class MethodBinder
             isExplicit,
             isBase,
             TypeNames.Render(method.ReturnType),
-            method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
+            method.ReturnsByRefReadonly ? RefReturnKind.RefReadOnly : method.ReturnsByRef ? RefReturnKind.Ref : RefReturnKind.None,
             shape.ReturnShape,
             resultType is null ? null : TypeNames.Render(resultType),
             SignatureReader.TypeParameters(method.TypeParameters, SignatureReader.SignatureTypes(method)),

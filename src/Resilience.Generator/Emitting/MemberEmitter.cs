@@ -20,7 +20,7 @@ internal static class MemberEmitter
     {
         var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (method.IsUnsafe ? "unsafe " : string.Empty) + (isAsync ? "async " : string.Empty);
         var name = SignatureWriter.MemberName(method.Name, method.DeclaringInterface, method.IsExplicit);
-        return $"{modifiers}{method.RefReturn}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
+        return $"{modifiers}{SignatureWriter.RefReturn(method.RefReturn)}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
     }
 
     public static void WriteMethodPreamble(SourceWriter writer, MethodModel method)
@@ -37,7 +37,7 @@ internal static class MemberEmitter
         writer.IndentedLines(SignatureWriter.Constraints(method.TypeParameters, method.IsExplicit));
         var self = MemberNames.Self(method.Parameters, method.TypeParameters);
         var call = $"{SignatureWriter.Inner(self + names.Inner, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
-        writer.IndentedLines(new[] { "=> " + (method.RefReturn.Length > 0 ? "ref " : string.Empty) + call + ";" });
+        writer.IndentedLines(new[] { "=> " + (method.RefReturn != RefReturnKind.None ? "ref " : string.Empty) + call + ";" });
     }
 
     public static void WriteProperty(SourceWriter writer, PropertyModel property, MemberNames names)
@@ -52,8 +52,8 @@ internal static class MemberEmitter
             ? inner + "." + property.Name
             : inner + "[" + SignatureWriter.Arguments(property.Parameters) + "]";
 
-        writer.Line($"{SignatureWriter.Accessibility(property.IsExplicit)}{property.RefReturn}{property.Type} {name}{parameters}");
-        if (property.RefReturn.Length > 0)
+        writer.Line($"{SignatureWriter.Accessibility(property.IsExplicit)}{SignatureWriter.RefReturn(property.RefReturn)}{property.Type} {name}{parameters}");
+        if (property.RefReturn != RefReturnKind.None)
         {
             writer.IndentedLines(new[] { property.GetterAttributes.IsEmpty ? "=> ref " + access + ";" : "{ " + Prefix(property.GetterAttributes) + "get => ref " + access + "; }" });
             return;

@@ -148,5 +148,13 @@ internal static class SignatureWriter
     public static string MemberName(string name, string declaringInterface, bool isExplicit)
         => isExplicit ? declaringInterface + "." + name : name;
 
+    /// <summary>The return's modifier: "", <c>ref </c> or <c>ref readonly </c>.</summary>
+    public static string RefReturn(RefReturnKind kind) => kind switch
+    {
+        RefReturnKind.Ref => "ref ",
+        RefReturnKind.RefReadOnly => "ref readonly ",
+        _ => string.Empty,
+    };
+
     public static string Accessibility(bool isExplicit) => isExplicit ? string.Empty : "public ";
 }

@@ -8,7 +8,7 @@ namespace Resilience.Generator.Model;
 /// <param name="IsExplicit">Whether it is implemented explicitly (base interface member or clashing name).</param>
 /// <param name="IsBaseMember">Whether it is declared on a base interface (called through a cast of the inner instance).</param>
 /// <param name="ReturnType">The fully qualified return type with nullable annotations.</param>
-/// <param name="RefReturn">"", "ref " or "ref readonly ".</param>
+/// <param name="RefReturn">Whether it returns by reference.</param>
 /// <param name="Shape">The return shape.</param>
 /// <param name="ResultType">The awaited result (<c>T</c> of <c>Task&lt;T&gt;</c>) or the synchronous return type; <see langword="null"/> for void-like shapes.</param>
 /// <param name="TypeParameters">The method's type parameters.</param>
@@ -24,7 +24,7 @@ internal sealed record MethodModel(
     bool IsExplicit,
     bool IsBaseMember,
     string ReturnType,
-    string RefReturn,
+    RefReturnKind RefReturn,
     ReturnShape Shape,
     string? ResultType,
     EquatableArray<TypeParameterModel> TypeParameters,

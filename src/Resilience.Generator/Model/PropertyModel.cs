@@ -8,7 +8,7 @@ namespace Resilience.Generator.Model;
 /// <param name="IsExplicit">Whether it is implemented explicitly.</param>
 /// <param name="IsBaseMember">Whether it is declared on a base interface.</param>
 /// <param name="Type">The fully qualified type with nullable annotations.</param>
-/// <param name="RefReturn">"", "ref " or "ref readonly ".</param>
+/// <param name="RefReturn">Whether it returns by reference.</param>
 /// <param name="Parameters">The indexer's parameters; empty for a property.</param>
 /// <param name="HasGetter">Whether it has a getter the implementation must provide.</param>
 /// <param name="HasSetter">Whether it has a setter the implementation must provide.</param>
@@ -22,7 +22,7 @@ internal sealed record PropertyModel(
     bool IsExplicit,
     bool IsBaseMember,
     string Type,
-    string RefReturn,
+    RefReturnKind RefReturn,
     EquatableArray<ParameterModel> Parameters,
     bool HasGetter,
     bool HasSetter,
