@@ -18,6 +18,9 @@ public sealed class InstrumentCatalogTests
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
         ["resilience.circuit_breaker.interval_resets"] = ("{reset}", typeof(Counter<long>)),
+        ["resilience.hedge.attempts"] = ("{attempt}", typeof(Counter<long>)),
+        ["resilience.hedge.wins"] = ("{win}", typeof(Counter<long>)),
+        ["resilience.retry.budget_exhausted"] = ("{retry}", typeof(Counter<long>)),
     };
 
     [Fact]
