@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -7,16 +6,14 @@ namespace Resilience;
 /// <summary>
 /// Fills <see cref="ResilienceOptions"/> from a configuration section with the configuration binder's source generator
 /// (the <c>Bind</c> calls below are replaced at compile time by generated code: no reflection, trimming- and AOT-safe).
-/// Each strategy section is bound on its own, so one value that does not parse does not hide the others: the binder's message
-/// (which names the path and the value) goes to <see cref="ResilienceOptions.ReadErrors"/> for
-/// <see cref="ResilienceOptionsValidator"/> to report.
+/// Each strategy section is checked (<see cref="ConfigurationSettings"/>) and bound on its own, so one value that does
+/// not parse does not hide the others: its path, its value and what to write instead go to
+/// <see cref="ResilienceOptions.ReadErrors"/> for <see cref="ResilienceOptionsValidator"/> to report, and the section's
+/// other values are bound (and validated) without it. Should the binder still reject a value the tables passed, its own
+/// message is reported as it is.
 /// </summary>
 internal sealed class ResilienceConfigurationReader : IConfigureOptions<ResilienceOptions>
 {
-    private static readonly Regex FailedConversion = new(
-        "^Failed to convert configuration value '(?<value>.*)' at '(?<path>[^']*)' to type '(?<type>[^']*)'",
-        RegexOptions.CultureInvariant | RegexOptions.Singleline);
-
     private readonly IConfiguration _configuration;
 
     public ResilienceConfigurationReader(IConfiguration configuration) => _configuration = configuration;
@@ -90,73 +87,55 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
     // One method per type: the generator intercepts each Bind call with code for the static type of its argument.
     private static void Bind(IConfigurationSection section, ResilienceLoggingOptions target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.Logging.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, CircuitBreakerOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.CircuitBreaker.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, BulkheadOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.Bulkhead.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, RetryOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.Retry.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, TimeoutOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.Timeout.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, RateLimitOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.RateLimit.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, CacheFallbackOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.CacheFallback.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, HedgeOverrides target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+        IConfiguration valid = ConfigurationSettings.Hedge.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 
     private static void Bind(IConfigurationSection section, RetryBudgetOptions target, ResilienceOptions options)
     {
-        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
-    }
-
-    /// <summary>
-    /// "path: 'value' is not a time span; write it as ..." from the binder's "Failed to convert configuration value
-    /// 'value' at 'path' to type 'T'."; the binder's message itself when it has another form.
-    /// </summary>
-    internal static string Explain(InvalidOperationException exception)
-    {
-        Match match = FailedConversion.Match(exception.Message);
-        if (!match.Success)
-        {
-            return exception.Message;
-        }
-
-        string value = match.Groups["value"].Value;
-        string path = match.Groups["path"].Value;
-        string what = match.Groups["type"].Value switch
-        {
-            "System.TimeSpan" => "is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.",
-            "System.Int32" => "is not a whole number.",
-            "System.Double" => "is not a number (use '.' as the decimal point).",
-            "Resilience.BackoffType" => "is not a backoff type; write Constant, Linear or Exponential.",
-            "System.Boolean" => "is not true or false.",
-            "Resilience.RateLimitAlgorithm" => "is not a rate limit algorithm; write TokenBucket, SlidingWindow or FixedWindow.",
-            string type => $"is not a valid {type}.",
-        };
-        return $"{path}: '{value}' {what}";
+        IConfiguration valid = ConfigurationSettings.RetryBudget.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 }
