@@ -11,11 +11,11 @@ namespace Resilience.Generator.Binding;
 internal static class CacheKeyRules
 {
     /// <summary>
-    /// Whether a value of <paramref name="type"/> cannot be part of a key at all: a ref struct (it cannot be boxed or
-    /// kept) or a pointer (it cannot be a type argument).
+    /// Whether a value of <paramref name="type"/> cannot be part of a key at all: a ref struct or a type parameter that
+    /// allows one (it cannot be boxed or kept) or a pointer (it cannot be a type argument).
     /// </summary>
     public static bool IsUnkeyable(ITypeSymbol type)
-        => type.IsRefLikeType || type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer;
+        => TypeNames.IsRefLike(type) || type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer;
 
     /// <summary>
     /// Whether values of <paramref name="type"/> that are equal format equally and different ones (usually) differently:

@@ -249,7 +249,7 @@ internal sealed class MethodProblems
         => type.TypeKind is TypeKind.Class or TypeKind.Struct && type.SpecialType == SpecialType.None && type.Locations.Any(l => l.IsInSource);
 
     private static string Unkeyable(ITypeSymbol type)
-        => type.IsRefLikeType ? "a ref struct" : "a pointer";
+        => type.IsRefLikeType ? "a ref struct" : TypeNames.IsRefLike(type) ? "a type parameter that allows ref structs" : "a pointer";
 
     private void HandleResult(MethodBinding method, AttributeKind kind)
     {

@@ -51,18 +51,18 @@ internal static class ShapeRules
                 return $"parameter '{parameter.Name}' is a pointer, which an async decorator cannot use; pass an IntPtr, Memory<T> or an array instead";
             }
 
-            if (!isAsync && method.ReturnType.IsRefLikeType && (parameter.RefKind != RefKind.None || parameter.ScopedKind != ScopedKind.None))
+            if (!isAsync && TypeNames.IsRefLike(method.ReturnType) && (parameter.RefKind != RefKind.None || parameter.ScopedKind != ScopedKind.None))
             {
                 return $"it returns a ref struct and takes parameter '{parameter.Name}' by reference or as scoped, so the decorator cannot keep the result in a local between the strategies; return an array or Memory<T>, or pass '{parameter.Name}' by value";
             }
 
-            if (isAsync && parameter.Type.IsRefLikeType)
+            if (isAsync && TypeNames.IsRefLike(parameter.Type))
             {
-                return $"parameter '{parameter.Name}' is a ref struct, which an async decorator cannot keep across an await; pass Memory<T> or an array instead";
+                return $"parameter '{parameter.Name}' is {(parameter.Type.IsRefLikeType ? "a ref struct" : "of a type that may be a ref struct")}, which an async decorator cannot keep across an await; pass Memory<T> or an array instead";
             }
         }
 
-        if (kind == AttributeKind.CacheFallback && resultType is { IsRefLikeType: true })
+        if (kind == AttributeKind.CacheFallback && resultType is not null && TypeNames.IsRefLike(resultType))
         {
             return "it returns a ref struct, which cannot be cached; return an array or another heap type";
         }

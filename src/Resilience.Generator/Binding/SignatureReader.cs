@@ -28,7 +28,7 @@ internal static class SignatureReader
                 parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out && !parameter.IsParams,
                 DefaultValue(parameter),
                 known.IsCancellationToken(parameter.Type),
-                parameter.Type.IsRefLikeType,
+                TypeNames.IsRefLike(parameter.Type),
                 AttributeRenderer.Render(parameter.GetAttributes())));
         }
 
@@ -109,20 +109,12 @@ internal static class SignatureReader
             ? EquatableArray<string>.Empty
             : parameter.ConstraintTypes.Select(TypeNames.Render).ToEquatableArray();
         var @new = parameter.HasConstructorConstraint && !parameter.HasValueTypeConstraint;
-        var allowsRefStruct = AllowsRefLikeType(parameter);
+        var allowsRefStruct = TypeNames.AllowsRefLikeType(parameter);
         return primary == PrimaryConstraint.None && types.IsEmpty && !@new && !allowsRefStruct
             ? null
             : new ConstraintsModel(primary, types, @new, allowsRefStruct);
     }
 
-    /// <summary>
-    /// <c>ITypeParameterSymbol.AllowsRefLikeType</c> (C# 13), read by reflection: the generator references Roslyn 4.8,
-    /// which predates it, and runs in newer compilers that have it.
-    /// </summary>
-    private static readonly System.Reflection.PropertyInfo? AllowsRefLikeTypeProperty = typeof(ITypeParameterSymbol).GetProperty("AllowsRefLikeType");
-
-    private static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
-        => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
 
     private static ExplicitConstraint ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)
     {

@@ -177,6 +177,23 @@ internal static class TypeNames
     /// <summary><see cref="CSharpText.Double"/>.</summary>
     public static string Double(double value) => CSharpText.Double(value);
 
+    /// <summary>
+    /// <c>ITypeParameterSymbol.AllowsRefLikeType</c> (C# 13), read by reflection: the generator references Roslyn 4.8,
+    /// which predates it, and runs in newer compilers that have it.
+    /// </summary>
+    private static readonly System.Reflection.PropertyInfo? AllowsRefLikeTypeProperty = typeof(ITypeParameterSymbol).GetProperty("AllowsRefLikeType");
+
+    /// <summary>Whether <paramref name="parameter"/> is declared <c>allows ref struct</c>.</summary>
+    public static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
+        => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
+
+    /// <summary>
+    /// Whether a value of <paramref name="type"/> may be a ref struct: a ref struct, or a type parameter that
+    /// <c>allows ref struct</c> (it cannot be boxed, kept across an await, or be a type argument that does not allow it).
+    /// </summary>
+    public static bool IsRefLike(ITypeSymbol type)
+        => type.IsRefLikeType || (type is ITypeParameterSymbol parameter && AllowsRefLikeType(parameter));
+
     /// <summary>A constant of <paramref name="type"/>, typed for the emitter.</summary>
     public static ConstantModel Constant(object? value, ITypeSymbol type)
     {

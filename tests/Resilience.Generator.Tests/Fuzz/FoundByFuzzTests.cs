@@ -351,6 +351,50 @@ public sealed class FoundByFuzzTests
             }
             """, "RES0006");
 
+    [Fact]
+    public void A_type_parameter_that_allows_ref_structs_is_not_part_of_a_cache_key()
+        // Fuzz seed 51, case 1415: such a parameter was formatted into the default cache key, and the key builder's
+        // AppendFormatted<T> does not allow ref structs (CS9244).
+        => Rejected("""
+            namespace Spans;
+            public interface IStore
+            {
+                [CacheFallback(TtlMs = 100)] bool Save<T>(int id, T item) where T : allows ref struct;
+            }
+            """, "RES0006");
+
+    [Fact]
+    public void A_type_parameter_that_allows_ref_structs_left_out_of_the_cache_key_compiles()
+        => Clean("""
+            namespace Spans;
+            public interface IStore
+            {
+                [CacheFallback(TtlMs = 100, KeyParameters = new[] { "id" })] bool Save<T>(int id, T item) where T : allows ref struct;
+            }
+            """);
+
+    [Theory]
+    [InlineData("RateLimit")]
+    [InlineData("CircuitBreaker")]
+    public void A_key_parameter_whose_type_allows_ref_structs_is_rejected(string attribute)
+        => Rejected($$"""
+            namespace Spans;
+            public interface IStore
+            {
+                [{{attribute}}(KeyParameter = "key")] int Run<T>(T key) where T : allows ref struct;
+            }
+            """, "RES0006");
+
+    [Fact]
+    public void An_async_method_taking_a_type_parameter_that_allows_ref_structs_cannot_take_a_strategy()
+        => Rejected("""
+            namespace Spans;
+            public interface IStore
+            {
+                [Retry] Task SaveAsync<T>(T item) where T : allows ref struct;
+            }
+            """, "RES0010");
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>Asserts no problem under every setting (except the RES warnings in <paramref name="allowed"/>); returns the generated files.</summary>
