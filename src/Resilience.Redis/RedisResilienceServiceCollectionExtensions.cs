@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,13 @@ public static class RedisResilienceServiceCollectionExtensions
                 sp.GetService<ILoggerFactory>(),
                 sp.GetService<IMeterFactory>());
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitBackendProvider, RedisRateLimitBackendProvider>(static sp => new RedisRateLimitBackendProvider(
+            sp.GetRequiredService<RedisAvailability>(),
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisRateLimitOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisRateLimitSelection>>(),
+            sp.GetService<IConfiguration>(),
+            sp.GetService<TimeProvider>())));
         return new Builder(services);
     }
 
