@@ -1,6 +1,6 @@
 // One process of a test fleet (see tests/Resilience.Redis.Tests/FleetHost.cs): calls a generated decorator whose
 // [RateLimit] runs on Redis, from a shared start time for a fixed duration, and prints what it counted on one line:
-//   admitted=<n> rejected=<n> fallbacks=<n> late=<n>
+//   admitted=<n> rejected=<n> fallbacks=<n> late=<n> buckets=<admitted per 100 ms, comma-separated>
 // A call counts as admitted or rejected only if it started at or after the start and completed by the end
 // (late = completed after the end, not counted), so the fleet's admitted calls were all granted within the span.
 //
@@ -56,6 +56,7 @@ if (untilStart > 0)
 
 long end = startUnixMs + durationMs;
 int admitted = 0, rejected = 0, late = 0;
+var buckets = new int[(durationMs + 99) / 100];
 while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < end)
 {
     bool ok;
@@ -74,13 +75,15 @@ while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < end)
         ok = false;
     }
 
-    if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > end)
+    long completed = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    if (completed > end)
     {
         late++;
     }
     else if (ok)
     {
         admitted++;
+        buckets[Math.Min(buckets.Length - 1, (int)((completed - startUnixMs) / 100))]++;
     }
     else
     {
@@ -91,5 +94,6 @@ while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < end)
     await Task.Delay(2);
 }
 
-Console.WriteLine(FormattableString.Invariant($"admitted={admitted} rejected={rejected} fallbacks={fallbacks.Count} late={late}"));
+Console.WriteLine(FormattableString.Invariant(
+    $"admitted={admitted} rejected={rejected} fallbacks={fallbacks.Count} late={late} buckets={string.Join(',', buckets)}"));
 return 0;

@@ -11,7 +11,32 @@ namespace Resilience.Redis.Tests;
 internal static partial class FleetHost
 {
     /// <summary>What one process counted between the shared start and end.</summary>
-    internal readonly record struct Counts(int Admitted, int Rejected, long Fallbacks, int Late);
+    internal readonly record struct Counts(int Admitted, int Rejected, long Fallbacks, int Late, int[] Buckets);
+
+    /// <summary>
+    /// The most calls the fleet admitted in any 1 s span that starts on a 100 ms boundary after the start, by completion
+    /// time (a call is granted on the server before it completes, so a grant may be counted up to one round trip late).
+    /// </summary>
+    public static int MostInOneSecond(Counts[] counts)
+    {
+        int length = counts.Max(c => c.Buckets.Length);
+        var fleet = new int[length];
+        foreach (var c in counts)
+        {
+            for (var i = 0; i < c.Buckets.Length; i++)
+            {
+                fleet[i] += c.Buckets[i];
+            }
+        }
+
+        var most = 0;
+        for (var i = 0; i + 10 <= length; i++)
+        {
+            most = Math.Max(most, fleet.Skip(i).Take(10).Sum());
+        }
+
+        return most;
+    }
 
     /// <summary>
     /// Runs <paramref name="processes"/> members calling the rate limit of <paramref name="scenario"/> (<c>tb</c>, <c>sw</c>,
@@ -63,7 +88,8 @@ internal static partial class FleetHost
                     int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
                     int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
                     long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture),
-                    int.Parse(match.Groups[4].Value, CultureInfo.InvariantCulture));
+                    int.Parse(match.Groups[4].Value, CultureInfo.InvariantCulture),
+                    match.Groups[5].Value.Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray());
             }
 
             return counts;
@@ -93,6 +119,6 @@ internal static partial class FleetHost
         return File.Exists(path) ? path : throw new InvalidOperationException($"The fleet host is not built: {path} is missing.");
     }
 
-    [GeneratedRegex(@"admitted=(\d+) rejected=(\d+) fallbacks=(\d+) late=(\d+)")]
+    [GeneratedRegex(@"admitted=(\d+) rejected=(\d+) fallbacks=(\d+) late=(\d+) buckets=([\d,]+)")]
     private static partial Regex CountsLine();
 }

@@ -39,7 +39,7 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output)
         var counts = await FleetHost.RunAsync(server.ConnectionString, scenario, leasePermits, Processes, Duration);
 
         int admitted = counts.Sum(c => c.Admitted);
-        output.WriteLine($"{scenario}, lease {leasePermits}: admitted {admitted} (bound {bound}); per process " +
+        output.WriteLine($"{scenario}, lease {leasePermits}: admitted {admitted} (bound {bound}), most in one second {FleetHost.MostInOneSecond(counts)}; per process " +
             string.Join(", ", counts.Select(c => $"{c.Admitted} admitted / {c.Rejected} rejected / {c.Fallbacks} fallbacks / {c.Late} late")));
         Assert.All(counts, c => Assert.Equal(0, c.Fallbacks));
         Assert.All(counts, c => Assert.True(c.Admitted > 0, "every process got permits"));

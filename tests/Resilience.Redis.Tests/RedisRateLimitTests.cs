@@ -257,6 +257,74 @@ public sealed class RedisRateLimitTests
         Assert.True(limit.TryAcquire());
     }
 
+    [Fact]
+    public void Connection_options_come_from_configuration_then_code_and_bad_values_name_their_path()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Resilience:Redis:Configuration"] = "127.0.0.1:1,abortConnect=false",
+            ["Resilience:Redis:KeyPrefix"] = "shop:",
+            ["Resilience:Redis:OperationTimeout"] = "00:00:00.100",
+            ["Resilience:Redis:AvailabilityProbeInterval"] = "00:00:02",
+        }).Build());
+        services.AddResilienceRedis(o => o.KeyPrefix = "code:");
+        using (var provider = services.BuildServiceProvider())
+        {
+            var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisResilienceOptions>>().Value;
+            Assert.Equal("127.0.0.1:1,abortConnect=false", options.Configuration);
+            Assert.Equal("code:", options.KeyPrefix);
+            Assert.Equal(TimeSpan.FromMilliseconds(100), options.OperationTimeout);
+            Assert.Equal(TimeSpan.FromSeconds(2), options.AvailabilityProbeInterval);
+        }
+
+        var bad = new ServiceCollection();
+        bad.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Resilience:Redis:OperationTimeout"] = "soon",
+        }).Build());
+        bad.AddResilienceRedis();
+        using var badProvider = bad.BuildServiceProvider();
+        Assert.Equal(
+            "Resilience:Redis:OperationTimeout: 'soon' is not a time span (e.g. 00:00:00.250).",
+            Assert.Throws<InvalidOperationException>(() => badProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisResilienceOptions>>().Value).Message);
+    }
+
+    [Fact]
+    public async Task A_keyed_limit_keeps_leases_for_at_most_MaxKeys_keys()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var fleet = await Fleet.StartAsync(server, b => b.AddRateLimit("many", o => o.LeasePermits = 5));
+        var limit = fleet.Registry.GetOrAddKeyedRateLimit<int>("many", new RateLimitOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(10), MaxKeys = 3 });
+
+        for (var key = 0; key < 6; key++)
+        {
+            Assert.True(limit.TryAcquire(key)); // a round trip each: 5 granted, 4 leased while there is room
+        }
+
+        // Keys 0-2 hold leases (4 left each): no round trip for them; keys 3-5 found no room and dropped their surplus.
+        for (var key = 0; key < 3; key++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(limit.TryAcquire(key));
+            }
+        }
+
+        var backend = Assert.IsType<RedisRateLimitBackend>(limit.Backend);
+        Assert.Equal(3, backend.LeasedKeys);
+
+        // Key 5's next round trip finds the table full, sweeps the three drained leases and keeps its own.
+        Assert.True(limit.TryAcquire(5));
+        Assert.Equal(1, backend.LeasedKeys);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(limit.TryAcquire(5)); // from its lease: 10 of key 5's 10 taken
+        }
+
+        Assert.False(limit.TryAcquire(5));
+    }
+
     private static async Task<long> ServerMicrosecondsAsync(IDatabase db)
     {
         var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;

@@ -12,7 +12,8 @@ namespace Resilience.Redis;
 /// <remarks>
 /// <para>
 /// A lease holds at most <c>LeasePermits - 1</c> permits per partition (surplus from concurrent round trips is dropped,
-/// never added), and leased permits expire one <see cref="RateLimitOptions.Window"/> after they were granted. So at any
+/// never added), and leased permits expire one <see cref="RateLimitOptions.Window"/> after they were granted. A keyed
+/// limit keeps leases for at most <see cref="RateLimitOptions.MaxKeys"/> keys. So at any
 /// moment a process holds at most <c>LeasePermits - 1</c> permits it has not used, and over any span the fleet admits
 /// at most what Redis granted in it plus <c>processes × (LeasePermits - 1)</c> per partition.
 /// </para>
@@ -64,6 +65,9 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
 
     /// <summary>Permits asked for per round trip.</summary>
     public int LeasePermits => _leasePermits;
+
+    /// <summary>Keys of a keyed limit that hold a lease now (expired ones included until swept).</summary>
+    internal int LeasedKeys => _pools.Count;
 
     /// <summary>The Redis key of a partition (<see langword="null"/>: the limit that is not keyed).</summary>
     internal RedisKey KeyOf(string? partition) => partition is null ? _settings.GlobalKey : (RedisKey)(_settings.KeyBase + partition);
@@ -157,9 +161,41 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
 
     private void AddLeased(string? partition, int permits, TimeSpan lifetime)
     {
-        LeasePool pool = partition is null ? _globalPool : _pools.GetOrAdd(partition, static _ => new LeasePool());
-        long expires = _timeProvider.GetTimestamp() + (long)(lifetime.TotalSeconds * _timeProvider.TimestampFrequency);
+        long now = _timeProvider.GetTimestamp();
+        long expires = now + (long)(lifetime.TotalSeconds * _timeProvider.TimestampFrequency);
+        if (partition is null)
+        {
+            _globalPool.Add(permits, _leasePermits - 1, expires);
+            return;
+        }
+
+        if (!_pools.TryGetValue(partition, out LeasePool? pool))
+        {
+            // At most MaxKeys keys hold a lease: past it, expired and drained ones go, and if none did, this key's
+            // surplus is dropped (never more permits, only fewer).
+            if (_pools.Count >= _settings.MaxKeys && !SweepPools(now))
+            {
+                return;
+            }
+
+            pool = _pools.GetOrAdd(partition, static _ => new LeasePool());
+        }
+
         pool.Add(permits, _leasePermits - 1, expires);
+    }
+
+    private bool SweepPools(long now)
+    {
+        var removed = false;
+        foreach (KeyValuePair<string, LeasePool> pair in _pools)
+        {
+            if (pair.Value.IsSpent(now))
+            {
+                removed |= _pools.TryRemove(pair);
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>The settings of one configuration: the script of the algorithm, its arguments, the keys.</summary>
@@ -183,7 +219,10 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
             GlobalKey = KeyBase + "*";
             Arguments = [options.PermitLimit, windowMicroseconds, leasePermits, segments];
             LeaseLifetime = options.Window;
+            MaxKeys = options.MaxKeys;
         }
+
+        public int MaxKeys { get; }
 
         public string Script { get; }
 
@@ -226,6 +265,14 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
                 // capacity unused permits, so the slack stays LeasePermits - 1 per process.
                 _remaining = Math.Min(capacity, permits);
                 _expires = expires;
+            }
+        }
+
+        public bool IsSpent(long now)
+        {
+            lock (_lock)
+            {
+                return _remaining == 0 || now >= _expires;
             }
         }
 
