@@ -109,6 +109,8 @@ internal sealed partial class RedisAvailability : IDisposable
     /// <summary>How long one Redis operation may take.</summary>
     public TimeSpan OperationTimeout { get; }
 
+    internal Exception? LastFailure { get; private set; }
+
     /// <summary>Whether calls use Redis now (the last operation or PING succeeded).</summary>
     public bool IsAvailable => Volatile.Read(ref _state) == Available;
 
@@ -171,6 +173,7 @@ internal sealed partial class RedisAvailability : IDisposable
     /// <summary>Marks Redis unavailable after a failed or timed-out operation (logged and counted once per transition) and starts probing.</summary>
     public void ReportFailure(Exception? exception)
     {
+        LastFailure = exception;
         int previous = Volatile.Read(ref _state);
         while (previous != Unavailable)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,15 +15,20 @@ public static class RedisResilienceServiceCollectionExtensions
     /// Registers the Redis connection of the resilience backends: a new one from
     /// <see cref="RedisResilienceOptions.Configuration"/>, or, when that is empty, the
     /// <see cref="IConnectionMultiplexer"/> already registered in the container. The connection is made lazily,
-    /// without waiting for the server (<c>abortConnect=false</c>): a service whose Redis is down still starts.
+    /// without waiting for the server (<c>abortConnect=false</c>): a service whose Redis is down still starts. The options
+    /// are read from the container's <c>IConfiguration</c>, if any (section <c>Resilience:Redis</c>), then
+    /// <paramref name="configure"/> applies. Also registers the rate-limit backend provider: rate limits opted in with
+    /// <see cref="RedisRateLimitBuilderExtensions.AddRateLimit"/> or <c>Resilience:Instances:&lt;name&gt;:RateLimit:Backend</c>
+    /// are counted on Redis.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the options in code (after configuration, if bound).</param>
+    /// <param name="configure">Sets the options in code (after configuration).</param>
     /// <returns>A builder that opts instances into Redis.</returns>
     public static IResilienceRedisBuilder AddResilienceRedis(this IServiceCollection services, Action<RedisResilienceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<RedisResilienceOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisResilienceOptions>, RedisResilienceOptionsReader>());
         if (configure is not null)
         {
             options.Configure(configure);
@@ -39,6 +45,13 @@ public static class RedisResilienceServiceCollectionExtensions
                 sp.GetService<ILoggerFactory>(),
                 sp.GetService<IMeterFactory>());
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitBackendProvider, RedisRateLimitBackendProvider>(static sp => new RedisRateLimitBackendProvider(
+            sp.GetRequiredService<RedisAvailability>(),
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisRateLimitOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisRateLimitSelection>>(),
+            sp.GetService<IConfiguration>(),
+            sp.GetService<TimeProvider>())));
         return new Builder(services);
     }
 

@@ -64,10 +64,11 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// Where permits are counted, per key (<see cref="RateLimitPartition.Of{TKey}"/>), instead of in the key table (set
     /// by the registry from an <see cref="IRateLimitBackendProvider"/>); the key table answers what the backend leaves to it.
     /// </summary>
-    internal IRateLimitBackend? Backend
+    /// <remarks><see langword="null"/> (the limit is counted in this process) unless a provider took it.</remarks>
+    public IRateLimitBackend? Backend
     {
         get => _backend;
-        set => _backend = value;
+        internal set => _backend = value;
     }
 
     /// <summary>Takes a permit for <paramref name="key"/> if one is available now; never waits (on a backend, waits for its answer, at most its timeout).</summary>

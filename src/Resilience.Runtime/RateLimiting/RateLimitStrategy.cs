@@ -47,10 +47,11 @@ public sealed class RateLimitStrategy : IDisposable
     /// Where permits are counted instead of <see cref="Limiter"/> (set by the registry from an
     /// <see cref="IRateLimitBackendProvider"/>); <see cref="Limiter"/> answers what the backend leaves to it.
     /// </summary>
-    internal IRateLimitBackend? Backend
+    /// <remarks><see langword="null"/> (the limit is counted in this process) unless a provider took it.</remarks>
+    public IRateLimitBackend? Backend
     {
         get => _backend;
-        set => _backend = value;
+        internal set => _backend = value;
     }
 
     /// <summary>Takes a permit if one is available now; never waits (on a backend, waits for its answer, at most its timeout).</summary>
