@@ -20,4 +20,10 @@ public sealed class RedisResilienceOptions
     /// Default 250 ms.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often a background PING checks whether Redis is back while it is unavailable (calls never wait for it).
+    /// Default 500 ms.
+    /// </summary>
+    public TimeSpan AvailabilityProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

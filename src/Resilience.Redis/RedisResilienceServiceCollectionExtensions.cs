@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -27,6 +29,16 @@ public static class RedisResilienceServiceCollectionExtensions
         }
 
         services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton(static sp =>
+        {
+            var connection = sp.GetRequiredService<RedisConnection>();
+            return new RedisAvailability(
+                () => connection.Multiplexer,
+                connection.Options,
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>(),
+                sp.GetService<IMeterFactory>());
+        });
         return new Builder(services);
     }
 
@@ -50,6 +62,8 @@ internal sealed class RedisConnection : IDisposable
             _owned = true;
             var configuration = ConfigurationOptions.Parse(value.Configuration);
             configuration.AbortOnConnectFail = false;
+            // A command sent while disconnected fails at once instead of waiting in a backlog for the reconnect.
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             _multiplexer = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
         }
         else

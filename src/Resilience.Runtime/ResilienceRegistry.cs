@@ -175,7 +175,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         return GetOrAdd(_rateLimits, name, options, "rate limit",
             static (registry, name, options) => registry.Attach(CreateConfigured(
                 name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
-                registry, static (name, effective, registry) => new RateLimitStrategy(name, effective, registry._timeProvider))));
+                registry, static (name, effective, registry) => registry.WithBackend(new RateLimitStrategy(name, effective, registry._timeProvider), effective))));
     }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -191,7 +191,7 @@ public sealed partial class ResilienceRegistry : IDisposable
         return GetOrAdd(_rateLimits, name, options, "rate limit",
             static (registry, name, options) => registry.Attach(CreateConfigured(
                 name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
-                registry, static (name, effective, registry) => new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider))));
+                registry, static (name, effective, registry) => registry.WithBackend(new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider), effective))));
     }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>

@@ -136,7 +136,8 @@ public static class ResilienceServiceCollectionExtensions
     /// rejections, timeouts, fallbacks and stale cache answers through the registered
     /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience"). A reload whose options
     /// fail validation is not applied: it is logged as a warning and raised as
-    /// <see cref="ResilienceRegistry.OnConfigurationRejected"/>.
+    /// <see cref="ResilienceRegistry.OnConfigurationRejected"/>. Every registered <see cref="IRateLimitBackendProvider"/> is
+    /// asked, when a rate limit is created, whether it counts that limit's permits (Resilience.Redis registers one).
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
@@ -152,6 +153,7 @@ public static class ResilienceServiceCollectionExtensions
                 sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
                 sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
                 sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>());
+            registry.UseRateLimitBackends(sp.GetServices<IRateLimitBackendProvider>());
 
             // A reload that fails validation never reaches the monitor's listeners: watch for it to log and raise it.
             registry.ReportRejectedReloads(

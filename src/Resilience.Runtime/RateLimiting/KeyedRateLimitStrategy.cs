@@ -35,6 +35,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     where TKey : notnull
 {
     private readonly Table _table;
+    private IRateLimitBackend? _backend;
 
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
@@ -59,11 +60,30 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
     internal ResilienceTelemetry? Telemetry { get; set; }
 
-    /// <summary>Takes a permit for <paramref name="key"/> if one is available now; never waits.</summary>
+    /// <summary>
+    /// Where permits are counted, per key (<see cref="RateLimitPartition.Of{TKey}"/>), instead of in the key table (set
+    /// by the registry from an <see cref="IRateLimitBackendProvider"/>); the key table answers what the backend leaves to it.
+    /// </summary>
+    internal IRateLimitBackend? Backend
+    {
+        get => _backend;
+        set => _backend = value;
+    }
+
+    /// <summary>Takes a permit for <paramref name="key"/> if one is available now; never waits (on a backend, waits for its answer, at most its timeout).</summary>
     /// <param name="key">The partition key.</param>
     /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
     public bool TryAcquire(TKey? key)
     {
+        if (_backend is { } backend)
+        {
+            RateLimitDecision decision = backend.Acquire(RateLimitPartition.Of(key));
+            if (!decision.IsUseLocal)
+            {
+                return decision.IsAcquired;
+            }
+        }
+
         while (true)
         {
             RateLimitLease lease = _table.GetOrAdd(key).TryAcquireInternal(1);
@@ -95,6 +115,16 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
             return ValueTask.FromCanceled(cancellationToken);
         }
 
+        if (_backend is not null)
+        {
+            return AcquireOnBackendAsync(key, cancellationToken);
+        }
+
+        return AcquireLocalAsync(key, cancellationToken);
+    }
+
+    private ValueTask AcquireLocalAsync(TKey? key, CancellationToken cancellationToken)
+    {
         while (true)
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
@@ -128,6 +158,20 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     public void Acquire(TKey? key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_backend is { } backend)
+        {
+            RateLimitDecision decision = backend.Acquire(RateLimitPartition.Of(key));
+            if (decision.IsAcquired)
+            {
+                return;
+            }
+
+            if (decision.IsRejected)
+            {
+                throw RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
+            }
+        }
+
         while (true)
         {
             TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
@@ -158,10 +202,15 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
         options.Validate();
         RateLimitOptions copy = options.Clone();
         _table.Reconfigure(copy, copy.MaxKeys, copy.KeyIdleTimeout);
+        _backend?.Reconfigure(copy);
     }
 
-    /// <summary>Stops the idle sweep and releases every key's limit; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _table.Dispose();
+    /// <summary>Stops the idle sweep and releases every key's limit (and the backend, if any); callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _table.Dispose();
+        _backend?.Dispose();
+    }
 
     /// <summary>Whether <paramref name="key"/> is held now (does not count as a use).</summary>
     internal bool IsHeld(TKey? key) => _table.TryGetValue(key, out _);
@@ -170,13 +219,27 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     internal void SweepIdle() => _table.SweepIdle();
 
 
+    private async ValueTask AcquireOnBackendAsync(TKey? key, CancellationToken cancellationToken)
+    {
+        RateLimitDecision decision = await _backend!.AcquireAsync(RateLimitPartition.Of(key), cancellationToken).ConfigureAwait(false);
+        if (decision.IsRejected)
+        {
+            throw RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
+        }
+
+        if (decision.IsUseLocal)
+        {
+            await AcquireLocalAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask AwaitLeaseAsync(TKey? key, ValueTask<RateLimitLease> pending, CancellationToken cancellationToken)
     {
         RateLimitLease lease = await pending.ConfigureAwait(false);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
         {
             // Evicted while queued: wait on the key's new limit.
-            await AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            await AcquireLocalAsync(key, cancellationToken).ConfigureAwait(false);
         }
         else if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {

@@ -15,6 +15,7 @@ namespace Resilience;
 public sealed class RateLimitStrategy : IDisposable
 {
     private readonly TimeProviderRateLimiter _limiter;
+    private IRateLimitBackend? _backend;
 
     /// <summary>Creates the limit.</summary>
     /// <param name="name">The limit's name, used in <see cref="RateLimitRejectedException"/>.</param>
@@ -42,10 +43,29 @@ public sealed class RateLimitStrategy : IDisposable
     /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
     internal ResilienceTelemetry? Telemetry { get; set; }
 
-    /// <summary>Takes a permit if one is available now; never waits.</summary>
+    /// <summary>
+    /// Where permits are counted instead of <see cref="Limiter"/> (set by the registry from an
+    /// <see cref="IRateLimitBackendProvider"/>); <see cref="Limiter"/> answers what the backend leaves to it.
+    /// </summary>
+    internal IRateLimitBackend? Backend
+    {
+        get => _backend;
+        set => _backend = value;
+    }
+
+    /// <summary>Takes a permit if one is available now; never waits (on a backend, waits for its answer, at most its timeout).</summary>
     /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
     public bool TryAcquire()
     {
+        if (_backend is { } backend)
+        {
+            RateLimitDecision decision = backend.Acquire(null);
+            if (!decision.IsUseLocal)
+            {
+                return decision.IsAcquired;
+            }
+        }
+
         RateLimitLease lease = _limiter.TryAcquireInternal(1);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
@@ -73,6 +93,16 @@ public sealed class RateLimitStrategy : IDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
 
+        if (_backend is not null)
+        {
+            return AcquireOnBackendAsync(cancellationToken);
+        }
+
+        return AcquireLocalAsync(cancellationToken);
+    }
+
+    private ValueTask AcquireLocalAsync(CancellationToken cancellationToken)
+    {
         ValueTask<RateLimitLease> pending = _limiter.CanQueue
             ? _limiter.AcquireInternalAsync(1, cancellationToken)
             : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
@@ -98,6 +128,20 @@ public sealed class RateLimitStrategy : IDisposable
     public void Acquire(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_backend is { } backend)
+        {
+            RateLimitDecision decision = backend.Acquire(null);
+            if (decision.IsAcquired)
+            {
+                return;
+            }
+
+            if (decision.IsRejected)
+            {
+                throw CreateRejection(Name, decision.RetryAfter, Telemetry);
+            }
+        }
+
         RateLimitLease lease = _limiter.TryAcquireInternal(1);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
@@ -133,10 +177,23 @@ public sealed class RateLimitStrategy : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _limiter.Reconfigure(options);
+        _backend?.Reconfigure(options);
     }
 
-    /// <summary>Releases the limiter and its timer; callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>Releases the limiter and its timer (and its backend, if any); callers still queued fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _backend?.Dispose();
+    }
+
+    /// <summary>The rejection for a backend's decision (reported to <paramref name="telemetry"/>).</summary>
+    internal static RateLimitRejectedException CreateRejection(string name, TimeSpan? retryAfter, ResilienceTelemetry? telemetry)
+    {
+        var rejected = new RateLimitRejectedException(name, retryAfter);
+        telemetry?.OnRejected(name, "rate_limit", rejected);
+        return rejected;
+    }
 
     /// <summary>The rejection for a failed lease (disposing the lease), or <see cref="ObjectDisposedException"/> when the limiter is gone.</summary>
     internal static Exception CreateRejection(string name, RateLimitLease lease, ResilienceTelemetry? telemetry)
@@ -154,6 +211,20 @@ public sealed class RateLimitStrategy : IDisposable
     }
 
     private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease, Telemetry);
+
+    private async ValueTask AcquireOnBackendAsync(CancellationToken cancellationToken)
+    {
+        RateLimitDecision decision = await _backend!.AcquireAsync(null, cancellationToken).ConfigureAwait(false);
+        if (decision.IsRejected)
+        {
+            throw CreateRejection(Name, decision.RetryAfter, Telemetry);
+        }
+
+        if (decision.IsUseLocal)
+        {
+            await AcquireLocalAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async ValueTask AwaitLeaseAsync(ValueTask<RateLimitLease> pending)
     {
