@@ -36,8 +36,14 @@ public sealed class HybridCacheFallbackStore : ITypedCacheFallbackStore, IDispos
         _store = new SharedStore(new Tier(cache), options, timeProvider, loggerFactory, meterFactory);
     }
 
-    /// <summary>Whether the shared cache is used now (<see langword="false"/> after it failed, until a background check finds it back).</summary>
+    /// <summary>
+    /// Whether the shared cache is used now: <see langword="false"/> until the first background read (which makes the
+    /// connection) answers, and after a failure until a background check finds it back.
+    /// </summary>
     public bool IsSharedCacheAvailable => _store.IsAvailable;
+
+    /// <summary>The engine, for tests.</summary>
+    internal SharedStore Engine => _store;
 
     /// <inheritdoc />
     public bool TryGet<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry) => _store.TryGet<T>(key, lookup, out entry);

@@ -25,7 +25,8 @@ namespace Resilience.Caching;
 /// A read blocks the call at most <see cref="SharedCacheFallbackStoreOptions.OperationTimeout"/>. A read or write that
 /// fails or times out marks the shared cache unavailable (logged once, counted): calls then use only the in-memory tier,
 /// without waiting, and every <see cref="SharedCacheFallbackStoreOptions.RetryInterval"/> one background read checks
-/// whether it is back.
+/// whether it is back. The first read, which makes the connection, also runs in the background, when the store is
+/// created: until it answers the store uses the in-memory tier alone, so no call waits for a connect.
 /// </para>
 /// </remarks>
 internal sealed partial class SharedStore : IDisposable
@@ -33,8 +34,15 @@ internal sealed partial class SharedStore : IDisposable
     /// <summary>The meter of the shared stores: "Resilience.Caching".</summary>
     public const string MeterName = "Resilience.Caching";
 
-    private const int Available = 0;
-    private const int Unavailable = 1;
+    /// <summary><see cref="State"/>: the shared cache is used.</summary>
+    public const int Available = 0;
+
+    /// <summary><see cref="State"/>: the shared cache failed; calls use the in-memory tier until a background read answers.</summary>
+    public const int Unavailable = 1;
+
+    /// <summary><see cref="State"/>: the first background read (which makes the connection) has not answered yet.</summary>
+    public const int Connecting = 2;
+
     private const string ProbeKey = "probe";
 
     private static readonly string? s_version = typeof(SharedStore).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
@@ -46,6 +54,7 @@ internal sealed partial class SharedStore : IDisposable
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _retryInterval;
+    private readonly TimeSpan _probeTimeout;
     private readonly TimeSpan _writeInterval;
     private readonly ILogger? _logger;
     private readonly Meter _meter;
@@ -53,7 +62,7 @@ internal sealed partial class SharedStore : IDisposable
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _transitions;
     private readonly KeyValuePair<string, object?> _kindTag;
-    private int _state = Available;
+    private int _state = Connecting;
     private long _retryAtTicks;
     private int _probing;
 
@@ -72,6 +81,7 @@ internal sealed partial class SharedStore : IDisposable
         _prefix = options.KeyPrefix;
         _timeout = options.OperationTimeout;
         _retryInterval = options.RetryInterval;
+        _probeTimeout = options.RetryInterval > options.OperationTimeout ? options.RetryInterval : options.OperationTimeout;
         _writeInterval = options.MinimumWriteInterval;
         _logger = loggerFactory?.CreateLogger(MeterName);
         if (meterFactory is not null)
@@ -90,7 +100,14 @@ internal sealed partial class SharedStore : IDisposable
             "Reads and writes of a shared cache fallback store served by its in-memory tier alone because the shared cache was unavailable, failed or timed out.");
         _transitions = _meter.CreateCounter<long>(
             "resilience.cache.shared_store.transitions", "{transition}", "Changes of a shared cache's availability: to available or to unavailable.");
+
+        // The first read makes the connection, in the background: no call waits for a connect.
+        _probing = 1;
+        _ = ProbeAsync();
     }
+
+    /// <summary><see cref="Available"/>, <see cref="Unavailable"/> or <see cref="Connecting"/>.</summary>
+    public int State => Volatile.Read(ref _state);
 
     /// <summary>Whether the shared cache is used now.</summary>
     public bool IsAvailable => Volatile.Read(ref _state) == Available;
@@ -241,12 +258,14 @@ internal sealed partial class SharedStore : IDisposable
     /// <summary>True when the shared cache may be used now; otherwise starts a background check if one is due.</summary>
     private bool IsUsable()
     {
-        if (Volatile.Read(ref _state) == Available)
+        int state = Volatile.Read(ref _state);
+        if (state == Available)
         {
             return true;
         }
 
-        if (_timeProvider.GetUtcNow().UtcTicks >= Volatile.Read(ref _retryAtTicks) && Interlocked.CompareExchange(ref _probing, 1, 0) == 0)
+        if (state == Unavailable
+            && _timeProvider.GetUtcNow().UtcTicks >= Volatile.Read(ref _retryAtTicks) && Interlocked.CompareExchange(ref _probing, 1, 0) == 0)
         {
             _ = ProbeAsync();
         }
@@ -256,26 +275,32 @@ internal sealed partial class SharedStore : IDisposable
 
     private async Task ProbeAsync()
     {
+        Exception? error = null;
         try
         {
             await Task.Yield();
-            await _tier.GetAsync(_prefix + ProbeKey).WaitAsync(_timeout).ConfigureAwait(false);
-            if (Interlocked.CompareExchange(ref _state, Available, Unavailable) == Unavailable)
+
+            // No call waits for this read (it may be the first connect): it gets the longer of the two settings.
+            await _tier.GetAsync(_prefix + ProbeKey).WaitAsync(_probeTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        // Done before the state changes, so that a call that sees the new state can start the next check.
+        Volatile.Write(ref _probing, 0);
+        if (error is not null)
+        {
+            MarkUnavailable(error);
+        }
+        else if (Interlocked.Exchange(ref _state, Available) == Unavailable)
+        {
+            _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "available"));
+            if (_logger is not null)
             {
-                _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "available"));
-                if (_logger is not null)
-                {
-                    LogAvailable(_logger, _tier.Kind);
-                }
+                LogAvailable(_logger, _tier.Kind);
             }
-        }
-        catch (Exception)
-        {
-            Volatile.Write(ref _retryAtTicks, (_timeProvider.GetUtcNow() + _retryInterval).UtcTicks);
-        }
-        finally
-        {
-            Volatile.Write(ref _probing, 0);
         }
     }
 
@@ -295,7 +320,7 @@ internal sealed partial class SharedStore : IDisposable
     private void MarkUnavailable(Exception error)
     {
         Volatile.Write(ref _retryAtTicks, (_timeProvider.GetUtcNow() + _retryInterval).UtcTicks);
-        if (Interlocked.CompareExchange(ref _state, Unavailable, Available) == Available)
+        if (Interlocked.Exchange(ref _state, Unavailable) != Unavailable)
         {
             _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "unavailable"));
             if (_logger is not null)
@@ -305,11 +330,11 @@ internal sealed partial class SharedStore : IDisposable
         }
     }
 
-    [LoggerMessage(110, LogLevel.Warning,
+    [LoggerMessage(EventId = 110, EventName = "SharedCacheUnavailable", Level = LogLevel.Warning, Message =
         "The shared cache ({Kind}) failed or did not answer: cache fallbacks use only their in-memory tier; checking again every {RetryIntervalMs} ms")]
     private static partial void LogUnavailable(ILogger logger, Exception error, string kind, double retryIntervalMs);
 
-    [LoggerMessage(111, LogLevel.Information, "The shared cache ({Kind}) answers again: cache fallbacks share results again")]
+    [LoggerMessage(EventId = 111, EventName = "SharedCacheAvailable", Level = LogLevel.Information, Message = "The shared cache ({Kind}) answers again: cache fallbacks share results again")]
     private static partial void LogAvailable(ILogger logger, string kind);
 
     /// <summary>A result in the in-memory tier, and when this process last wrote its key to the shared cache (MaxValue: not written).</summary>

@@ -35,6 +35,13 @@ public static class RedisResilienceServiceCollectionExtensions
         }
 
         services.TryAddSingleton<RedisConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICircuitBreakerCoordinatorProvider, RedisCircuitBreakerProvider>(static sp => new RedisCircuitBreakerProvider(
+            sp.GetRequiredService<RedisAvailability>(),
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisCircuitBreakerOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<RedisCircuitBreakerSelection>>(),
+            sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(),
+            sp.GetService<ILoggerFactory>())));
         services.TryAddSingleton(static sp =>
         {
             var connection = sp.GetRequiredService<RedisConnection>();

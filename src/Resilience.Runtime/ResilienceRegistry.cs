@@ -107,7 +107,11 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_breakers, name, options, "circuit breaker",
-            static (registry, name, options) => registry.Attach(new CircuitBreaker(name, registry.EffectiveBreaker(name, options), registry._timeProvider)));
+            static (registry, name, options) =>
+            {
+                CircuitBreakerOptions effective = registry.EffectiveBreaker(name, options);
+                return registry.Attach(registry.WithCoordinator(new CircuitBreaker(name, effective, registry._timeProvider), effective));
+            });
     }
 
     /// <summary>Returns the keyed circuit breaker named <paramref name="name"/> (one breaker per key), creating it with <paramref name="options"/> on first use.</summary>
@@ -121,7 +125,11 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(_breakers, name, options, "circuit breaker",
-            static (registry, name, options) => registry.Attach(new KeyedCircuitBreaker<TKey>(name, registry.EffectiveBreaker(name, options), registry._timeProvider)));
+            static (registry, name, options) =>
+            {
+                CircuitBreakerOptions effective = registry.EffectiveBreaker(name, options);
+                return registry.Attach(registry.WithCoordinator(new KeyedCircuitBreaker<TKey>(name, effective, registry._timeProvider), effective));
+            });
     }
 
     /// <summary>Returns the retry strategy named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>

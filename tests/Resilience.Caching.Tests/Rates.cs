@@ -68,7 +68,14 @@ public static class SharedApp
             services.AddResilienceDistributedCacheStore(options);
         }
 
-        return services.BuildServiceProvider();
+        var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<ICacheFallbackStore>();
+        for (int i = 0; i < 1_000 && !(store is DistributedCacheFallbackStore { IsSharedCacheAvailable: true } or HybridCacheFallbackStore { IsSharedCacheAvailable: true }); i++)
+        {
+            Thread.Sleep(10); // bounded: the store's first background read makes the connection
+        }
+
+        return provider;
     }
 
     /// <summary>Waits (bounded) until the background write of <paramref name="key"/> reached the shared cache.</summary>

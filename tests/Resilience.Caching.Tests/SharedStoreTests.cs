@@ -93,8 +93,10 @@ public sealed class SharedStoreTests
     [Fact]
     public void A_shared_cache_that_does_not_answer_blocks_one_read_for_the_timeout_then_none()
     {
-        var hanging = new CountingCache { Hang = true };
+        var hanging = new CountingCache();
         using var store = new DistributedCacheFallbackStore(hanging, Options(o => o.OperationTimeout = TimeSpan.FromMilliseconds(100)), _time);
+        Connected(store);
+        hanging.Hang = true;
         var strategy = new CacheFallbackStrategy("s", Settings, store, _time);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -109,7 +111,7 @@ public sealed class SharedStoreTests
         }
 
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(100), $"100 reads while unavailable took {watch.Elapsed}");
-        Assert.Equal(1, hanging.Reads);
+        Assert.Equal(2, hanging.Reads); // the first background read, then the one that hung
 
         strategy.Store("k", new Rates("EUR", 1m)); // kept in memory, nothing written
         Assert.Equal(0, hanging.Writes);
@@ -122,6 +124,7 @@ public sealed class SharedStoreTests
     {
         var cache = new CountingCache { Fail = true };
         using var store = new DistributedCacheFallbackStore(cache, Options(o => o.RetryInterval = TimeSpan.FromSeconds(5)), _time);
+        Connected(store);
         var strategy = new CacheFallbackStrategy("s", Settings, store, _time);
         Assert.False(strategy.TryGetStale("k", new TimeoutException(), CancellationToken.None, out int _));
         Assert.False(store.IsSharedCacheAvailable);
@@ -129,7 +132,7 @@ public sealed class SharedStoreTests
         cache.Fail = false;
         _time.Advance(TimeSpan.FromSeconds(4));
         strategy.TryGetStale("k", new TimeoutException(), CancellationToken.None, out int _);
-        Assert.Equal(1, cache.Reads); // not due yet: no check
+        Assert.Equal(1, cache.Reads); // the first background read failed; the next check is not due yet
 
         _time.Advance(TimeSpan.FromSeconds(1));
         strategy.TryGetStale("k", new TimeoutException(), CancellationToken.None, out int _); // starts the check, does not wait for it
@@ -139,6 +142,24 @@ public sealed class SharedStoreTests
         }
 
         Assert.True(store.IsSharedCacheAvailable);
+    }
+
+    [Fact]
+    public void Until_the_first_background_read_answers_calls_do_not_touch_the_shared_cache()
+    {
+        var hanging = new CountingCache { Hang = true };
+        using var store = new DistributedCacheFallbackStore(hanging, Options(), _time);
+        var strategy = new CacheFallbackStrategy("s", Settings, store, _time);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        strategy.Store("k", 1);
+        Assert.True(strategy.TryGetStale("k", new TimeoutException(), CancellationToken.None, out int stale));
+        Assert.False(strategy.TryGetStale("other", new TimeoutException(), CancellationToken.None, out int _));
+
+        Assert.Equal(1, stale);
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200), $"took {watch.Elapsed}");
+        Assert.Equal(1, hanging.Reads); // the background read only
+        Assert.False(store.IsSharedCacheAvailable);
     }
 
     [Fact]
@@ -173,7 +194,22 @@ public sealed class SharedStoreTests
     }
 
     private DistributedCacheFallbackStore Create(Action<SharedCacheFallbackStoreOptions>? configure = null)
-        => new(_cache, Options(configure), _time);
+    {
+        var store = new DistributedCacheFallbackStore(_cache, Options(configure), _time);
+        Connected(store);
+        return store;
+    }
+
+    /// <summary>Waits (bounded) until the store's first background read answered or failed.</summary>
+    internal static void Connected(DistributedCacheFallbackStore store)
+    {
+        for (int i = 0; i < 1_000 && store.Engine.State == SharedStore.Connecting; i++)
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.NotEqual(SharedStore.Connecting, store.Engine.State);
+    }
 
     private static SharedCacheFallbackStoreOptions Options(Action<SharedCacheFallbackStoreOptions>? configure = null)
     {

@@ -83,6 +83,15 @@ public sealed class CircuitBreaker
     /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
     internal ResilienceTelemetry? Telemetry { get; set; }
 
+    /// <summary>Shares the state with breakers of the same name elsewhere; set before the breaker is handed out, if at all.</summary>
+    internal CircuitBreakerCoordinator? Coordinator { get; set; }
+
+    /// <summary>How long the circuit stays open before it admits a probe (the current setting).</summary>
+    public TimeSpan BreakDuration => Volatile.Read(ref _settings).BreakDuration;
+
+    /// <summary>How many probes the half-open circuit admits at once (the current setting).</summary>
+    public int HalfOpenMaxCalls => Volatile.Read(ref _settings).HalfOpenMaxCalls;
+
     /// <summary>Keyed breakers: whether <see cref="AssignKey"/> was called.</summary>
     internal bool HasKey => _hasKey;
 
@@ -276,6 +285,57 @@ public sealed class CircuitBreaker
             if (changed is { OldState: CircuitState.Closed })
             {
                 changed = null;
+            }
+        }
+
+        Raise(changed);
+    }
+
+    /// <summary>
+    /// Opens the circuit because a breaker of the same name elsewhere opened (called by a
+    /// <see cref="CircuitBreakerCoordinator"/>; reason <see cref="CircuitTransitionReason.Remote"/>). A closed or half-open
+    /// circuit opens, with its break ending after <paramref name="remainingBreak"/> (at most <see cref="BreakDuration"/>);
+    /// an open one keeps open at least that long; an isolated one stays isolated.
+    /// </summary>
+    /// <param name="remainingBreak">The rest of the remote break.</param>
+    public void OpenRemotely(TimeSpan remainingBreak)
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            long now = _timeProvider.GetTimestamp();
+            TimeSpan breakDuration = _settings.BreakDuration;
+            TimeSpan rest = remainingBreak < TimeSpan.Zero ? TimeSpan.Zero : remainingBreak > breakDuration ? breakDuration : remainingBreak;
+            long openedAt = now - (long)((breakDuration - rest).TotalSeconds * _timeProvider.TimestampFrequency);
+            switch (StateOf(_status))
+            {
+                case CircuitState.Closed or CircuitState.HalfOpen:
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.Remote, now, _counts.Snapshot(now));
+                    _openedAt = openedAt;
+                    break;
+                case CircuitState.Open when openedAt > _openedAt:
+                    _openedAt = openedAt;
+                    break;
+            }
+        }
+
+        Raise(changed);
+    }
+
+    /// <summary>
+    /// Closes an open or half-open circuit because a breaker of the same name elsewhere closed (a probe succeeded there;
+    /// called by a <see cref="CircuitBreakerCoordinator"/>; reason <see cref="CircuitTransitionReason.Remote"/>). A closed
+    /// or isolated circuit is left as it is.
+    /// </summary>
+    public void CloseRemotely()
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            if (StateOf(_status) is CircuitState.Open or CircuitState.HalfOpen)
+            {
+                long now = _timeProvider.GetTimestamp();
+                changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Remote, now, _counts.Snapshot(now));
             }
         }
 
@@ -528,6 +588,15 @@ public sealed class CircuitBreaker
             }
         }
 
+        // A coordinator may limit probes across processes: asked outside the lock, after this breaker's own limit.
+        if (granted && StateOf(lease.Status) == CircuitState.HalfOpen && Coordinator is { } coordinator && !coordinator.TryAcquireProbe(this, _key))
+        {
+            ReleaseProbe(lease.Status);
+            lease = default;
+            rejectedIn = CircuitState.HalfOpen;
+            granted = false;
+        }
+
         return granted;
     }
 
@@ -600,6 +669,11 @@ public sealed class CircuitBreaker
     {
         if (args is not null)
         {
+            if (args.Reason != CircuitTransitionReason.Remote)
+            {
+                Coordinator?.OnStateChanged(this, args);
+            }
+
             OnStateChanged(args);
         }
     }

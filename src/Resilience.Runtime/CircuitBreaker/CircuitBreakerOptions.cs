@@ -146,6 +146,14 @@ public sealed class CircuitBreakerOptions : IEquatable<CircuitBreakerOptions>
         }
     }
 
+    /// <summary>A copy (its own <see cref="Handle"/> list; a <see cref="TripPolicy"/> instance is shared).</summary>
+    internal CircuitBreakerOptions Clone()
+    {
+        var copy = (CircuitBreakerOptions)MemberwiseClone();
+        copy.Handle = Handle is { } handle ? new List<Type>(handle).AsReadOnly() : null;
+        return copy;
+    }
+
     /// <summary>
     /// Builds the trip policy these options describe: <see cref="TripPolicy"/> when set; otherwise a
     /// <see cref="FailureRatioTripPolicy"/> and/or <see cref="TimeoutRatioTripPolicy"/> for each ratio above 0 (the

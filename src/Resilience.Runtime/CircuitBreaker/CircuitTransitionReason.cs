@@ -20,4 +20,10 @@ public enum CircuitTransitionReason
 
     /// <summary><see cref="CircuitBreaker.Reset"/> was called.</summary>
     Reset = 5,
+
+    /// <summary>
+    /// A <see cref="CircuitBreakerCoordinator"/> moved the circuit because a breaker of the same name elsewhere (another
+    /// process) opened or closed (<see cref="CircuitBreaker.OpenRemotely"/>, <see cref="CircuitBreaker.CloseRemotely"/>).
+    /// </summary>
+    Remote = 6,
 }

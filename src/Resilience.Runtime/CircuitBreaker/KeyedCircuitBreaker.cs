@@ -67,6 +67,9 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <summary>Where rejections and state changes are reported; set by the registry that created the instance.</summary>
     internal ResilienceTelemetry? Telemetry { get; set; }
 
+    /// <summary>Shares the circuits of the keys it names (<see cref="CircuitBreakerCoordinator.SharesKey"/>); set before the breaker is handed out, if at all.</summary>
+    internal CircuitBreakerCoordinator? Coordinator { get; set; }
+
     /// <summary>Keys currently held; never above <see cref="CircuitBreakerOptions.MaxKeys"/>.</summary>
     public int KeyCount => _table.Count;
 
@@ -196,8 +199,8 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
             breaker = _table.GetOrAdd(key);
             if (!breaker.HasKey)
             {
-                // Once per key: state-change events name the key.
-                breaker.AssignKey(key);
+                // Once per key: state-change events name the key; a shared key's circuit gets the coordinator.
+                AssignKey(breaker, key);
             }
 
             if (!breaker.TryEnterLease())
@@ -220,6 +223,30 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
             }
 
             return granted;
+        }
+    }
+
+    private void AssignKey(CircuitBreaker breaker, TKey? key)
+    {
+        if (Coordinator is not { } coordinator)
+        {
+            breaker.AssignKey(key);
+            return;
+        }
+
+        lock (breaker)
+        {
+            if (!breaker.HasKey)
+            {
+                object? boxed = key;
+                if (coordinator.SharesKey(boxed))
+                {
+                    breaker.Coordinator = coordinator;
+                    coordinator.Attach(breaker, boxed);
+                }
+
+                breaker.AssignKey(boxed);
+            }
         }
     }
 

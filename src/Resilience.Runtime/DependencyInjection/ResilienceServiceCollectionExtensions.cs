@@ -137,7 +137,8 @@ public static class ResilienceServiceCollectionExtensions
     /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, if any (category "Resilience"). A reload whose options
     /// fail validation is not applied: it is logged as a warning and raised as
     /// <see cref="ResilienceRegistry.OnConfigurationRejected"/>. Every registered <see cref="IRateLimitBackendProvider"/> is
-    /// asked, when a rate limit is created, whether it counts that limit's permits (Resilience.Redis registers one).
+    /// asked, when a rate limit is created, whether it counts that limit's permits (Resilience.Redis registers one); every
+    /// <see cref="ICircuitBreakerCoordinatorProvider"/>, when a breaker is created, whether it shares that breaker's state.
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddResilienceRegistry(this IServiceCollection services)
@@ -154,6 +155,7 @@ public static class ResilienceServiceCollectionExtensions
                 sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
                 sp.GetRequiredService<IOptionsMonitor<ResilienceOptions>>());
             registry.UseRateLimitBackends(sp.GetServices<IRateLimitBackendProvider>());
+            registry.UseCircuitBreakerCoordinators(sp.GetServices<ICircuitBreakerCoordinatorProvider>());
 
             // A reload that fails validation never reaches the monitor's listeners: watch for it to log and raise it.
             registry.ReportRejectedReloads(
