@@ -232,4 +232,36 @@ public sealed partial class ResilienceRegistry
 
         return cacheFallback;
     }
+
+    /// <summary>
+    /// Attaches the instances handed to a <see cref="ResilientCallBuilder{T}"/> that report to no registry yet (created
+    /// by hand), so that their rejections, timeouts and transitions reach this registry's telemetry; each is attached once.
+    /// </summary>
+    internal void AdoptUnattached(CircuitBreaker? breaker, Bulkhead? bulkhead, RateLimitStrategy? rateLimit, TimeoutStrategy? timeout)
+    {
+        lock (s_adoptLock)
+        {
+            if (breaker is { Telemetry: null })
+            {
+                Attach(breaker);
+            }
+
+            if (bulkhead is { Telemetry: null })
+            {
+                Attach(bulkhead);
+            }
+
+            if (rateLimit is { Telemetry: null })
+            {
+                Attach(rateLimit);
+            }
+
+            if (timeout is { Telemetry: null })
+            {
+                Attach(timeout);
+            }
+        }
+    }
+
+    private static readonly object s_adoptLock = new();
 }
