@@ -24,6 +24,8 @@ namespace Resilience;
 /// <item><c>resilience.circuit_breaker.keys</c> (observable up-down counter, <c>{key}</c>): keys held per keyed breaker and circuit state.</item>
 /// <item><c>resilience.rejections</c> (counter, <c>{rejection}</c>): calls rejected by a rate limit, bulkhead or open circuit.</item>
 /// <item><c>resilience.timeouts</c> (counter, <c>{timeout}</c>): timeouts (whole call or one attempt) that expired.</item>
+/// <item><c>resilience.bulkhead.queued</c> (observable up-down counter, <c>{call}</c>): calls waiting per bulkhead, jobs waiting per worker pool.</item>
+/// <item><c>resilience.worker_pool.jobs</c> (counter, <c>{job}</c>): jobs of the worker pools registered with <c>AddWorkerPool</c>, by outcome (<c>success</c>, <c>failure</c>, <c>dropped</c>).</item>
 /// </list>
 /// </remarks>
 public sealed class ResilienceTelemetry : IDisposable
@@ -42,6 +44,7 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string StateTag = "resilience.circuit_breaker.state";
     internal const string PreviousStateTag = "resilience.circuit_breaker.previous_state";
     internal const string KeyTag = "resilience.circuit_breaker.key";
+    internal const string BulkheadReasonTag = "resilience.bulkhead.reason";
     internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
 
 #if NET9_0_OR_GREATER
@@ -103,6 +106,8 @@ public sealed class ResilienceTelemetry : IDisposable
         Meter.CreateObservableUpDownCounter("resilience.circuit_breaker.keys", registry.ObserveKeyStates, "{key}", "Keys held by each keyed circuit breaker, by circuit state.");
         Rejections = Meter.CreateCounter<long>("resilience.rejections", "{rejection}", "Calls rejected by a rate limit, a bulkhead or an open circuit breaker.");
         Timeouts = Meter.CreateCounter<long>("resilience.timeouts", "{timeout}", "Timeouts that expired (a whole call's or one attempt's).");
+        Meter.CreateObservableUpDownCounter("resilience.bulkhead.queued", registry.ObserveQueued, "{call}", "Calls waiting for a slot of each bulkhead, and jobs waiting for a worker of each worker pool.");
+        WorkerPoolJobs = Meter.CreateCounter<long>("resilience.worker_pool.jobs", "{job}", "Jobs of the worker pools by outcome: success, failure or dropped (never run: still queued at the shutdown deadline).");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -124,6 +129,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> Rejections { get; }
 
     internal Counter<long> Timeouts { get; }
+
+    internal Counter<long> WorkerPoolJobs { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -282,6 +289,11 @@ public sealed class ResilienceTelemetry : IDisposable
                 { StrategyTag, strategy },
                 { ErrorTypeTag, errorType },
             };
+            if (exception is BulkheadRejectedException bulkhead)
+            {
+                tags.Add(BulkheadReasonTag, BulkheadRejectedException.TagOf(bulkhead.Reason));
+            }
+
             CurrentCall(span)?.AddTags(ref tags);
             Rejections.Add(1, tags);
         }
@@ -297,6 +309,11 @@ public sealed class ResilienceTelemetry : IDisposable
             if (keyed)
             {
                 tags.Add(KeyTag, KeyString(key));
+            }
+
+            if (exception is BulkheadRejectedException bulkhead)
+            {
+                tags.Add(BulkheadReasonTag, BulkheadRejectedException.TagOf(bulkhead.Reason));
             }
 
             span.AddEvent(new ActivityEvent("resilience.rejection", tags: tags));
@@ -334,6 +351,24 @@ public sealed class ResilienceTelemetry : IDisposable
         if (_logger is not null)
         {
             ResilienceLog.TimedOut(_logger, timeout.Name, timeout.Timeout.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Counts a worker pool's job by outcome; logs a failed one (Error, with the exception).</summary>
+    internal void OnWorkerPoolJob(string instanceName, string outcome, Exception? exception = null)
+    {
+        if (WorkerPoolJobs.Enabled)
+        {
+            WorkerPoolJobs.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "worker_pool"),
+                new KeyValuePair<string, object?>(OutcomeTag, outcome));
+        }
+
+        if (exception is not null && _logger is not null)
+        {
+            ResilienceLog.WorkerPoolJobFailed(_logger, instanceName, exception);
         }
     }
 

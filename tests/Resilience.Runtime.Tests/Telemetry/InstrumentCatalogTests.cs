@@ -17,6 +17,8 @@ public sealed class InstrumentCatalogTests
         ["resilience.circuit_breaker.keys"] = ("{key}", typeof(ObservableUpDownCounter<long>)),
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
+        ["resilience.bulkhead.queued"] = ("{call}", typeof(ObservableUpDownCounter<int>)),
+        ["resilience.worker_pool.jobs"] = ("{job}", typeof(Counter<long>)),
     };
 
     [Fact]
