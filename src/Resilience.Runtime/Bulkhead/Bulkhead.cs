@@ -519,7 +519,7 @@ public sealed class Bulkhead
 
         public void Run(WorkerWaiter waiter) => _ready.Writer.TryWrite(waiter);
 
-        /// <summary>Starts threads up to <paramref name="count"/>, or asks the surplus to end after their current call .</summary>
+        /// <summary>Starts threads up to <paramref name="count"/>, or queues one retire marker per thread too many, behind the calls already handed to the workers.</summary>
         public void Resize(int count)
         {
             lock (_sync)

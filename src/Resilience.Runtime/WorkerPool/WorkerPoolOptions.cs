@@ -13,9 +13,9 @@ public sealed class WorkerPoolOptions
 
     /// <summary>
     /// How long stopping the application waits for the queued and running jobs to finish (the deadline the hosted
-    /// service passes to <see cref="WorkerPool.ShutdownAsync"/>); not negative. Default 30 seconds.
+    /// service passes to <see cref="WorkerPool.ShutdownAsync"/>); not negative. Default 20 seconds, below the host's own 30-second default.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
     public void Validate()
