@@ -7,7 +7,7 @@ namespace Resilience.Runtime.Tests.Telemetry;
 [Collection(TelemetryCollection.Name)]
 public sealed class InstrumentCatalogTests
 {
-    private static readonly Dictionary<string, (string Unit, Type Type)> Expected = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, (string Unit, Type Type)> Expected = new(StringComparer.Ordinal)
     {
         ["resilience.calls"] = ("{call}", typeof(Counter<long>)),
         ["resilience.call.duration"] = ("s", typeof(Histogram<double>)),
