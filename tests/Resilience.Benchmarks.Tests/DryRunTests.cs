@@ -40,6 +40,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
             {
                 "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
                 "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
+                "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }

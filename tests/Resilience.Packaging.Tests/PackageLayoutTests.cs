@@ -21,6 +21,7 @@ public sealed class PackageLayoutTests
         "Microsoft.Extensions.Configuration.Binder",
         "Microsoft.Extensions.DependencyInjection.Abstractions",
         "Microsoft.Extensions.Diagnostics.Abstractions",
+        "Microsoft.Extensions.Hosting.Abstractions",
         "Microsoft.Extensions.Logging.Abstractions",
         "Microsoft.Extensions.Options",
         "Microsoft.Extensions.Options.ConfigurationExtensions",

@@ -436,7 +436,7 @@ public sealed class Bulkhead
                 }
 
                 // The caller awaits right after EnterAsync returns, so this wait is short.
-                spinner.SpinOnce(sleep1Threshold: -1);
+                spinner.SpinOnce();
             }
         }
 
@@ -506,8 +506,11 @@ public sealed class Bulkhead
     /// </summary>
     private sealed class Workers
     {
+        // Synchronous continuations: the only readers are worker threads blocked in WaitToReadAsync, so a write wakes one
+        // directly (it sets the event the worker waits on) instead of queuing that to the thread pool, which may be the
+        // very thing that is starved.
         private readonly Channel<WorkerWaiter?> _ready = Channel.CreateUnbounded<WorkerWaiter?>(
-            new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+            new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = true });
 
         private readonly object _sync = new();
         private readonly string _name;
@@ -519,7 +522,7 @@ public sealed class Bulkhead
 
         public void Run(WorkerWaiter waiter) => _ready.Writer.TryWrite(waiter);
 
-        /// <summary>Starts threads up to <paramref name="count"/>, or asks the surplus to end after their current call .</summary>
+        /// <summary>Starts threads up to <paramref name="count"/>, or queues one retire marker per thread too many, behind the calls already handed to the workers.</summary>
         public void Resize(int count)
         {
             lock (_sync)

@@ -6,12 +6,21 @@ namespace Resilience;
 /// <see cref="Build"/>, so it is shared with generated classes and other calls of that name; an unnamed one is
 /// private to the built call (a new one per <see cref="Build"/>), named after the call (<see cref="WithName"/>,
 /// default <c>ResilientCall&lt;T&gt;</c>), on the registry's clock, reporting to the registry's telemetry. A cache fallback keeps its results in the registry's <see cref="ResilienceRegistry.CacheStore"/>.
+/// An existing instance (<see cref="WithCircuitBreaker(CircuitBreaker)"/>, <see cref="WithBulkhead(Bulkhead)"/>,
+/// <see cref="WithRateLimit(RateLimitStrategy)"/>, <see cref="WithRetry(RetryStrategy)"/>,
+/// <see cref="WithTimeout(TimeoutStrategy)"/>) is used as it is, shared with whatever else uses it, on its own clock
+/// and settings; one that no registry created reports to this builder's registry's telemetry from <see cref="Build"/> on.
 /// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class ResilientCallBuilder<T>
 {
     private readonly ResilienceRegistry _registry;
     private bool _hasRetry;
+    private RetryStrategy? _retryInstance;
+    private CircuitBreaker? _breakerInstance;
+    private RateLimitStrategy? _rateLimitInstance;
+    private Bulkhead? _bulkheadInstance;
+    private TimeoutStrategy? _timeoutInstance;
     private RetryOptions? _retryOptions;
     private string? _retryName;
     private bool _hasBreaker;
@@ -74,6 +83,33 @@ public sealed class ResilientCallBuilder<T>
         return this;
     }
 
+    /// <summary>Adds an existing retry strategy (for example one from <see cref="ResilienceRegistry.GetOrAddRetry"/>).</summary>
+    /// <param name="retry">The instance, used as it is.</param>
+    /// <exception cref="InvalidOperationException">Retries were already added.</exception>
+    public ResilientCallBuilder<T> WithRetry(RetryStrategy retry)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        EnsureFirst(_hasRetry, nameof(WithRetry));
+        _hasRetry = true;
+        _retryInstance = retry;
+        return this;
+    }
+
+    /// <summary>
+    /// Adds an existing circuit breaker: every call of this <see cref="ResilientCall{T}"/> is recorded by it, together
+    /// with everything else that uses it (generated classes, other calls, code calling it directly).
+    /// </summary>
+    /// <param name="breaker">The instance, used as it is (its own settings and clock).</param>
+    /// <exception cref="InvalidOperationException">A circuit breaker was already added.</exception>
+    public ResilientCallBuilder<T> WithCircuitBreaker(CircuitBreaker breaker)
+    {
+        ArgumentNullException.ThrowIfNull(breaker);
+        EnsureFirst(_hasBreaker, nameof(WithCircuitBreaker));
+        _hasBreaker = true;
+        _breakerInstance = breaker;
+        return this;
+    }
+
     /// <summary>Adds a circuit breaker. A named breaker is shared through the registry with generated classes and other calls.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
@@ -102,6 +138,30 @@ public sealed class ResilientCallBuilder<T>
         return this;
     }
 
+    /// <summary>Adds an existing rate limit, whose permits this call shares with everything else that uses it.</summary>
+    /// <param name="rateLimit">The instance, used as it is; this call does not dispose it.</param>
+    /// <exception cref="InvalidOperationException">A rate limit was already added.</exception>
+    public ResilientCallBuilder<T> WithRateLimit(RateLimitStrategy rateLimit)
+    {
+        ArgumentNullException.ThrowIfNull(rateLimit);
+        EnsureFirst(_hasRateLimit, nameof(WithRateLimit));
+        _hasRateLimit = true;
+        _rateLimitInstance = rateLimit;
+        return this;
+    }
+
+    /// <summary>Adds an existing bulkhead (semaphore or worker pool), whose slots this call shares with everything else that uses it.</summary>
+    /// <param name="bulkhead">The instance, used as it is.</param>
+    /// <exception cref="InvalidOperationException">A bulkhead was already added.</exception>
+    public ResilientCallBuilder<T> WithBulkhead(Bulkhead bulkhead)
+    {
+        ArgumentNullException.ThrowIfNull(bulkhead);
+        EnsureFirst(_hasBulkhead, nameof(WithBulkhead));
+        _hasBulkhead = true;
+        _bulkheadInstance = bulkhead;
+        return this;
+    }
+
     /// <summary>Adds a bulkhead.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="name">An instance name; <see langword="null"/> for a private instance.</param>
@@ -126,6 +186,18 @@ public sealed class ResilientCallBuilder<T>
         _hasTimeout = true;
         _timeout = timeout;
         _timeoutName = name;
+        return this;
+    }
+
+    /// <summary>Adds an existing timeout, bounding everything inside it (breaker, retries and their delays).</summary>
+    /// <param name="timeout">The instance, used as it is (its own limit and clock).</param>
+    /// <exception cref="InvalidOperationException">A timeout was already added.</exception>
+    public ResilientCallBuilder<T> WithTimeout(TimeoutStrategy timeout)
+    {
+        ArgumentNullException.ThrowIfNull(timeout);
+        EnsureFirst(_hasTimeout, nameof(WithTimeout));
+        _hasTimeout = true;
+        _timeoutInstance = timeout;
         return this;
     }
 
@@ -207,26 +279,33 @@ public sealed class ResilientCallBuilder<T>
         string privateName = PrivateName;
 
         // Private instances report to the registry's telemetry like named ones (their resilience.instance is privateName).
-        RetryStrategy? retry = _retryOptions is null ? null
+        RetryStrategy? retry = _retryInstance is not null ? _retryInstance
+            : _retryOptions is null ? null
             : _retryName is null ? registry.Attach(new RetryStrategy(privateName, _retryOptions, clock)) : registry.GetOrAddRetry(_retryName, _retryOptions);
-        CircuitBreaker? breaker = _breakerOptions is null ? null
+        CircuitBreaker? breaker = _breakerInstance is not null ? _breakerInstance
+            : _breakerOptions is null ? null
             : _breakerName is null ? new CircuitBreaker(privateName, _breakerOptions, clock) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
-        Bulkhead? bulkhead = _bulkheadOptions is null ? null
-            : _bulkheadName is null ? registry.Attach(new Bulkhead(privateName, _bulkheadOptions)) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
-        TimeoutStrategy? timeout = !_hasTimeout ? null
+        Bulkhead? bulkhead = _bulkheadInstance is not null ? _bulkheadInstance
+            : _bulkheadOptions is null ? null
+            : _bulkheadName is null ? registry.Attach(new Bulkhead(privateName, _bulkheadOptions, clock)) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
+        TimeoutStrategy? timeout = _timeoutInstance is not null ? _timeoutInstance
+            : !_hasTimeout ? null
             : _timeoutName is null ? registry.Attach(new TimeoutStrategy(privateName, _timeout, clock)) : registry.GetOrAddTimeout(_timeoutName, _timeout);
         CacheFallbackStrategy? cache = _cacheOptions is null ? null
             : registry.Attach(new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock));
 
         // Last, so that a private limiter (which holds a timer) is not left behind when other options are invalid.
-        RateLimitStrategy? rateLimit = _rateLimitOptions is null ? null
+        RateLimitStrategy? rateLimit = _rateLimitInstance is not null ? _rateLimitInstance
+            : _rateLimitOptions is null ? null
             : _rateLimitName is null ? registry.Attach(new RateLimitStrategy(privateName, _rateLimitOptions, clock)) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
 
         // After everything that may throw, so a failed Build leaves no event handler on the registry's telemetry.
-        if (breaker is not null && _breakerName is null)
+        if (breaker is not null && _breakerName is null && _breakerInstance is null)
         {
             registry.Attach(breaker);
         }
+
+        registry.AdoptUnattached(_breakerInstance, _bulkheadInstance, _rateLimitInstance, _timeoutInstance);
 
         CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
         return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults);

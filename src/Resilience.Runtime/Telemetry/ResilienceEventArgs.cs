@@ -55,7 +55,7 @@ public sealed class RejectedEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>
     /// <param name="instanceName">The rejecting instance's name.</param>
-    /// <param name="strategy">The kind of instance: <c>rate_limit</c>, <c>bulkhead</c> or <c>circuit_breaker</c>.</param>
+    /// <param name="strategy">The kind of instance: <c>rate_limit</c>, <c>bulkhead</c>, <c>circuit_breaker</c> or <c>worker_pool</c>.</param>
     /// <param name="exception">The rejection thrown to the caller.</param>
     public RejectedEventArgs(string instanceName, string strategy, ResilienceRejectedException exception)
     {
@@ -67,7 +67,7 @@ public sealed class RejectedEventArgs : EventArgs
     /// <summary>The rejecting instance's name.</summary>
     public string InstanceName { get; }
 
-    /// <summary>The kind of instance: <c>rate_limit</c>, <c>bulkhead</c> or <c>circuit_breaker</c>.</summary>
+    /// <summary>The kind of instance: <c>rate_limit</c>, <c>bulkhead</c>, <c>circuit_breaker</c> or <c>worker_pool</c>.</summary>
     public string Strategy { get; }
 
     /// <summary>The rejection thrown to the caller (its <see cref="ResilienceRejectedException.RetryAfter"/> says when to try again, if known).</summary>

@@ -52,6 +52,11 @@ internal static partial class ResilienceLog
         Message = "{Operation} failed after {Retries} retries.")]
     public static partial void FailedAfterRetries(ILogger logger, string operation, int retries, Exception exception);
 
+    // Event ids from 24 on belong to the bulkheads and worker pools.
+    [LoggerMessage(EventId = 24, EventName = "WorkerPoolJobFailed", Level = LogLevel.Error,
+        Message = "A job of worker pool '{Instance}' failed.")]
+    public static partial void WorkerPoolJobFailed(ILogger logger, string instance, Exception exception);
+
     /// <summary>Warning when a circuit stops calls (open, isolated), Information when it lets them through again (half-open, closed).</summary>
     internal static LogLevel LevelOf(CircuitState state) => state is CircuitState.Open or CircuitState.Isolated ? LogLevel.Warning : LogLevel.Information;
 

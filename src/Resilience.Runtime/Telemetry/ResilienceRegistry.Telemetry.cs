@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -237,5 +238,74 @@ public sealed partial class ResilienceRegistry
         }
 
         return cacheFallback;
+    }
+
+    /// <summary>
+    /// Attaches the instances handed to a <see cref="ResilientCallBuilder{T}"/> that report to no registry yet (created
+    /// by hand), so that their rejections, timeouts and transitions reach this registry's telemetry; each is attached once.
+    /// </summary>
+    internal void AdoptUnattached(CircuitBreaker? breaker, Bulkhead? bulkhead, RateLimitStrategy? rateLimit, TimeoutStrategy? timeout)
+    {
+        lock (s_adoptLock)
+        {
+            if (breaker is { Telemetry: null })
+            {
+                Attach(breaker);
+            }
+
+            if (bulkhead is { Telemetry: null })
+            {
+                Attach(bulkhead);
+            }
+
+            if (rateLimit is { Telemetry: null })
+            {
+                Attach(rateLimit);
+            }
+
+            if (timeout is { Telemetry: null })
+            {
+                Attach(timeout);
+            }
+        }
+    }
+
+    private static readonly object s_adoptLock = new();
+
+    private readonly ConcurrentDictionary<string, WorkerPool> _workerPools = new(StringComparer.Ordinal);
+
+    /// <summary>Reports <paramref name="pool"/>'s rejections, jobs and queue to this registry's telemetry (<c>AddWorkerPool</c>).</summary>
+    /// <exception cref="InvalidOperationException">Another pool of that name is already attached.</exception>
+    internal WorkerPool Attach(WorkerPool pool)
+    {
+        if (!_workerPools.TryAdd(pool.Name, pool) && !ReferenceEquals(_workerPools[pool.Name], pool))
+        {
+            throw new InvalidOperationException($"A worker pool named '{pool.Name}' is already registered; give each pool its own name.");
+        }
+
+        pool.Telemetry = Telemetry;
+        return pool;
+    }
+
+    internal IEnumerable<Measurement<int>> ObserveQueued()
+    {
+        var measurements = new List<Measurement<int>>(_bulkheads.Count + _workerPools.Count);
+        foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+        {
+            measurements.Add(new Measurement<int>(
+                pair.Value.Instance.QueuedCount,
+                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "bulkhead")));
+        }
+
+        foreach (KeyValuePair<string, WorkerPool> pair in _workerPools)
+        {
+            measurements.Add(new Measurement<int>(
+                pair.Value.QueuedCount,
+                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "worker_pool")));
+        }
+
+        return measurements;
     }
 }

@@ -24,6 +24,8 @@ namespace Resilience;
 /// <item><c>resilience.circuit_breaker.keys</c> (observable up-down counter, <c>{key}</c>): keys held per keyed breaker and circuit state.</item>
 /// <item><c>resilience.rejections</c> (counter, <c>{rejection}</c>): calls rejected by a rate limit, bulkhead or open circuit.</item>
 /// <item><c>resilience.timeouts</c> (counter, <c>{timeout}</c>): timeouts (whole call or one attempt) that expired.</item>
+/// <item><c>resilience.bulkhead.queued</c> (observable up-down counter, <c>{call}</c>): calls waiting per bulkhead, jobs waiting per worker pool.</item>
+/// <item><c>resilience.worker_pool.jobs</c> (counter, <c>{job}</c>): jobs of the worker pools registered with <c>AddWorkerPool</c>, by outcome (<c>success</c>, <c>failure</c>, <c>dropped</c>).</item>
 /// </list>
 /// </remarks>
 public sealed class ResilienceTelemetry : IDisposable
@@ -44,6 +46,7 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string KeyTag = "resilience.circuit_breaker.key";
     internal const string RetryBudgetTag = "resilience.retry.budget";
     internal const string HedgeAttemptTag = "resilience.hedge.attempt";
+    internal const string BulkheadReasonTag = "resilience.bulkhead.reason";
     internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
 
 #if NET9_0_OR_GREATER
@@ -112,6 +115,8 @@ public sealed class ResilienceTelemetry : IDisposable
         HedgeAttempts = Meter.CreateCounter<long>("resilience.hedge.attempts", "{attempt}", "Hedged attempts started (the first attempt is not counted).");
         HedgeWins = Meter.CreateCounter<long>("resilience.hedge.wins", "{win}", "Hedged calls answered by a hedged attempt rather than the first.");
         RetryBudgetExhausted = Meter.CreateCounter<long>("resilience.retry.budget_exhausted", "{retry}", "Retries refused by a retry budget (the call ends with its last failure).");
+        Meter.CreateObservableUpDownCounter("resilience.bulkhead.queued", registry.ObserveQueued, "{call}", "Calls waiting for a slot of each bulkhead, and jobs waiting for a worker of each worker pool.");
+        WorkerPoolJobs = Meter.CreateCounter<long>("resilience.worker_pool.jobs", "{job}", "Jobs of the worker pools by outcome: success, failure or dropped (never run: still queued at the shutdown deadline).");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -141,6 +146,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> HedgeWins { get; }
 
     internal Counter<long> RetryBudgetExhausted { get; }
+
+    internal Counter<long> WorkerPoolJobs { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -311,6 +318,11 @@ public sealed class ResilienceTelemetry : IDisposable
                 { StrategyTag, strategy },
                 { ErrorTypeTag, errorType },
             };
+            if (exception is BulkheadRejectedException bulkhead)
+            {
+                tags.Add(BulkheadReasonTag, BulkheadRejectedException.TagOf(bulkhead.Reason));
+            }
+
             CurrentCall(span)?.AddTags(ref tags);
             Rejections.Add(1, tags);
         }
@@ -326,6 +338,11 @@ public sealed class ResilienceTelemetry : IDisposable
             if (keyed)
             {
                 tags.Add(KeyTag, KeyString(key));
+            }
+
+            if (exception is BulkheadRejectedException bulkhead)
+            {
+                tags.Add(BulkheadReasonTag, BulkheadRejectedException.TagOf(bulkhead.Reason));
             }
 
             span.AddEvent(new ActivityEvent("resilience.rejection", tags: tags));
@@ -394,6 +411,24 @@ public sealed class ResilienceTelemetry : IDisposable
             { InstanceTag, retry.Name },
             { RetryBudgetTag, budget.Name },
         }));
+    }
+
+    /// <summary>Counts a worker pool's job by outcome; logs a failed one (Error, with the exception).</summary>
+    internal void OnWorkerPoolJob(string instanceName, string outcome, Exception? exception = null)
+    {
+        if (WorkerPoolJobs.Enabled)
+        {
+            WorkerPoolJobs.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "worker_pool"),
+                new KeyValuePair<string, object?>(OutcomeTag, outcome));
+        }
+
+        if (exception is not null && _logger is not null)
+        {
+            ResilienceLog.WorkerPoolJobFailed(_logger, instanceName, exception);
+        }
     }
 
     private static string KeyString(object? key) => key?.ToString() ?? "(null)";

@@ -50,12 +50,12 @@ public sealed class BulkheadWaitLimitTests
     [Fact]
     public void The_synchronous_Enter_is_rejected_after_MaxWait_too()
     {
-        var time = new FakeTimeProvider();
+        var time = new CountingTimeProvider();
         var bulkhead = new Resilience.Bulkhead("db", new BulkheadOptions { MaxConcurrency = 1, MaxQueue = 1, MaxWait = TimeSpan.FromMilliseconds(100) }, time);
         bulkhead.Enter(CancellationToken.None);
 
         var blocked = Task.Run(() => bulkhead.Enter(CancellationToken.None));
-        SpinWait.SpinUntil(() => bulkhead.QueuedCount == 1, Safety);
+        SpinWait.SpinUntil(() => time.TimersCreated == 1, Safety); // waiting, with its wait timer armed
         time.Advance(TimeSpan.FromMilliseconds(100));
 
         var rejected = Assert.Throws<AggregateException>(() => blocked.Wait(Safety)).InnerException as BulkheadRejectedException;
@@ -141,7 +141,8 @@ internal sealed class CountingTimeProvider : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        ITimer timer = base.CreateTimer(callback, state, dueTime, period);
         Interlocked.Increment(ref _created);
-        return base.CreateTimer(callback, state, dueTime, period);
+        return timer;
     }
 }

@@ -21,6 +21,8 @@ public sealed class InstrumentCatalogTests
         ["resilience.hedge.attempts"] = ("{attempt}", typeof(Counter<long>)),
         ["resilience.hedge.wins"] = ("{win}", typeof(Counter<long>)),
         ["resilience.retry.budget_exhausted"] = ("{retry}", typeof(Counter<long>)),
+        ["resilience.bulkhead.queued"] = ("{call}", typeof(ObservableUpDownCounter<int>)),
+        ["resilience.worker_pool.jobs"] = ("{job}", typeof(Counter<long>)),
     };
 
     [Fact]
