@@ -229,4 +229,31 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "An init accessor may only set the object being initialized (in its object initializer, constructor or a 'with' expression). The decorator wraps an inner instance that was initialized before it was wrapped, so its own init accessor has nothing it may set: C# rejects '_inner.P = value' there (CS8852), and setting the inner's property afterwards would break the promise 'init' makes to its readers.");
+
+    public static readonly DiagnosticDescriptor HandleExceptionNotFound = new(
+        DiagnosticIds.HandleExceptionNotFound,
+        title: "HandleException names no method of the interface",
+        messageFormat: "HandleException of the [{0}] names no method: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "HandleException names a static method 'bool M(Exception exception)' declared on the interface the [CircuitBreaker] is written on (or whose method it is written on).");
+
+    public static readonly DiagnosticDescriptor HandleExceptionNotStatic = new(
+        DiagnosticIds.HandleExceptionNotStatic,
+        title: "HandleException method is not static",
+        messageFormat: "HandleException of the [{0}] names a method that is not static: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The breaker asks HandleException about exceptions without an instance of the interface, so the method must be static with a body (not static abstract).");
+
+    public static readonly DiagnosticDescriptor HandleExceptionSignatureInvalid = new(
+        DiagnosticIds.HandleExceptionSignatureInvalid,
+        title: "HandleException method has the wrong signature",
+        messageFormat: "HandleException of the [{0}] names a method with the wrong signature: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "HandleException becomes a Func<Exception, bool>: the method is non-generic and not private, returns bool, and takes one parameter by value of type System.Exception (or a type System.Exception converts to by reference, such as object).");
 }

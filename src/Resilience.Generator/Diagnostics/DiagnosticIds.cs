@@ -71,4 +71,13 @@ internal static class DiagnosticIds
 
     /// <summary>An interface property has an <c>init</c> accessor, which a decorator cannot forward to its inner instance.</summary>
     public const string InitOnlyPropertyNotForwarded = "RES0023";
+
+    /// <summary><c>HandleException</c> names no method of the interface.</summary>
+    public const string HandleExceptionNotFound = "RES0027";
+
+    /// <summary><c>HandleException</c> names a method that is not static (or is static abstract).</summary>
+    public const string HandleExceptionNotStatic = "RES0028";
+
+    /// <summary><c>HandleException</c> names a static method that is not <c>bool M(Exception)</c>.</summary>
+    public const string HandleExceptionSignatureInvalid = "RES0029";
 }

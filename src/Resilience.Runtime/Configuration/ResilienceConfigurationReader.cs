@@ -128,7 +128,7 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             "System.Double" => "is not a number (use '.' as the decimal point).",
             "Resilience.BackoffType" => "is not a backoff type; write Constant, Linear or Exponential.",
             "System.Boolean" => "is not true or false.",
-            "Resilience.RateLimitAlgorithm" => "is not a rate limit algorithm; write TokenBucket, SlidingWindow or FixedWindow.",
+            "Resilience.RateLimitAlgorithm" => "is not a rate limit algorithm; write TokenBucket, SlidingWindow, FixedWindow or SlidingWindowExact.",
             string type => $"is not a valid {type}.",
         };
         return $"{path}: '{value}' {what}";

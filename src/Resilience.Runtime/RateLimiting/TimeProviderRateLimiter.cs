@@ -4,7 +4,7 @@ using System.Threading.RateLimiting;
 namespace Resilience;
 
 /// <summary>
-/// A token-bucket, fixed-window or sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>,
+/// A token-bucket, fixed-window, sliding-window or exact sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>,
 /// counted in exact rational arithmetic.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,9 @@ namespace Resilience;
 /// <see cref="RateLimitOptions.PermitLimit"/>, the refill clock starting when a full bucket is first drawn on), so any
 /// span of length <c>T</c> admits at most <c>PermitLimit + T * PermitLimit / Window</c>. The sliding window returns a
 /// permit taken at <c>t</c> at the first segment boundary at or after <c>t + Window</c>, so no half-open span of length
-/// <c>Window</c> ever holds more than <see cref="RateLimitOptions.PermitLimit"/> grants.
+/// <c>Window</c> ever holds more than <see cref="RateLimitOptions.PermitLimit"/> grants. The exact sliding window returns it
+/// at the first timestamp at or after <c>t + Window</c>, keeping the permits in use in a ring of at most
+/// <see cref="RateLimitOptions.PermitLimit"/> groups (one per timestamp at which permits were taken).
 /// </para>
 /// <para>
 /// Every acquire first catches up lazily: it compares the timestamp with the precomputed one of the next token or
@@ -85,6 +87,12 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private bool _boundaryExact;
     private int[]? _returns;
 
+    // Exact sliding window: the permits in use, oldest first, each group with the elapsed timestamp at which it comes back
+    // (taken at e, back at e + one window rounded up to a timestamp). A ring of at most PermitLimit groups.
+    private Grant[]? _grants;
+    private int _grantsHead;
+    private int _grantsCount;
+
     private long _fullSince;
     private int _queuedPermits;
     private LinkedList<Waiter>? _queue;
@@ -109,7 +117,11 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         _available = _shape.PermitLimit;
         _originTimestamp = timeProvider.GetTimestamp();
         _dueAt = Never;
-        if (_shape.Algorithm != RateLimitAlgorithm.TokenBucket)
+        if (_shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            _grants = new Grant[_shape.PermitLimit];
+        }
+        else if (_shape.Algorithm != RateLimitAlgorithm.TokenBucket)
         {
             _returns = new int[_shape.ReturnSlots];
             SetBoundaryLocked(0);
@@ -511,6 +523,25 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            Grant[] grants = _grants!;
+            while (_grantsCount > 0 && grants[_grantsHead].BackAt <= now)
+            {
+                _available += grants[_grantsHead].Count;
+                if (_available == shape.PermitLimit)
+                {
+                    _fullSince = grants[_grantsHead].BackAt;
+                }
+
+                _grantsHead = (_grantsHead + 1) % grants.Length;
+                _grantsCount--;
+            }
+
+            _dueAt = _grantsCount == 0 ? Never : grants[_grantsHead].BackAt;
+            return;
+        }
+
         Int128 reached = scaledNow / shape.Period;
         long boundary = reached > Never ? Never : (long)reached;
         int[] returns = _returns!;
@@ -556,6 +587,11 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
             return shape.ToElapsed(_nextTokenAt + ((inUse - 1) * shape.Period));
+        }
+
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            return _grantsCount == 0 ? _elapsed : _grants![(_grantsHead + _grantsCount - 1) % _grants.Length].BackAt;
         }
 
         int[] returns = _returns!;
@@ -605,6 +641,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
                 break;
 
+            case RateLimitAlgorithm.SlidingWindowExact:
+                AppendGrantLocked(SaturatingAdd(_elapsed, shape.PeriodTimestamps), permitCount);
+                break;
+
             case RateLimitAlgorithm.SlidingWindow:
                 // Back at the first boundary at or after now + Window: Segments boundaries ahead when now is exactly on
                 // the last boundary, one more otherwise.
@@ -645,6 +685,23 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         {
             Int128 firstToken = _available >= shape.PermitLimit ? ((Int128)now * shape.Scale) + shape.Period : _nextTokenAt;
             readyAt = shape.ToElapsed(firstToken + ((needed - 1) * shape.Period));
+        }
+        else if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            Grant[] grants = _grants!;
+            long freed = 0;
+            readyAt = Never;
+            for (int i = 0; i < _grantsCount && freed < needed; i++)
+            {
+                Grant grant = grants[(_grantsHead + i) % grants.Length];
+                freed += grant.Count;
+                readyAt = grant.BackAt;
+            }
+
+            if (freed < needed)
+            {
+                return FailedLeaseWithoutRetryAfter;
+            }
         }
         else
         {
@@ -690,12 +747,18 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         // The instants (in old scaled units) at which groups of permits in use come back under the old settings.
         int[]? oldReturns = _returns;
         long oldBoundary = _boundary;
+        Grant[]? oldGrants = _grants;
+        int oldHead = _grantsHead;
+        int oldCount = _grantsCount;
         Int128 bucketFullAt = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt + ((inUse - 1) * old.Period) : 0;
         Int128 bucketRemaining = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt - oldNow : 0;
 
         Volatile.Write(ref _shape, shape);
         _available = shape.PermitLimit - inUse;
-        _returns = shape.Algorithm == RateLimitAlgorithm.TokenBucket ? null : new int[shape.ReturnSlots];
+        _returns = shape.Algorithm is RateLimitAlgorithm.TokenBucket or RateLimitAlgorithm.SlidingWindowExact ? null : new int[shape.ReturnSlots];
+        _grants = shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact ? new Grant[shape.PermitLimit] : null;
+        _grantsHead = 0;
+        _grantsCount = 0;
         _dueAt = Never;
 
         if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
@@ -713,6 +776,41 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            // Each group comes back when it would have under the old settings, at the latest one new window from now.
+            long latest = SaturatingAdd(now, shape.PeriodTimestamps);
+            if (oldGrants is not null)
+            {
+                for (int i = 0; i < oldCount; i++)
+                {
+                    Grant grant = oldGrants[(oldHead + i) % oldGrants.Length];
+                    AppendGrantLocked(Math.Min(grant.BackAt, latest), grant.Count);
+                }
+            }
+            else if (oldReturns is not null)
+            {
+                for (long index = oldBoundary + 1; index <= oldBoundary + oldReturns.Length; index++)
+                {
+                    int count = oldReturns[(int)(index % oldReturns.Length)];
+                    if (count != 0)
+                    {
+                        AppendGrantLocked(Math.Min(old.ToElapsed(index * old.Period), latest), count);
+                    }
+                }
+            }
+            else
+            {
+                for (int k = 0; k < inUse; k++)
+                {
+                    AppendGrantLocked(Math.Min(old.ToElapsed(_nextTokenAt + (k * old.Period)), latest), 1);
+                }
+            }
+
+            _dueAt = _grantsCount == 0 ? Never : _grants![_grantsHead].BackAt;
+            return;
+        }
+
         Int128 reached = newNow / shape.Period;
         long boundary = reached > Never ? Never : (long)reached;
         SetBoundaryLocked(boundary);
@@ -721,7 +819,15 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
-        if (oldReturns is null)
+        if (oldGrants is not null)
+        {
+            for (int i = 0; i < oldCount; i++)
+            {
+                Grant grant = oldGrants[(oldHead + i) % oldGrants.Length];
+                PlaceLocked(grant.Count, (Int128)grant.BackAt * old.Scale, old, shape);
+            }
+        }
+        else if (oldReturns is null)
         {
             PlaceLocked(inUse, bucketFullAt, old, shape);
         }
@@ -748,6 +854,35 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         long at = (long)BigInteger.Clamp(index, _boundary + 1, latest);
         _returns![(int)(at % _returns.Length)] += count;
     }
+
+    /// <summary>
+    /// Exact window: records <paramref name="count"/> permits coming back at <paramref name="backAt"/> (never before the
+    /// newest group). When the ring is full (only after a reload that shrank the limit) they join the newest group, which
+    /// then comes back at the later of the two instants: later than exact, never earlier.
+    /// </summary>
+    private void AppendGrantLocked(long backAt, int count)
+    {
+        Grant[] grants = _grants!;
+        if (_grantsCount > 0)
+        {
+            ref Grant newest = ref grants[(_grantsHead + _grantsCount - 1) % grants.Length];
+            if (backAt <= newest.BackAt || _grantsCount == grants.Length)
+            {
+                newest.BackAt = Math.Max(newest.BackAt, backAt);
+                newest.Count += count;
+                return;
+            }
+        }
+        else
+        {
+            _dueAt = backAt;
+        }
+
+        grants[(_grantsHead + _grantsCount) % grants.Length] = new Grant { BackAt = backAt, Count = count };
+        _grantsCount++;
+    }
+
+    private static long SaturatingAdd(long value, long add) => value > Never - add ? Never : value + add;
 
     private static BigInteger DivideRoundingUp(BigInteger value, BigInteger divisor)
     {
@@ -877,6 +1012,13 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 ServeQueueLocked();
             }
         }
+    }
+
+    /// <summary>Exact window: permits taken at one instant and the elapsed timestamp at which they come back.</summary>
+    private struct Grant
+    {
+        public long BackAt;
+        public int Count;
     }
 
     private sealed class Waiter : TaskCompletionSource<RateLimitLease>
