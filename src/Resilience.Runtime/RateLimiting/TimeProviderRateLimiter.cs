@@ -99,6 +99,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private ITimer? _timer;
     private bool _timerArmed;
     private bool _disposed;
+
+    // Token-bucket reservations in debt are valid for the counting settings they were made under; a reload that changes
+    // them starts a new epoch, and cancelling an older reservation gives nothing back.
+    private long _reservationEpoch;
     private long _successfulLeases;
     private long _failedLeases;
 
@@ -127,6 +131,9 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             SetBoundaryLocked(0);
         }
     }
+
+    /// <summary>The permit limit under the current settings.</summary>
+    internal int PermitLimit => Volatile.Read(ref _shape).PermitLimit;
 
     /// <summary>Whether callers may queue (<see cref="RateLimitOptions.QueueLimit"/> above 0) under the current settings.</summary>
     internal bool CanQueue => Volatile.Read(ref _shape).QueueLimit > 0;
@@ -359,6 +366,86 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
         StartTimer(dueTicks);
         return new ValueTask<RateLimitLease>(waiter.Task);
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="permitCount"/> permits (see <see cref="RateLimitStrategy.Reserve(int, TimeSpan)"/>): taken
+    /// now when available and nobody is queued; otherwise, for a token bucket with nobody queued, taken from tokens still to
+    /// come (the bucket goes into debt) when they are all due within <paramref name="maxDelay"/>; otherwise refused.
+    /// </summary>
+    /// <returns>The reservation, and whether it was refused, granted at once or granted for later.</returns>
+    internal RateLimitReservation Reserve(int permitCount, TimeSpan maxDelay, out ReservationOutcome outcome, RateLimitStrategy owner)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long now = CatchUpLocked();
+            if (TryTakeLocked(permitCount))
+            {
+                outcome = ReservationOutcome.Immediate;
+                return new RateLimitReservation(acquired: true, TimeSpan.Zero, retryAfter: null, ticket: null);
+            }
+
+            Shape shape = _shape;
+            if (shape.Algorithm == RateLimitAlgorithm.TokenBucket && !HasWaitersLocked())
+            {
+                // Not full (a full bucket has every permit a request may ask for), so _nextTokenAt is the next token.
+                long debt = (long)permitCount - _available;
+                Int128 actAt = _nextTokenAt + ((debt - 1) * shape.Period);
+                TimeSpan delay = ToTimeSpan(Math.Max(0, shape.ToElapsed(actAt) - now), roundUp: true);
+                if (delay <= maxDelay)
+                {
+                    TakeLocked(permitCount);
+                    outcome = ReservationOutcome.Delayed;
+                    var ticket = new ReservationTicket(this, permitCount, actAt, _reservationEpoch) { Owner = owner };
+                    return new RateLimitReservation(acquired: true, delay, retryAfter: null, ticket);
+                }
+            }
+
+            _failedLeases++;
+            RateLimitLease failed = CreateFailedLeaseLocked(permitCount, now);
+            TimeSpan? retryAfter = failed.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
+            outcome = ReservationOutcome.Refused;
+            return new RateLimitReservation(acquired: false, TimeSpan.MaxValue, retryAfter, ticket: null);
+        }
+    }
+
+    /// <summary>
+    /// Gives back the permits of a reservation in debt whose time has not come (as x/time/rate's <c>Reservation.Cancel</c>):
+    /// all of them less those reserved after it (whose delays were computed counting on them). Returns how many came back.
+    /// </summary>
+    internal int CancelReservation(ReservationTicket ticket)
+    {
+        lock (_lock)
+        {
+            if (_disposed || ticket.Epoch != _reservationEpoch)
+            {
+                return 0;
+            }
+
+            long now = CatchUpLocked();
+            Shape shape = _shape;
+            if (_available >= 0 || ticket.ActAt <= (Int128)now * shape.Scale)
+            {
+                return 0; // its time has come: the permits are in use
+            }
+
+            Int128 debtEnd = _nextTokenAt + (((long)-_available - 1) * shape.Period);
+            Int128 reservedAfter = (debtEnd - ticket.ActAt) / shape.Period;
+            long restore = ticket.Permits - (long)Int128.Max(0, reservedAfter);
+            if (restore <= 0)
+            {
+                return 0;
+            }
+
+            _available += (int)restore;
+            if (HasWaitersLocked())
+            {
+                ServeQueueLocked();
+            }
+
+            return (int)restore;
+        }
     }
 
     /// <inheritdoc />
@@ -755,6 +842,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
         Volatile.Write(ref _shape, shape);
         _available = shape.PermitLimit - inUse;
+        _reservationEpoch++;
         _returns = shape.Algorithm is RateLimitAlgorithm.TokenBucket or RateLimitAlgorithm.SlidingWindowExact ? null : new int[shape.ReturnSlots];
         _grants = shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact ? new Grant[shape.PermitLimit] : null;
         _grantsHead = 0;

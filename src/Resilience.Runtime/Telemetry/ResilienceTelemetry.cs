@@ -32,6 +32,8 @@ public sealed class ResilienceTelemetry : IDisposable
     public const string Name = "Resilience";
 
     internal const string InstanceTag = "resilience.instance";
+
+    internal const string ReservationTag = "resilience.rate_limit.reservation";
     internal const string OperationTag = "resilience.operation";
     internal const string InterfaceTag = "resilience.interface";
     internal const string MethodTag = "resilience.method";
@@ -107,6 +109,10 @@ public sealed class ResilienceTelemetry : IDisposable
             "resilience.circuit_breaker.interval_resets",
             "{reset}",
             "Counts of a closed circuit breaker cleared because its Interval ended.");
+        Reservations = Meter.CreateCounter<long>(
+            "resilience.rate_limit.reservations",
+            "{reservation}",
+            "Rate limit reservations by outcome: immediate, delayed, refused or cancelled.");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -130,6 +136,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> Timeouts { get; }
 
     internal Counter<long> IntervalResets { get; }
+
+    internal Counter<long> Reservations { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -281,6 +289,19 @@ public sealed class ResilienceTelemetry : IDisposable
                 1,
                 new KeyValuePair<string, object?>(InstanceTag, instanceName),
                 new KeyValuePair<string, object?>(StrategyTag, "circuit_breaker"));
+        }
+    }
+
+    /// <summary>A rate limit reservation was made (<c>immediate</c>, <c>delayed</c>, <c>refused</c>) or gave permits back (<c>cancelled</c>).</summary>
+    internal void OnReservation(string instanceName, string outcome)
+    {
+        if (Reservations.Enabled)
+        {
+            Reservations.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "rate_limit"),
+                new KeyValuePair<string, object?>(ReservationTag, outcome));
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class InstrumentCatalogTests
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
         ["resilience.circuit_breaker.interval_resets"] = ("{reset}", typeof(Counter<long>)),
+        ["resilience.rate_limit.reservations"] = ("{reservation}", typeof(Counter<long>)),
     };
 
     [Fact]
