@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.RateLimiting;
@@ -218,6 +219,75 @@ public sealed class RateLimitReservationTests
         limit.Reserve(1, TimeSpan.Zero);
 
         Assert.Equal(["immediate", "delayed", "cancelled", "refused"], outcomes);
+    }
+
+    [Fact]
+    public void Calls_made_when_their_reservations_say_stay_within_the_bucket_bound_whatever_is_cancelled()
+    {
+        Gen<(int PermitLimit, (long Step, int Op, int Permits, int MaxDelayMs)[] Ops)> cases = Gen.Select(
+            Gen.Int[1, 8],
+            Gen.Select(Gen.Long[0, 3_000_000], Gen.Int[0, 3], Gen.Int[1, 8], Gen.Int[0, 3_000]).Array[20, 300]);
+
+        cases.Sample(
+            input =>
+            {
+                var time = new FakeTimeProvider();
+                using var limit = new RateLimitStrategy("bound", new RateLimitOptions { PermitLimit = input.PermitLimit, Window = Second }, time);
+                var acts = new List<long>();
+                var pending = new List<(RateLimitReservation Reservation, long ActAt, int Permits)>();
+                long now = 0;
+                foreach ((long step, int op, int wanted, int maxDelayMs) in input.Ops)
+                {
+                    time.Advance(TimeSpan.FromTicks(step));
+                    now += step;
+                    int permits = Math.Min(wanted, input.PermitLimit);
+                    switch (op)
+                    {
+                        case 0:
+                            if (limit.TryAcquire())
+                            {
+                                acts.Add(now);
+                            }
+
+                            break;
+                        case 1 when pending.Count > 0:
+                            // Cancel the newest reservation not yet due (or one that is: it then gives nothing back).
+                            (RateLimitReservation reservation, _, _) = pending[^1];
+                            pending.RemoveAt(pending.Count - 1);
+                            reservation.Cancel();
+                            break;
+                        default:
+                            RateLimitReservation reserved = limit.Reserve(permits, TimeSpan.FromMilliseconds(maxDelayMs));
+                            if (reserved.IsAcquired)
+                            {
+                                pending.Add((reserved, now + reserved.Delay.Ticks, permits));
+                            }
+
+                            break;
+                    }
+                }
+
+                foreach ((_, long actAt, int permits) in pending)
+                {
+                    acts.AddRange(Enumerable.Repeat(actAt, permits));
+                }
+
+                // Every span [a, b] holds at most b + r·(b − a + 1 tick) calls: a delay is rounded up to a whole tick, so two
+                // reservations' calls can be one tick less apart than the tokens they wait for.
+                long[] sorted = acts.Order().ToArray();
+                for (int i = 0; i < sorted.Length; i++)
+                {
+                    for (int j = i; j < sorted.Length; j++)
+                    {
+                        Int128 calls = (Int128)(j - i + 1) * Second.Ticks;
+                        Int128 allowed = ((Int128)input.PermitLimit * Second.Ticks) + ((Int128)(sorted[j] - sorted[i] + 1) * input.PermitLimit);
+                        Assert.True(calls <= allowed, $"{j - i + 1} calls in [{sorted[i]}, {sorted[j]}]");
+                    }
+                }
+            },
+            seed: "0000Z4RcUNP1",
+            iter: 300,
+            threads: 1);
     }
 
     [Fact]
