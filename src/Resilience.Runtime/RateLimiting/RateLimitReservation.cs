@@ -50,6 +50,7 @@ internal enum ReservationOutcome
     Immediate,
     Delayed,
     Refused,
+    Cancelled,
 }
 
 /// <summary>The state a reservation in debt needs to be cancelled, once: allocated only for a delayed reservation.</summary>
@@ -58,12 +59,17 @@ internal sealed class ReservationTicket
     private readonly TimeProviderRateLimiter _limiter;
     private int _cancelled;
 
-    public ReservationTicket(TimeProviderRateLimiter limiter, int permits, Int128 actAt, long epoch)
+    private readonly string _name;
+    private readonly ResilienceTelemetry? _telemetry;
+
+    public ReservationTicket(TimeProviderRateLimiter limiter, int permits, Int128 actAt, long epoch, string name, ResilienceTelemetry? telemetry)
     {
         _limiter = limiter;
         Permits = permits;
         ActAt = actAt;
         Epoch = epoch;
+        _name = name;
+        _telemetry = telemetry;
     }
 
     public int Permits { get; }
@@ -72,9 +78,6 @@ internal sealed class ReservationTicket
     public Int128 ActAt { get; }
 
     public long Epoch { get; }
-
-    /// <summary>Where a cancellation that gave permits back is reported; set by the strategy.</summary>
-    public RateLimitStrategy? Owner { get; set; }
 
     public void Cancel()
     {
@@ -86,7 +89,7 @@ internal sealed class ReservationTicket
         int restored = _limiter.CancelReservation(this);
         if (restored > 0)
         {
-            Owner?.OnReservationCancelled();
+            _telemetry?.OnReservation(_name, ReservationOutcome.Cancelled);
         }
     }
 }

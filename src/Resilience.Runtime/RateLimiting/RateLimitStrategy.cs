@@ -151,13 +151,15 @@ public sealed class RateLimitStrategy : IDisposable
             throw new ArgumentOutOfRangeException(nameof(maxDelay), maxDelay, $"maxDelay must be zero or more; got {maxDelay}.");
         }
 
-        RateLimitReservation reservation = _limiter.Reserve(permits, maxDelay, out ReservationOutcome outcome, this);
-        Telemetry?.OnReservation(Name, outcome == ReservationOutcome.Immediate ? "immediate" : outcome == ReservationOutcome.Delayed ? "delayed" : "refused");
+        ResilienceTelemetry? telemetry = Telemetry;
+        if (!_limiter.TryReserve(permits, maxDelay, Name, telemetry, out RateLimitReservation reservation, out ReservationOutcome outcome))
+        {
+            throw new ObjectDisposedException(Name, $"Rate limit '{Name}' was disposed.");
+        }
+
+        telemetry?.OnReservation(Name, outcome);
         return reservation;
     }
-
-    /// <summary>A delayed reservation was cancelled and gave permits back.</summary>
-    internal void OnReservationCancelled() => Telemetry?.OnReservation(Name, "cancelled");
 
     /// <summary>
     /// Applies new settings from now on (configuration reload), in place: the same <see cref="Limiter"/> counts on.

@@ -373,17 +373,30 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// now when available and nobody is queued; otherwise, for a token bucket with nobody queued, taken from tokens still to
     /// come (the bucket goes into debt) when they are all due within <paramref name="maxDelay"/>; otherwise refused.
     /// </summary>
-    /// <returns>The reservation, and whether it was refused, granted at once or granted for later.</returns>
-    internal RateLimitReservation Reserve(int permitCount, TimeSpan maxDelay, out ReservationOutcome outcome, RateLimitStrategy owner)
+    /// <returns><see langword="false"/> when the limiter was disposed (nothing reserved); otherwise the reservation, and whether it was refused, granted at once or granted for later.</returns>
+    internal bool TryReserve(
+        int permitCount,
+        TimeSpan maxDelay,
+        string name,
+        ResilienceTelemetry? telemetry,
+        out RateLimitReservation reservation,
+        out ReservationOutcome outcome)
     {
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            outcome = ReservationOutcome.Refused;
+            reservation = default;
+            if (_disposed)
+            {
+                return false;
+            }
+
             long now = CatchUpLocked();
             if (TryTakeLocked(permitCount))
             {
                 outcome = ReservationOutcome.Immediate;
-                return new RateLimitReservation(acquired: true, TimeSpan.Zero, retryAfter: null, ticket: null);
+                reservation = new RateLimitReservation(acquired: true, TimeSpan.Zero, retryAfter: null, ticket: null);
+                return true;
             }
 
             Shape shape = _shape;
@@ -397,16 +410,17 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 {
                     TakeLocked(permitCount);
                     outcome = ReservationOutcome.Delayed;
-                    var ticket = new ReservationTicket(this, permitCount, actAt, _reservationEpoch) { Owner = owner };
-                    return new RateLimitReservation(acquired: true, delay, retryAfter: null, ticket);
+                    var ticket = new ReservationTicket(this, permitCount, actAt, _reservationEpoch, name, telemetry);
+                    reservation = new RateLimitReservation(acquired: true, delay, retryAfter: null, ticket);
+                    return true;
                 }
             }
 
             _failedLeases++;
             RateLimitLease failed = CreateFailedLeaseLocked(permitCount, now);
             TimeSpan? retryAfter = failed.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
-            outcome = ReservationOutcome.Refused;
-            return new RateLimitReservation(acquired: false, TimeSpan.MaxValue, retryAfter, ticket: null);
+            reservation = new RateLimitReservation(acquired: false, TimeSpan.MaxValue, retryAfter, ticket: null);
+            return true;
         }
     }
 

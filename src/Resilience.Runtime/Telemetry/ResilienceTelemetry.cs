@@ -293,7 +293,7 @@ public sealed class ResilienceTelemetry : IDisposable
     }
 
     /// <summary>A rate limit reservation was made (<c>immediate</c>, <c>delayed</c>, <c>refused</c>) or gave permits back (<c>cancelled</c>).</summary>
-    internal void OnReservation(string instanceName, string outcome)
+    internal void OnReservation(string instanceName, ReservationOutcome outcome)
     {
         if (Reservations.Enabled)
         {
@@ -301,7 +301,13 @@ public sealed class ResilienceTelemetry : IDisposable
                 1,
                 new KeyValuePair<string, object?>(InstanceTag, instanceName),
                 new KeyValuePair<string, object?>(StrategyTag, "rate_limit"),
-                new KeyValuePair<string, object?>(ReservationTag, outcome));
+                new KeyValuePair<string, object?>(ReservationTag, outcome switch
+                {
+                    ReservationOutcome.Immediate => "immediate",
+                    ReservationOutcome.Delayed => "delayed",
+                    ReservationOutcome.Refused => "refused",
+                    _ => "cancelled",
+                }));
         }
     }
 

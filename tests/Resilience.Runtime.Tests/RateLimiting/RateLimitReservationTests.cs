@@ -357,6 +357,27 @@ public sealed class RateLimitReservationTests
         Assert.True(used > 0);
     }
 
+    [Fact]
+    public void Keyed_limits_reserve_per_key()
+    {
+        var time = new FakeTimeProvider();
+        using var keyed = new KeyedRateLimitStrategy<string>("keyed", new RateLimitOptions { PermitLimit = 2, Window = Second }, time);
+
+        Assert.Equal(TimeSpan.Zero, keyed.Reserve("a", 2, TimeSpan.Zero).Delay);
+        RateLimitReservation later = keyed.Reserve("a", 1, TimeSpan.MaxValue);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), later.Delay);
+        Assert.Equal(TimeSpan.Zero, keyed.Reserve("b", 2, TimeSpan.Zero).Delay);
+
+        later.Cancel();
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.True(keyed.TryAcquire("a"));
+        Assert.False(keyed.TryAcquire("a"));
+
+        Assert.Equal("permits", Assert.Throws<ArgumentOutOfRangeException>(() => keyed.Reserve("a", 3, TimeSpan.Zero)).ParamName);
+        keyed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => keyed.Reserve("a", 1, TimeSpan.Zero));
+    }
+
     private static RateLimitStrategy Bucket(int permitLimit, out FakeTimeProvider time)
     {
         time = new FakeTimeProvider();
