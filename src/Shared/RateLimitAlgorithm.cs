@@ -31,4 +31,12 @@ enum RateLimitAlgorithm
 
     /// <summary>At most <see cref="RateLimitAttribute.PermitLimit"/> permits per fixed window of <see cref="RateLimitAttribute.WindowMs"/>.</summary>
     FixedWindow = 2,
+
+    /// <summary>
+    /// At most <see cref="RateLimitAttribute.PermitLimit"/> permits in any window of <see cref="RateLimitAttribute.WindowMs"/>,
+    /// exactly: a permit taken at <c>t</c> comes back at <c>t + WindowMs</c>, not at a segment boundary. Keeps one timestamp
+    /// per permit in use, so <see cref="RateLimitAttribute.PermitLimit"/> must be at most 1 000; use
+    /// <see cref="SlidingWindow"/> for larger limits.
+    /// </summary>
+    SlidingWindowExact = 3,
 }

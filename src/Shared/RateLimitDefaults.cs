@@ -24,6 +24,9 @@ internal static class RateLimitDefaults
     /// <summary><c>QueueLimit</c>: no queue.</summary>
     public const int QueueLimit = 0;
 
+    /// <summary>The largest <c>PermitLimit</c> of <c>SlidingWindowExact</c>, which keeps one timestamp per permit.</summary>
+    public const int MaxExactPermitLimit = 1_000;
+
     /// <summary><c>MaxKeys</c> of a keyed rate limit.</summary>
     public const int MaxKeys = 10_000;
 

@@ -38,9 +38,9 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
-                "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
-                "WorkerPoolBenchmarks",
+                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "PrimitiveBenchmarks",
+                "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
+                "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }

@@ -23,7 +23,10 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidAttributeValue,
         DiagnosticDescriptors.PolicyTypeInvalid,
         DiagnosticDescriptors.KeyedSettingWithoutKey,
-        DiagnosticDescriptors.AttributeIgnoredOutsideInterface);
+        DiagnosticDescriptors.AttributeIgnoredOutsideInterface,
+        DiagnosticDescriptors.HandleExceptionNotFound,
+        DiagnosticDescriptors.HandleExceptionNotStatic,
+        DiagnosticDescriptors.HandleExceptionSignatureInvalid);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -6,8 +6,8 @@ namespace Resilience.Generator.Binding;
 
 /// <summary>
 /// The value rules each resilience attribute breaks (<see cref="AttributeReader"/>, <see cref="AttributeRules"/>), as
-/// problems on the argument that sets them, wherever the attribute is written: RES0005, RES0008 and the warning
-/// RES0017. An attribute with an error makes the methods it applies to plain delegation.
+/// problems on the argument that sets them, wherever the attribute is written: RES0005, RES0008, RES0027–RES0029 and
+/// the warning RES0017. An attribute with an error makes the methods it applies to plain delegation.
 /// </summary>
 internal static class AttributeProblems
 {
@@ -48,6 +48,15 @@ internal static class AttributeProblems
                     AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken),
                     attribute.Name,
                     violation.Message);
+                break;
+            case ViolationKind.HandleExceptionNotFound:
+                problems.Add(DiagnosticDescriptors.HandleExceptionNotFound, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), attribute.Name, violation.Message);
+                break;
+            case ViolationKind.HandleExceptionNotStatic:
+                problems.Add(DiagnosticDescriptors.HandleExceptionNotStatic, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), attribute.Name, violation.Message);
+                break;
+            case ViolationKind.HandleExceptionSignature:
+                problems.Add(DiagnosticDescriptors.HandleExceptionSignatureInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), attribute.Name, violation.Message);
                 break;
             case ViolationKind.Element:
                 problems.Add(DiagnosticDescriptors.InvalidAttributeValue, AttributeLocations.NamedArgumentElement(data, violation.Setting, violation.Index, cancellationToken), attribute.Name, violation.Message);

@@ -36,7 +36,7 @@ internal static class AttributeReader
     {
         var attribute = new BoundAttribute(kind, data, declaringInterface, isInterfaceLevel)
         {
-            Violations = AttributeRules.Check(kind, data, symbols),
+            Violations = AttributeRules.Check(kind, data, declaringInterface, symbols),
         };
 
         if (kind == AttributeKind.Fallback && FallbackArguments.TryRead(data, out var arguments))
@@ -165,7 +165,10 @@ internal static class AttributeReader
                 Int("MaxKeys"),
                 Int("KeyIdleTimeoutMs"),
                 ExceptionTypes("Handle"),
-                Policy("TripPolicy", _symbols.TripPolicy));
+                Policy("TripPolicy", _symbols.TripPolicy),
+                Int("SuccessThreshold"),
+                Int("IntervalMs"),
+                HandleException());
             _attribute.InstanceName = String("Name");
             _attribute.KeyParameter = String("KeyParameter");
             _attribute.HandleResult = String("HandleResult");
@@ -233,6 +236,12 @@ internal static class AttributeReader
             _attribute.KeyMethod = String("KeyMethod");
             return spec;
         }
+
+        /// <summary><c>HandleException</c> as the method the options name; whether it binds is a rule (RES0027–RES0029).</summary>
+        private string? HandleException()
+            => String("HandleException") is { } name
+                ? TypeNames.RenderNoNullable(_attribute.DeclaringInterface) + "." + TypeNames.Escape(name)
+                : null;
 
         private void Invalid() => _attribute.IsValid = false;
 

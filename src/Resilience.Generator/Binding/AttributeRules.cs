@@ -13,9 +13,13 @@ namespace Resilience.Generator.Binding;
 internal static class AttributeRules
 {
     /// <summary>The settings of <paramref name="data"/> that break a rule, in the order they are checked.</summary>
-    public static List<AttributeViolation> Check(AttributeKind kind, AttributeData data, KnownSymbols symbols)
+    /// <param name="kind">The attribute's kind.</param>
+    /// <param name="data">The attribute.</param>
+    /// <param name="declaringType">The interface it is written on (or whose member it is written on), where <c>HandleException</c> is looked up.</param>
+    /// <param name="symbols">The compilation's well-known symbols.</param>
+    public static List<AttributeViolation> Check(AttributeKind kind, AttributeData data, INamedTypeSymbol declaringType, KnownSymbols symbols)
     {
-        var checker = new Checker(data, symbols);
+        var checker = new Checker(data, declaringType, symbols);
         switch (kind)
         {
             case AttributeKind.Retry:
@@ -174,14 +178,41 @@ internal static class AttributeRules
         return "it has no public parameterless constructor; add one";
     }
 
+    /// <summary>
+    /// Whether <paramref name="candidate"/> can be the <c>Func&lt;Exception, bool&gt;</c> of <c>HandleException</c>: a
+    /// non-generic, non-private, non-abstract <c>static bool M(Exception)</c> taking its one parameter by value, of a type
+    /// that <see cref="System.Exception"/> converts to by identity or reference (<c>Exception</c>, <c>object</c>).
+    /// </summary>
+    public static bool IsUsableExceptionPredicate(IMethodSymbol candidate, INamedTypeSymbol? exception, Compilation compilation)
+    {
+        if (exception is null
+            || !candidate.IsStatic
+            || candidate.IsAbstract
+            || candidate.IsGenericMethod
+            || candidate.DeclaredAccessibility == Accessibility.Private
+            || candidate.ReturnsByRef
+            || candidate.ReturnsByRefReadonly
+            || candidate.ReturnType.SpecialType != SpecialType.System_Boolean
+            || candidate.Parameters.Length != 1
+            || candidate.Parameters[0].RefKind != RefKind.None)
+        {
+            return false;
+        }
+
+        var conversion = compilation.ClassifyCommonConversion(exception, candidate.Parameters[0].Type);
+        return conversion.IsIdentity || (conversion.IsReference && conversion.IsImplicit);
+    }
+
     private sealed class Checker
     {
         private readonly AttributeData _data;
+        private readonly INamedTypeSymbol _declaringType;
         private readonly KnownSymbols _symbols;
 
-        public Checker(AttributeData data, KnownSymbols symbols)
+        public Checker(AttributeData data, INamedTypeSymbol declaringType, KnownSymbols symbols)
         {
             _data = data;
+            _declaringType = declaringType;
             _symbols = symbols;
         }
 
@@ -236,6 +267,9 @@ internal static class AttributeRules
             AtLeast("HalfOpenMaxCalls", 1);
             AtLeast("MaxKeys", 1);
             AtLeast("KeyIdleTimeoutMs", 1);
+            AtLeast("SuccessThreshold", 1);
+            AtLeast("IntervalMs", 0);
+            HandleException();
             ExceptionTypes("Handle");
             PolicyType("TripPolicy", _symbols.TripPolicy);
             NonEmptyName();
@@ -250,7 +284,84 @@ internal static class AttributeRules
             AtLeast("SegmentsPerWindow", 1);
             AtLeast("QueueLimit", 0);
             DefinedEnum<RateLimitAlgorithm>("Algorithm");
+            ExactWindowLimit();
             NonEmptyName();
+        }
+
+        /// <summary>
+        /// <c>SlidingWindowExact</c> keeps one timestamp per permit, so it takes at most
+        /// <see cref="RateLimitDefaults.MaxExactPermitLimit"/> permits (the runtime throws for more).
+        /// </summary>
+        private void ExactWindowLimit()
+        {
+            var permits = AttributeValues.GetInt(_data, "PermitLimit", RateLimitDefaults.PermitLimit);
+            if (AttributeValues.TryGetInt(_data, "Algorithm", out var algorithm)
+                && algorithm == (int)RateLimitAlgorithm.SlidingWindowExact
+                && permits > RateLimitDefaults.MaxExactPermitLimit)
+            {
+                var where = AttributeValues.IsSet(_data, "PermitLimit") ? "PermitLimit" : "Algorithm";
+                Add(
+                    where,
+                    where == "PermitLimit" ? permits : algorithm,
+                    $"SlidingWindowExact keeps one timestamp per permit, so PermitLimit must be at most {DiagnosticText.Number(RateLimitDefaults.MaxExactPermitLimit)} with it; got {DiagnosticText.Number(permits)}; use SlidingWindow (segmented) for larger limits");
+            }
+        }
+
+        /// <summary><c>HandleException</c>: a usable static predicate of the declaring interface (RES0027–RES0029).</summary>
+        private void HandleException()
+        {
+            if (AttributeValues.GetString(_data, "HandleException") is not { } name)
+            {
+                return;
+            }
+
+            var declared = false;
+            var isStatic = false;
+            foreach (var member in _declaringType.GetMembers(name))
+            {
+                if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+                {
+                    continue;
+                }
+
+                declared = true;
+                isStatic |= method.IsStatic && !method.IsAbstract;
+                if (IsUsableExceptionPredicate(method, _symbols.Exception, _symbols.Compilation))
+                {
+                    return;
+                }
+            }
+
+            var shown = "\"" + name + "\"";
+            var type = _declaringType.ToDisplayString();
+            var wanted = "'static bool " + name + "(Exception exception)'";
+            if (!declared)
+            {
+                Violations.Add(new AttributeViolation(
+                    "HandleException",
+                    ViolationKind.HandleExceptionNotFound,
+                    -1,
+                    shown,
+                    $"'{type}' declares no method named '{name}'; declare {wanted} on it, or fix the name"));
+            }
+            else if (!isStatic)
+            {
+                Violations.Add(new AttributeViolation(
+                    "HandleException",
+                    ViolationKind.HandleExceptionNotStatic,
+                    -1,
+                    shown,
+                    $"'{type}.{name}' is an instance or static abstract method; make it {wanted} with a body"));
+            }
+            else
+            {
+                Violations.Add(new AttributeViolation(
+                    "HandleException",
+                    ViolationKind.HandleExceptionSignature,
+                    -1,
+                    shown,
+                    $"no '{type}.{name}' is {wanted}: non-generic, not private, returning bool, with one parameter taken by value that an Exception converts to"));
+            }
         }
 
         public void Bulkhead()

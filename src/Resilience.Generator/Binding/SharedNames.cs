@@ -35,6 +35,9 @@ internal static class SharedNames
         ("KeyParameter", "not keyed"),
         ("MaxKeys", Number(CircuitBreakerDefaults.MaxKeys)),
         ("KeyIdleTimeoutMs", Number(CircuitBreakerDefaults.KeyIdleTimeoutMs)),
+        ("SuccessThreshold", Number(CircuitBreakerDefaults.SuccessThreshold)),
+        ("IntervalMs", Number(CircuitBreakerDefaults.IntervalMs)),
+        ("HandleException", "null"),
     };
 
     private static readonly (string Name, string Default)[] RateLimitSettings =
@@ -86,6 +89,8 @@ internal static class SharedNames
             {
                 values[i] = settings[i].Name == "KeyParameter"
                     ? Keyed(symbol, attribute.KeyParameter)
+                    : settings[i].Name == "HandleException" && AttributeValues.GetString(attribute.Data, "HandleException") is { } method
+                    ? attribute.DeclaringInterface.ToDisplayString() + "." + method
                     : AttributeValues.TryGetNamed(attribute.Data, settings[i].Name, out var constant) ? Render(constant) : settings[i].Default;
             }
 

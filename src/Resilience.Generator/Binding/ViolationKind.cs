@@ -20,4 +20,13 @@ internal enum ViolationKind
     /// RES0017 on that argument). The attribute still applies; the setting has no effect.
     /// </summary>
     KeyedOnly,
+
+    /// <summary><c>HandleException</c> names no method of the interface (RES0027 on that argument).</summary>
+    HandleExceptionNotFound,
+
+    /// <summary><c>HandleException</c> names only methods that are not static, or static abstract (RES0028 on that argument).</summary>
+    HandleExceptionNotStatic,
+
+    /// <summary><c>HandleException</c> names static methods, none <c>bool M(Exception)</c> (RES0029 on that argument).</summary>
+    HandleExceptionSignature,
 }

@@ -238,4 +238,31 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "A worker-pool bulkhead runs each admitted call on one of its own threads while the caller awaits the result. A synchronous method cannot await: its caller would block a thread for the whole call, which is what the pool is there to prevent.");
+
+    public static readonly DiagnosticDescriptor HandleExceptionNotFound = new(
+        DiagnosticIds.HandleExceptionNotFound,
+        title: "HandleException names no method of the interface",
+        messageFormat: "HandleException of the [{0}] names no method: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "HandleException names a static method 'bool M(Exception exception)' declared on the interface the [CircuitBreaker] is written on (or whose method it is written on).");
+
+    public static readonly DiagnosticDescriptor HandleExceptionNotStatic = new(
+        DiagnosticIds.HandleExceptionNotStatic,
+        title: "HandleException method is not static",
+        messageFormat: "HandleException of the [{0}] names a method that is not static: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The breaker asks HandleException about exceptions without an instance of the interface, so the method must be static with a body (not static abstract).");
+
+    public static readonly DiagnosticDescriptor HandleExceptionSignatureInvalid = new(
+        DiagnosticIds.HandleExceptionSignatureInvalid,
+        title: "HandleException method has the wrong signature",
+        messageFormat: "HandleException of the [{0}] names a method with the wrong signature: {1}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "HandleException becomes a Func<Exception, bool>: the method is non-generic and not private, returns bool, and takes one parameter by value of type System.Exception (or a type System.Exception converts to by reference, such as object).");
 }

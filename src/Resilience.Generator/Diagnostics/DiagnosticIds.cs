@@ -74,4 +74,13 @@ internal static class DiagnosticIds
 
     /// <summary><c>[Bulkhead(Kind = BulkheadKind.WorkerPool)]</c> on a synchronous method.</summary>
     public const string WorkerPoolOnSynchronousMethod = "RES0024";
+
+    /// <summary><c>HandleException</c> names no method of the interface.</summary>
+    public const string HandleExceptionNotFound = "RES0027";
+
+    /// <summary><c>HandleException</c> names a method that is not static (or is static abstract).</summary>
+    public const string HandleExceptionNotStatic = "RES0028";
+
+    /// <summary><c>HandleException</c> names a static method that is not <c>bool M(Exception)</c>.</summary>
+    public const string HandleExceptionSignatureInvalid = "RES0029";
 }

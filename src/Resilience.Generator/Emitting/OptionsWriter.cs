@@ -63,6 +63,13 @@ internal static class OptionsWriter
         TimeSpan(options, "KeyIdleTimeout", spec.KeyIdleTimeoutMs);
         Types(options, "Handle", spec.Handle);
         Policy(options, "TripPolicy", spec.TripPolicy);
+        Int(options, "SuccessThreshold", spec.SuccessThreshold);
+        TimeSpan(options, "Interval", spec.IntervalMs);
+        if (spec.HandleException is { } predicate)
+        {
+            options.Add("HandleException = " + predicate);
+        }
+
         return options;
     }
 

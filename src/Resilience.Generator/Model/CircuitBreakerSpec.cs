@@ -15,6 +15,9 @@ namespace Resilience.Generator.Model;
 /// <param name="KeyIdleTimeoutMs"><c>KeyIdleTimeoutMs</c>.</param>
 /// <param name="Handle"><c>Handle</c>: fully qualified exception types; empty when set to an empty array.</param>
 /// <param name="TripPolicy"><c>TripPolicy</c>: the fully qualified policy type.</param>
+/// <param name="SuccessThreshold"><c>SuccessThreshold</c>.</param>
+/// <param name="IntervalMs"><c>IntervalMs</c>.</param>
+/// <param name="HandleException"><c>HandleException</c>: the fully qualified static method (<c>global::N.IApi.IsTransient</c>).</param>
 internal sealed record CircuitBreakerSpec(
     int? FailureThreshold = null,
     double? FailureRatio = null,
@@ -26,4 +29,7 @@ internal sealed record CircuitBreakerSpec(
     int? MaxKeys = null,
     int? KeyIdleTimeoutMs = null,
     EquatableArray<string>? Handle = null,
-    string? TripPolicy = null) : StrategySpec;
+    string? TripPolicy = null,
+    int? SuccessThreshold = null,
+    int? IntervalMs = null,
+    string? HandleException = null) : StrategySpec;

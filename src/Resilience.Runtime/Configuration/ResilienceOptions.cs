@@ -242,7 +242,7 @@ public sealed class RateLimitOverrides
     /// <summary>Overrides <see cref="RateLimitOptions.Window"/> (a positive time span, e.g. <c>"00:00:01"</c>).</summary>
     public TimeSpan? Window { get; set; }
 
-    /// <summary>Overrides <see cref="RateLimitOptions.Algorithm"/> (<c>"TokenBucket"</c>, <c>"SlidingWindow"</c> or <c>"FixedWindow"</c>).</summary>
+    /// <summary>Overrides <see cref="RateLimitOptions.Algorithm"/> (<c>"TokenBucket"</c>, <c>"SlidingWindow"</c>, <c>"FixedWindow"</c> or <c>"SlidingWindowExact"</c>).</summary>
     public RateLimitAlgorithm? Algorithm { get; set; }
 
     /// <summary>Overrides <see cref="RateLimitOptions.SegmentsPerWindow"/> (sliding window only; at least 1).</summary>

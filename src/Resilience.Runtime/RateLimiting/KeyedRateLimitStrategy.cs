@@ -103,6 +103,44 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
         }
     }
 
+    /// <summary>
+    /// Reserves <paramref name="permits"/> permits of <paramref name="key"/>'s limit, exactly as
+    /// <see cref="RateLimitStrategy.Reserve(int, TimeSpan)"/> does for one limit. A key evicted while its bucket is in debt
+    /// leaves its debt behind as any key with permits in use does (a key created in its place starts drained); cancelling
+    /// a reservation of an evicted key gives nothing back.
+    /// </summary>
+    /// <param name="key">The partition key.</param>
+    /// <param name="permits">Permits to reserve; from 1 to <see cref="RateLimitOptions.PermitLimit"/>.</param>
+    /// <param name="maxDelay">The longest delay the caller accepts; zero or more (<see cref="TimeSpan.MaxValue"/>: any).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is out of range, or <paramref name="maxDelay"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
+    public RateLimitReservation Reserve(TKey? key, int permits, TimeSpan maxDelay)
+    {
+        if (maxDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDelay), maxDelay, $"maxDelay must be zero or more; got {maxDelay}.");
+        }
+
+        ResilienceTelemetry? telemetry = Telemetry;
+        while (true)
+        {
+            TimeProviderRateLimiter limiter = _table.GetOrAdd(key);
+            int limit = limiter.PermitLimit;
+            if (permits < 1 || permits > limit)
+            {
+                throw new ArgumentOutOfRangeException(nameof(permits), permits, $"permits must be from 1 to PermitLimit ({limit}); got {permits}.");
+            }
+
+            if (limiter.TryReserve(permits, maxDelay, Name, telemetry, out RateLimitReservation reservation, out ReservationOutcome outcome))
+            {
+                telemetry?.OnReservation(Name, outcome);
+                return reservation;
+            }
+
+            // The key was evicted between lookup and reservation: use its new limit.
+        }
+    }
+
     /// <summary>Takes a permit for <paramref name="key"/>, waiting in its queue if there is room; throws <see cref="RateLimitRejectedException"/> otherwise.</summary>
     /// <param name="key">The partition key.</param>
     /// <param name="cancellationToken">Ends the wait.</param>

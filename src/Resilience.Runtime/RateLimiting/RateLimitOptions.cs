@@ -21,6 +21,12 @@ namespace Resilience;
 /// <see cref="RateLimitAlgorithm.FixedWindow"/>: <see cref="PermitLimit"/> permits per consecutive <see cref="Window"/>,
 /// all restored at each window boundary.
 /// </description></item>
+/// <item><description>
+/// <see cref="RateLimitAlgorithm.SlidingWindowExact"/>: a permit taken at <c>t</c> comes back at the first timestamp at or
+/// after <c>t + Window</c>, so no half-open span of length <see cref="Window"/>, wherever it starts, holds more than
+/// <see cref="PermitLimit"/> grants, and a permit is never held longer than that. It keeps the permits in use as groups
+/// (one per instant), at most <see cref="PermitLimit"/> of them, so <see cref="PermitLimit"/> must be at most 1 000.
+/// </description></item>
 /// </list>
 /// Windows are counted from the moment the limit is created. Queued callers (<see cref="QueueLimit"/>) are served oldest first.
 /// </remarks>
@@ -47,7 +53,11 @@ public sealed class RateLimitOptions : IEquatable<RateLimitOptions>
     /// <summary>Keyed limits only: a key unused for this long is evicted; positive. Default 1 minute.</summary>
     public TimeSpan KeyIdleTimeout { get; set; } = TimeSpan.FromMilliseconds(RateLimitDefaults.KeyIdleTimeoutMs);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the setting to change when a value is invalid, or
+    /// <see cref="ArgumentException"/> naming <see cref="PermitLimit"/> when it is above 1 000 with
+    /// <see cref="RateLimitAlgorithm.SlidingWindowExact"/>.
+    /// </summary>
     public void Validate()
     {
         if (PermitLimit < 1)
@@ -62,7 +72,14 @@ public sealed class RateLimitOptions : IEquatable<RateLimitOptions>
 
         if (!Enum.IsDefined(Algorithm))
         {
-            throw new ArgumentOutOfRangeException(nameof(Algorithm), Algorithm, Invariant($"Algorithm must be TokenBucket, SlidingWindow or FixedWindow; got {(int)Algorithm}."));
+            throw new ArgumentOutOfRangeException(nameof(Algorithm), Algorithm, Invariant($"Algorithm must be TokenBucket, SlidingWindow, FixedWindow or SlidingWindowExact; got {(int)Algorithm}."));
+        }
+
+        if (Algorithm == RateLimitAlgorithm.SlidingWindowExact && PermitLimit > RateLimitDefaults.MaxExactPermitLimit)
+        {
+            throw new ArgumentException(
+                Invariant($"PermitLimit must be at most {RateLimitDefaults.MaxExactPermitLimit} with Algorithm SlidingWindowExact, which keeps one timestamp per permit; got {PermitLimit}. Use Algorithm SlidingWindow (segmented) for larger limits."),
+                nameof(PermitLimit));
         }
 
         if (SegmentsPerWindow < 1)

@@ -163,6 +163,49 @@ public sealed class RateLimitStrategy : IDisposable
         throw CompleteFailed(lease);
     }
 
+    /// <summary>Reserves one permit, waiting as long as it takes (x/time/rate's <c>Reserve</c>); see <see cref="Reserve(int, TimeSpan)"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
+    public RateLimitReservation Reserve() => Reserve(1, TimeSpan.MaxValue);
+
+    /// <summary>
+    /// Reserves <paramref name="permits"/> permits and says how long to wait before using them, like
+    /// golang.org/x/time/rate's <c>ReserveN</c>; nothing waits here. Permits available now (with nobody queued) are taken at
+    /// once (<see cref="RateLimitReservation.Delay"/> zero). Otherwise only a <see cref="RateLimitAlgorithm.TokenBucket"/>
+    /// reserves for later: with nobody queued, it takes the permits from tokens still to come (the bucket goes into debt,
+    /// so later callers wait for those tokens too) when the last of them is due within <paramref name="maxDelay"/>; the
+    /// reservation's delay is when that token arrives. The window algorithms grant only immediate reservations: their
+    /// permits come back at window or segment boundaries, or one window after they were taken, and a permit held for later
+    /// would count in a window before it is used. Anything else is refused, with
+    /// <see cref="RateLimitReservation.RetryAfter"/> when known; a refusal is not a rejection (nothing is thrown or reported
+    /// to <c>resilience.rejections</c>).
+    /// </summary>
+    /// <param name="permits">Permits to reserve; from 1 to <see cref="RateLimitOptions.PermitLimit"/>.</param>
+    /// <param name="maxDelay">The longest delay the caller accepts; zero or more (<see cref="TimeSpan.MaxValue"/>: any).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is out of range, or <paramref name="maxDelay"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The strategy was disposed.</exception>
+    public RateLimitReservation Reserve(int permits, TimeSpan maxDelay)
+    {
+        int limit = _limiter.PermitLimit;
+        if (permits < 1 || permits > limit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), permits, $"permits must be from 1 to PermitLimit ({limit}); got {permits}.");
+        }
+
+        if (maxDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDelay), maxDelay, $"maxDelay must be zero or more; got {maxDelay}.");
+        }
+
+        ResilienceTelemetry? telemetry = Telemetry;
+        if (!_limiter.TryReserve(permits, maxDelay, Name, telemetry, out RateLimitReservation reservation, out ReservationOutcome outcome))
+        {
+            throw new ObjectDisposedException(Name, $"Rate limit '{Name}' was disposed.");
+        }
+
+        telemetry?.OnReservation(Name, outcome);
+        return reservation;
+    }
+
     /// <summary>
     /// Applies new settings from now on (configuration reload), in place: the same <see cref="Limiter"/> counts on.
     /// Settings that count alike (only <see cref="RateLimitOptions.QueueLimit"/> or the keyed bounds differ) change

@@ -4,7 +4,7 @@ using System.Threading.RateLimiting;
 namespace Resilience;
 
 /// <summary>
-/// A token-bucket, fixed-window or sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>,
+/// A token-bucket, fixed-window, sliding-window or exact sliding-window <see cref="RateLimiter"/> whose only clock is a <see cref="TimeProvider"/>,
 /// counted in exact rational arithmetic.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,9 @@ namespace Resilience;
 /// <see cref="RateLimitOptions.PermitLimit"/>, the refill clock starting when a full bucket is first drawn on), so any
 /// span of length <c>T</c> admits at most <c>PermitLimit + T * PermitLimit / Window</c>. The sliding window returns a
 /// permit taken at <c>t</c> at the first segment boundary at or after <c>t + Window</c>, so no half-open span of length
-/// <c>Window</c> ever holds more than <see cref="RateLimitOptions.PermitLimit"/> grants.
+/// <c>Window</c> ever holds more than <see cref="RateLimitOptions.PermitLimit"/> grants. The exact sliding window returns it
+/// at the first timestamp at or after <c>t + Window</c>, keeping the permits in use in a ring of at most
+/// <see cref="RateLimitOptions.PermitLimit"/> groups (one per timestamp at which permits were taken).
 /// </para>
 /// <para>
 /// Every acquire first catches up lazily: it compares the timestamp with the precomputed one of the next token or
@@ -85,12 +87,22 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private bool _boundaryExact;
     private int[]? _returns;
 
+    // Exact sliding window: the permits in use, oldest first, each group with the elapsed timestamp at which it comes back
+    // (taken at e, back at e + one window rounded up to a timestamp). A ring of at most PermitLimit groups.
+    private Grant[]? _grants;
+    private int _grantsHead;
+    private int _grantsCount;
+
     private long _fullSince;
     private int _queuedPermits;
     private LinkedList<Waiter>? _queue;
     private ITimer? _timer;
     private bool _timerArmed;
     private bool _disposed;
+
+    // Token-bucket reservations in debt are valid for the counting settings they were made under; a reload that changes
+    // them starts a new epoch, and cancelling an older reservation gives nothing back.
+    private long _reservationEpoch;
     private long _successfulLeases;
     private long _failedLeases;
 
@@ -109,12 +121,19 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         _available = _shape.PermitLimit;
         _originTimestamp = timeProvider.GetTimestamp();
         _dueAt = Never;
-        if (_shape.Algorithm != RateLimitAlgorithm.TokenBucket)
+        if (_shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            _grants = new Grant[_shape.PermitLimit];
+        }
+        else if (_shape.Algorithm != RateLimitAlgorithm.TokenBucket)
         {
             _returns = new int[_shape.ReturnSlots];
             SetBoundaryLocked(0);
         }
     }
+
+    /// <summary>The permit limit under the current settings.</summary>
+    internal int PermitLimit => Volatile.Read(ref _shape).PermitLimit;
 
     /// <summary>Whether callers may queue (<see cref="RateLimitOptions.QueueLimit"/> above 0) under the current settings.</summary>
     internal bool CanQueue => Volatile.Read(ref _shape).QueueLimit > 0;
@@ -349,6 +368,100 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         return new ValueTask<RateLimitLease>(waiter.Task);
     }
 
+    /// <summary>
+    /// Reserves <paramref name="permitCount"/> permits (see <see cref="RateLimitStrategy.Reserve(int, TimeSpan)"/>): taken
+    /// now when available and nobody is queued; otherwise, for a token bucket with nobody queued, taken from tokens still to
+    /// come (the bucket goes into debt) when they are all due within <paramref name="maxDelay"/>; otherwise refused.
+    /// </summary>
+    /// <returns><see langword="false"/> when the limiter was disposed (nothing reserved); otherwise the reservation, and whether it was refused, granted at once or granted for later.</returns>
+    internal bool TryReserve(
+        int permitCount,
+        TimeSpan maxDelay,
+        string name,
+        ResilienceTelemetry? telemetry,
+        out RateLimitReservation reservation,
+        out ReservationOutcome outcome)
+    {
+        lock (_lock)
+        {
+            outcome = ReservationOutcome.Refused;
+            reservation = default;
+            if (_disposed)
+            {
+                return false;
+            }
+
+            long now = CatchUpLocked();
+            if (TryTakeLocked(permitCount))
+            {
+                outcome = ReservationOutcome.Immediate;
+                reservation = new RateLimitReservation(acquired: true, TimeSpan.Zero, retryAfter: null, ticket: null);
+                return true;
+            }
+
+            Shape shape = _shape;
+            if (shape.Algorithm == RateLimitAlgorithm.TokenBucket && !HasWaitersLocked())
+            {
+                // Not full (a full bucket has every permit a request may ask for), so _nextTokenAt is the next token.
+                long debt = (long)permitCount - _available;
+                Int128 actAt = _nextTokenAt + ((debt - 1) * shape.Period);
+                TimeSpan delay = ToTimeSpan(Math.Max(0, shape.ToElapsed(actAt) - now), roundUp: true);
+                if (delay <= maxDelay)
+                {
+                    TakeLocked(permitCount);
+                    outcome = ReservationOutcome.Delayed;
+                    var ticket = new ReservationTicket(this, permitCount, actAt, _reservationEpoch, name, telemetry);
+                    reservation = new RateLimitReservation(acquired: true, delay, retryAfter: null, ticket);
+                    return true;
+                }
+            }
+
+            _failedLeases++;
+            RateLimitLease failed = CreateFailedLeaseLocked(permitCount, now);
+            TimeSpan? retryAfter = failed.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : null;
+            reservation = new RateLimitReservation(acquired: false, TimeSpan.MaxValue, retryAfter, ticket: null);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Gives back the permits of a reservation in debt whose time has not come (as x/time/rate's <c>Reservation.Cancel</c>):
+    /// all of them less those reserved after it (whose delays were computed counting on them). Returns how many came back.
+    /// </summary>
+    internal int CancelReservation(ReservationTicket ticket)
+    {
+        lock (_lock)
+        {
+            if (_disposed || ticket.Epoch != _reservationEpoch)
+            {
+                return 0;
+            }
+
+            long now = CatchUpLocked();
+            Shape shape = _shape;
+            if (_available >= 0 || ticket.ActAt <= (Int128)now * shape.Scale)
+            {
+                return 0; // its time has come: the permits are in use
+            }
+
+            Int128 debtEnd = _nextTokenAt + (((long)-_available - 1) * shape.Period);
+            Int128 reservedAfter = (debtEnd - ticket.ActAt) / shape.Period;
+            long restore = ticket.Permits - (long)Int128.Max(0, reservedAfter);
+            if (restore <= 0)
+            {
+                return 0;
+            }
+
+            _available += (int)restore;
+            if (HasWaitersLocked())
+            {
+                ServeQueueLocked();
+            }
+
+            return (int)restore;
+        }
+    }
+
     /// <inheritdoc />
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
@@ -511,6 +624,25 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            Grant[] grants = _grants!;
+            while (_grantsCount > 0 && grants[_grantsHead].BackAt <= now)
+            {
+                _available += grants[_grantsHead].Count;
+                if (_available == shape.PermitLimit)
+                {
+                    _fullSince = grants[_grantsHead].BackAt;
+                }
+
+                _grantsHead = (_grantsHead + 1) % grants.Length;
+                _grantsCount--;
+            }
+
+            _dueAt = _grantsCount == 0 ? Never : grants[_grantsHead].BackAt;
+            return;
+        }
+
         Int128 reached = scaledNow / shape.Period;
         long boundary = reached > Never ? Never : (long)reached;
         int[] returns = _returns!;
@@ -556,6 +688,11 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
             return shape.ToElapsed(_nextTokenAt + ((inUse - 1) * shape.Period));
+        }
+
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            return _grantsCount == 0 ? _elapsed : _grants![(_grantsHead + _grantsCount - 1) % _grants.Length].BackAt;
         }
 
         int[] returns = _returns!;
@@ -605,6 +742,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
                 break;
 
+            case RateLimitAlgorithm.SlidingWindowExact:
+                AppendGrantLocked(SaturatingAdd(_elapsed, shape.PeriodTimestamps), permitCount);
+                break;
+
             case RateLimitAlgorithm.SlidingWindow:
                 // Back at the first boundary at or after now + Window: Segments boundaries ahead when now is exactly on
                 // the last boundary, one more otherwise.
@@ -645,6 +786,23 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         {
             Int128 firstToken = _available >= shape.PermitLimit ? ((Int128)now * shape.Scale) + shape.Period : _nextTokenAt;
             readyAt = shape.ToElapsed(firstToken + ((needed - 1) * shape.Period));
+        }
+        else if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            Grant[] grants = _grants!;
+            long freed = 0;
+            readyAt = Never;
+            for (int i = 0; i < _grantsCount && freed < needed; i++)
+            {
+                Grant grant = grants[(_grantsHead + i) % grants.Length];
+                freed += grant.Count;
+                readyAt = grant.BackAt;
+            }
+
+            if (freed < needed)
+            {
+                return FailedLeaseWithoutRetryAfter;
+            }
         }
         else
         {
@@ -690,12 +848,19 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         // The instants (in old scaled units) at which groups of permits in use come back under the old settings.
         int[]? oldReturns = _returns;
         long oldBoundary = _boundary;
+        Grant[]? oldGrants = _grants;
+        int oldHead = _grantsHead;
+        int oldCount = _grantsCount;
         Int128 bucketFullAt = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt + ((inUse - 1) * old.Period) : 0;
         Int128 bucketRemaining = old.Algorithm == RateLimitAlgorithm.TokenBucket && inUse > 0 ? _nextTokenAt - oldNow : 0;
 
         Volatile.Write(ref _shape, shape);
         _available = shape.PermitLimit - inUse;
-        _returns = shape.Algorithm == RateLimitAlgorithm.TokenBucket ? null : new int[shape.ReturnSlots];
+        _reservationEpoch++;
+        _returns = shape.Algorithm is RateLimitAlgorithm.TokenBucket or RateLimitAlgorithm.SlidingWindowExact ? null : new int[shape.ReturnSlots];
+        _grants = shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact ? new Grant[shape.PermitLimit] : null;
+        _grantsHead = 0;
+        _grantsCount = 0;
         _dueAt = Never;
 
         if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
@@ -713,6 +878,41 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
+        if (shape.Algorithm == RateLimitAlgorithm.SlidingWindowExact)
+        {
+            // Each group comes back when it would have under the old settings, at the latest one new window from now.
+            long latest = SaturatingAdd(now, shape.PeriodTimestamps);
+            if (oldGrants is not null)
+            {
+                for (int i = 0; i < oldCount; i++)
+                {
+                    Grant grant = oldGrants[(oldHead + i) % oldGrants.Length];
+                    AppendGrantLocked(Math.Min(grant.BackAt, latest), grant.Count);
+                }
+            }
+            else if (oldReturns is not null)
+            {
+                for (long index = oldBoundary + 1; index <= oldBoundary + oldReturns.Length; index++)
+                {
+                    int count = oldReturns[(int)(index % oldReturns.Length)];
+                    if (count != 0)
+                    {
+                        AppendGrantLocked(Math.Min(old.ToElapsed(index * old.Period), latest), count);
+                    }
+                }
+            }
+            else
+            {
+                for (int k = 0; k < inUse; k++)
+                {
+                    AppendGrantLocked(Math.Min(old.ToElapsed(_nextTokenAt + (k * old.Period)), latest), 1);
+                }
+            }
+
+            _dueAt = _grantsCount == 0 ? Never : _grants![_grantsHead].BackAt;
+            return;
+        }
+
         Int128 reached = newNow / shape.Period;
         long boundary = reached > Never ? Never : (long)reached;
         SetBoundaryLocked(boundary);
@@ -721,7 +921,15 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             return;
         }
 
-        if (oldReturns is null)
+        if (oldGrants is not null)
+        {
+            for (int i = 0; i < oldCount; i++)
+            {
+                Grant grant = oldGrants[(oldHead + i) % oldGrants.Length];
+                PlaceLocked(grant.Count, (Int128)grant.BackAt * old.Scale, old, shape);
+            }
+        }
+        else if (oldReturns is null)
         {
             PlaceLocked(inUse, bucketFullAt, old, shape);
         }
@@ -748,6 +956,35 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         long at = (long)BigInteger.Clamp(index, _boundary + 1, latest);
         _returns![(int)(at % _returns.Length)] += count;
     }
+
+    /// <summary>
+    /// Exact window: records <paramref name="count"/> permits coming back at <paramref name="backAt"/> (never before the
+    /// newest group). When the ring is full (only after a reload that shrank the limit) they join the newest group, which
+    /// then comes back at the later of the two instants: later than exact, never earlier.
+    /// </summary>
+    private void AppendGrantLocked(long backAt, int count)
+    {
+        Grant[] grants = _grants!;
+        if (_grantsCount > 0)
+        {
+            ref Grant newest = ref grants[(_grantsHead + _grantsCount - 1) % grants.Length];
+            if (backAt <= newest.BackAt || _grantsCount == grants.Length)
+            {
+                newest.BackAt = Math.Max(newest.BackAt, backAt);
+                newest.Count += count;
+                return;
+            }
+        }
+        else
+        {
+            _dueAt = backAt;
+        }
+
+        grants[(_grantsHead + _grantsCount) % grants.Length] = new Grant { BackAt = backAt, Count = count };
+        _grantsCount++;
+    }
+
+    private static long SaturatingAdd(long value, long add) => value > Never - add ? Never : value + add;
 
     private static BigInteger DivideRoundingUp(BigInteger value, BigInteger divisor)
     {
@@ -877,6 +1114,13 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 ServeQueueLocked();
             }
         }
+    }
+
+    /// <summary>Exact window: permits taken at one instant and the elapsed timestamp at which they come back.</summary>
+    private struct Grant
+    {
+        public long BackAt;
+        public int Count;
     }
 
     private sealed class Waiter : TaskCompletionSource<RateLimitLease>

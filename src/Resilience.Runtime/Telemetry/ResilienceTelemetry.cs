@@ -34,6 +34,8 @@ public sealed class ResilienceTelemetry : IDisposable
     public const string Name = "Resilience";
 
     internal const string InstanceTag = "resilience.instance";
+
+    internal const string ReservationTag = "resilience.rate_limit.reservation";
     internal const string OperationTag = "resilience.operation";
     internal const string InterfaceTag = "resilience.interface";
     internal const string MethodTag = "resilience.method";
@@ -117,6 +119,10 @@ public sealed class ResilienceTelemetry : IDisposable
         RetryBudgetExhausted = Meter.CreateCounter<long>("resilience.retry.budget_exhausted", "{retry}", "Retries refused by a retry budget (the call ends with its last failure).");
         Meter.CreateObservableUpDownCounter("resilience.bulkhead.queued", registry.ObserveQueued, "{call}", "Calls waiting for a slot of each bulkhead, and jobs waiting for a worker of each worker pool.");
         WorkerPoolJobs = Meter.CreateCounter<long>("resilience.worker_pool.jobs", "{job}", "Jobs of the worker pools by outcome: success, failure or dropped (never run: still queued at the shutdown deadline).");
+        Reservations = Meter.CreateCounter<long>(
+            "resilience.rate_limit.reservations",
+            "{reservation}",
+            "Rate limit reservations by outcome: immediate, delayed, refused or cancelled.");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -148,6 +154,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal Counter<long> RetryBudgetExhausted { get; }
 
     internal Counter<long> WorkerPoolJobs { get; }
+
+    internal Counter<long> Reservations { get; }
 
     internal ILogger? Logger => _logger;
 
@@ -299,6 +307,25 @@ public sealed class ResilienceTelemetry : IDisposable
                 1,
                 new KeyValuePair<string, object?>(InstanceTag, instanceName),
                 new KeyValuePair<string, object?>(StrategyTag, "circuit_breaker"));
+        }
+    }
+
+    /// <summary>A rate limit reservation was made (<c>immediate</c>, <c>delayed</c>, <c>refused</c>) or gave permits back (<c>cancelled</c>).</summary>
+    internal void OnReservation(string instanceName, ReservationOutcome outcome)
+    {
+        if (Reservations.Enabled)
+        {
+            Reservations.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, instanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "rate_limit"),
+                new KeyValuePair<string, object?>(ReservationTag, outcome switch
+                {
+                    ReservationOutcome.Immediate => "immediate",
+                    ReservationOutcome.Delayed => "delayed",
+                    ReservationOutcome.Refused => "refused",
+                    _ => "cancelled",
+                }));
         }
     }
 

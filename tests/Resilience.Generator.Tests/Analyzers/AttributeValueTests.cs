@@ -44,7 +44,7 @@ public sealed class AttributeValueTests
     [InlineData("RateLimit({|RES0005:WindowMs = 0|})", "WindowMs must be at least 1; got 0")]
     [InlineData("RateLimit({|RES0005:SegmentsPerWindow = 0|})", "SegmentsPerWindow must be at least 1; got 0")]
     [InlineData("RateLimit({|RES0005:QueueLimit = -1|})", "QueueLimit must be 0 or more; got -1")]
-    [InlineData("RateLimit({|RES0005:Algorithm = (RateLimitAlgorithm)9|})", "Algorithm must be TokenBucket, SlidingWindow or FixedWindow; got 9")]
+    [InlineData("RateLimit({|RES0005:Algorithm = (RateLimitAlgorithm)9|})", "Algorithm must be TokenBucket, SlidingWindow, FixedWindow or SlidingWindowExact; got 9")]
     [InlineData("Bulkhead({|RES0005:MaxConcurrency = 0|})", "MaxConcurrency must be at least 1; got 0")]
     [InlineData("Bulkhead({|RES0005:MaxQueue = -1|})", "MaxQueue must be 0 or more; got -1")]
     [InlineData("Timeout({|RES0005:0|})", "the timeout must be more than 0 ms; got 0")]

@@ -55,7 +55,7 @@ internal static class Corpus
 
             [Retry(MaxRetries = 2)]
             [CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 20, SamplingDurationMs = 10_000)]
-            [RateLimit(PermitLimit = 10)]
+            [RateLimit(PermitLimit = 10, Algorithm = RateLimitAlgorithm.SlidingWindowExact)]
             [Bulkhead(MaxConcurrency = 4)]
             [Timeout(1_000)]
             [Fallback(nameof(Fallback))]
@@ -281,6 +281,7 @@ internal static class Corpus
             """,
 
         ["HandleResult"] = """
+            using System;
             using System.Net;
             using System.Net.Http;
             using System.Threading;
@@ -304,8 +305,11 @@ internal static class Corpus
                 [CircuitBreaker(HandleResult = nameof(IsServerError))]
                 ValueTask<HttpResponseMessage> PostAsync(string path, CancellationToken cancellationToken);
 
-                [CircuitBreaker(HandleResult = nameof(IsServerError))]
+                // Which exceptions count, how many probes close it, and a cyclic reset of the counts.
+                [CircuitBreaker(HandleResult = nameof(IsServerError), HandleException = nameof(IsTransient), SuccessThreshold = 2, IntervalMs = 60_000)]
                 HttpResponseMessage Send(string path);
+
+                static bool IsTransient(Exception exception) => exception is HttpRequestException or TimeoutException;
 
                 [Retry(HandleResult = nameof(IsServerError))]
                 [CacheFallback]

@@ -175,7 +175,7 @@ public sealed class StrategyConfigurationTests
     [InlineData("Retry:Jitter", "0,5", "'0,5' is not a number (use '.' as the decimal point).")]
     [InlineData("Retry:Delay", "soon", "'soon' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.")]
     [InlineData("Retry:Backoff", "Quadratic", "'Quadratic' is not a backoff type; write Constant, Linear or Exponential.")]
-    [InlineData("RateLimit:Algorithm", "Leaky", "'Leaky' is not a rate limit algorithm; write TokenBucket, SlidingWindow or FixedWindow.")]
+    [InlineData("RateLimit:Algorithm", "Leaky", "'Leaky' is not a rate limit algorithm; write TokenBucket, SlidingWindow, FixedWindow or SlidingWindowExact.")]
     [InlineData("Timeout:Timeout", "2s", "'2s' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.")]
     [InlineData("CacheFallback:StaleTtl", "forever", "'forever' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.")]
     public void Unparsable_values_fail_at_start_up_naming_the_path_and_the_value(string key, string value, string expected)

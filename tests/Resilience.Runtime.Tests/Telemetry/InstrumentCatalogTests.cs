@@ -23,6 +23,7 @@ public sealed class InstrumentCatalogTests
         ["resilience.retry.budget_exhausted"] = ("{retry}", typeof(Counter<long>)),
         ["resilience.bulkhead.queued"] = ("{call}", typeof(ObservableUpDownCounter<int>)),
         ["resilience.worker_pool.jobs"] = ("{job}", typeof(Counter<long>)),
+        ["resilience.rate_limit.reservations"] = ("{reservation}", typeof(Counter<long>)),
     };
 
     [Fact]
