@@ -23,7 +23,10 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidAttributeValue,
         DiagnosticDescriptors.PolicyTypeInvalid,
         DiagnosticDescriptors.KeyedSettingWithoutKey,
-        DiagnosticDescriptors.AttributeIgnoredOutsideInterface);
+        DiagnosticDescriptors.AttributeIgnoredOutsideInterface,
+        DiagnosticDescriptors.RetryBudgetNameInvalid,
+        DiagnosticDescriptors.RetryBudgetNeverUsed,
+        DiagnosticDescriptors.RetryBudgetNotConfigurable);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -33,7 +33,10 @@ public sealed class ResilientInterfaceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DecoratorNameClash,
         DiagnosticDescriptors.FallbackNullabilityMismatch,
         DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
-        DiagnosticDescriptors.InitOnlyPropertyNotForwarded);
+        DiagnosticDescriptors.InitOnlyPropertyNotForwarded,
+        DiagnosticDescriptors.HedgeOnSynchronousMethod,
+        DiagnosticDescriptors.HedgeWithoutCancellationToken,
+        DiagnosticDescriptors.HedgeDelayReachesTimeout);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -49,6 +49,15 @@ internal static class AttributeProblems
                     attribute.Name,
                     violation.Message);
                 break;
+            case ViolationKind.BudgetName:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNameInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
+                break;
+            case ViolationKind.BudgetUnused:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNeverUsed, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
+                break;
+            case ViolationKind.BudgetNotConfigurable:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNotConfigurable, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
+                break;
             case ViolationKind.Element:
                 problems.Add(DiagnosticDescriptors.InvalidAttributeValue, AttributeLocations.NamedArgumentElement(data, violation.Setting, violation.Index, cancellationToken), attribute.Name, violation.Message);
                 break;

@@ -20,4 +20,13 @@ internal enum ViolationKind
     /// RES0017 on that argument). The attribute still applies; the setting has no effect.
     /// </summary>
     KeyedOnly,
+
+    /// <summary><c>Budget</c> is blank (RES0033, an error).</summary>
+    BudgetName,
+
+    /// <summary><c>Budget</c> on a retry with <c>MaxRetries = 0</c> (RES0034, a warning).</summary>
+    BudgetUnused,
+
+    /// <summary><c>Budget</c> names a budget configuration cannot reach (RES0035, a warning).</summary>
+    BudgetNotConfigurable,
 }

@@ -38,7 +38,9 @@ public sealed class DescriptorTableTests
     [Fact]
     public void Ids_AreConsecutiveFromRes0001_AndEachHasOneDescriptor()
     {
-        Assert.Equal(Enumerable.Range(1, 23).Select(i => $"RES{i:D4}"), Ids);
+        // RES0024–RES0029 are assigned to work on other branches: each may be absent here; every other id up to RES0035 is present.
+        var expected = Enumerable.Range(1, 35).Select(i => $"RES{i:D4}").Where(id => Ids.Contains(id) || string.CompareOrdinal(id, "RES0024") < 0 || string.CompareOrdinal(id, "RES0029") > 0);
+        Assert.Equal(expected, Ids);
         Assert.Equal(Ids, Descriptors.Select(d => d.Id));
     }
 
