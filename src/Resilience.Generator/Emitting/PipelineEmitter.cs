@@ -8,7 +8,8 @@ namespace Resilience.Generator.Emitting;
 
 /// <summary>
 /// Writes a decorated method: the strategies inline, outermost first (Fallback → CacheFallback → RateLimit →
-/// Bulkhead → Timeout → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures.
+/// Bulkhead → Timeout → Hedge → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures;
+/// with a hedge, CircuitBreaker and what follows go into a private attempt method (<see cref="WriteAttempt"/>).
 /// A failure travels as a value in the <c>__error</c> local, not as a rethrown exception (see <see cref="WriteBody"/>).
 /// </summary>
 internal sealed class PipelineEmitter

@@ -138,6 +138,7 @@ public sealed class ResilientCall<T>
                             // Retry (→ attempt timeout) → action.
                             RetryStrategy? retry = _retry;
                             TimeoutStrategy? attemptTimeout = _attemptTimeout;
+                            retry?.RecordCall();
                             for (int attempt = 1; ; attempt++)
                             {
                                 call.StartAttempt(attempt);

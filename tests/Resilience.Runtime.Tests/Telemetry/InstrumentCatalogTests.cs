@@ -17,6 +17,9 @@ public sealed class InstrumentCatalogTests
         ["resilience.circuit_breaker.keys"] = ("{key}", typeof(ObservableUpDownCounter<long>)),
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
+        ["resilience.hedge.attempts"] = ("{attempt}", typeof(Counter<long>)),
+        ["resilience.hedge.wins"] = ("{win}", typeof(Counter<long>)),
+        ["resilience.retry.budget_exhausted"] = ("{retry}", typeof(Counter<long>)),
     };
 
     [Fact]
