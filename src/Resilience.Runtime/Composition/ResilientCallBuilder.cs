@@ -33,6 +33,8 @@ public sealed class ResilientCallBuilder<T>
     private bool _fallbackAnswersMarkedResults = true;
     private bool _cacheAnswersMarkedResults = true;
     private string? _name;
+    private HedgeOptions? _hedgeOptions;
+    private string? _hedgeName;
 
     internal ResilientCallBuilder(ResilienceRegistry registry) => _registry = registry;
 
@@ -196,6 +198,24 @@ public sealed class ResilientCallBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Adds hedging (Timeout → <b>Hedge</b> → CircuitBreaker in the documented order): when an attempt has not answered
+    /// within <see cref="HedgeOptions.Delay"/> (or failed, with <see cref="HedgeOptions.OnFailure"/>), another starts,
+    /// up to <see cref="HedgeOptions.MaxHedges"/> more; the first successful answer wins and the others are cancelled
+    /// through the token the action receives. Each attempt goes through the breaker and the retry. Only for idempotent
+    /// actions. See docs/hedging.md.
+    /// </summary>
+    /// <param name="options">The settings; validated by <see cref="Build"/>.</param>
+    /// <param name="name">A registry name to share the hedge's settings (and its configuration overrides); <see langword="null"/> for a private one.</param>
+    public ResilientCallBuilder<T> WithHedge(HedgeOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hedgeOptions is not null, nameof(WithHedge));
+        _hedgeOptions = options;
+        _hedgeName = name;
+        return this;
+    }
+
     /// <summary>Creates the call. Options are validated here.</summary>
     /// <exception cref="ArgumentException">Some options are invalid.</exception>
     /// <exception cref="InvalidOperationException">A named instance exists in the registry with different settings.</exception>
@@ -215,6 +235,8 @@ public sealed class ResilientCallBuilder<T>
             : _bulkheadName is null ? registry.Attach(new Bulkhead(privateName, _bulkheadOptions)) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
         TimeoutStrategy? timeout = !_hasTimeout ? null
             : _timeoutName is null ? registry.Attach(new TimeoutStrategy(privateName, _timeout, clock)) : registry.GetOrAddTimeout(_timeoutName, _timeout);
+        HedgeStrategy? hedge = _hedgeOptions is null ? null
+            : _hedgeName is null ? registry.Attach(new HedgeStrategy(privateName, _hedgeOptions, clock)) : registry.GetOrAddHedge(_hedgeName, _hedgeOptions);
         CacheFallbackStrategy? cache = _cacheOptions is null ? null
             : registry.Attach(new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock));
 
@@ -229,7 +251,7 @@ public sealed class ResilientCallBuilder<T>
         }
 
         CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
-        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults);
+        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults, hedge);
     }
 
     private static void EnsureFirst(bool alreadySet, string method)

@@ -23,8 +23,7 @@ public sealed partial class ResilienceRegistry
                 HedgeStrategy hedge = CreateConfigured(
                     name, "Hedge", options, registry.EffectiveHedge(name, options),
                     registry, static (name, effective, registry) => new HedgeStrategy(name, effective, registry._timeProvider));
-                hedge.Telemetry = registry.Telemetry;
-                return hedge;
+                return registry.Attach(hedge);
             });
     }
 
