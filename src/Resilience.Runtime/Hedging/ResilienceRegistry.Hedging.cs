@@ -72,6 +72,20 @@ public sealed partial class ResilienceRegistry
         return budget is not null;
     }
 
+    private RetryBudgetSnapshot[] RetryBudgetSnapshots()
+    {
+        var budgets = new List<RetryBudgetSnapshot>(_retryBudgets.Count);
+        foreach (KeyValuePair<string, Registration<RetryBudget, RetryBudgetOptions>> pair in _retryBudgets)
+        {
+            RetryBudget budget = pair.Value.Instance;
+            budget.ReadWindow(out long calls, out long retries);
+            budgets.Add(new RetryBudgetSnapshot(pair.Key, budget.Options.Ratio, calls, retries));
+        }
+
+        budgets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return [.. budgets];
+    }
+
     private HedgeOptions EffectiveHedge(string name, HedgeOptions declared)
         => Overrides(name)?.Hedge is { } overrides ? overrides.ApplyTo(declared) : declared;
 
