@@ -139,4 +139,23 @@ public sealed class HedgeAndBudgetDiagnosticsTests
 
         Assert.Contains("contains ':', the configuration path separator", diagnostics.Single().GetMessage());
     }
+
+    [Fact]
+    public async Task RES0011_SameHedgeNameDifferentSettings_Reported()
+    {
+        var diagnostics = await AnalyzerVerifier.VerifyAsync("""
+            public interface IQuotes
+            {
+                [Hedge(DelayMs = 100, Name = "quotes")]
+                Task<int> GetAsync(CancellationToken cancellationToken);
+
+                [{|RES0011:Hedge(DelayMs = 200, Name = "quotes")|}]
+                Task<int> FindAsync(CancellationToken cancellationToken);
+            }
+            """,
+            ("RES0011", Error));
+
+        Assert.StartsWith("The [Hedge] Name 'quotes' is also declared at", diagnostics.Single().GetMessage());
+        Assert.Contains("DelayMs 200 here, 100 there", diagnostics.Single().GetMessage());
+    }
 }
