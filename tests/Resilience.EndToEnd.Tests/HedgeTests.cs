@@ -211,12 +211,20 @@ public sealed class HedgeTelemetryAndAllocationTests : IDisposable
     public async Task Each_hedged_attempt_has_its_own_span_under_the_call()
     {
         var spans = new ConcurrentQueue<Activity>();
+        using var attemptEnded = new SemaphoreSlim(0);
         ActivitySource source = _clock.Registry.Telemetry.ActivitySource;
         using var listener = new ActivityListener
         {
             ShouldListenTo = s => ReferenceEquals(s, source),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
+            ActivityStopped = span =>
+            {
+                spans.Enqueue(span);
+                if (span.DisplayName.EndsWith(" hedged attempt", StringComparison.Ordinal))
+                {
+                    attemptEnded.Release();
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
 
@@ -226,7 +234,9 @@ public sealed class HedgeTelemetryAndAllocationTests : IDisposable
         await _inner.WaitForAttempts(2);
         _inner.Answer(2, "second");
         await call.WaitAsync(TimeSpan.FromSeconds(10));
-        await _inner.WaitForAttempts(2);
+        // The cancelled loser ends on another thread, possibly after the call has returned.
+        Assert.True(await attemptEnded.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await attemptEnded.WaitAsync(TimeSpan.FromSeconds(10)));
 
         Activity callSpan = Assert.Single(spans, s => s.DisplayName == "IHedgedReads.GetAsync");
         var attempts = spans.Where(s => s.DisplayName == "IHedgedReads.GetAsync hedged attempt").OrderBy(s => s.GetTagItem("resilience.hedge.attempt")).ToList();
