@@ -28,6 +28,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
         var timeout = Interfaces(context, "Resilience.TimeoutAttribute", TrackingNames.TimeoutInterfaces);
         var fallback = Interfaces(context, "Resilience.FallbackAttribute", TrackingNames.FallbackInterfaces);
         var cacheFallback = Interfaces(context, "Resilience.CacheFallbackAttribute", TrackingNames.CacheFallbackInterfaces);
+        var hedge = Interfaces(context, "Resilience.HedgeAttribute", TrackingNames.HedgeInterfaces);
 
         var all = retry.Collect()
             .Combine(circuitBreaker.Collect())
@@ -36,8 +37,10 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             .Combine(timeout.Collect())
             .Combine(fallback.Collect())
             .Combine(cacheFallback.Collect())
+            .Combine(hedge.Collect())
             .Select(static (pair, _) => Distinct(
-                pair.Left.Left.Left.Left.Left.Left,
+                pair.Left.Left.Left.Left.Left.Left.Left,
+                pair.Left.Left.Left.Left.Left.Left.Right,
                 pair.Left.Left.Left.Left.Left.Right,
                 pair.Left.Left.Left.Left.Right,
                 pair.Left.Left.Left.Right,

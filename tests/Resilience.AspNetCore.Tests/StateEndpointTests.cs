@@ -24,6 +24,8 @@ public sealed class StateEndpointTests
         registry.GetOrAddTimeout("inventory", TimeSpan.FromMilliseconds(1500));
         registry.GetOrAddRetry("inventory", new RetryOptions());
         registry.GetOrAddCacheFallback("catalog", new CacheFallbackOptions());
+        registry.GetOrAddHedge("quotes", new HedgeOptions());
+        registry.GetOrAddRetryBudget("payments-api").RecordCall();
         app.Time.Advance(TimeSpan.FromSeconds(4));
 
         using HttpResponseMessage response = await app.Client.GetAsync("/resilience");
@@ -33,7 +35,7 @@ public sealed class StateEndpointTests
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         JsonElement body = await response.ReadJsonAsync();
         Assert.Equal(
-            """{"circuitBreakers":[{"name":"inventory","state":"closed","retryAfterSeconds":null,"counts":{"requests":0,"successes":0,"failures":0,"timeouts":0,"consecutiveSuccesses":0,"consecutiveFailures":0}},{"name":"payments","state":"open","retryAfterSeconds":6,"counts":{"requests":1,"successes":0,"failures":1,"timeouts":0,"consecutiveSuccesses":0,"consecutiveFailures":1}}],"keyedCircuitBreakers":[{"name":"hosts","keys":1,"keysClosed":1,"keysOpen":0,"keysHalfOpen":0,"keysIsolated":0}],"bulkheads":[{"name":"db","maxConcurrency":2,"maxQueue":1,"running":1,"queued":0}],"rateLimits":[{"name":"global","keyed":false},{"name":"per-user","keyed":true,"keys":1}],"timeouts":[{"name":"inventory","timeoutMs":1500}],"retries":["inventory"],"cacheFallbacks":["catalog"]}""",
+            """{"circuitBreakers":[{"name":"inventory","state":"closed","retryAfterSeconds":null,"counts":{"requests":0,"successes":0,"failures":0,"timeouts":0,"consecutiveSuccesses":0,"consecutiveFailures":0}},{"name":"payments","state":"open","retryAfterSeconds":6,"counts":{"requests":1,"successes":0,"failures":1,"timeouts":0,"consecutiveSuccesses":0,"consecutiveFailures":1}}],"keyedCircuitBreakers":[{"name":"hosts","keys":1,"keysClosed":1,"keysOpen":0,"keysHalfOpen":0,"keysIsolated":0}],"bulkheads":[{"name":"db","maxConcurrency":2,"maxQueue":1,"running":1,"queued":0}],"rateLimits":[{"name":"global","keyed":false},{"name":"per-user","keyed":true,"keys":1}],"timeouts":[{"name":"inventory","timeoutMs":1500}],"retries":["inventory"],"cacheFallbacks":["catalog"],"hedges":["quotes"],"retryBudgets":[{"name":"payments-api","ratio":0.2,"calls":1,"retries":0}]}""",
             body.GetRawText());
     }
 

@@ -20,6 +20,7 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
         nameof(FullStackBenchmarks),
         nameof(TaskSyncBenchmarks),
         nameof(ContentionBenchmarks),
+        nameof(HedgeBenchmarks),
     };
 
     [Theory]
@@ -89,6 +90,14 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
                 var b = new RetryBreakerBenchmarks();
                 b.Setup();
                 return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(HedgeBenchmarks):
+            {
+                // The hedged proxy: its first attempt answers at once, so no race starts (Polly's hedging is not asserted).
+                var b = new HedgeBenchmarks();
+                b.Setup();
+                return (() => Completed(b.GeneratedHedged()), () => Completed(b.PollyV8()), b.Cleanup);
             }
 
             case nameof(TimeoutBreakerRetryBenchmarks):

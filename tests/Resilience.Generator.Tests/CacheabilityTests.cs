@@ -23,6 +23,7 @@ public sealed class CacheabilityTests
         {
             [Retry(MaxRetries = 2)]
             [Timeout(1_000)]
+            [Hedge(DelayMs = 500)]
             Task<int> CountAsync(string filter, CancellationToken cancellationToken);
 
             [Fallback(nameof(Fallback))]

@@ -19,6 +19,13 @@ public static class PollyPipelines
         .AddRetry(Retry())
         .Build();
 
+    /// <summary>Hedging → circuit breaker → retry (Polly runs each hedged attempt through the strategies after it).</summary>
+    public static ResiliencePipeline<int> HedgeRetryBreaker() => new ResiliencePipelineBuilder<int>()
+        .AddHedging(new Polly.Hedging.HedgingStrategyOptions<int> { MaxHedgedAttempts = 1, Delay = TimeSpan.FromMilliseconds(Settings.HedgeDelayMs) })
+        .AddCircuitBreaker(Breaker())
+        .AddRetry(Retry())
+        .Build();
+
     /// <summary>Timeout → circuit breaker → retry.</summary>
     public static ResiliencePipeline<int> TimeoutBreakerRetry() => new ResiliencePipelineBuilder<int>()
         .AddTimeout(TimeSpan.FromMilliseconds(Settings.TimeoutMs))

@@ -41,4 +41,7 @@ public static class Settings
 
     /// <summary>The value every fallback returns.</summary>
     public const int FallbackValue = -1;
+
+    /// <summary>The hedging delay of <see cref="IHedgedService"/>: Polly's default, never reached by an inner call that completes at once.</summary>
+    public const int HedgeDelayMs = 2_000;
 }

@@ -141,6 +141,19 @@ internal static class ResilienceStateJson
 
         WriteNames(writer, "retries", snapshot.Retries);
         WriteNames(writer, "cacheFallbacks", snapshot.CacheFallbacks);
+        WriteNames(writer, "hedges", snapshot.Hedges);
+        writer.WriteStartArray("retryBudgets");
+        foreach (RetryBudgetSnapshot budget in snapshot.RetryBudgets)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", budget.Name);
+            writer.WriteNumber("ratio", budget.Ratio);
+            writer.WriteNumber("calls", budget.Calls);
+            writer.WriteNumber("retries", budget.Retries);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

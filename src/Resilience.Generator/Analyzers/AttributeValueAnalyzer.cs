@@ -26,7 +26,10 @@ public sealed class AttributeValueAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.AttributeIgnoredOutsideInterface,
         DiagnosticDescriptors.HandleExceptionNotFound,
         DiagnosticDescriptors.HandleExceptionNotStatic,
-        DiagnosticDescriptors.HandleExceptionSignatureInvalid);
+        DiagnosticDescriptors.HandleExceptionSignatureInvalid,
+        DiagnosticDescriptors.RetryBudgetNameInvalid,
+        DiagnosticDescriptors.RetryBudgetNeverUsed,
+        DiagnosticDescriptors.RetryBudgetNotConfigurable);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -34,7 +34,10 @@ public sealed class ResilientInterfaceAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.FallbackNullabilityMismatch,
         DiagnosticDescriptors.CacheKeyWithoutValueIdentity,
         DiagnosticDescriptors.InitOnlyPropertyNotForwarded,
-        DiagnosticDescriptors.WorkerPoolOnSynchronousMethod);
+        DiagnosticDescriptors.WorkerPoolOnSynchronousMethod,
+        DiagnosticDescriptors.HedgeOnSynchronousMethod,
+        DiagnosticDescriptors.HedgeWithoutCancellationToken,
+        DiagnosticDescriptors.HedgeDelayReachesTimeout);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -1,6 +1,9 @@
 namespace Resilience.Generator.Binding;
 
-/// <summary>The seven resilience attributes, in the documented order, outermost first; one enum for the generator and the analyzers.</summary>
+/// <summary>
+/// The resilience attributes, one enum for the generator and the analyzers: the first seven in the documented order,
+/// outermost first; <see cref="Hedge"/> (between Timeout and CircuitBreaker in that order) was added last.
+/// </summary>
 internal enum AttributeKind
 {
     Fallback,
@@ -10,4 +13,5 @@ internal enum AttributeKind
     Timeout,
     CircuitBreaker,
     Retry,
+    Hedge,
 }

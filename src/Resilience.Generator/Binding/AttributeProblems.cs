@@ -57,6 +57,14 @@ internal static class AttributeProblems
                 break;
             case ViolationKind.HandleExceptionSignature:
                 problems.Add(DiagnosticDescriptors.HandleExceptionSignatureInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), attribute.Name, violation.Message);
+            case ViolationKind.BudgetName:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNameInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
+                break;
+            case ViolationKind.BudgetUnused:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNeverUsed, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
+                break;
+            case ViolationKind.BudgetNotConfigurable:
+                problems.Add(DiagnosticDescriptors.RetryBudgetNotConfigurable, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
                 break;
             case ViolationKind.Element:
                 problems.Add(DiagnosticDescriptors.InvalidAttributeValue, AttributeLocations.NamedArgumentElement(data, violation.Setting, violation.Index, cancellationToken), attribute.Name, violation.Message);

@@ -95,6 +95,9 @@ internal static class AttributeReader
             case AttributeKind.CacheFallback:
                 attribute.Spec = reader.CacheFallback();
                 break;
+            case AttributeKind.Hedge:
+                attribute.Spec = reader.Hedge();
+                break;
         }
 
         if (attribute.IsValid && attribute.Violations.Exists(static v => v.IsError))
@@ -147,7 +150,8 @@ internal static class AttributeReader
                 Double("Jitter"),
                 ExceptionTypes("RetryOn"),
                 Policy("Policy", _symbols.RetryPolicy),
-                Int("AttemptTimeoutMs"));
+                Int("AttemptTimeoutMs"),
+                String("Budget"));
             _attribute.HandleResult = String("HandleResult");
             return spec;
         }
@@ -185,6 +189,13 @@ internal static class AttributeReader
                 Int("QueueLimit"));
             _attribute.InstanceName = String("Name");
             _attribute.KeyParameter = String("KeyParameter");
+            return spec;
+        }
+
+        public HedgeSpec Hedge()
+        {
+            var spec = new HedgeSpec(Int("DelayMs"), Int("MaxHedges"), Bool("OnFailure"));
+            _attribute.InstanceName = String("Name");
             return spec;
         }
 
@@ -253,6 +264,22 @@ internal static class AttributeReader
             }
 
             if (constant.Value is not int value)
+            {
+                Invalid();
+                return null;
+            }
+
+            return value;
+        }
+
+        private bool? Bool(string name)
+        {
+            if (!_named.TryGetValue(name, out var constant))
+            {
+                return null;
+            }
+
+            if (constant.Value is not bool value)
             {
                 Invalid();
                 return null;

@@ -40,6 +40,9 @@ internal static class AttributeRules
             case AttributeKind.CacheFallback:
                 checker.CacheFallback();
                 break;
+            case AttributeKind.Hedge:
+                checker.Hedge();
+                break;
         }
 
         return checker.Violations;
@@ -254,6 +257,71 @@ internal static class AttributeRules
             DefinedEnum<BackoffType>("Backoff");
             ExceptionTypes("RetryOn");
             PolicyType("Policy", _symbols.RetryPolicy);
+            Budget();
+        }
+
+        /// <summary>
+        /// <c>Budget</c>: a blank name is an error (RES0033); a budget on a retry that never retries (RES0034) and a name
+        /// that cannot be a configuration key (RES0035) are warnings.
+        /// </summary>
+        private void Budget()
+        {
+            if (!AttributeValues.TryGetNamed(_data, "Budget", out var constant) || constant.Value is not string budget)
+            {
+                return;
+            }
+
+            var shown = "\"" + budget + "\"";
+            if (budget.Trim().Length == 0)
+            {
+                Violations.Add(new AttributeViolation("Budget", ViolationKind.BudgetName, -1, shown, "Budget must name a retry budget; remove it, or give a non-blank name"));
+                return;
+            }
+
+            if (AttributeValues.GetInt(_data, "MaxRetries", RetryDefaults.MaxRetries) == 0)
+            {
+                Violations.Add(new AttributeViolation(
+                    "Budget",
+                    ViolationKind.BudgetUnused,
+                    -1,
+                    shown,
+                    $"the retry has MaxRetries = 0, so it never draws from the budget {shown}; remove Budget, or allow retries"));
+            }
+
+            if (budget.IndexOf(':') >= 0)
+            {
+                Violations.Add(new AttributeViolation(
+                    "Budget",
+                    ViolationKind.BudgetNotConfigurable,
+                    -1,
+                    shown,
+                    $"the budget {shown} contains ':', the configuration path separator, so Resilience:RetryBudgets can never configure it; use another character, such as '-' or '.'"));
+            }
+        }
+
+        public void Hedge()
+        {
+            if (AttributeValues.TryGetInt(_data, "DelayMs", out var delay) && delay < HedgeDefaults.OnlyOnFailure)
+            {
+                Add("DelayMs", delay, $"DelayMs must be 0 or more, or -1 to hedge only on failure; got {DiagnosticText.Number(delay)}");
+            }
+
+            if (AttributeValues.TryGetInt(_data, "MaxHedges", out var maxHedges) && (maxHedges < 1 || maxHedges > HedgeDefaults.MaxHedgesLimit))
+            {
+                Add("MaxHedges", maxHedges, $"MaxHedges must be from 1 to {DiagnosticText.Number(HedgeDefaults.MaxHedgesLimit)}; got {DiagnosticText.Number(maxHedges)}");
+            }
+
+            if (delay == HedgeDefaults.OnlyOnFailure && AttributeValues.TryGetNamed(_data, "OnFailure", out var onFailure) && onFailure.Value is false)
+            {
+                Violations.Add(new AttributeViolation(
+                    "OnFailure",
+                    ViolationKind.Value,
+                    -1,
+                    "false",
+                    "OnFailure must be true when DelayMs is -1 (hedge only on failure), or no hedge is ever made"));
+            }
+
+            NonEmptyName();
         }
 
         public void CircuitBreaker()

@@ -18,7 +18,7 @@ internal readonly struct AttributeViolation
     public ViolationKind Kind { get; }
 
     /// <summary>Whether the violation is an error (the generator does not apply the attribute); <see cref="ViolationKind.KeyedOnly"/> is only a warning.</summary>
-    public bool IsError => Kind != ViolationKind.KeyedOnly;
+    public bool IsError => Kind is not (ViolationKind.KeyedOnly or ViolationKind.BudgetUnused or ViolationKind.BudgetNotConfigurable);
 
     /// <summary>The array element for <see cref="ViolationKind.Element"/>, the ordinal for <see cref="ViolationKind.ConstructorArgument"/>, else -1.</summary>
     public int Index { get; }

@@ -81,6 +81,7 @@ internal sealed class BoundAttribute
         AttributeKind.Bulkhead => "Bulkhead",
         AttributeKind.Timeout => "Timeout",
         AttributeKind.CircuitBreaker => "CircuitBreaker",
+        AttributeKind.Hedge => "Hedge",
         _ => "Retry",
     };
 }

@@ -13,7 +13,7 @@ internal sealed class KnownSymbols
     public KnownSymbols(Compilation compilation)
     {
         Compilation = compilation;
-        _attributes = new INamedTypeSymbol?[7];
+        _attributes = new INamedTypeSymbol?[8];
         _attributes[(int)AttributeKind.Fallback] = compilation.GetTypeByMetadataName("Resilience.FallbackAttribute");
         _attributes[(int)AttributeKind.CacheFallback] = compilation.GetTypeByMetadataName("Resilience.CacheFallbackAttribute");
         _attributes[(int)AttributeKind.RateLimit] = compilation.GetTypeByMetadataName("Resilience.RateLimitAttribute");
@@ -21,6 +21,7 @@ internal sealed class KnownSymbols
         _attributes[(int)AttributeKind.Timeout] = compilation.GetTypeByMetadataName("Resilience.TimeoutAttribute");
         _attributes[(int)AttributeKind.CircuitBreaker] = compilation.GetTypeByMetadataName("Resilience.CircuitBreakerAttribute");
         _attributes[(int)AttributeKind.Retry] = compilation.GetTypeByMetadataName("Resilience.RetryAttribute");
+        _attributes[(int)AttributeKind.Hedge] = compilation.GetTypeByMetadataName("Resilience.HedgeAttribute");
         RetryPolicy = compilation.GetTypeByMetadataName("Resilience.IRetryPolicy");
         TripPolicy = compilation.GetTypeByMetadataName("Resilience.ITripPolicy");
         Exception = compilation.GetTypeByMetadataName("System.Exception");

@@ -127,6 +127,11 @@ internal static class MethodBinder
                 return false;
             }
 
+            if (attribute.Kind == AttributeKind.Hedge && !shape.IsAsync)
+            {
+                return false; // RES0030
+            }
+
             hasCache |= attribute.Kind == AttributeKind.CacheFallback;
         }
 

@@ -60,6 +60,7 @@ internal sealed class MethodProblems
         Fallback(method);
         Timing(method);
         WorkerPool(method);
+        Hedge(method);
     }
 
     /// <summary>RES0024: a worker-pool bulkhead on a method that cannot await its result.</summary>
@@ -72,6 +73,37 @@ internal sealed class MethodProblems
                 DiagnosticDescriptors.WorkerPoolOnSynchronousMethod,
                 NamedArgumentWhere(method, bulkhead, "Kind"),
                 DiagnosticText.Subject(method, bulkhead));
+        }
+    }
+
+    /// <summary>[Hedge]: on a synchronous method (RES0030), without a token (RES0031), with a delay the timeout never lets pass (RES0032).</summary>
+    private void Hedge(MethodBinding method)
+    {
+        var hedge = method.Get(AttributeKind.Hedge);
+        if (hedge is null || ShapeRules.GetProblem(method.Symbol, method.Shape, AttributeKind.Hedge, _symbols) is not null)
+        {
+            return;
+        }
+
+        var where = DiagnosticText.Where(method, hedge, _cancellationToken);
+        var subject = DiagnosticText.Subject(method, hedge);
+        if (!method.Shape.IsAsync)
+        {
+            _problems.Add(DiagnosticDescriptors.HedgeOnSynchronousMethod, where, subject);
+            return;
+        }
+
+        if (!method.Symbol.Parameters.Any(p => _symbols.IsCancellationToken(p.Type)))
+        {
+            _problems.Add(DiagnosticDescriptors.HedgeWithoutCancellationToken, where, subject);
+        }
+
+        var timeout = method.GetApplicable(AttributeKind.Timeout, _symbols);
+        var timeoutMs = timeout is not null && AttributeValues.TryGetConstructorArgument(timeout.Data, "timeoutMs", out var value) && value.Value is int ms ? ms : 0;
+        var delay = AttributeValues.GetInt(hedge.Data, "DelayMs", HedgeDefaults.DelayMs);
+        if (timeoutMs > 0 && delay >= timeoutMs)
+        {
+            _problems.Add(DiagnosticDescriptors.HedgeDelayReachesTimeout, where, subject, DiagnosticText.Number(delay), DiagnosticText.Number(timeoutMs));
         }
     }
 

@@ -106,6 +106,7 @@ internal sealed class PipelineBuilder
 
         var timeout = _binding.Get(AttributeKind.Timeout);
         var bulkhead = _binding.Get(AttributeKind.Bulkhead);
+        var hedge = _binding.Shape.IsAsync ? _binding.Get(AttributeKind.Hedge) : null;
 
         return new PipelineModel(
             fallback,
@@ -125,7 +126,10 @@ internal sealed class PipelineBuilder
             breakerKey,
             fallbackAttribute?.AnswerMarkedResults ?? true,
             cache?.AnswerMarkedResults ?? true,
-            cacheKeyMethod);
+            cacheKeyMethod,
+            hedge is null ? null : Field(StrategyKind.Hedge, "hedge", hedge, null),
+            hedge is null ? string.Empty : _context.UniqueName("__Hedged_" + _method.Name),
+            retry?.Spec is RetrySpec { Budget: not null });
     }
 
     /// <summary>Binds <c>KeyMethod</c> (see <see cref="CacheKeyRules.BindKeyMethod"/>); true with <see langword="null"/> when it is not set.</summary>

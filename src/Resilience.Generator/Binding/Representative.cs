@@ -79,9 +79,9 @@ internal static class Representative
         return null;
     }
 
-    /// <summary>One of the seven, by metadata name <c>Resilience.{Kind}Attribute</c> (as <c>ForAttributeWithMetadataName</c> compares).</summary>
+    /// <summary>One of the resilience attributes, by metadata name <c>Resilience.{Kind}Attribute</c> (as <c>ForAttributeWithMetadataName</c> compares).</summary>
     private static bool IsResilienceAttribute(INamedTypeSymbol? type)
         => type is { ContainingType: null, Arity: 0, ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } }
             && type.Name is "RetryAttribute" or "CircuitBreakerAttribute" or "RateLimitAttribute" or "BulkheadAttribute"
-                or "TimeoutAttribute" or "FallbackAttribute" or "CacheFallbackAttribute";
+                or "TimeoutAttribute" or "FallbackAttribute" or "CacheFallbackAttribute" or "HedgeAttribute";
 }

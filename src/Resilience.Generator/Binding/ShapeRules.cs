@@ -72,10 +72,11 @@ internal static class ShapeRules
 
     /// <summary>
     /// Whether an interface-level attribute of <paramref name="kind"/> applies to a method of this shape. Those that
-    /// cannot are skipped for it without an error: any with a <see cref="GetProblem"/>, and <c>[CacheFallback]</c> on a
-    /// method without a result.
+    /// cannot are skipped for it without an error: any with a <see cref="GetProblem"/>, <c>[CacheFallback]</c> on a
+    /// method without a result, and <c>[Hedge]</c> on a synchronous method.
     /// </summary>
     public static bool DefaultApplies(IMethodSymbol method, MethodShape shape, AttributeKind kind, KnownSymbols symbols)
         => GetProblem(method, shape, kind, symbols) is null
-            && (kind != AttributeKind.CacheFallback || shape.HasResult);
+            && (kind != AttributeKind.CacheFallback || shape.HasResult)
+            && (kind != AttributeKind.Hedge || shape.IsAsync);
 }

@@ -58,6 +58,13 @@ internal static class SharedNames
         ("Kind", BulkheadDefaults.Kind.ToString()),
     };
 
+    private static readonly (string Name, string Default)[] HedgeSettings =
+    {
+        ("DelayMs", Number(HedgeDefaults.DelayMs)),
+        ("MaxHedges", Number(HedgeDefaults.MaxHedges)),
+        ("OnFailure", HedgeDefaults.OnFailure ? "true" : "false"),
+    };
+
     /// <summary>The named declarations among the resilience attributes of <paramref name="symbol"/> (an interface or one of its members).</summary>
     public static IEnumerable<Declaration> Read(ISymbol symbol, KnownSymbols symbols, CancellationToken cancellationToken)
     {
@@ -75,6 +82,7 @@ internal static class SharedNames
                 AttributeKind.CircuitBreaker => CircuitBreakerSettings,
                 AttributeKind.RateLimit => RateLimitSettings,
                 AttributeKind.Bulkhead => BulkheadSettings,
+                AttributeKind.Hedge => HedgeSettings,
                 _ => null,
             };
             var name = AttributeValues.GetString(attribute.Data, "Name");

@@ -29,4 +29,13 @@ internal enum ViolationKind
 
     /// <summary><c>HandleException</c> names static methods, none <c>bool M(Exception)</c> (RES0029 on that argument).</summary>
     HandleExceptionSignature,
+
+    /// <summary><c>Budget</c> is blank (RES0033, an error).</summary>
+    BudgetName,
+
+    /// <summary><c>Budget</c> on a retry with <c>MaxRetries = 0</c> (RES0034, a warning).</summary>
+    BudgetUnused,
+
+    /// <summary><c>Budget</c> names a budget configuration cannot reach (RES0035, a warning).</summary>
+    BudgetNotConfigurable,
 }

@@ -265,4 +265,58 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "HandleException becomes a Func<Exception, bool>: the method is non-generic and not private, returns bool, and takes one parameter by value of type System.Exception (or a type System.Exception converts to by reference, such as object).");
+
+    public static readonly DiagnosticDescriptor HedgeOnSynchronousMethod = new(
+        DiagnosticIds.HedgeOnSynchronousMethod,
+        title: "[Hedge] on a synchronous method",
+        messageFormat: "[Hedge] cannot apply to {0}: it is synchronous, so a second attempt could only start after the first returned; return Task, Task<T>, ValueTask or ValueTask<T>",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Hedging runs attempts side by side and takes the first answer. A synchronous method blocks its caller until it returns, so there is nothing to run beside it; the method is left without any strategy until the attribute is removed or the method made asynchronous.");
+
+    public static readonly DiagnosticDescriptor HedgeWithoutCancellationToken = new(
+        DiagnosticIds.HedgeWithoutCancellationToken,
+        title: "[Hedge] on a method without a CancellationToken",
+        messageFormat: "[Hedge] on {0}: the method has no CancellationToken parameter, so the attempts that lose the race cannot be cancelled and run to their end; add a CancellationToken parameter",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "When a hedged attempt answers, the others are cancelled through the token the decorator passes in place of the method's CancellationToken. Without one they are abandoned (observed, never awaited) and keep loading the dependency until they end.");
+
+    public static readonly DiagnosticDescriptor HedgeDelayReachesTimeout = new(
+        DiagnosticIds.HedgeDelayReachesTimeout,
+        title: "[Hedge] delay reaches the timeout",
+        messageFormat: "[Hedge] on {0} waits {1} ms before hedging, but the [Timeout] ends the call after {2} ms, so no hedge is ever made; lower DelayMs or raise the timeout",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The timeout bounds the whole race (Timeout → Hedge in the documented order). A hedging delay of at least the timeout never elapses before the call ends.");
+
+    public static readonly DiagnosticDescriptor RetryBudgetNameInvalid = new(
+        DiagnosticIds.RetryBudgetNameInvalid,
+        title: "Retry budget name is blank",
+        messageFormat: "[Retry] Budget: {0}",
+        UsageCategory,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A retry budget is shared by every retry that names it; an empty or blank name names none. The method is left without any strategy until the name is fixed.");
+
+    public static readonly DiagnosticDescriptor RetryBudgetNeverUsed = new(
+        DiagnosticIds.RetryBudgetNeverUsed,
+        title: "Retry budget on a retry that never retries",
+        messageFormat: "[Retry] Budget: {0}",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A retry with MaxRetries = 0 makes no retries, so it never draws from its budget; its calls still count toward the budget, which gives the other retries naming it more room.");
+
+    public static readonly DiagnosticDescriptor RetryBudgetNotConfigurable = new(
+        DiagnosticIds.RetryBudgetNotConfigurable,
+        title: "Retry budget name cannot be configured",
+        messageFormat: "[Retry] Budget: {0}",
+        DesignCategory,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Budgets are configured under Resilience:RetryBudgets:<name>; ':' separates configuration path segments, so a name containing it can never be reached from configuration and keeps the settings given in code or the defaults.");
 }

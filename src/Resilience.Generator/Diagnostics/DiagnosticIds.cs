@@ -83,4 +83,22 @@ internal static class DiagnosticIds
 
     /// <summary><c>HandleException</c> names a static method that is not <c>bool M(Exception)</c>.</summary>
     public const string HandleExceptionSignatureInvalid = "RES0029";
+
+    /// <summary><c>[Hedge]</c> on a synchronous method.</summary>
+    public const string HedgeOnSynchronousMethod = "RES0030";
+
+    /// <summary><c>[Hedge]</c> on a method without a <c>CancellationToken</c> parameter: losers cannot be cancelled.</summary>
+    public const string HedgeWithoutCancellationToken = "RES0031";
+
+    /// <summary><c>[Hedge]</c> whose <c>DelayMs</c> is at least the method's <c>[Timeout]</c>: no hedge is ever made.</summary>
+    public const string HedgeDelayReachesTimeout = "RES0032";
+
+    /// <summary><c>[Retry(Budget = ...)]</c> with an empty or blank name.</summary>
+    public const string RetryBudgetNameInvalid = "RES0033";
+
+    /// <summary><c>[Retry(Budget = ...)]</c> on a retry with <c>MaxRetries = 0</c>.</summary>
+    public const string RetryBudgetNeverUsed = "RES0034";
+
+    /// <summary><c>[Retry(Budget = ...)]</c> naming a budget that configuration cannot reach (the name contains ':').</summary>
+    public const string RetryBudgetNotConfigurable = "RES0035";
 }

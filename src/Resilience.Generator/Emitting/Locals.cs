@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection", "__marked",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection", "__marked", "__hedge", "__first", "__race", "__hedgeToken", "__hedgeAttempt", "__handled",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -39,6 +39,12 @@ internal sealed class Locals
         Failure = "__failure" + suffix;
         Rejection = "__rejection" + suffix;
         Marked = "__marked" + suffix;
+        Hedge = "__hedge" + suffix;
+        First = "__first" + suffix;
+        Race = "__race" + suffix;
+        HedgeToken = "__hedgeToken" + suffix;
+        HedgeAttempt = "__hedgeAttempt" + suffix;
+        Handled = "__handled" + suffix;
     }
 
     public string Key { get; }
@@ -78,4 +84,22 @@ internal sealed class Locals
 
     /// <summary>Whether the result is one <c>HandleResult</c> marked as a failure and no retry replaced.</summary>
     public string Marked { get; }
+
+    /// <summary>The hedge scope: the token every hedged attempt runs with.</summary>
+    public string Hedge { get; }
+
+    /// <summary>The first hedged attempt.</summary>
+    public string First { get; }
+
+    /// <summary>The hedge race, once the first attempt is pending.</summary>
+    public string Race { get; }
+
+    /// <summary>The hedged attempt's token, a parameter of the attempt method of a method without a token of its own.</summary>
+    public string HedgeToken { get; }
+
+    /// <summary>The hedged attempt's number, a parameter of the attempt method.</summary>
+    public string HedgeAttempt { get; }
+
+    /// <summary>A marked result that lost every hedge, handed back as the answer.</summary>
+    public string Handled { get; }
 }

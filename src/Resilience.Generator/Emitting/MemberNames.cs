@@ -39,6 +39,11 @@ internal sealed class MemberNames
             {
                 _taken.Add(method.CoreName);
             }
+
+            if (method.Pipeline is { HedgedName.Length: > 0 } pipeline)
+            {
+                _taken.Add(pipeline.HedgedName);
+            }
         }
 
         foreach (var property in model.Properties)
@@ -112,6 +117,7 @@ internal sealed class MemberNames
         StrategyKind.Bulkhead => "Bulkhead",
         StrategyKind.Timeout => "Timeout",
         StrategyKind.CircuitBreaker or StrategyKind.KeyedCircuitBreaker => "CircuitBreaker",
+        StrategyKind.Hedge => "Hedge",
         _ => "Retry",
     };
 

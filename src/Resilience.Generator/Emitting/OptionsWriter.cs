@@ -22,6 +22,7 @@ internal static class OptionsWriter
         RateLimitSpec rateLimit => Options("RateLimitOptions", RateLimit(rateLimit)),
         BulkheadSpec bulkhead => Options("BulkheadOptions", Bulkhead(bulkhead)),
         CacheFallbackSpec cache => Options("CacheFallbackOptions", CacheFallback(cache)),
+        HedgeSpec hedge => Options("HedgeOptions", Hedge(hedge)),
         _ => throw new System.ArgumentOutOfRangeException(nameof(spec), spec.GetType().Name, "Unknown strategy spec."),
     };
 
@@ -46,6 +47,11 @@ internal static class OptionsWriter
         Types(options, "RetryOn", spec.RetryOn);
         Policy(options, "Policy", spec.Policy);
         TimeSpan(options, "AttemptTimeout", spec.AttemptTimeoutMs);
+        if (spec.Budget is { } budget)
+        {
+            options.Add("Budget = " + CSharpText.Literal(budget));
+        }
+
         return options;
     }
 
@@ -85,6 +91,19 @@ internal static class OptionsWriter
 
         Int(options, "SegmentsPerWindow", spec.SegmentsPerWindow);
         Int(options, "QueueLimit", spec.QueueLimit);
+        return options;
+    }
+
+    private static List<string> Hedge(HedgeSpec spec)
+    {
+        var options = new List<string>();
+        TimeSpan(options, "Delay", spec.DelayMs);
+        Int(options, "MaxHedges", spec.MaxHedges);
+        if (spec.OnFailure is { } onFailure)
+        {
+            options.Add("OnFailure = " + (onFailure ? "true" : "false"));
+        }
+
         return options;
     }
 

@@ -8,7 +8,8 @@ namespace Resilience.Generator.Emitting;
 
 /// <summary>
 /// Writes a decorated method: the strategies inline, outermost first (Fallback → CacheFallback → RateLimit →
-/// Bulkhead → Timeout → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures.
+/// Bulkhead → Timeout → Hedge → CircuitBreaker → Retry → attempt timeout → inner call), with no delegates or closures;
+/// with a hedge, CircuitBreaker and what follows go into a private attempt method (<see cref="WriteAttempt"/>).
 /// A failure travels as a value in the <c>__error</c> local, not as a rethrown exception (see <see cref="WriteBody"/>).
 /// </summary>
 internal sealed class PipelineEmitter
@@ -26,12 +27,15 @@ internal sealed class PipelineEmitter
     private readonly bool _returnsTask;
     private readonly string _taskType;
     private readonly string _callerToken;
+    private readonly bool _isAttempt;
+    private readonly bool _attemptTokenIsExtra;
     private readonly string _telemetryField;
     private readonly CompilationFeatures _features;
     private readonly MemberNames _names;
     private readonly EquatableArray<TypeParameterModel> _classTypeParameters;
 
-    private PipelineEmitter(SourceWriter writer, MethodModel method, InterfaceModel model, MemberNames names, string telemetryField, CompilationFeatures features)
+    private PipelineEmitter(
+        SourceWriter writer, MethodModel method, InterfaceModel model, MemberNames names, string telemetryField, CompilationFeatures features, bool isAttempt = false)
     {
         var pipeline = method.Pipeline!;
         _names = names;
@@ -48,13 +52,23 @@ internal sealed class PipelineEmitter
         _returnsTask = method.Shape is ReturnShape.Task or ReturnShape.TaskOfT;
         _taskType = method.Shape == ReturnShape.TaskOfT ? $"{TaskType}<{method.ResultType}>" : TaskType;
         _callerToken = pipeline.CancellationTokenParameter >= 0 ? method.Parameters[pipeline.CancellationTokenParameter].Name : "default";
+        _isAttempt = isAttempt;
+        if (isAttempt && pipeline.CancellationTokenParameter < 0)
+        {
+            // The attempt method takes the hedge's token as an extra parameter; the inner call cannot, so it is abandoned when it fires.
+            _attemptTokenIsExtra = true;
+            _callerToken = _locals.HedgeToken;
+        }
     }
 
     private bool IsVoidLike => _method.ResultType is null;
 
     private bool HasResultCheck => _pipeline.RetryResultPredicate is not null || _pipeline.BreakerResultPredicate is not null;
 
-    private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null);
+    private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null || _isAttempt || Hedged);
+
+    /// <summary>Whether the method hedges: its breaker, retry and call go into a private attempt method.</summary>
+    private bool Hedged => _pipeline.HedgeField is not null;
 
     /// <summary>The stale cache answers a result marked as a failure that survived the retries.</summary>
     private bool CacheTakesMarked => !IsVoidLike && HasResultCheck && _pipeline.CacheFallbackField is not null && _pipeline.CacheAnswersMarkedResults;
@@ -62,12 +76,86 @@ internal sealed class PipelineEmitter
     /// <summary>The fallback answers a result marked as a failure that survived the retries.</summary>
     private bool FallbackTakesMarked => !IsVoidLike && HasResultCheck && _pipeline.Fallback is not null && _pipeline.FallbackAnswersMarkedResults;
 
-    /// <summary>Whether the method tracks a surviving marked result in the <c>__marked</c> local.</summary>
-    private bool TracksMarked => CacheTakesMarked || FallbackTakesMarked;
+    /// <summary>
+    /// Whether the method tracks a surviving marked result in the <c>__marked</c> local; a hedged attempt always does, so
+    /// that a marked result is not an answer that wins the race.
+    /// </summary>
+    private bool TracksMarked => CacheTakesMarked || FallbackTakesMarked || (_isAttempt && !IsVoidLike && HasResultCheck);
 
     /// <summary>Writes the method of <paramref name="model"/>; <paramref name="telemetryField"/> is its <c>CallTelemetry</c> field.</summary>
     public static void Write(SourceWriter writer, MethodModel method, InterfaceModel model, MemberNames names, string telemetryField, CompilationFeatures features)
-        => new PipelineEmitter(writer, method, model, names, telemetryField, features).Write();
+    {
+        new PipelineEmitter(writer, method, model, names, telemetryField, features).Write();
+        if (method.Pipeline!.HedgeField is not null)
+        {
+            writer.Line();
+            new PipelineEmitter(writer, method, model, names, telemetryField, features, isAttempt: true).WriteAttempt();
+        }
+    }
+
+    /// <summary>
+    /// The private method that makes one hedged attempt: the breaker, the retry and the inner call, inside a hedged-attempt
+    /// span. It returns the result (a marked one as a <c>HandledResultException</c>, so it does not win the race) or fails.
+    /// </summary>
+    private void WriteAttempt()
+    {
+        var returnType = IsVoidLike ? "global::System.Threading.Tasks.ValueTask" : $"global::System.Threading.Tasks.ValueTask<{_method.ResultType}>";
+        var parameters = SignatureWriter.CoreParameters(_method.Parameters);
+        var extra = (_attemptTokenIsExtra ? $"global::System.Threading.CancellationToken {_locals.HedgeToken}, " : string.Empty) + $"int {_locals.HedgeAttempt}";
+        parameters = parameters.Length == 0 ? extra : parameters + ", " + extra;
+        foreach (var attribute in _method.Attributes.Where(IsMarker))
+        {
+            _writer.Line(attribute);
+        }
+
+        var typeArguments = SignatureWriter.TypeParameterList(_method.TypeParameters);
+        _writer.Line($"private async {returnType} {_pipeline.HedgedName}{typeArguments}({parameters})");
+        _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
+        _writer.OpenBrace();
+        _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.StartHedgedAttempt({_locals.HedgeAttempt});");
+        _writer.Line($"global::System.Exception? {_locals.Error} = null;");
+        if (_returnsTask)
+        {
+            _writer.Line($"{_taskType} {_locals.Task} = null!;");
+        }
+
+        if (NeedsResult)
+        {
+            _writer.Line($"{_method.ResultType} {_locals.Result} = default!;");
+        }
+
+        if (TracksMarked)
+        {
+            _writer.Line($"bool {_locals.Marked} = false;");
+        }
+
+        _writer.Block("try");
+        CircuitBreaker(_callerToken);
+        if (TracksMarked)
+        {
+            _writer.Line();
+            MarkedToFailure();
+        }
+
+        _writer.Block($"if ({_locals.Error} is not null)");
+        _writer.Line($"{_locals.Call}.Failed({_locals.Error});");
+        _writer.CloseBrace();
+        _writer.CloseBrace();
+        _writer.Block("finally");
+        _writer.Line($"{_locals.Call}.Dispose();");
+        _writer.CloseBrace();
+        _writer.Line();
+        _writer.Block($"if ({_locals.Error} is not null)");
+        _writer.Line($"global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw({_locals.Error});");
+        _writer.CloseBrace();
+        if (!IsVoidLike)
+        {
+            _writer.Line();
+            _writer.Line($"return {_locals.Result};");
+        }
+
+        _writer.CloseBrace();
+    }
 
     private void Write()
     {
@@ -475,13 +563,13 @@ internal sealed class PipelineEmitter
     {
         if (_pipeline.TimeoutField is not { } field)
         {
-            CircuitBreaker(_callerToken);
+            Hedge(_callerToken);
             return;
         }
 
         _writer.Line($"var {_locals.Timeout} = {Field(field)}.Start({_callerToken});");
         _writer.Block("try");
-        CircuitBreaker(_locals.Timeout + ".Token");
+        Hedge(_locals.Timeout + ".Token");
         _writer.Line();
         _writer.Block($"if ({_locals.Error} is global::System.OperationCanceledException && {_locals.Timeout}.IsExpired)");
         _writer.Line($"{_locals.Error} = {Field(field)}.CreateException({_locals.Error});");
@@ -490,6 +578,102 @@ internal sealed class PipelineEmitter
         _writer.Block("finally");
         _writer.Line($"{_locals.Timeout}.Dispose();");
         _writer.CloseBrace();
+    }
+
+    // ---- Hedge -------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The race: the first attempt through the attempt method; only when it has not answered at once, the race that
+    /// starts the others (<c>HedgeRace</c>) and keeps the first answer. Afterwards <c>__error</c> or the result is set.
+    /// </summary>
+    private void Hedge(string sequenceToken)
+    {
+        if (_pipeline.HedgeField is not { } field)
+        {
+            CircuitBreaker(sequenceToken);
+            return;
+        }
+
+        var arguments = new List<string>();
+        for (var i = 0; i < _method.Parameters.Count; i++)
+        {
+            arguments.Add(i == _pipeline.CancellationTokenParameter ? _locals.Hedge + ".Token" : StaticArgument(i));
+        }
+
+        if (_pipeline.CancellationTokenParameter < 0)
+        {
+            arguments.Add(_locals.Hedge + ".Token");
+        }
+
+        var call = $"{_self}{_pipeline.HedgedName}{SignatureWriter.TypeParameterList(_method.TypeParameters)}({string.Join(", ", arguments)}";
+        _writer.Line($"var {_locals.Hedge} = {Field(field)}.Start({sequenceToken});");
+        _writer.Block("try");
+        _writer.Line($"var {_locals.First} = {call}, 1);");
+        _writer.Block($"if ({_locals.First}.IsCompletedSuccessfully)");
+        _writer.Line(IsVoidLike ? $"{_locals.First}.GetAwaiter().GetResult();" : $"{_locals.Result} = {_locals.First}.Result;");
+        _writer.CloseBrace();
+        _writer.Block("else");
+        _writer.Line($"var {_locals.Race} = {_locals.Hedge}.Race({_locals.First});");
+        _writer.Block($"while (await {_locals.Race}.NextAsync().ConfigureAwait(false))");
+        _writer.Line($"{_locals.Race}.Add({call}, {_locals.Race}.Started + 1));");
+        _writer.CloseBrace();
+        _writer.Line();
+        _writer.Line($"{_locals.Error} = {_locals.Race}.Error;");
+        if (!IsVoidLike)
+        {
+            _writer.Block($"if ({_locals.Error} is null)");
+            _writer.Line($"{_locals.Result} = {_locals.Race}.GetResult<{_method.ResultType}>();");
+            _writer.CloseBrace();
+        }
+
+        _writer.CloseBrace();
+        _writer.CloseBrace();
+        _writer.Block("finally");
+        _writer.Line($"{_locals.Hedge}.Dispose();");
+        _writer.CloseBrace();
+        if (!IsVoidLike && HasResultCheck)
+        {
+            // A marked result no hedge bettered: the call's answer again, marked, as without hedging.
+            _writer.Line();
+            _writer.Block($"if ({_locals.Error} is global::Resilience.HandledResultException<{_method.ResultType}> {_locals.Handled})");
+            _writer.Line($"{_locals.Error} = null;");
+            _writer.Line($"{_locals.Result} = {_locals.Handled}.Result;");
+            if (TracksMarked)
+            {
+                _writer.Line($"{_locals.Marked} = true;");
+            }
+
+            _writer.CloseBrace();
+        }
+
+        var store = _pipeline.CacheFallbackField is { } cache ? $"{Field(cache)}.Store<{_method.ResultType}>({_locals.Key}, {_locals.Result});" : null;
+        var setTask = !_returnsTask ? null : IsVoidLike ? $"{_locals.Task} = {TaskType}.CompletedTask;" : SetValue(_locals.Result);
+        if (store is not null || setTask is not null)
+        {
+            var marked = store is not null && TracksMarked ? $" && !{_locals.Marked}" : string.Empty;
+            _writer.Line();
+            _writer.Block($"if ({_locals.Error} is null)");
+            if (setTask is not null)
+            {
+                _writer.Line(setTask);
+            }
+
+            if (store is not null)
+            {
+                if (marked.Length > 0)
+                {
+                    _writer.Block($"if (!{_locals.Marked})");
+                    _writer.Line(store);
+                    _writer.CloseBrace();
+                }
+                else
+                {
+                    _writer.Line(store);
+                }
+            }
+
+            _writer.CloseBrace();
+        }
     }
 
     // ---- CircuitBreaker ----------------------------------------------------------------------------------------
@@ -527,7 +711,7 @@ internal sealed class PipelineEmitter
     {
         if (_pipeline.RetryField is not { } field)
         {
-            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
+            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken || _attemptTokenIsExtra);
             _writer.Block($"if ({_locals.Error} is null)");
             Outcome(sequenceToken, inLoop: false);
             _writer.CloseBrace();
@@ -535,6 +719,11 @@ internal sealed class PipelineEmitter
         }
 
         var open = _pipeline.CircuitBreakerField is not null ? $"{_locals.Lease}.IsCircuitOpen || " : string.Empty;
+        if (_pipeline.RetryHasBudget)
+        {
+            _writer.Line($"{Field(field)}.RecordCall();");
+        }
+
         _writer.Block($"for (int {_locals.Attempt} = 1; ; {_locals.Attempt}++)");
         _writer.Line($"{_locals.Call}.StartAttempt({_locals.Attempt});");
         if (_pipeline.HasAttemptTimeout)
@@ -543,7 +732,7 @@ internal sealed class PipelineEmitter
         }
         else
         {
-            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken);
+            Observe(sequenceToken, isTimeoutToken: sequenceToken != _callerToken || _attemptTokenIsExtra);
         }
 
         _writer.Block($"if ({_locals.Error} is null)");
@@ -799,7 +988,8 @@ internal sealed class PipelineEmitter
             opened = true;
         }
 
-        if (hasLease || _pipeline.CacheFallbackField is not null)
+        var cacheStore = _isAttempt ? null : _pipeline.CacheFallbackField;
+        if (hasLease || cacheStore is not null)
         {
             if (opened)
             {
@@ -811,9 +1001,9 @@ internal sealed class PipelineEmitter
                 _writer.Line($"{_locals.Lease}.RecordSuccess();");
             }
 
-            if (_pipeline.CacheFallbackField is { } cache)
+            if (cacheStore is not null)
             {
-                _writer.Line($"{Field(cache)}.Store<{_method.ResultType}>({_locals.Key}, {_locals.Result});");
+                _writer.Line($"{Field(cacheStore)}.Store<{_method.ResultType}>({_locals.Key}, {_locals.Result});");
             }
 
             if (opened)

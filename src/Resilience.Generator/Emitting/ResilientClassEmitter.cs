@@ -164,6 +164,7 @@ internal static class ResilientClassEmitter
         StrategyKind.Timeout => "global::Resilience.TimeoutStrategy",
         StrategyKind.CircuitBreaker => "global::Resilience.CircuitBreaker",
         StrategyKind.KeyedCircuitBreaker => $"global::Resilience.KeyedCircuitBreaker<{field.KeyType}>",
+        StrategyKind.Hedge => "global::Resilience.HedgeStrategy",
         _ => "global::Resilience.RetryStrategy",
     };
 
@@ -180,6 +181,7 @@ internal static class ResilientClassEmitter
             StrategyKind.Timeout => $"{registry}.GetOrAddTimeout({name}, {options})",
             StrategyKind.CircuitBreaker => $"{registry}.GetOrAddCircuitBreaker({name}, {options})",
             StrategyKind.KeyedCircuitBreaker => $"{registry}.GetOrAddKeyedCircuitBreaker<{field.KeyType}>({name}, {options})",
+            StrategyKind.Hedge => $"{registry}.GetOrAddHedge({name}, {options})",
             _ => $"{registry}.GetOrAddRetry({name}, {options})",
         };
     }

@@ -10,6 +10,7 @@ internal static class TrackingNames
     public const string TimeoutInterfaces = nameof(TimeoutInterfaces);
     public const string FallbackInterfaces = nameof(FallbackInterfaces);
     public const string CacheFallbackInterfaces = nameof(CacheFallbackInterfaces);
+    public const string HedgeInterfaces = nameof(HedgeInterfaces);
     public const string AllInterfaces = nameof(AllInterfaces);
     public const string Interfaces = nameof(Interfaces);
     public const string CompilationFeatures = nameof(CompilationFeatures);
@@ -22,6 +23,6 @@ internal static class TrackingNames
     {
         RetryInterfaces, CircuitBreakerInterfaces, RateLimitInterfaces, BulkheadInterfaces, TimeoutInterfaces,
         FallbackInterfaces, CacheFallbackInterfaces, AllInterfaces, Interfaces, CompilationFeatures, Output,
-        RegistrationSites, ClosedGenericRegistrations,
+        RegistrationSites, ClosedGenericRegistrations, HedgeInterfaces,
     };
 }

@@ -24,6 +24,9 @@ namespace Resilience.Generator.Model;
 /// The fully qualified static method (<c>KeyMethod</c>) that makes the key from the <paramref name="CacheKeyParameters"/>,
 /// or <see langword="null"/> to key by the parameters themselves.
 /// </param>
+/// <param name="HedgeField">The hedge field, or <see langword="null"/>.</param>
+/// <param name="HedgedName">The private method that makes one hedged attempt (<c>__Hedged_M</c>), when <paramref name="HedgeField"/> is set.</param>
+/// <param name="RetryHasBudget">Whether the retry draws from a retry budget, so each call is counted in it.</param>
 internal sealed record PipelineModel(
     FallbackModel? Fallback,
     string? CacheFallbackField,
@@ -42,4 +45,7 @@ internal sealed record PipelineModel(
     int CircuitBreakerKeyParameter = -1,
     bool FallbackAnswersMarkedResults = true,
     bool CacheAnswersMarkedResults = true,
-    string? CacheKeyMethod = null);
+    string? CacheKeyMethod = null,
+    string? HedgeField = null,
+    string HedgedName = "",
+    bool RetryHasBudget = false);

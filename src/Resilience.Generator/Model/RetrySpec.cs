@@ -13,6 +13,7 @@ namespace Resilience.Generator.Model;
 /// <param name="RetryOn"><c>RetryOn</c>: fully qualified exception types; empty when set to an empty array.</param>
 /// <param name="Policy"><c>Policy</c>: the fully qualified policy type.</param>
 /// <param name="AttemptTimeoutMs"><c>AttemptTimeoutMs</c>.</param>
+/// <param name="Budget"><c>Budget</c>: the retry budget's name.</param>
 internal sealed record RetrySpec(
     int? MaxRetries = null,
     int? DelayMs = null,
@@ -22,4 +23,5 @@ internal sealed record RetrySpec(
     double? Jitter = null,
     EquatableArray<string>? RetryOn = null,
     string? Policy = null,
-    int? AttemptTimeoutMs = null) : StrategySpec;
+    int? AttemptTimeoutMs = null,
+    string? Budget = null) : StrategySpec;

@@ -26,4 +26,7 @@ internal enum StrategyKind
 
     /// <summary><c>RetryStrategy</c>.</summary>
     Retry,
+
+    /// <summary><c>HedgeStrategy</c>.</summary>
+    Hedge,
 }

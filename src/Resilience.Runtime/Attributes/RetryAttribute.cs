@@ -47,6 +47,14 @@ public sealed class RetryAttribute : Attribute
     public int AttemptTimeoutMs { get; set; } = RetryDefaults.AttemptTimeoutMs;
 
     /// <summary>
+    /// The name of a retry budget shared by every retry that names it (one per dependency, such as
+    /// <c>"payments-api"</c>): a retry is made only while the retries of the last window stay within a ratio of its calls
+    /// (settings under <c>Resilience:RetryBudgets:&lt;name&gt;</c>, see docs/retry-budget.md). A retry the budget refuses
+    /// ends the call with its last failure. Default: none.
+    /// </summary>
+    public string? Budget { get; set; }
+
+    /// <summary>
     /// Name of a static method <c>bool M(TResult result)</c> on the interface that marks a returned value as a failure
     /// (for example an HTTP 5xx). Such a result is retried; one that survives the retries is handed to
     /// <see cref="CacheFallbackAttribute"/> and <see cref="FallbackAttribute"/> like a failure (as a

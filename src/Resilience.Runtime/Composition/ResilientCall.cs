@@ -4,7 +4,7 @@ namespace Resilience;
 /// Builds the same composition the generator emits, for code that cannot sit behind an interface (a lambda, a
 /// third-party call): <c>ResilientCall.For&lt;T&gt;().WithRetry(...).WithCircuitBreaker(...).Build()</c>. The
 /// strategies always run in the documented order, whatever order they were added in:
-/// Fallback → CacheFallback → RateLimit → Bulkhead → Timeout → CircuitBreaker → Retry → call.
+/// Fallback → CacheFallback → RateLimit → Bulkhead → Timeout → Hedge → CircuitBreaker → Retry → call.
 /// </summary>
 public static class ResilientCall
 {

@@ -42,6 +42,8 @@ public sealed class ResilientCallBuilder<T>
     private bool _fallbackAnswersMarkedResults = true;
     private bool _cacheAnswersMarkedResults = true;
     private string? _name;
+    private HedgeOptions? _hedgeOptions;
+    private string? _hedgeName;
 
     internal ResilientCallBuilder(ResilienceRegistry registry) => _registry = registry;
 
@@ -268,6 +270,24 @@ public sealed class ResilientCallBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Adds hedging (Timeout → <b>Hedge</b> → CircuitBreaker in the documented order): when an attempt has not answered
+    /// within <see cref="HedgeOptions.Delay"/> (or failed, with <see cref="HedgeOptions.OnFailure"/>), another starts,
+    /// up to <see cref="HedgeOptions.MaxHedges"/> more; the first successful answer wins and the others are cancelled
+    /// through the token the action receives. Each attempt goes through the breaker and the retry. Only for idempotent
+    /// actions. See docs/hedging.md.
+    /// </summary>
+    /// <param name="options">The settings; validated by <see cref="Build"/>.</param>
+    /// <param name="name">A registry name to share the hedge's settings (and its configuration overrides); <see langword="null"/> for a private one.</param>
+    public ResilientCallBuilder<T> WithHedge(HedgeOptions options, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureFirst(_hedgeOptions is not null, nameof(WithHedge));
+        _hedgeOptions = options;
+        _hedgeName = name;
+        return this;
+    }
+
     /// <summary>Creates the call. Options are validated here.</summary>
     /// <exception cref="ArgumentException">Some options are invalid.</exception>
     /// <exception cref="InvalidOperationException">A named instance exists in the registry with different settings.</exception>
@@ -291,6 +311,8 @@ public sealed class ResilientCallBuilder<T>
         TimeoutStrategy? timeout = _timeoutInstance is not null ? _timeoutInstance
             : !_hasTimeout ? null
             : _timeoutName is null ? registry.Attach(new TimeoutStrategy(privateName, _timeout, clock)) : registry.GetOrAddTimeout(_timeoutName, _timeout);
+        HedgeStrategy? hedge = _hedgeOptions is null ? null
+            : _hedgeName is null ? registry.Attach(new HedgeStrategy(privateName, _hedgeOptions, clock)) : registry.GetOrAddHedge(_hedgeName, _hedgeOptions);
         CacheFallbackStrategy? cache = _cacheOptions is null ? null
             : registry.Attach(new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock));
 
@@ -308,7 +330,7 @@ public sealed class ResilientCallBuilder<T>
         registry.AdoptUnattached(_breakerInstance, _bulkheadInstance, _rateLimitInstance, _timeoutInstance);
 
         CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
-        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults);
+        return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults, hedge);
     }
 
     private static void EnsureFirst(bool alreadySet, string method)

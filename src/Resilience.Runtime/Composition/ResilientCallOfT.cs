@@ -4,7 +4,7 @@ namespace Resilience;
 /// <remarks>
 /// <para>
 /// The strategies run in the documented order, outermost first: Fallback → CacheFallback → RateLimit → Bulkhead →
-/// Timeout → CircuitBreaker → Retry (→ attempt timeout) → action, exactly as generated code composes them:
+/// Timeout → Hedge → CircuitBreaker → Retry (→ attempt timeout) → action, exactly as generated code composes them:
 /// </para>
 /// <list type="bullet">
 /// <item>a fresh cached result is returned without calling; a success is cached; a failure is answered by a stale
@@ -17,6 +17,8 @@ namespace Resilience;
 /// <item>the timeout bounds the breaker and the whole retry sequence, delays included, and cancels the token the
 /// action receives; it surfaces as <see cref="ResilienceTimeoutException"/>;</item>
 /// <item>the breaker records one outcome per retry sequence, and an open breaker stops the retries at once;</item>
+/// <item>with <see cref="ResilientCallBuilder{T}.WithHedge"/>, each hedged attempt is its own breaker + retry sequence
+/// (see docs/hedging.md), the first successful answer wins and the other attempts are cancelled and observed;</item>
 /// <item>telemetry as for a generated method: a call span (named after <see cref="ResilientCallBuilder{T}.WithName"/>)
 /// with a child span per attempt, <c>resilience.calls</c>, <c>resilience.call.duration</c> and
 /// <c>resilience.retry.attempts</c> tagged <c>resilience.operation</c>, and the registry's events;</item>
@@ -40,6 +42,7 @@ public sealed class ResilientCall<T>
     private readonly Func<T, bool>? _isFailure;
     private readonly bool _fallbackAnswersMarkedResults;
     private readonly bool _cacheAnswersMarkedResults;
+    private readonly HedgeStrategy? _hedge;
 
     internal ResilientCall(
         CallTelemetry telemetry,
@@ -53,7 +56,8 @@ public sealed class ResilientCall<T>
         RetryStrategy? retry,
         Func<T, bool>? isFailure,
         bool fallbackAnswersMarkedResults = true,
-        bool cacheAnswersMarkedResults = true)
+        bool cacheAnswersMarkedResults = true,
+        HedgeStrategy? hedge = null)
     {
         _telemetry = telemetry;
         _fallback = fallback;
@@ -68,6 +72,7 @@ public sealed class ResilientCall<T>
         _isFailure = isFailure;
         _fallbackAnswersMarkedResults = fallbackAnswersMarkedResults;
         _cacheAnswersMarkedResults = cacheAnswersMarkedResults;
+        _hedge = hedge;
     }
 
     /// <summary>Runs <paramref name="action"/> through the strategies.</summary>
@@ -130,89 +135,97 @@ public sealed class ResilientCall<T>
                     {
                         CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;
 
-                        // CircuitBreaker: one lease, one recorded outcome per retry sequence.
-                        CircuitBreaker? breaker = _breaker;
-                        CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
-                        try
+                        if (_hedge is not null)
                         {
-                            // Retry (→ attempt timeout) → action.
-                            RetryStrategy? retry = _retry;
-                            TimeoutStrategy? attemptTimeout = _attemptTimeout;
-                            for (int attempt = 1; ; attempt++)
+                            (result, failed) = await HedgeAsync(action, state, sequenceToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            // CircuitBreaker: one lease, one recorded outcome per retry sequence.
+                            CircuitBreaker? breaker = _breaker;
+                            CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
+                            try
                             {
-                                call.StartAttempt(attempt);
-                                try
+                                // Retry (→ attempt timeout) → action.
+                                RetryStrategy? retry = _retry;
+                                TimeoutStrategy? attemptTimeout = _attemptTimeout;
+                                retry?.RecordCall();
+                                for (int attempt = 1; ; attempt++)
                                 {
-                                    if (attemptTimeout is null)
+                                    call.StartAttempt(attempt);
+                                    try
                                     {
-                                        // Under a timeout the wait ends at the deadline even if the action ignores its token.
-                                        result = await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
+                                        if (attemptTimeout is null)
+                                        {
+                                            // Under a timeout the wait ends at the deadline even if the action ignores its token.
+                                            result = await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
+                                        }
+                                        else
+                                        {
+                                            TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
+                                            try
+                                            {
+                                                result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
+                                            }
+                                            catch (OperationCanceledException ex) when (attemptScope.IsExpired)
+                                            {
+                                                throw attemptTimeout.CreateException(ex);
+                                            }
+                                            finally
+                                            {
+                                                attemptScope.Dispose();
+                                            }
+                                        }
                                     }
-                                    else
+                                    catch (Exception ex) when (retry is not null
+                                        && !(breaker is not null && lease.IsCircuitOpen)
+                                        && retry.ShouldRetry(ex, attempt, sequenceToken))
                                     {
-                                        TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
-                                        try
+                                        await call.RetryDelayAsync(retry, attempt, ex, sequenceToken).ConfigureAwait(false);
+                                        if (breaker is not null && lease.IsCircuitOpen)
                                         {
-                                            result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
+                                            // The breaker opened for other calls while this one waited: stop with the last failure.
+                                            throw;
                                         }
-                                        catch (OperationCanceledException ex) when (attemptScope.IsExpired)
-                                        {
-                                            throw attemptTimeout.CreateException(ex);
-                                        }
-                                        finally
-                                        {
-                                            attemptScope.Dispose();
-                                        }
-                                    }
-                                }
-                                catch (Exception ex) when (retry is not null
-                                    && !(breaker is not null && lease.IsCircuitOpen)
-                                    && retry.ShouldRetry(ex, attempt, sequenceToken))
-                                {
-                                    await call.RetryDelayAsync(retry, attempt, ex, sequenceToken).ConfigureAwait(false);
-                                    if (breaker is not null && lease.IsCircuitOpen)
-                                    {
-                                        // The breaker opened for other calls while this one waited: stop with the last failure.
-                                        throw;
-                                    }
 
-                                    continue;
-                                }
-
-                                failed = _isFailure is not null && _isFailure(result);
-                                if (failed
-                                    && retry is not null
-                                    && !(breaker is not null && lease.IsCircuitOpen)
-                                    && retry.ShouldRetryResult(attempt, sequenceToken))
-                                {
-                                    await call.RetryResultDelayAsync(retry, attempt, result, sequenceToken).ConfigureAwait(false);
-                                    if (!(breaker is not null && lease.IsCircuitOpen))
-                                    {
                                         continue;
                                     }
 
-                                    // The breaker opened while this call waited: no more attempts, the last result stands.
+                                    failed = _isFailure is not null && _isFailure(result);
+                                    if (failed
+                                        && retry is not null
+                                        && !(breaker is not null && lease.IsCircuitOpen)
+                                        && retry.ShouldRetryResult(attempt, sequenceToken))
+                                    {
+                                        await call.RetryResultDelayAsync(retry, attempt, result, sequenceToken).ConfigureAwait(false);
+                                        if (!(breaker is not null && lease.IsCircuitOpen))
+                                        {
+                                            continue;
+                                        }
+
+                                        // The breaker opened while this call waited: no more attempts, the last result stands.
+                                    }
+
+                                    break;
                                 }
 
-                                break;
+                                if (breaker is not null)
+                                {
+                                    if (failed)
+                                    {
+                                        lease.RecordFailure();
+                                    }
+                                    else
+                                    {
+                                        lease.RecordSuccess();
+                                    }
+                                }
                             }
-
-                            if (breaker is not null)
+                            catch (Exception ex) when (breaker is not null)
                             {
-                                if (failed)
-                                {
-                                    lease.RecordFailure();
-                                }
-                                else
-                                {
-                                    lease.RecordSuccess();
-                                }
+                                lease.RecordException(ex, callerToken);
+                                throw;
                             }
-                        }
-                        catch (Exception ex) when (breaker is not null)
-                        {
-                            lease.RecordException(ex, callerToken);
-                            throw;
                         }
                     }
                     catch (OperationCanceledException ex) when (timeout is not null && timeoutScope.IsExpired)
@@ -271,6 +284,154 @@ public sealed class ResilientCall<T>
                 call.Fallback(ex);
                 return await _fallback(ex, callerToken).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (call.Failed(ex))
+        {
+            throw;
+        }
+        finally
+        {
+            call.Dispose();
+        }
+    }
+
+    /// <summary>Timeout → <b>Hedge</b>: the race of hedged attempts; a result marked as a failure comes back with <c>true</c>.</summary>
+    private async ValueTask<(T Result, bool Failed)> HedgeAsync<TState>(
+        Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken sequenceToken)
+    {
+        HedgeScope scope = _hedge!.Start(sequenceToken);
+        try
+        {
+            ValueTask<T> first = AttemptAsync(action, state, scope.Token, 1);
+            if (first.IsCompletedSuccessfully)
+            {
+                return (first.Result, false);
+            }
+
+            HedgeRace race = scope.Race(first);
+            while (await race.NextAsync().ConfigureAwait(false))
+            {
+                race.Add(AttemptAsync(action, state, scope.Token, race.Started + 1));
+            }
+
+            if (race.Error is HandledResultException<T> marked)
+            {
+                return (marked.Result, true); // no attempt did better than a marked result: it stands, as without hedging
+            }
+
+            if (race.Error is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            return (race.GetResult<T>(), false);
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One hedged attempt: CircuitBreaker → Retry (→ attempt timeout) → action on the attempt's own token, inside a
+    /// hedged-attempt span. A result marked as a failure that survives the retries is thrown as a
+    /// <see cref="HandledResultException{TResult}"/>, so that it does not win the race.
+    /// </summary>
+    private async ValueTask<T> AttemptAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken token, int number)
+    {
+        var call = _telemetry.StartHedgedAttempt(number);
+        try
+        {
+            T result;
+            bool failed;
+            CircuitBreaker? breaker = _breaker;
+            CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
+            try
+            {
+                RetryStrategy? retry = _retry;
+                TimeoutStrategy? attemptTimeout = _attemptTimeout;
+                retry?.RecordCall();
+                for (int attempt = 1; ; attempt++)
+                {
+                    call.StartAttempt(attempt);
+                    try
+                    {
+                        if (attemptTimeout is null)
+                        {
+                            // The wait ends when the attempt loses even if the action ignores its token.
+                            result = await GeneratedCodeHelpers.WaitAsync(action(state, token), token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            TimeoutScope attemptScope = attemptTimeout.Start(token);
+                            try
+                            {
+                                result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException ex) when (attemptScope.IsExpired)
+                            {
+                                throw attemptTimeout.CreateException(ex);
+                            }
+                            finally
+                            {
+                                attemptScope.Dispose();
+                            }
+                        }
+                    }
+                    catch (Exception ex) when (retry is not null
+                        && !(breaker is not null && lease.IsCircuitOpen)
+                        && retry.ShouldRetry(ex, attempt, token))
+                    {
+                        await call.RetryDelayAsync(retry, attempt, ex, token).ConfigureAwait(false);
+                        if (breaker is not null && lease.IsCircuitOpen)
+                        {
+                            throw;
+                        }
+
+                        continue;
+                    }
+
+                    failed = _isFailure is not null && _isFailure(result);
+                    if (failed
+                        && retry is not null
+                        && !(breaker is not null && lease.IsCircuitOpen)
+                        && retry.ShouldRetryResult(attempt, token))
+                    {
+                        await call.RetryResultDelayAsync(retry, attempt, result, token).ConfigureAwait(false);
+                        if (!(breaker is not null && lease.IsCircuitOpen))
+                        {
+                            continue;
+                        }
+                    }
+
+                    break;
+                }
+            }
+            catch (Exception ex) when (breaker is not null)
+            {
+                // The attempt's own token: a loser cancelled because another attempt answered is not a breaker failure.
+                lease.RecordException(ex, token);
+                throw;
+            }
+
+            if (breaker is not null)
+            {
+                if (failed)
+                {
+                    lease.RecordFailure();
+                }
+                else
+                {
+                    lease.RecordSuccess();
+                }
+            }
+
+            if (failed)
+            {
+                throw new HandledResultException<T>(result);
+            }
+
+            return result;
         }
         catch (Exception ex) when (call.Failed(ex))
         {

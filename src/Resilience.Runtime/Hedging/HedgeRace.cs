@@ -5,7 +5,8 @@ namespace Resilience;
 /// The caller loops on <see cref="NextAsync"/> and starts an attempt (<see cref="Add{TResult}"/>) each time it returns
 /// <see langword="true"/>; when it returns <see langword="false"/> the race is over: <see cref="Error"/> is
 /// <see langword="null"/> and <see cref="GetResult{TResult}"/> holds the first successful answer, or <see cref="Error"/>
-/// holds the failure of the attempt that ended last.
+/// holds the failure of the attempt that ended last (a result marked as a failure by <c>HandleResult</c>, carried as a
+/// <see cref="HandledResultException"/>, is kept over a later exception).
 /// </summary>
 /// <remarks>
 /// Another attempt is due when the latest one has not answered within the delay, or (with
@@ -51,7 +52,10 @@ public sealed class HedgeRace
     /// <summary>Attempts started so far, the first included.</summary>
     public int Started => Volatile.Read(ref _started);
 
-    /// <summary>After the race: the failure of the attempt that ended last, or <see langword="null"/> when one succeeded.</summary>
+    /// <summary>
+    /// After the race: the failure of the attempt that ended last (a marked result is kept over a later exception), or
+    /// <see langword="null"/> when one succeeded.
+    /// </summary>
     public Exception? Error { get; private set; }
 
     /// <summary>The winning attempt's result, after <see cref="NextAsync"/> returned <see langword="false"/> with no <see cref="Error"/>.</summary>
@@ -145,7 +149,12 @@ public sealed class HedgeRace
             }
             else
             {
-                _lastError = error;
+                // A result HandleResult marked as a failure is still an answer: a later exception does not replace it.
+                if (_lastError is not HandledResultException || error is HandledResultException)
+                {
+                    _lastError = error;
+                }
+
                 _due |= _options.OnFailure;
             }
 

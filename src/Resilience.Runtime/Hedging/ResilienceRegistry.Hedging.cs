@@ -23,8 +23,7 @@ public sealed partial class ResilienceRegistry
                 HedgeStrategy hedge = CreateConfigured(
                     name, "Hedge", options, registry.EffectiveHedge(name, options),
                     registry, static (name, effective, registry) => new HedgeStrategy(name, effective, registry._timeProvider));
-                hedge.Telemetry = registry.Telemetry;
-                return hedge;
+                return registry.Attach(hedge);
             });
     }
 
@@ -71,6 +70,20 @@ public sealed partial class ResilienceRegistry
         ValidateName(name);
         budget = _retryBudgets.TryGetValue(name, out var registration) ? registration.Instance : null;
         return budget is not null;
+    }
+
+    private RetryBudgetSnapshot[] RetryBudgetSnapshots()
+    {
+        var budgets = new List<RetryBudgetSnapshot>(_retryBudgets.Count);
+        foreach (KeyValuePair<string, Registration<RetryBudget, RetryBudgetOptions>> pair in _retryBudgets)
+        {
+            RetryBudget budget = pair.Value.Instance;
+            budget.ReadWindow(out long calls, out long retries);
+            budgets.Add(new RetryBudgetSnapshot(pair.Key, budget.Options.Ratio, calls, retries));
+        }
+
+        budgets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return [.. budgets];
     }
 
     private HedgeOptions EffectiveHedge(string name, HedgeOptions declared)

@@ -69,7 +69,11 @@ public sealed partial class ResilienceRegistry
         rateLimits.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         timeouts.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new ResilienceRegistrySnapshot(
-            breakers, keyedBreakers, bulkheads, rateLimits, timeouts, SortedNames(_retries), SortedNames(_cacheFallbacks));
+            breakers, keyedBreakers, bulkheads, rateLimits, timeouts, SortedNames(_retries), SortedNames(_cacheFallbacks))
+        {
+            Hedges = SortedNames(_hedges),
+            RetryBudgets = RetryBudgetSnapshots(),
+        };
     }
 
     private static string[] SortedNames<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map)

@@ -48,6 +48,12 @@ public sealed class ResilienceRegistrySnapshot
 
     /// <summary>The names of the cache fallbacks.</summary>
     public IReadOnlyList<string> CacheFallbacks { get; }
+
+    /// <summary>The names of the hedges, ordinal order.</summary>
+    public IReadOnlyList<string> Hedges { get; internal init; } = [];
+
+    /// <summary>The retry budgets with the calls and retries of their current window, by name in ordinal order.</summary>
+    public IReadOnlyList<RetryBudgetSnapshot> RetryBudgets { get; internal init; } = [];
 }
 
 /// <summary>One circuit breaker's state in a <see cref="ResilienceRegistrySnapshot"/>.</summary>
@@ -88,3 +94,10 @@ public sealed record RateLimitSnapshot(string Name, bool IsKeyed, int? KeyCount)
 /// <param name="Name">The timeout's name.</param>
 /// <param name="Timeout">Its limit now (configuration included).</param>
 public sealed record TimeoutSnapshot(string Name, TimeSpan Timeout);
+
+/// <summary>A retry budget at the time of the snapshot.</summary>
+/// <param name="Name">The budget's name.</param>
+/// <param name="Ratio">Retries allowed per call of the window.</param>
+/// <param name="Calls">Calls counted in the current window.</param>
+/// <param name="Retries">Retries made in the current window.</param>
+public sealed record RetryBudgetSnapshot(string Name, double Ratio, long Calls, long Retries);

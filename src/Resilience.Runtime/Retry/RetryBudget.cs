@@ -59,8 +59,24 @@ public sealed class RetryBudget
     {
         Settings settings = Volatile.Read(ref _settings);
         Bucket current = Current(settings, out long epoch);
-        long calls = 0;
-        long retries = 0;
+        Sum(epoch, out long calls, out long retries);
+        if (retries + 1 > (settings.Options.Ratio * calls) + settings.Floor)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref current.Retries);
+        return true;
+    }
+
+    /// <summary>The calls and retries counted in the current window.</summary>
+    internal void ReadWindow(out long calls, out long retries)
+        => Sum(_timeProvider.GetTimestamp() / Volatile.Read(ref _settings).BucketTicks, out calls, out retries);
+
+    private void Sum(long epoch, out long calls, out long retries)
+    {
+        calls = 0;
+        retries = 0;
         Bucket?[] buckets = _buckets;
         for (int i = 0; i < buckets.Length; i++)
         {
@@ -70,14 +86,6 @@ public sealed class RetryBudget
                 retries += Volatile.Read(ref bucket.Retries);
             }
         }
-
-        if (retries + 1 > (settings.Options.Ratio * calls) + settings.Floor)
-        {
-            return false;
-        }
-
-        Interlocked.Increment(ref current.Retries);
-        return true;
     }
 
     /// <summary>Applies new settings from now on (configuration reload); the counts are kept when the window's length is the same.</summary>

@@ -203,6 +203,12 @@ public sealed partial class ResilienceRegistry
         return retry;
     }
 
+    internal HedgeStrategy Attach(HedgeStrategy hedge)
+    {
+        hedge.Telemetry = Telemetry;
+        return hedge;
+    }
+
     internal TimeoutStrategy Attach(TimeoutStrategy timeout)
     {
         timeout.Telemetry = Telemetry;

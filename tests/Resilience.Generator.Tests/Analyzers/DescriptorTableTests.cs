@@ -38,7 +38,7 @@ public sealed class DescriptorTableTests
     [Fact]
     public void Ids_AreConsecutiveFromRes0001_AndEachHasOneDescriptor()
     {
-        Assert.Equal(Enumerable.Range(1, 24).Concat(Enumerable.Range(27, 3)).Select(i => $"RES{i:D4}"), Ids);
+        Assert.Equal(Enumerable.Range(1, 24).Concat(Enumerable.Range(27, 9)).Select(i => $"RES{i:D4}"), Ids);
         Assert.Equal(Ids, Descriptors.Select(d => d.Id));
     }
 

@@ -500,5 +500,38 @@ internal static class Corpus
                 }
             }
             """,
+        ["Hedging"] = """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Reads;
+
+            public interface IQuotes
+            {
+                [Timeout(5_000)]
+                [Hedge(DelayMs = 200, MaxHedges = 2)]
+                [CircuitBreaker(Name = "quotes-api")]
+                [Retry(MaxRetries = 2, Budget = "quotes-api")]
+                ValueTask<decimal> GetAsync(string symbol, CancellationToken cancellationToken);
+
+                [Hedge(DelayMs = 0)]
+                Task<string> FindAsync(string name);
+
+                [Hedge(DelayMs = -1, Name = "on-failure")]
+                [Retry(HandleResult = nameof(IsEmpty))]
+                [CacheFallback(TtlMs = 0, StaleTtlMs = 60_000)]
+                [Fallback(nameof(ListFallback))]
+                Task<string[]> ListAsync(int page, CancellationToken cancellationToken);
+
+                [Hedge]
+                ValueTask TouchAsync(CancellationToken cancellationToken);
+
+                string[] ListFallback(int page, Exception error);
+
+                static bool IsEmpty(string[] items) => items.Length == 0;
+            }
+            """,
     };
 }

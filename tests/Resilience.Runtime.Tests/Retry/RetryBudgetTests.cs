@@ -82,9 +82,9 @@ public sealed class RetryBudgetTests
     /// (1 + 0.2) × calls plus the floor (MinRetriesPerSecond × (duration + window), see docs/retry-budget.md).
     /// </summary>
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    public async Task A_downstream_failing_for_a_minute_receives_at_most_one_plus_ratio_times_the_calls(int floor)
+    [InlineData(0, 1_440)]
+    [InlineData(1, 1_500)]
+    public async Task A_downstream_failing_for_a_minute_receives_at_most_one_plus_ratio_times_the_calls(int floor, int documented)
     {
         using var registry = new ResilienceRegistry(_clock);
         var options = new RetryBudgetOptions { Ratio = 0.2, MinRetriesPerSecond = floor, Window = TimeSpan.FromSeconds(10) };
@@ -100,6 +100,7 @@ public sealed class RetryBudgetTests
         double bound = ((1 + options.Ratio) * calls) + (floor * (60 + options.Window.TotalSeconds));
         Assert.True(received <= bound, $"downstream received {received} for {calls} calls; bound {bound}");
         Assert.True(received > calls, "the budget still allows some retries");
+        Assert.Equal(documented, received); // the worked example of docs/retry-budget.md
     }
 
     [Fact]
