@@ -142,7 +142,7 @@ internal static class SignatureReader
     /// </summary>
     private static readonly System.Reflection.PropertyInfo? AllowsRefLikeTypeProperty = typeof(ITypeParameterSymbol).GetProperty("AllowsRefLikeType");
 
-    private static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
+    internal static bool AllowsRefLikeType(ITypeParameterSymbol parameter)
         => AllowsRefLikeTypeProperty?.GetValue(parameter) is true;
 
     private static string? ExplicitConstraints(ITypeParameterSymbol parameter, bool usedAnnotated)

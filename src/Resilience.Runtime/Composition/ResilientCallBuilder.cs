@@ -228,7 +228,8 @@ public sealed class ResilientCallBuilder<T>
             registry.Attach(breaker);
         }
 
-        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
+        string[] names = new[] { _rateLimitName, _bulkheadName, _timeoutName, _breakerName, _retryName }.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName, names);
         return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults);
     }
 

@@ -29,6 +29,12 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             Bind(logging, options.Logging, options);
         }
 
+        IConfigurationSection chaos = _configuration.GetSection(nameof(ResilienceOptions.Chaos));
+        if (chaos.Exists())
+        {
+            Bind(chaos, options.Chaos, options);
+        }
+
         foreach (IConfigurationSection instance in _configuration.GetSection("Instances").GetChildren())
         {
             if (!options.Instances.TryGetValue(instance.Key, out ResilienceInstanceOptions? target))
@@ -68,6 +74,11 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             {
                 Bind(section, target.CacheFallback ??= new CacheFallbackOverrides(), options);
             }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Chaos))).Exists())
+            {
+                Bind(section, target.Chaos ??= new ChaosOverrides(), options);
+            }
         }
     }
 
@@ -103,6 +114,16 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
     }
 
     private static void Bind(IConfigurationSection section, CacheFallbackOverrides target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, ResilienceChaosOptions target, ResilienceOptions options)
+    {
+        try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
+    }
+
+    private static void Bind(IConfigurationSection section, ChaosOverrides target, ResilienceOptions options)
     {
         try { section.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(Explain(exception)); }
     }

@@ -17,6 +17,7 @@ public sealed class InstrumentCatalogTests
         ["resilience.circuit_breaker.keys"] = ("{key}", typeof(ObservableUpDownCounter<long>)),
         ["resilience.rejections"] = ("{rejection}", typeof(Counter<long>)),
         ["resilience.timeouts"] = ("{timeout}", typeof(Counter<long>)),
+        ["resilience.chaos.injections"] = ("{injection}", typeof(Counter<long>)),
     };
 
     [Fact]

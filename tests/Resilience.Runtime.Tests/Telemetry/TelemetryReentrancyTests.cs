@@ -57,7 +57,7 @@ public sealed class TelemetryReentrancyTests
 
         Assert.False(guardTripped);
         Assert.Same(telemetry, registry.Telemetry);
-        Assert.Equal(8, enabled.Count);
+        Assert.Equal(9, enabled.Count);
         Assert.All(enabled, i => Assert.Same(telemetry.Meter, i.Meter));
 
         // The instruments really are listened to: a measurement of the telemetry in use arrives.
