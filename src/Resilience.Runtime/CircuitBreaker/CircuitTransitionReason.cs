@@ -20,4 +20,7 @@ public enum CircuitTransitionReason
 
     /// <summary><see cref="CircuitBreaker.Reset"/> was called.</summary>
     Reset = 5,
+
+    /// <summary>A test put the circuit into this state (Resilience.Testing's <c>SetBreakerState</c>).</summary>
+    Forced = 6,
 }
