@@ -496,6 +496,7 @@ public sealed partial class ResilienceRegistry : IDisposable
             }
 
             Volatile.Write(ref _overrides, options);
+            ReconfigureChaos(options, ref failures);
             foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
             {
                 CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);

@@ -118,6 +118,46 @@ public sealed class PackageConsumerTests : IDisposable
         }
         """;
 
+    private const string TestingProgramSource = """
+        using Resilience;
+        using Resilience.Testing;
+
+        namespace TestingConsumer;
+
+        [CircuitBreaker(FailureThreshold = 1, Name = "stock")]
+        public interface IStock
+        {
+            Task<int> CountAsync(string sku, CancellationToken cancellationToken);
+        }
+
+        public sealed class Stock : IStock
+        {
+            public Task<int> CountAsync(string sku, CancellationToken cancellationToken) => Task.FromResult(3);
+        }
+
+        public static class Program
+        {
+            public static async Task<int> Main()
+            {
+                using var kit = new ResilienceTestKit();
+                kit.SetBreakerState("stock", CircuitState.Isolated);
+                IStock stock = new StockResilient(new Stock(), kit.Registry);
+                bool rejected = false;
+                try { await stock.CountAsync("book", CancellationToken.None); } catch (BrokenCircuitException) { rejected = true; }
+
+                kit.Registry.TryGetCircuitBreaker("stock", out var breaker);
+                breaker!.Reset();
+                using (kit.InjectFault("stock", () => new TimeoutException("injected")))
+                {
+                    try { await stock.CountAsync("book", CancellationToken.None); } catch (TimeoutException) { }
+                }
+
+                Console.WriteLine($"rejected {rejected}, calls {kit.Recorder["stock"].Calls}, injections {kit.Recorder["stock"].ChaosInjections}, state {breaker.State}");
+                return 0;
+            }
+        }
+        """;
+
     private readonly PackedPackage _package;
     private readonly TempDirectory _workspace = new("consumer");
 
@@ -175,6 +215,35 @@ public sealed class PackageConsumerTests : IDisposable
         {
             RemoveFromGlobalPackagesFolder("HttpConsumer", PackedPackage.PackageId);
             RemoveFromGlobalPackagesFolder("HttpConsumer", PackedPackage.HttpPackageId);
+        }
+    }
+
+    [Fact]
+    public async Task New_project_consumes_the_Testing_package_without_a_test_framework()
+    {
+        await _package.EnsurePackedAsync();
+        var project = WriteConsumerProject("TestingConsumer", TestingProgramSource, PackedPackage.TestingPackageId);
+
+        var build = await DotNetCli.RunAsync(_workspace.Path, ["build", project, "-c", "Release", .. DotNetCli.NoServers]);
+        try
+        {
+            Assert.True(build.Succeeded, "The testing-kit consumer did not build against the packed packages.\n" + build);
+            using (var assets = JsonDocument.Parse(File.ReadAllText(AssetsFilePath("TestingConsumer"))))
+            {
+                var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToArray();
+                Assert.Contains($"{PackedPackage.TestingPackageId}/{_package.Version}", libraries);
+                Assert.Contains(libraries, l => l.StartsWith("Microsoft.Extensions.TimeProvider.Testing/", StringComparison.Ordinal));
+                Assert.DoesNotContain(libraries, l => l.StartsWith("xunit", StringComparison.OrdinalIgnoreCase));
+            }
+
+            var run = await DotNetCli.RunAsync(_workspace.Path, ["run", "--project", project, "-c", "Release", "--no-build"]);
+            Assert.True(run.Succeeded, "The testing-kit consumer program failed.\n" + run);
+            Assert.Equal("rejected True, calls 2, injections 1, state Open", run.StandardOutput.Trim());
+        }
+        finally
+        {
+            RemoveFromGlobalPackagesFolder("TestingConsumer", PackedPackage.PackageId);
+            RemoveFromGlobalPackagesFolder("TestingConsumer", PackedPackage.TestingPackageId);
         }
     }
 

@@ -46,6 +46,8 @@ public sealed class PackageLayoutTests
                 Path.GetFileName(_package.AspNetCoreSymbolPackagePath),
                 Path.GetFileName(_package.HttpPackagePath),
                 Path.GetFileName(_package.HttpSymbolPackagePath),
+                Path.GetFileName(_package.TestingPackagePath),
+                Path.GetFileName(_package.TestingPackagePath).Replace(".nupkg", ".snupkg", StringComparison.Ordinal),
             }.Order(StringComparer.Ordinal),
             _package.ListFeed());
     }

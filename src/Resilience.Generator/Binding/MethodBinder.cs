@@ -76,7 +76,9 @@ internal static class MethodBinder
             AttributeRenderer.Render(method.GetReturnTypeAttributes()),
             coreName,
             pipeline,
-            method.Parameters.Any(p => InterfaceBinder.IsPointer(p.Type)) || InterfaceBinder.IsPointer(method.ReturnType));
+            method.Parameters.Any(p => InterfaceBinder.IsPointer(p.Type)) || InterfaceBinder.IsPointer(method.ReturnType),
+            resultType is not null && (resultType.IsRefLikeType || resultType.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
+                || (resultType is ITypeParameterSymbol typeParameter && TypeNames.AllowsRefLikeType(typeParameter))));
     }
 
     /// <summary>

@@ -834,24 +834,68 @@ internal sealed class PipelineEmitter
 
         Capture(() =>
         {
-            switch (_method.Shape)
+            // Chaos (configuration only, docs/chaos.md): one check of the call scope when off.
+            var inject = _isAsync
+                ? $"await {_locals.Call}.InjectChaosAsync({token}).ConfigureAwait(false)"
+                : $"{_locals.Call}.InjectChaos({token})";
+            if (IsVoidLike && _method.Shape != ReturnShape.Task)
             {
-                case ReturnShape.Task or ReturnShape.TaskOfT:
-                    ObserveTask(call, raceAtAwait ? token : null);
-                    break;
-                case ReturnShape.ValueTask or ReturnShape.ValueTaskOfT:
-                    ObserveValueTask(call);
-                    break;
-                case ReturnShape.Void:
-                    _writer.Line(call + ";");
-                    break;
-                default:
-                    // [return: MaybeNull] lets the inner call return null where the type says it cannot; it is returned as it came.
-                    var maybeNull = _method.ReturnAttributes.Any(a => a.Type == "global::System.Diagnostics.CodeAnalysis.MaybeNullAttribute") ? "!" : string.Empty;
-                    _writer.Line($"{_locals.Result} = {call}{maybeNull};");
-                    break;
+                _writer.Block($"if (!{_locals.Call}.HasChaos || !{inject})");
+                InnerCall(call, raceAtAwait ? token : null);
+                _writer.CloseBrace();
+                return;
             }
+
+            _writer.Block($"if ({_locals.Call}.HasChaos && {inject})");
+            ChaosResult();
+            _writer.CloseBrace();
+            _writer.Block("else");
+            InnerCall(call, raceAtAwait ? token : null);
+            _writer.CloseBrace();
         });
+    }
+
+    /// <summary>Sets what the method returns to the result chaos substitutes for the inner call's.</summary>
+    private void ChaosResult()
+    {
+        var result = IsVoidLike ? string.Empty
+            : _method.ResultIsNotTypeArgument ? "default!"
+            : $"{_locals.Call}.ChaosResult<{_method.ResultType}>()";
+        if (_method.Shape == ReturnShape.Task)
+        {
+            _writer.Line($"{_locals.Task} = {TaskType}.CompletedTask;");
+        }
+        else if (_method.Shape == ReturnShape.TaskOfT && NeedsResult)
+        {
+            _writer.Line($"{_locals.Result} = {result};");
+            _writer.Line(SetValue(_locals.Result));
+        }
+        else
+        {
+            _writer.Line(SetValue(result));
+        }
+    }
+
+    /// <summary>The inner call, observed by its shape (see <see cref="Observe"/>).</summary>
+    private void InnerCall(string call, string? raceToken)
+    {
+        switch (_method.Shape)
+        {
+            case ReturnShape.Task or ReturnShape.TaskOfT:
+                ObserveTask(call, raceToken);
+                break;
+            case ReturnShape.ValueTask or ReturnShape.ValueTaskOfT:
+                ObserveValueTask(call);
+                break;
+            case ReturnShape.Void:
+                _writer.Line(call + ";");
+                break;
+            default:
+                // [return: MaybeNull] lets the inner call return null where the type says it cannot; it is returned as it came.
+                var maybeNull = _method.ReturnAttributes.Any(a => a.Type == "global::System.Diagnostics.CodeAnalysis.MaybeNullAttribute") ? "!" : string.Empty;
+                _writer.Line($"{_locals.Result} = {call}{maybeNull};");
+                break;
+        }
     }
 
     /// <summary>

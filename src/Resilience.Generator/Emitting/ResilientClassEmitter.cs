@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
@@ -148,11 +150,32 @@ internal static class ResilientClassEmitter
             var method = model.Methods[i];
             if (method.Pipeline is not null)
             {
-                writer.Line($"{names.Telemetry(i)} = {names.Registry}.Telemetry.CreateCall({interfaceName}, {CSharpText.Literal(method.Name.TrimStart('@'))});");
+                var instances = string.Concat(ChaosNames(model, method).Select(n => ", " + CSharpText.Literal(n)));
+                writer.Line($"{names.Telemetry(i)} = {names.Registry}.Telemetry.CreateCall({interfaceName}, {CSharpText.Literal(method.Name.TrimStart('@'))}{instances});");
             }
         }
 
         writer.CloseBrace();
+    }
+
+    /// <summary>
+    /// The names of the method's instances other than its own full name and its interface's (those two always select
+    /// chaos), outermost first: chaos configured under any of them is injected into its inner calls (docs/chaos.md).
+    /// </summary>
+    private static IEnumerable<string> ChaosNames(InterfaceModel model, MethodModel method)
+    {
+        var pipeline = method.Pipeline!;
+        var interfaceName = model.InterfaceType.Replace("global::", string.Empty);
+        var own = interfaceName + "." + method.Name.TrimStart('@');
+        var fields = new[]
+        {
+            pipeline.CacheFallbackField, pipeline.RateLimitField, pipeline.BulkheadField, pipeline.TimeoutField, pipeline.CircuitBreakerField, pipeline.RetryField,
+        };
+        return fields
+            .Select(id => model.Fields.FirstOrDefault(f => f.FieldName == id)?.InstanceName)
+            .Where(n => n is not null && n != own && n != interfaceName)
+            .Select(n => n!)
+            .Distinct(StringComparer.Ordinal);
     }
 
     private static string FieldType(StrategyFieldModel field) => field.Kind switch

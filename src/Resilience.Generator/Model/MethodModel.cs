@@ -18,6 +18,7 @@ namespace Resilience.Generator.Model;
 /// <param name="CoreName">A unique name for the private core method, when the body needs one.</param>
 /// <param name="Pipeline">The strategies around the call, or <see langword="null"/> for a plain delegating member.</param>
 /// <param name="IsUnsafe">Whether the signature has a pointer type, so the implementation is declared <c>unsafe</c>.</param>
+/// <param name="ResultIsNotTypeArgument">Whether the result type cannot be a type argument (a ref struct, a pointer): chaos substitutes only its default.</param>
 internal sealed record MethodModel(
     string Name,
     string DeclaringInterface,
@@ -33,4 +34,5 @@ internal sealed record MethodModel(
     EquatableArray<AttributeModel> ReturnAttributes,
     string CoreName,
     PipelineModel? Pipeline,
-    bool IsUnsafe = false);
+    bool IsUnsafe = false,
+    bool ResultIsNotTypeArgument = false);

@@ -342,6 +342,25 @@ public sealed class CircuitBreaker
         Raise(changed);
     }
 
+    /// <summary>
+    /// Puts the circuit into <paramref name="state"/> (Resilience.Testing): closed clears the counts, open starts a full
+    /// break now, half-open admits probes at once, isolated stays until <see cref="Reset"/>. Raises the transition.
+    /// </summary>
+    internal void ForceState(CircuitState state)
+    {
+        CircuitStateChangedEventArgs? changed = null;
+        lock (_gate)
+        {
+            if (StateOf(_status) != state)
+            {
+                long now = _timeProvider.GetTimestamp();
+                changed = TransitionTo(state, CircuitTransitionReason.Forced, now, _counts.Snapshot(now));
+            }
+        }
+
+        Raise(changed);
+    }
+
     /// <summary>Whether a lease taken in period <paramref name="leaseStatus"/> should stop work at once.</summary>
     internal bool IsOpenFor(long leaseStatus)
     {

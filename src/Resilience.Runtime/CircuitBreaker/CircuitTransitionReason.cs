@@ -26,4 +26,7 @@ public enum CircuitTransitionReason
     /// process) opened or closed (<see cref="CircuitBreaker.OpenRemotely"/>, <see cref="CircuitBreaker.CloseRemotely"/>).
     /// </summary>
     Remote = 6,
+
+    /// <summary>A test put the circuit into this state (Resilience.Testing's <c>SetBreakerState</c>).</summary>
+    Forced = 7,
 }

@@ -329,7 +329,12 @@ public sealed class ResilientCallBuilder<T>
 
         registry.AdoptUnattached(_breakerInstance, _bulkheadInstance, _rateLimitInstance, _timeoutInstance);
 
-        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName);
+        string[] names = new[]
+        {
+            _rateLimitName ?? _rateLimitInstance?.Name, _bulkheadName ?? _bulkheadInstance?.Name, _timeoutName ?? _timeoutInstance?.Name,
+            _breakerName ?? _breakerInstance?.Name, _retryName ?? _retryInstance?.Name, _hedgeName,
+        }.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName, names);
         return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults, hedge);
     }
 

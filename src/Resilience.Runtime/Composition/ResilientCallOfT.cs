@@ -158,14 +158,19 @@ public sealed class ResilientCall<T>
                                         if (attemptTimeout is null)
                                         {
                                             // Under a timeout the wait ends at the deadline even if the action ignores its token.
-                                            result = await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
+                                            // Chaos (configuration only): one check when off; see docs/chaos.md.
+                                            result = call.HasChaos && await call.InjectChaosAsync(sequenceToken).ConfigureAwait(false)
+                                                ? call.ChaosResult<T>()
+                                                : await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
                                         }
                                         else
                                         {
                                             TimeoutScope attemptScope = attemptTimeout.Start(sequenceToken);
                                             try
                                             {
-                                                result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
+                                                result = call.HasChaos && await call.InjectChaosAsync(attemptScope.Token).ConfigureAwait(false)
+                                                    ? call.ChaosResult<T>()
+                                                    : await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
                                             }
                                             catch (OperationCanceledException ex) when (attemptScope.IsExpired)
                                             {

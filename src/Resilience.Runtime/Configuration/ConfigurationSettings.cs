@@ -75,6 +75,16 @@ internal sealed class ConfigurationSettings
         new("MinRetriesPerSecond", SettingKind.Integer),
         new("Window", SettingKind.TimeSpan));
 
+    internal static ConfigurationSettings ChaosSwitch { get; } = new(new Setting("Enabled", SettingKind.Boolean));
+
+    internal static ConfigurationSettings Chaos { get; } = new(
+        new("Enabled", SettingKind.Boolean),
+        new("InjectionRate", SettingKind.Number),
+        new("Fault", SettingKind.Text),
+        new("FaultMessage", SettingKind.Text),
+        new("Latency", SettingKind.TimeSpan),
+        new("Result", SettingKind.Text));
+
     /// <summary>
     /// Adds one error per value of <paramref name="section"/> that does not parse as its key requires, and returns the
     /// section to bind: <paramref name="section"/> itself when every value parses, else a copy without the values that
@@ -161,4 +171,7 @@ internal enum SettingKind
 
     /// <summary>A <see cref="Resilience.RateLimitAlgorithm"/> name.</summary>
     RateLimitAlgorithm,
+
+    /// <summary>Any text (checked, if at all, by validation).</summary>
+    Text,
 }

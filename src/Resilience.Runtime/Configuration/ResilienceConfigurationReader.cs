@@ -26,6 +26,12 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             Bind(logging, options.Logging, options);
         }
 
+        IConfigurationSection chaos = _configuration.GetSection(nameof(ResilienceOptions.Chaos));
+        if (chaos.Exists())
+        {
+            Bind(chaos, options.Chaos, options);
+        }
+
         foreach (IConfigurationSection instance in _configuration.GetSection("Instances").GetChildren())
         {
             if (!options.Instances.TryGetValue(instance.Key, out ResilienceInstanceOptions? target))
@@ -69,6 +75,11 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
             if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Hedge))).Exists())
             {
                 Bind(section, target.Hedge ??= new HedgeOverrides(), options);
+            }
+
+            if ((section = instance.GetSection(nameof(ResilienceInstanceOptions.Chaos))).Exists())
+            {
+                Bind(section, target.Chaos ??= new ChaosOverrides(), options);
             }
         }
 
@@ -124,6 +135,18 @@ internal sealed class ResilienceConfigurationReader : IConfigureOptions<Resilien
     private static void Bind(IConfigurationSection section, CacheFallbackOverrides target, ResilienceOptions options)
     {
         IConfiguration valid = ConfigurationSettings.CacheFallback.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
+    }
+
+    private static void Bind(IConfigurationSection section, ResilienceChaosOptions target, ResilienceOptions options)
+    {
+        IConfiguration valid = ConfigurationSettings.ChaosSwitch.Check(section, options.ReadErrors);
+        try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
+    }
+
+    private static void Bind(IConfigurationSection section, ChaosOverrides target, ResilienceOptions options)
+    {
+        IConfiguration valid = ConfigurationSettings.Chaos.Check(section, options.ReadErrors);
         try { valid.Bind(target); } catch (InvalidOperationException exception) { options.ReadErrors.Add(exception.Message); }
     }
 

@@ -39,6 +39,9 @@ public sealed class ResilienceOptions
     /// </summary>
     public Dictionary<string, RetryBudgetOptions> RetryBudgets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The process-wide chaos switch (<c>"Resilience:Chaos"</c> in configuration); off by default. See docs/chaos.md.</summary>
+    public ResilienceChaosOptions Chaos { get; } = new();
+
     /// <summary>Values read from configuration that did not parse, each with its path; reported by <see cref="ResilienceOptionsValidator"/>.</summary>
     internal List<string> ReadErrors { get; } = [];
 }
@@ -77,6 +80,9 @@ public sealed class ResilienceInstanceOptions
 
     /// <summary>Overrides of the cache fallback of this name; <see langword="null"/> keeps the declared settings.</summary>
     public CacheFallbackOverrides? CacheFallback { get; set; }
+
+    /// <summary>Chaos injected into the inner calls of the methods that use an instance of this name; <see langword="null"/>: none. See docs/chaos.md.</summary>
+    public ChaosOverrides? Chaos { get; set; }
 }
 
 /// <summary>Circuit breaker settings to override; each one left <see langword="null"/> keeps the declared value. See <see cref="CircuitBreakerOptions"/> for meanings and units.</summary>

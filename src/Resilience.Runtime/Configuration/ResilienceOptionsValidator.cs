@@ -77,6 +77,11 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
             {
                 Check(() => hedge.ApplyTo(new HedgeOptions()).Validate(), prefix + ":Hedge", ref failures);
             }
+
+            if (pair.Value.Chaos is { } chaos)
+            {
+                ValidateChaos(chaos, prefix + ":Chaos", ref failures);
+            }
         }
 
         foreach (KeyValuePair<string, RetryBudgetOptions> pair in options.RetryBudgets)
@@ -117,6 +122,34 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
             Ttl = cache.Ttl is { } onlyTtl ? onlyTtl : TimeSpan.FromTicks(1),
             StaleTtl = cache.StaleTtl is { } onlyStale ? onlyStale : (cache.Ttl > TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(1)),
         }.Validate();
+    }
+
+    private static void ValidateChaos(ChaosOverrides chaos, string path, ref List<string>? failures)
+    {
+        if (chaos.InjectionRate is { } rate && !(rate >= 0 && rate <= 1))
+        {
+            (failures ??= []).Add(Invariant($"{path}:InjectionRate: InjectionRate must be in [0, 1]; got {rate}."));
+        }
+        else if (chaos.Enabled == true && chaos.InjectionRate is null)
+        {
+            (failures ??= []).Add($"{path}:InjectionRate: InjectionRate must be set when Enabled is true, in [0, 1] (1 injects into every call).");
+        }
+
+        if (chaos.Latency is { } latency && (latency < TimeSpan.Zero || latency > TimeSpan.FromMilliseconds(int.MaxValue)))
+        {
+            (failures ??= []).Add(Invariant($"{path}:Latency: Latency must be in [0, {int.MaxValue}] ms; got {latency.TotalMilliseconds} ms."));
+        }
+
+        bool hasFault = !string.IsNullOrEmpty(chaos.Fault);
+        bool hasResult = !string.IsNullOrEmpty(chaos.Result);
+        if (hasFault && hasResult)
+        {
+            (failures ??= []).Add($"{path}:Result: Fault and Result cannot both be set (an injected call either fails or returns); remove one.");
+        }
+        else if (chaos.Enabled == true && !hasFault && !hasResult && !(chaos.Latency > TimeSpan.Zero))
+        {
+            (failures ??= []).Add($"{path}:Enabled: Enabled is true but nothing is injected; set Fault, Latency or Result.");
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);

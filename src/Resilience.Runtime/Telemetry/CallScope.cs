@@ -26,6 +26,7 @@ public struct CallScope : IDisposable
     private readonly Activity? _activity;
     private readonly CallTelemetry? _previousAmbient;
     private readonly bool _ambient;
+    private readonly ChaosInjector? _chaos;
     private Activity? _attempt;
     private Exception? _error;
     private int _retries;
@@ -36,8 +37,9 @@ public struct CallScope : IDisposable
     private Exception? _pendingRetryError;
     private TimeSpan _pendingRetryDelay;
 
-    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity, bool ambient, CallTelemetry? previousAmbient)
+    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity, bool ambient, CallTelemetry? previousAmbient, ChaosInjector? chaos)
     {
+        _chaos = chaos;
         _owner = owner;
         _measured = measured;
         _started = started;
@@ -55,6 +57,29 @@ public struct CallScope : IDisposable
 
     /// <summary>The call span, or <see langword="null"/> when nobody traces.</summary>
     public readonly Activity? Activity => _activity;
+
+    /// <summary>
+    /// Whether configuration injects chaos into this call's inner calls (read once, when the call started). Generated
+    /// code checks it before each inner call and calls <see cref="InjectChaosAsync"/> only when it is set.
+    /// </summary>
+    public readonly bool HasChaos => _chaos is not null;
+
+    /// <summary>
+    /// Injects chaos into the inner call about to be made, when this attempt's draw says so: waits the configured
+    /// latency (cancelled by <paramref name="cancellationToken"/>), then throws the configured fault, or returns
+    /// <see langword="true"/> when the inner call is to be skipped and <see cref="ChaosResult{T}"/> returned instead.
+    /// </summary>
+    /// <param name="cancellationToken">The token the inner call would get.</param>
+    public readonly ValueTask<bool> InjectChaosAsync(CancellationToken cancellationToken)
+        => _chaos is { } chaos ? chaos.InjectAsync(cancellationToken) : new ValueTask<bool>(false);
+
+    /// <summary>Like <see cref="InjectChaosAsync"/>, blocking the thread for the latency; for synchronous methods.</summary>
+    /// <param name="cancellationToken">The token the inner call would get.</param>
+    public readonly bool InjectChaos(CancellationToken cancellationToken) => _chaos is { } chaos && chaos.Inject(cancellationToken);
+
+    /// <summary>The result chaos substitutes for the inner call's (after <see cref="InjectChaosAsync"/> returned <see langword="true"/>).</summary>
+    /// <typeparam name="T">The method's result type.</typeparam>
+    public readonly T ChaosResult<T>() => _chaos is { } chaos ? chaos.GetResult<T>() : default!;
 
     /// <summary>
     /// Starts the child span of attempt <paramref name="attempt"/> (from 1) when the call is traced; call it at the top
@@ -243,6 +268,7 @@ public struct CallScope : IDisposable
             _activity.Stop();
         }
 
+        _owner.Telemetry.Observer?.CallEnded(_owner, outcome, _error);
         if (_measured)
         {
             ResilienceTelemetry telemetry = _owner.Telemetry;
@@ -316,6 +342,7 @@ public struct CallScope : IDisposable
             ResilienceLog.Retrying(logger, _owner.OperationName, attempt, delay.TotalMilliseconds, ResilienceLog.DescribeFailure(exception));
         }
 
+        telemetry.Observer?.Retried(_owner, retry.Name, attempt, exception);
         telemetry.Registry.RaiseRetry(_owner, retry.Name, attempt, delay, exception);
     }
 

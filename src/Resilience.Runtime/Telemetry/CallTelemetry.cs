@@ -4,7 +4,7 @@ namespace Resilience;
 
 /// <summary>
 /// The telemetry descriptor of one decorated method (created once, in the decorator's constructor, by
-/// <see cref="ResilienceTelemetry.CreateCall"/>) or of one <see cref="ResilientCall{T}"/>. <see cref="Start"/> begins a call.
+/// <see cref="ResilienceTelemetry.CreateCall(string, string)"/>) or of one <see cref="ResilientCall{T}"/>. <see cref="Start"/> begins a call.
 /// </summary>
 /// <remarks>
 /// The span name is <c>"{Interface}.{Method}"</c> with the interface's simple name (a <see cref="ResilientCall{T}"/>'s
@@ -20,24 +20,26 @@ public sealed class CallTelemetry
     // rejections and timeouts with the call they ended.
     private static readonly AsyncLocal<CallTelemetry?> s_ambient = new();
 
-    internal CallTelemetry(ResilienceTelemetry telemetry, string interfaceName, string methodName)
+    internal CallTelemetry(ResilienceTelemetry telemetry, string interfaceName, string methodName, string[] instanceNames)
     {
         Telemetry = telemetry;
         InterfaceName = interfaceName;
         MethodName = methodName;
         OperationName = interfaceName + "." + methodName;
+        ChaosPoint = telemetry.Registry.GetChaosPoint(OperationName, [interfaceName, .. instanceNames]);
         int dot = interfaceName.LastIndexOf('.', interfaceName.IndexOf('<') is var generic and >= 0 ? generic : interfaceName.Length - 1);
         SpanName = interfaceName.Substring(dot + 1) + "." + methodName;
         AttemptSpanName = SpanName + " attempt";
     }
 
     /// <summary>A call that is not a generated method's (a <see cref="ResilientCall{T}"/>): no interface, no method.</summary>
-    internal CallTelemetry(ResilienceTelemetry telemetry, string operationName)
+    internal CallTelemetry(ResilienceTelemetry telemetry, string operationName, string[] instanceNames)
     {
         Telemetry = telemetry;
         InterfaceName = string.Empty;
         MethodName = string.Empty;
         OperationName = operationName;
+        ChaosPoint = telemetry.Registry.GetChaosPoint(operationName, instanceNames);
         SpanName = operationName;
         AttemptSpanName = SpanName + " attempt";
     }
@@ -63,6 +65,9 @@ public sealed class CallTelemetry
 
     internal ResilienceTelemetry Telemetry { get; }
 
+    /// <summary>Where chaos is injected into this operation's inner calls; its names are the operation's and its instances'.</summary>
+    internal ChaosPoint ChaosPoint { get; }
+
     internal static CallTelemetry? Ambient
     {
         get => s_ambient.Value;
@@ -76,7 +81,7 @@ public sealed class CallTelemetry
     public CallScope Start()
     {
         ResilienceTelemetry telemetry = Telemetry;
-        bool measured = telemetry.Calls.Enabled || telemetry.CallDuration.Enabled;
+        bool measured = telemetry.Calls.Enabled || telemetry.CallDuration.Enabled || telemetry.Observer is not null;
         long started = measured ? telemetry.TimeProvider.GetTimestamp() : 0;
         Activity? activity = null;
         if (telemetry.ActivitySource.HasListeners())
@@ -101,7 +106,7 @@ public sealed class CallTelemetry
             ambient = true;
         }
 
-        return new CallScope(this, measured, started, activity, ambient, previous);
+        return new CallScope(this, measured, started, activity, ambient, previous, ChaosPoint.Injector);
     }
 
     /// <summary>

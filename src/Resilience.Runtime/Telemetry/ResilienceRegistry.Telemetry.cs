@@ -184,7 +184,33 @@ public sealed partial class ResilienceRegistry
         ResilienceTelemetry telemetry = Telemetry;
         breaker.Telemetry = telemetry;
         breaker.StateChanged += (_, args) => telemetry.OnBreakerStateChanged(args);
+        if (_initialBreakerStates?.TryRemove(breaker.Name, out CircuitState state) == true)
+        {
+            breaker.ForceState(state);
+        }
+
         return breaker;
+    }
+
+    private System.Collections.Concurrent.ConcurrentDictionary<string, CircuitState>? _initialBreakerStates;
+
+    /// <summary>
+    /// Puts the breaker <paramref name="name"/> into <paramref name="state"/>: at once when it exists, else when it is
+    /// created (Resilience.Testing, to set a state before the first call). Returns whether it existed.
+    /// </summary>
+    internal bool SetBreakerState(string name, CircuitState state)
+    {
+        lock (_createLock)
+        {
+            if (TryGetCircuitBreaker(name, out CircuitBreaker? breaker))
+            {
+                breaker.ForceState(state);
+                return true;
+            }
+
+            (_initialBreakerStates ??= new(StringComparer.Ordinal))[name] = state;
+            return false;
+        }
     }
 
     internal RetryStrategy Attach(RetryStrategy retry)

@@ -26,6 +26,7 @@ namespace Resilience;
 /// <item><c>resilience.timeouts</c> (counter, <c>{timeout}</c>): timeouts (whole call or one attempt) that expired.</item>
 /// <item><c>resilience.bulkhead.queued</c> (observable up-down counter, <c>{call}</c>): calls waiting per bulkhead, jobs waiting per worker pool.</item>
 /// <item><c>resilience.worker_pool.jobs</c> (counter, <c>{job}</c>): jobs of the worker pools registered with <c>AddWorkerPool</c>, by outcome (<c>success</c>, <c>failure</c>, <c>dropped</c>).</item>
+/// <item><c>resilience.chaos.injections</c> (counter, <c>{injection}</c>): chaos injected (fault, latency, result); see docs/chaos.md.</item>
 /// </list>
 /// </remarks>
 public sealed class ResilienceTelemetry : IDisposable
@@ -50,6 +51,8 @@ public sealed class ResilienceTelemetry : IDisposable
     internal const string HedgeAttemptTag = "resilience.hedge.attempt";
     internal const string BulkheadReasonTag = "resilience.bulkhead.reason";
     internal const string TimeoutExceptionType = "Resilience.ResilienceTimeoutException";
+    internal const string ChaosKindTag = "resilience.chaos.kind";
+    internal const string ChaosInjectedTag = "resilience.chaos.injected";
 
 #if NET9_0_OR_GREATER
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -60,6 +63,7 @@ public sealed class ResilienceTelemetry : IDisposable
     private readonly ResilienceRegistry _registry;
     private readonly bool _ownsMeter;
     private readonly ILogger? _logger;
+    private IResilienceObserver? _observer;
 
     internal ResilienceTelemetry(ResilienceRegistry registry, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory)
     {
@@ -123,6 +127,7 @@ public sealed class ResilienceTelemetry : IDisposable
             "resilience.rate_limit.reservations",
             "{reservation}",
             "Rate limit reservations by outcome: immediate, delayed, refused or cancelled.");
+        ChaosInjections = Meter.CreateCounter<long>("resilience.chaos.injections", "{injection}", "Chaos injected into inner calls, by kind: fault, latency or result.");
     }
 
     /// <summary>The meter named "Resilience" (created by the <see cref="IMeterFactory"/> when the registry got one).</summary>
@@ -157,6 +162,15 @@ public sealed class ResilienceTelemetry : IDisposable
 
     internal Counter<long> Reservations { get; }
 
+    internal Counter<long> ChaosInjections { get; }
+
+    /// <summary>Told of every call, retry, rejection, timeout, transition and injection (Resilience.Testing's recorder); <see langword="null"/> when none.</summary>
+    internal IResilienceObserver? Observer
+    {
+        get => Volatile.Read(ref _observer);
+        set => Volatile.Write(ref _observer, value);
+    }
+
     internal ILogger? Logger => _logger;
 
     internal ResilienceRegistry Registry => _registry;
@@ -171,11 +185,27 @@ public sealed class ResilienceTelemetry : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         ArgumentException.ThrowIfNullOrEmpty(methodName);
-        return new CallTelemetry(this, interfaceName, methodName);
+        return new CallTelemetry(this, interfaceName, methodName, []);
+    }
+
+    /// <summary>
+    /// Creates the descriptor of one decorated method whose strategies include instances named otherwise than the method
+    /// and its interface (<paramref name="instanceNames"/>): chaos configured under any of those names, or under the
+    /// method's or the interface's full name, is injected into its inner calls.
+    /// </summary>
+    /// <param name="interfaceName">The interface's full name (<c>"N.IUserService"</c>), the <c>resilience.interface</c> tag.</param>
+    /// <param name="methodName">The method's name, the <c>resilience.method</c> tag.</param>
+    /// <param name="instanceNames">The names of the method's instances other than its own and its interface's full name, outermost first.</param>
+    public CallTelemetry CreateCall(string interfaceName, string methodName, params string[] instanceNames)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        ArgumentException.ThrowIfNullOrEmpty(methodName);
+        ArgumentNullException.ThrowIfNull(instanceNames);
+        return new CallTelemetry(this, interfaceName, methodName, instanceNames);
     }
 
     /// <summary>The descriptor of a <see cref="ResilientCall{T}"/>: tagged <c>resilience.operation</c> = <paramref name="operationName"/>, no interface or method.</summary>
-    internal CallTelemetry CreateOperation(string operationName) => new(this, operationName);
+    internal CallTelemetry CreateOperation(string operationName, string[] instanceNames) => new(this, operationName, instanceNames);
 
     /// <summary>Disposes the meter (unless an <see cref="IMeterFactory"/> owns it) and the activity source.</summary>
     public void Dispose()
@@ -295,6 +325,7 @@ public sealed class ResilienceTelemetry : IDisposable
             }
         }
 
+        Observer?.Transitioned(args);
         _registry.RaiseBreakerStateChanged(args);
     }
 
@@ -380,6 +411,7 @@ public sealed class ResilienceTelemetry : IDisposable
             ResilienceLog.Rejected(_logger, instanceName, strategy, exception.RetryAfter);
         }
 
+        Observer?.Rejected(instanceName, strategy, exception);
         _registry.RaiseRejected(instanceName, strategy, exception);
     }
 
@@ -408,6 +440,39 @@ public sealed class ResilienceTelemetry : IDisposable
         {
             ResilienceLog.TimedOut(_logger, timeout.Name, timeout.Timeout.TotalMilliseconds);
         }
+
+        Observer?.TimedOut(timeout.Name);
+    }
+
+    /// <summary>Reports one injection: the counter, a tag and an event on the call span (and on the attempt span), the observer.</summary>
+    internal void OnChaosInjected(ChaosInjector injector, string kind, Activity? current)
+    {
+        if (ChaosInjections.Enabled)
+        {
+            ChaosInjections.Add(
+                1,
+                new KeyValuePair<string, object?>(InstanceTag, injector.InstanceName),
+                new KeyValuePair<string, object?>(StrategyTag, "chaos"),
+                new KeyValuePair<string, object?>(ChaosKindTag, kind),
+                new KeyValuePair<string, object?>(OperationTag, injector.OperationName));
+        }
+
+        if (CurrentCallSpan() is { } span)
+        {
+            span.SetTag(ChaosInjectedTag, true);
+            if (current is not null && !ReferenceEquals(current, span) && ReferenceEquals(current.Source, ActivitySource))
+            {
+                current.SetTag(ChaosInjectedTag, true); // the attempt span
+            }
+
+            span.AddEvent(new ActivityEvent("resilience.chaos.injection", tags: new ActivityTagsCollection
+            {
+                { InstanceTag, injector.InstanceName },
+                { ChaosKindTag, kind },
+            }));
+        }
+
+        Observer?.ChaosInjected(injector.InstanceName, injector.OperationName, kind);
     }
 
     internal void OnHedge(HedgeStrategy hedge) => AddHedgeCount(HedgeAttempts, hedge);

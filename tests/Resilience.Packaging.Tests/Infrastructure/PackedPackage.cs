@@ -16,6 +16,9 @@ public sealed class PackedPackage : IDisposable
     /// <summary>The HTTP package, packed beside the runtime into the same feed.</summary>
     public const string HttpPackageId = "Resilience.Http";
 
+    /// <summary>The testing kit, packed beside the runtime into the same feed.</summary>
+    public const string TestingPackageId = "Resilience.Testing";
+
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
 
@@ -55,6 +58,8 @@ public sealed class PackedPackage : IDisposable
 
     public string HttpSymbolPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.snupkg");
 
+    public string TestingPackagePath => Path.Combine(FeedDirectory, $"{TestingPackageId}.{Version}.nupkg");
+
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
 
@@ -68,7 +73,7 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject })
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.TestingProject })
         {
             string[] arguments =
             [

@@ -21,6 +21,8 @@ public sealed class ConfigurationSettingsTests
         { nameof(ConfigurationSettings.CacheFallback), typeof(CacheFallbackOverrides) },
         { nameof(ConfigurationSettings.Hedge), typeof(HedgeOverrides) },
         { nameof(ConfigurationSettings.RetryBudget), typeof(RetryBudgetOptions) },
+        { nameof(ConfigurationSettings.ChaosSwitch), typeof(ResilienceChaosOptions) },
+        { nameof(ConfigurationSettings.Chaos), typeof(ChaosOverrides) },
     };
 
     [Theory]
@@ -118,6 +120,7 @@ public sealed class ConfigurationSettingsTests
             : type == typeof(TimeSpan) ? SettingKind.TimeSpan
             : type == typeof(BackoffType) ? SettingKind.Backoff
             : type == typeof(RateLimitAlgorithm) ? SettingKind.RateLimitAlgorithm
+            : type == typeof(string) ? SettingKind.Text
             : throw new InvalidOperationException($"No setting kind for {type}: add one to ConfigurationSettings.");
 
     private static bool BinderAccepts<T>(string value)

@@ -24,6 +24,7 @@ public sealed class InstrumentCatalogTests
         ["resilience.bulkhead.queued"] = ("{call}", typeof(ObservableUpDownCounter<int>)),
         ["resilience.worker_pool.jobs"] = ("{job}", typeof(Counter<long>)),
         ["resilience.rate_limit.reservations"] = ("{reservation}", typeof(Counter<long>)),
+        ["resilience.chaos.injections"] = ("{injection}", typeof(Counter<long>)),
     };
 
     [Fact]
