@@ -57,6 +57,7 @@ internal static class AttributeProblems
                 break;
             case ViolationKind.HandleExceptionSignature:
                 problems.Add(DiagnosticDescriptors.HandleExceptionSignatureInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), attribute.Name, violation.Message);
+                break;
             case ViolationKind.BudgetName:
                 problems.Add(DiagnosticDescriptors.RetryBudgetNameInvalid, AttributeLocations.NamedArgument(data, violation.Setting, cancellationToken), violation.Message);
                 break;

@@ -105,7 +105,7 @@ internal sealed class PipelineEmitter
         parameters = parameters.Length == 0 ? extra : parameters + ", " + extra;
         foreach (var attribute in _method.Attributes.Where(IsMarker))
         {
-            _writer.Line(attribute);
+            _writer.Line(ConstantWriter.Attribute(attribute));
         }
 
         var typeArguments = SignatureWriter.TypeParameterList(_method.TypeParameters);
