@@ -129,7 +129,7 @@ public sealed class CallTelemetry
             }
         }
 
-        return new CallScope(this, measured: false, started: 0, activity, ambient: false, previousAmbient: null);
+        return new CallScope(this, measured: false, started: 0, activity, ambient: false, previousAmbient: null, ChaosPoint.Injector);
     }
 
     /// <summary>Adds <c>resilience.operation</c>, and <c>resilience.interface</c> and <c>resilience.method</c> of a generated method.</summary>
