@@ -199,6 +199,26 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public async Task A_deadline_beyond_what_a_timer_can_wait_drains_without_one()
+    {
+        var pool = Create(maxConcurrency: 2, maxQueue: 10);
+        int ran = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            pool.Submit(async _ =>
+            {
+                await Task.Yield();
+                Interlocked.Increment(ref ran);
+            });
+        }
+
+        WorkerPoolShutdownResult result = await pool.ShutdownAsync(TimeSpan.MaxValue).WaitAsync(Safety);
+
+        Assert.True(result.Drained);
+        Assert.Equal(5, ran);
+    }
+
+    [Fact]
     public void Invalid_options_name_the_setting()
     {
         Assert.Equal("MaxQueue", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool("p", new WorkerPoolOptions { MaxQueue = 0 })).ParamName);
