@@ -188,10 +188,12 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         bool drained = _workers.IsCompleted;
         if (!drained && deadline > TimeSpan.Zero)
         {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                await _workers.WaitAsync(deadline, _timeProvider, timer.Token).ConfigureAwait(false);
+                // Beyond what a timer can wait (about 49.7 days), the deadline is as good as none.
+                await (deadline.TotalMilliseconds > uint.MaxValue - 1
+                    ? _workers.WaitAsync(cancellationToken)
+                    : _workers.WaitAsync(deadline, _timeProvider, cancellationToken)).ConfigureAwait(false);
                 drained = true;
             }
             catch (TimeoutException)

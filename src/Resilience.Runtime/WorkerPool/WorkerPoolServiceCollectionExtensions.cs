@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -38,6 +39,23 @@ public static class WorkerPoolServiceCollectionExtensions
         });
         services.AddSingleton<IHostedService>(sp => new WorkerPoolHostedService(sp.GetRequiredKeyedService<WorkerPool>(name)));
         return services;
+    }
+
+    /// <summary>
+    /// Registers a worker pool as <see cref="AddWorkerPool(IServiceCollection, string, Action{WorkerPoolOptions}?)"/> does,
+    /// with its options read from <paramref name="configuration"/> (keys <c>MaxConcurrency</c>, <c>MaxQueue</c>,
+    /// <c>ShutdownTimeout</c>; absent keys keep the defaults), e.g.
+    /// <c>services.AddWorkerPool("emails", configuration.GetSection("WorkerPools:emails"))</c>. Read once, when the pool
+    /// is created: a later change of the configuration does not resize a running pool.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The pool's name; one registration per name.</param>
+    /// <param name="configuration">The section holding the pool's options.</param>
+    /// <exception cref="InvalidOperationException">A worker pool of that name is already registered.</exception>
+    public static IServiceCollection AddWorkerPool(this IServiceCollection services, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddWorkerPool(name, options => configuration.Bind(options));
     }
 
     /// <summary>Creates the pool when the host starts, and shuts it down within its <see cref="WorkerPoolOptions.ShutdownTimeout"/> when the host stops.</summary>

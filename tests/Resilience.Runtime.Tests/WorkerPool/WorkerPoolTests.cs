@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -174,6 +175,47 @@ public sealed class WorkerPoolTests
         Assert.Equal(20, done);
         Assert.True(pool.IsShutDown);
         Assert.Throws<InvalidOperationException>(() => services.AddWorkerPool("emails"));
+    }
+
+    [Fact]
+    public async Task AddWorkerPool_reads_the_options_from_a_configuration_section()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["WorkerPools:emails:MaxConcurrency"] = "3",
+            ["WorkerPools:emails:ShutdownTimeout"] = "00:00:05",
+            ["WorkerPools:audit:MaxQueue"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddWorkerPool("emails", configuration.GetSection("WorkerPools:emails"));
+        services.AddWorkerPool("audit", configuration.GetSection("WorkerPools:audit"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        var emails = provider.GetRequiredKeyedService<WorkerPool>("emails");
+        Assert.Equal(3, emails.MaxConcurrency);
+        Assert.Equal(100, emails.MaxQueue);
+        Assert.Equal(TimeSpan.FromSeconds(5), emails.ShutdownTimeout);
+        Assert.Equal("MaxQueue", Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredKeyedService<WorkerPool>("audit")).ParamName);
+    }
+
+    [Fact]
+    public async Task A_deadline_beyond_what_a_timer_can_wait_drains_without_one()
+    {
+        var pool = Create(maxConcurrency: 2, maxQueue: 10);
+        int ran = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            pool.Submit(async _ =>
+            {
+                await Task.Yield();
+                Interlocked.Increment(ref ran);
+            });
+        }
+
+        WorkerPoolShutdownResult result = await pool.ShutdownAsync(TimeSpan.MaxValue).WaitAsync(Safety);
+
+        Assert.True(result.Drained);
+        Assert.Equal(5, ran);
     }
 
     [Fact]
