@@ -223,7 +223,11 @@ public sealed class CircuitBreaker
         return TryAcquireOrReject(out lease, out rejection);
     }
 
-    /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/> and
+    /// <see cref="CircuitBreakerOptions.HandleException"/> (both must let it through; the predicate is asked only when
+    /// <see cref="CircuitBreakerOptions.Handle"/> does).
+    /// </summary>
     /// <param name="exception">The exception a call ended with.</param>
     public bool ShouldHandle(Exception exception)
     {
@@ -618,8 +622,10 @@ public sealed class CircuitBreaker
             HandleException = options.HandleException;
             if (options.Interval > TimeSpan.Zero)
             {
-                Int128 timestamps = (Int128)options.Interval.Ticks * timestampFrequency / TimeSpan.TicksPerSecond;
-                IntervalTimestamps = timestamps < 1 ? 1 : timestamps > long.MaxValue ? long.MaxValue : (long)timestamps;
+                // Rounded up: the counts are never cleared before the whole interval has passed.
+                Int128 scaled = (Int128)options.Interval.Ticks * timestampFrequency;
+                Int128 timestamps = (scaled + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+                IntervalTimestamps = timestamps > long.MaxValue ? long.MaxValue : (long)timestamps;
             }
             if (options.Handle is { } handle)
             {
