@@ -138,22 +138,21 @@ public sealed class CircuitBreaker
         }
     }
 
-    /// <summary>A snapshot of the counts (window totals as of now, and the current streaks).</summary>
+    /// <summary>
+    /// A snapshot of the counts (window totals as of now, and the current streaks); all zero when the circuit is closed
+    /// and its <see cref="CircuitBreakerOptions.Interval"/> has ended (the next outcome clears them first).
+    /// </summary>
     public CircuitCounts Counts
     {
         get
         {
-            CircuitCounts counts;
-            bool reset;
             lock (_gate)
             {
+                // An ended interval reads as zero counts, as the next outcome will find them; reading clears nothing, so
+                // the next interval still starts at that outcome.
                 long now = _timeProvider.GetTimestamp();
-                reset = EndIntervalIfElapsed(now);
-                counts = _counts.Snapshot(now);
+                return IntervalEnded(now) ? default : _counts.Snapshot(now);
             }
-
-            ReportIntervalReset(reset);
-            return counts;
         }
     }
 
@@ -582,7 +581,7 @@ public sealed class CircuitBreaker
     /// </summary>
     private bool EndIntervalIfElapsed(long now)
     {
-        if (_settings.IntervalTimestamps == 0 || now < _intervalEndsAt || StateOf(_status) != CircuitState.Closed)
+        if (!IntervalEnded(now))
         {
             return false;
         }
@@ -591,6 +590,10 @@ public sealed class CircuitBreaker
         _intervalEndsAt = IntervalEnd(now);
         return true;
     }
+
+    /// <summary>Whether the circuit is closed with an interval that has ended. Call under the lock.</summary>
+    private bool IntervalEnded(long now)
+        => _settings.IntervalTimestamps != 0 && now >= _intervalEndsAt && StateOf(_status) == CircuitState.Closed;
 
     private void ReportIntervalReset(bool reset)
     {
