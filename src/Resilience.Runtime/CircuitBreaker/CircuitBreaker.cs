@@ -151,7 +151,7 @@ public sealed class CircuitBreaker
                 // An ended interval reads as zero counts, as the next outcome will find them; reading clears nothing, so
                 // the next interval still starts at that outcome.
                 long now = _timeProvider.GetTimestamp();
-                return IntervalEnded(now) ? default : _counts.Snapshot(now);
+                return CountsLocked(now);
             }
         }
     }
@@ -258,7 +258,7 @@ public sealed class CircuitBreaker
             if (StateOf(_status) != CircuitState.Isolated)
             {
                 long now = _timeProvider.GetTimestamp();
-                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, _counts.Snapshot(now));
+                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, CountsLocked(now));
             }
         }
 
@@ -275,7 +275,7 @@ public sealed class CircuitBreaker
         lock (_gate)
         {
             long now = _timeProvider.GetTimestamp();
-            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, _counts.Snapshot(now));
+            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, CountsLocked(now));
             if (changed is { OldState: CircuitState.Closed })
             {
                 changed = null;
@@ -590,6 +590,9 @@ public sealed class CircuitBreaker
         _intervalEndsAt = IntervalEnd(now);
         return true;
     }
+
+    /// <summary>The counts as of <paramref name="now"/>: zero when the closed circuit's interval has ended. Call under the lock.</summary>
+    private CircuitCounts CountsLocked(long now) => IntervalEnded(now) ? default : _counts.Snapshot(now);
 
     /// <summary>Whether the circuit is closed with an interval that has ended. Call under the lock.</summary>
     private bool IntervalEnded(long now)
