@@ -10,7 +10,8 @@ namespace Resilience.Generator.Analyzers;
 
 /// <summary>
 /// Reports attribute settings out of their documented range (RES0005), policy types that cannot be created
-/// (RES0008) and per-key settings on an attribute without <c>KeyParameter</c> (RES0017, a warning), wherever the
+/// (RES0008), a <c>HandleException</c> that names no usable static predicate (RES0027–RES0029) and per-key settings on
+/// an attribute without <c>KeyParameter</c> (RES0017, a warning), wherever the
 /// attribute is written: the binder's <see cref="AttributeProblems"/>, per symbol. Also reports attributes where no
 /// decorator reads them (RES0022, <see cref="IgnoredAttributes"/>): on methods of classes and structs, local functions
 /// and lambdas.

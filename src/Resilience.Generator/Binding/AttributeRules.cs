@@ -6,7 +6,7 @@ namespace Resilience.Generator.Binding;
 
 /// <summary>
 /// The one owner of the value rules of the resilience attributes. The analyzer reports each violation (RES0005,
-/// RES0008, and the warning RES0017); the generator degrades a method whose applied attribute has any error
+/// RES0008, RES0027–RES0029, and the warning RES0017); the generator degrades a method whose applied attribute has any error
 /// (<see cref="AttributeViolation.IsError"/>) to plain delegation. Arguments that did not bind (compiler errors) are not
 /// violations: the compiler reports them.
 /// </summary>

@@ -147,22 +147,21 @@ public sealed class CircuitBreaker
         }
     }
 
-    /// <summary>A snapshot of the counts (window totals as of now, and the current streaks).</summary>
+    /// <summary>
+    /// A snapshot of the counts (window totals as of now, and the current streaks); all zero when the circuit is closed
+    /// and its <see cref="CircuitBreakerOptions.Interval"/> has ended (the next outcome clears them first).
+    /// </summary>
     public CircuitCounts Counts
     {
         get
         {
-            CircuitCounts counts;
-            bool reset;
             lock (_gate)
             {
+                // An ended interval reads as zero counts, as the next outcome will find them; reading clears nothing, so
+                // the next interval still starts at that outcome.
                 long now = _timeProvider.GetTimestamp();
-                reset = EndIntervalIfElapsed(now);
-                counts = _counts.Snapshot(now);
+                return CountsLocked(now);
             }
-
-            ReportIntervalReset(reset);
-            return counts;
         }
     }
 
@@ -232,7 +231,11 @@ public sealed class CircuitBreaker
         return TryAcquireOrReject(out lease, out rejection);
     }
 
-    /// <summary>Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> counts as a failure under <see cref="CircuitBreakerOptions.Handle"/> and
+    /// <see cref="CircuitBreakerOptions.HandleException"/> (both must let it through; the predicate is asked only when
+    /// <see cref="CircuitBreakerOptions.Handle"/> does).
+    /// </summary>
     /// <param name="exception">The exception a call ended with.</param>
     public bool ShouldHandle(Exception exception)
     {
@@ -264,7 +267,7 @@ public sealed class CircuitBreaker
             if (StateOf(_status) != CircuitState.Isolated)
             {
                 long now = _timeProvider.GetTimestamp();
-                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, _counts.Snapshot(now));
+                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, CountsLocked(now));
             }
         }
 
@@ -281,7 +284,7 @@ public sealed class CircuitBreaker
         lock (_gate)
         {
             long now = _timeProvider.GetTimestamp();
-            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, _counts.Snapshot(now));
+            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, CountsLocked(now));
             if (changed is { OldState: CircuitState.Closed })
             {
                 changed = null;
@@ -666,7 +669,7 @@ public sealed class CircuitBreaker
     /// </summary>
     private bool EndIntervalIfElapsed(long now)
     {
-        if (_settings.IntervalTimestamps == 0 || now < _intervalEndsAt || StateOf(_status) != CircuitState.Closed)
+        if (!IntervalEnded(now))
         {
             return false;
         }
@@ -675,6 +678,13 @@ public sealed class CircuitBreaker
         _intervalEndsAt = IntervalEnd(now);
         return true;
     }
+
+    /// <summary>The counts as of <paramref name="now"/>: zero when the closed circuit's interval has ended. Call under the lock.</summary>
+    private CircuitCounts CountsLocked(long now) => IntervalEnded(now) ? default : _counts.Snapshot(now);
+
+    /// <summary>Whether the circuit is closed with an interval that has ended. Call under the lock.</summary>
+    private bool IntervalEnded(long now)
+        => _settings.IntervalTimestamps != 0 && now >= _intervalEndsAt && StateOf(_status) == CircuitState.Closed;
 
     private void ReportIntervalReset(bool reset)
     {
@@ -711,8 +721,10 @@ public sealed class CircuitBreaker
             HandleException = options.HandleException;
             if (options.Interval > TimeSpan.Zero)
             {
-                Int128 timestamps = (Int128)options.Interval.Ticks * timestampFrequency / TimeSpan.TicksPerSecond;
-                IntervalTimestamps = timestamps < 1 ? 1 : timestamps > long.MaxValue ? long.MaxValue : (long)timestamps;
+                // Rounded up: the counts are never cleared before the whole interval has passed.
+                Int128 scaled = (Int128)options.Interval.Ticks * timestampFrequency;
+                Int128 timestamps = (scaled + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+                IntervalTimestamps = timestamps > long.MaxValue ? long.MaxValue : (long)timestamps;
             }
             if (options.Handle is { } handle)
             {

@@ -35,8 +35,9 @@ public readonly struct CircuitBreakerLease
     /// Records a call that ended with <paramref name="exception"/>: the caller's own cancellation is neutral (it only
     /// frees a probe slot), a <see cref="ResilienceRejectedException"/> is neutral too, any other
     /// <see cref="OperationCanceledException"/> or a <see cref="TimeoutException"/> counts as a timeout failure (a
-    /// failure and a timeout), an exception outside <see cref="CircuitBreakerOptions.Handle"/> is neutral, everything
-    /// else is a failure.
+    /// failure and a timeout), an exception outside <see cref="CircuitBreakerOptions.Handle"/>, or one for which
+    /// <see cref="CircuitBreakerOptions.HandleException"/> returns <see langword="false"/>, is neutral, everything else is a
+    /// failure.
     /// </summary>
     /// <param name="exception">The exception the call ended with.</param>
     /// <param name="callerToken">The caller's own token, to tell its cancellation from a timeout.</param>

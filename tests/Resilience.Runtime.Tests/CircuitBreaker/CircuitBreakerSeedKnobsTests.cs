@@ -108,6 +108,42 @@ public sealed class CircuitBreakerSeedKnobsTests
     }
 
     [Fact]
+    public void Reading_Counts_after_the_end_reports_zeros_and_does_not_move_the_next_interval()
+    {
+        CircuitBreakerOptions options = Consecutive(3);
+        options.Interval = TimeSpan.FromSeconds(10);
+        CircuitBreaker breaker = Create(options, out FakeTimeProvider time);
+
+        Fail(breaker, 2);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(default, breaker.Counts);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Fail(breaker, 1); // the reset happens here, at 15 s: the next interval ends at 25 s
+        time.Advance(TimeSpan.FromSeconds(9));
+        Fail(breaker, 1);
+
+        Assert.Equal(2, breaker.Counts.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void On_a_coarse_clock_the_interval_is_rounded_up_never_down()
+    {
+        var time = new OddFrequencyTimeProvider(1_000); // 1 ms timestamps
+        var breaker = new CircuitBreaker(
+            "coarse",
+            new CircuitBreakerOptions { FailureThreshold = 3, Interval = TimeSpan.FromTicks(10_005) }, // 1.0005 ms
+            time);
+
+        Fail(breaker, 1);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Fail(breaker, 1);
+        Assert.Equal(2, breaker.Counts.ConsecutiveFailures);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Fail(breaker, 1);
+        Assert.Equal(1, breaker.Counts.ConsecutiveFailures);
+    }
+
+    [Fact]
     public void The_next_interval_starts_at_the_reset_not_at_the_old_end()
     {
         CircuitBreakerOptions options = Consecutive(3);

@@ -49,6 +49,38 @@ public sealed class SeedKnobsConfigurationTests
         Assert.Contains("SuccessThreshold", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_exact_window_is_configurable_and_more_than_1000_permits_with_it_is_rejected_naming_PermitLimit()
+    {
+        using ServiceProvider good = Build(new Dictionary<string, string?>
+        {
+            ["Resilience:Instances:api:RateLimit:Algorithm"] = "SlidingWindowExact",
+            ["Resilience:Instances:api:RateLimit:PermitLimit"] = "1000",
+        });
+        good.GetRequiredService<IStartupValidator>().Validate();
+        RateLimitStrategy limit = good.GetRequiredService<ResilienceRegistry>().GetOrAddRateLimit("api", new RateLimitOptions());
+        Assert.Equal(1_000, TakeAll(limit));
+
+        using ServiceProvider bad = Build(new Dictionary<string, string?>
+        {
+            ["Resilience:Instances:api:RateLimit:Algorithm"] = "SlidingWindowExact",
+            ["Resilience:Instances:api:RateLimit:PermitLimit"] = "1001",
+        });
+        var error = Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("PermitLimit must be at most 1000 with Algorithm SlidingWindowExact", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int TakeAll(RateLimitStrategy limit)
+    {
+        int taken = 0;
+        while (limit.TryAcquire())
+        {
+            taken++;
+        }
+
+        return taken;
+    }
+
     private ServiceProvider Build(Dictionary<string, string?> values)
     {
         IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
