@@ -66,6 +66,9 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
     /// <summary>Permits asked for per round trip.</summary>
     public int LeasePermits => _leasePermits;
 
+    /// <summary>The permit limit counted now (after reloads).</summary>
+    internal int PermitLimit => _settings.PermitLimit;
+
     /// <summary>Keys of a keyed limit that hold a lease now (expired ones included until swept).</summary>
     internal int LeasedKeys => _pools.Count;
 
@@ -220,7 +223,10 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
             Arguments = [options.PermitLimit, windowMicroseconds, leasePermits, segments];
             LeaseLifetime = options.Window;
             MaxKeys = options.MaxKeys;
+            PermitLimit = options.PermitLimit;
         }
+
+        public int PermitLimit { get; }
 
         public int MaxKeys { get; }
 
