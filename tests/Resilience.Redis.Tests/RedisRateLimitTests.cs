@@ -171,6 +171,12 @@ public sealed class RedisRateLimitTests
         Assert.Equal(
             "Resilience:Instances:notnumber:RateLimit:LeasePermits: 'many' is not a whole number.",
             Assert.Throws<InvalidOperationException>(() => fleet.Registry.GetOrAddRateLimit("notnumber", options)).Message);
+
+        // An algorithm without a script (one added to the core later, here an undefined value) is refused, not miscounted.
+        var unknown = new RateLimitOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(10), Algorithm = (RateLimitAlgorithm)99 };
+        Assert.Equal(
+            "The 99 algorithm is not counted on Redis (TokenBucket, SlidingWindow and FixedWindow are); use one of those, or keep this rate limit Local.",
+            Assert.Throws<ArgumentException>(() => new RedisRateLimitBackend(fleet.Availability, "p:", "x", unknown, 1, TimeProvider.System)).Message.Split(" (Parameter")[0]);
     }
 
     [Fact]

@@ -63,6 +63,15 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
         _settings = new Settings(_keyPrefix, options, leasePermits);
     }
 
+    /// <summary>Whether <paramref name="algorithm"/> has a script here.</summary>
+    internal static bool Supports(RateLimitAlgorithm algorithm)
+        => algorithm is RateLimitAlgorithm.TokenBucket or RateLimitAlgorithm.SlidingWindow or RateLimitAlgorithm.FixedWindow;
+
+    /// <summary>Why a limit with <paramref name="algorithm"/> cannot run on Redis.</summary>
+    internal static string UnsupportedAlgorithm(RateLimitAlgorithm algorithm)
+        => $"The {algorithm} algorithm is not counted on Redis (TokenBucket, SlidingWindow and FixedWindow are); "
+            + "use one of those, or keep this rate limit Local.";
+
     /// <summary>Permits asked for per round trip.</summary>
     public int LeasePermits => _leasePermits;
 
@@ -211,7 +220,8 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
             {
                 RateLimitAlgorithm.SlidingWindow => (RedisRateLimitScripts.SlidingWindow, "sw" + options.SegmentsPerWindow.ToString(CultureInfo.InvariantCulture), options.SegmentsPerWindow),
                 RateLimitAlgorithm.FixedWindow => (RedisRateLimitScripts.FixedWindow, "fw", 1),
-                _ => (RedisRateLimitScripts.TokenBucket, "tb", 1),
+                RateLimitAlgorithm.TokenBucket => (RedisRateLimitScripts.TokenBucket, "tb", 1),
+                _ => throw new ArgumentException(UnsupportedAlgorithm(options.Algorithm), nameof(options)),
             };
 
             // The key names the algorithm (and, for the windows, the window and segments its state is numbered in): a reload
