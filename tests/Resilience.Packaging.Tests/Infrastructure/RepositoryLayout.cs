@@ -9,6 +9,7 @@ internal static class RepositoryLayout
 
     public const string AspNetCoreProject = "src/Resilience.AspNetCore/Resilience.AspNetCore.csproj";
     public const string HttpProject = "src/Resilience.Http/Resilience.Http.csproj";
+    public const string RedisProject = "src/Resilience.Redis/Resilience.Redis.csproj";
 
     /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
