@@ -39,8 +39,8 @@ public sealed class DryRunTests(ITestOutputHelper output)
             new[]
             {
                 "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "PrimitiveBenchmarks",
-                "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
-                "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
+                "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks",
+                "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }

@@ -158,6 +158,88 @@ public sealed class PackageConsumerTests : IDisposable
         }
         """;
 
+    private const string RedisProgramSource = """
+        using System.Diagnostics.Metrics;
+        using Microsoft.Extensions.DependencyInjection;
+        using Resilience;
+        using Resilience.Redis;
+
+        namespace RedisConsumer;
+
+        public interface IQuotes
+        {
+            [RateLimit(Name = "Consumer.Quotes", PermitLimit = 3, WindowMs = 600_000)]
+            Task<int> GetAsync();
+        }
+
+        public sealed class Quotes : IQuotes
+        {
+            public Task<int> GetAsync() => Task.FromResult(42);
+        }
+
+        public static class Program
+        {
+            // Two containers (as two instances of a service) share the limit on the Redis given as the argument.
+            public static async Task<int> Main(string[] args)
+            {
+                long available = 0;
+                using var listener = new MeterListener();
+                listener.InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == "Resilience.Redis" && instrument.Name == "resilience.redis.available")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                };
+                listener.SetMeasurementEventCallback<int>((_, value, _, _) => Interlocked.Add(ref available, value));
+                listener.Start();
+
+                var providers = new List<ServiceProvider>();
+                for (int i = 0; i < 2; i++)
+                {
+                    var services = new ServiceCollection();
+                    services.AddResilient<IQuotes, Quotes>(ServiceLifetime.Singleton);
+                    services.AddResilienceRedis(o => o.Configuration = args[0]).AddRateLimit("Consumer.Quotes");
+                    providers.Add(services.BuildServiceProvider());
+                }
+
+                var quotes = providers.Select(p => p.GetRequiredService<IQuotes>()).ToArray();
+                for (int waited = 0; waited < 1_000; waited++)
+                {
+                    Interlocked.Exchange(ref available, 0);
+                    listener.RecordObservableInstruments();
+                    if (Interlocked.Read(ref available) == 2)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(20);
+                }
+
+                int admitted = 0;
+                for (int i = 0; i < 6; i++)
+                {
+                    try
+                    {
+                        await quotes[i % 2].GetAsync();
+                        admitted++;
+                    }
+                    catch (RateLimitRejectedException)
+                    {
+                    }
+                }
+
+                Console.WriteLine($"shared {admitted} of 6");
+                foreach (var provider in providers)
+                {
+                    await provider.DisposeAsync();
+                }
+
+                return admitted == 3 ? 0 : 1;
+            }
+        }
+        """;
+
     private readonly PackedPackage _package;
     private readonly TempDirectory _workspace = new("consumer");
 
@@ -244,6 +326,45 @@ public sealed class PackageConsumerTests : IDisposable
         {
             RemoveFromGlobalPackagesFolder("TestingConsumer", PackedPackage.PackageId);
             RemoveFromGlobalPackagesFolder("TestingConsumer", PackedPackage.TestingPackageId);
+        }
+    }
+
+    [Fact]
+    public async Task New_project_consumes_the_Redis_package_and_two_containers_share_a_limit_on_a_real_server()
+    {
+        await _package.EnsurePackedAsync();
+        var project = WriteConsumerProject("RedisConsumer", RedisProgramSource, PackedPackage.RedisPackageId);
+        // The program builds its own containers: the DI implementation, at the repository's version.
+        var diVersion = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(_package.RepositoryRoot, "Directory.Packages.props")),
+            "Include=\"Microsoft.Extensions.DependencyInjection\" Version=\"([^\"]+)\"").Groups[1].Value;
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            "</ItemGroup>",
+            $"  <PackageReference Include=\"Microsoft.Extensions.DependencyInjection\" Version=\"{diVersion}\" />\n  </ItemGroup>",
+            StringComparison.Ordinal));
+
+        var build = await DotNetCli.RunAsync(_workspace.Path, ["build", project, "-c", "Release", .. DotNetCli.NoServers]);
+        try
+        {
+            Assert.True(build.Succeeded, "The Redis consumer project did not build against the packed packages.\n" + build);
+            using (var assets = JsonDocument.Parse(File.ReadAllText(AssetsFilePath("RedisConsumer"))))
+            {
+                var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToArray();
+                Assert.Contains($"{PackedPackage.RedisPackageId}/{_package.Version}", libraries);
+                Assert.Contains($"{PackedPackage.PackageId}/{_package.Version}", libraries);
+                Assert.Contains(libraries, l => l.StartsWith("StackExchange.Redis/", StringComparison.Ordinal));
+            }
+
+            await using var server = await Resilience.Tests.Shared.RedisServer.StartAsync();
+            var run = await DotNetCli.RunAsync(_workspace.Path, ["run", "--project", project, "-c", "Release", "--no-build", "--", server.ConnectionString]);
+            Assert.True(run.Succeeded, "The Redis consumer program failed.\n" + run);
+            var lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.True(lines.SequenceEqual(["shared 3 of 6"]), "Unexpected program output.\n" + run);
+        }
+        finally
+        {
+            RemoveFromGlobalPackagesFolder("RedisConsumer", PackedPackage.PackageId);
+            RemoveFromGlobalPackagesFolder("RedisConsumer", PackedPackage.RedisPackageId);
         }
     }
 

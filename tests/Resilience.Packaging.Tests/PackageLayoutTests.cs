@@ -48,6 +48,8 @@ public sealed class PackageLayoutTests
                 Path.GetFileName(_package.HttpSymbolPackagePath),
                 Path.GetFileName(_package.TestingPackagePath),
                 Path.GetFileName(_package.TestingPackagePath).Replace(".nupkg", ".snupkg", StringComparison.Ordinal),
+                Path.GetFileName(_package.RedisPackagePath),
+                Path.GetFileName(_package.RedisSymbolPackagePath),
             }.Order(StringComparer.Ordinal),
             _package.ListFeed());
     }
@@ -79,6 +81,36 @@ public sealed class PackageLayoutTests
             // No ASP.NET Core and no Refit: only the HttpClient factory and the runtime package.
             Assert.Equal(
                 new[] { $"Microsoft.Extensions.Http {centralVersions["Microsoft.Extensions.Http"]}", $"{PackedPackage.PackageId} {_package.Version}" },
+                dependencies);
+        }
+    }
+
+    [Fact]
+    public async Task Redis_package_has_its_assembly_and_docs_for_net8_and_net10_and_depends_on_the_runtime_package_and_StackExchange_Redis()
+    {
+        await _package.EnsurePackedAsync();
+        using var package = new PackageReader(_package.RedisPackagePath);
+
+        foreach (var framework in TargetFrameworks)
+        {
+            Assert.Equal(
+                new[] { $"lib/{framework}/Resilience.Redis.dll", $"lib/{framework}/Resilience.Redis.xml" },
+                package.ContentEntries.Where(e => e.StartsWith($"lib/{framework}/", StringComparison.Ordinal)));
+        }
+
+        Assert.DoesNotContain(package.ContentEntries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        var metadata = package.ReadNuspec().Metadata();
+        Assert.Equal(PackedPackage.RedisPackageId, metadata.Child("id")?.Value);
+        Assert.Equal("redis.md", metadata.Child("readme")?.Value);
+        var centralVersions = ReadCentralVersions(Path.Combine(_package.RepositoryRoot, "Directory.Packages.props"));
+        foreach (var group in metadata.Child("dependencies")?.Children("group") ?? [])
+        {
+            var dependencies = group.Children("dependency")
+                .Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}")
+                .Order(StringComparer.Ordinal);
+            Assert.Equal(
+                new[] { $"{PackedPackage.PackageId} {_package.Version}", $"StackExchange.Redis {centralVersions["StackExchange.Redis"]}" }
+                    .Order(StringComparer.Ordinal),
                 dependencies);
         }
     }

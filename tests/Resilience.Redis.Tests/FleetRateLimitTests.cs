@@ -44,7 +44,8 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output)
         Assert.All(counts, c => Assert.Equal(0, c.Fallbacks));
         Assert.All(counts, c => Assert.True(c.Admitted > 0, "every process got permits"));
         Assert.True(admitted <= bound, $"admitted {admitted} > bound {bound}");
-        // The limit is really used (not everything rejected): at least half of the nominal rate over the span.
-        Assert.True(admitted >= (int)(Duration / Window * PermitLimit) / 2, $"admitted only {admitted}");
+        // The bound was really tested: the fleet offered more than it was allowed, so the shared limit turned calls away.
+        // (How many calls a process makes depends on the machine's load; no lower bound on admitted calls is asserted.)
+        Assert.True(counts.Sum(c => c.Rejected) > 0, "the fleet was never limited: the offered load was too low to test the bound");
     }
 }

@@ -144,6 +144,7 @@ public sealed class RedisRateLimitTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Resilience:Instances:configured:RateLimit:Backend"] = "redis",
+            ["Resilience:Instances:configured:RateLimit:PermitLimit"] = "12",
             ["Resilience:Instances:configured:RateLimit:LeasePermits"] = "3",
             ["Resilience:Instances:off:RateLimit:Backend"] = "Local",
             ["Resilience:Instances:bad:RateLimit:Backend"] = "Memcached",
@@ -155,7 +156,9 @@ public sealed class RedisRateLimitTests
         await using var fleet = await Fleet.StartAsync(server, b => b.AddRateLimit("off").AddRateLimit("code", o => o.LeasePermits = 2), configuration);
         var options = new RateLimitOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(10) };
 
-        Assert.Equal(3, Assert.IsType<RedisRateLimitBackend>(fleet.Registry.GetOrAddRateLimit("configured", options).Backend).LeasePermits);
+        var configured = Assert.IsType<RedisRateLimitBackend>(fleet.Registry.GetOrAddRateLimit("configured", options).Backend);
+        Assert.Equal(3, configured.LeasePermits);
+        Assert.Equal(12, configured.PermitLimit); // the core's override reached the backend
         Assert.Equal(2, Assert.IsType<RedisRateLimitBackend>(fleet.Registry.GetOrAddRateLimit("code", options).Backend).LeasePermits);
         Assert.Null(fleet.Registry.GetOrAddRateLimit("off", options).Backend);
         Assert.Null(fleet.Registry.GetOrAddRateLimit("unnamed", options).Backend);
@@ -168,6 +171,12 @@ public sealed class RedisRateLimitTests
         Assert.Equal(
             "Resilience:Instances:notnumber:RateLimit:LeasePermits: 'many' is not a whole number.",
             Assert.Throws<InvalidOperationException>(() => fleet.Registry.GetOrAddRateLimit("notnumber", options)).Message);
+
+        // An algorithm without a script (one added to the core later, here an undefined value) is refused, not miscounted.
+        var unknown = new RateLimitOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(10), Algorithm = (RateLimitAlgorithm)99 };
+        Assert.Equal(
+            "The 99 algorithm is not counted on Redis (TokenBucket, SlidingWindow and FixedWindow are); use one of those, or keep this rate limit Local.",
+            Assert.Throws<ArgumentException>(() => new RedisRateLimitBackend(fleet.Availability, "p:", "x", unknown, 1, TimeProvider.System)).Message.Split(" (Parameter")[0]);
     }
 
     [Fact]
@@ -364,10 +373,14 @@ public sealed class RedisRateLimitTests
             var services = new ServiceCollection();
             if (configuration is not null)
             {
+                // The core reads the same section: Backend and LeasePermits beside its own keys must not fail its validation.
                 services.AddSingleton(configuration);
+                services.AddResilienceConfiguration(configuration.GetSection(ResilienceOptions.SectionName));
             }
-
-            services.AddResilienceRegistry();
+            else
+            {
+                services.AddResilienceRegistry();
+            }
             optIn(services.AddResilienceRedis(o =>
             {
                 o.Configuration = server.ConnectionString;

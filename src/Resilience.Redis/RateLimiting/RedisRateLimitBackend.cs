@@ -63,8 +63,20 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
         _settings = new Settings(_keyPrefix, options, leasePermits);
     }
 
+    /// <summary>Whether <paramref name="algorithm"/> has a script here.</summary>
+    internal static bool Supports(RateLimitAlgorithm algorithm)
+        => algorithm is RateLimitAlgorithm.TokenBucket or RateLimitAlgorithm.SlidingWindow or RateLimitAlgorithm.FixedWindow;
+
+    /// <summary>Why a limit with <paramref name="algorithm"/> cannot run on Redis.</summary>
+    internal static string UnsupportedAlgorithm(RateLimitAlgorithm algorithm)
+        => $"The {algorithm} algorithm is not counted on Redis (TokenBucket, SlidingWindow and FixedWindow are); "
+            + "use one of those, or keep this rate limit Local.";
+
     /// <summary>Permits asked for per round trip.</summary>
     public int LeasePermits => _leasePermits;
+
+    /// <summary>The permit limit counted now (after reloads).</summary>
+    internal int PermitLimit => _settings.PermitLimit;
 
     /// <summary>Keys of a keyed limit that hold a lease now (expired ones included until swept).</summary>
     internal int LeasedKeys => _pools.Count;
@@ -208,7 +220,8 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
             {
                 RateLimitAlgorithm.SlidingWindow => (RedisRateLimitScripts.SlidingWindow, "sw" + options.SegmentsPerWindow.ToString(CultureInfo.InvariantCulture), options.SegmentsPerWindow),
                 RateLimitAlgorithm.FixedWindow => (RedisRateLimitScripts.FixedWindow, "fw", 1),
-                _ => (RedisRateLimitScripts.TokenBucket, "tb", 1),
+                RateLimitAlgorithm.TokenBucket => (RedisRateLimitScripts.TokenBucket, "tb", 1),
+                _ => throw new ArgumentException(UnsupportedAlgorithm(options.Algorithm), nameof(options)),
             };
 
             // The key names the algorithm (and, for the windows, the window and segments its state is numbered in): a reload
@@ -220,7 +233,10 @@ internal sealed class RedisRateLimitBackend : IRateLimitBackend
             Arguments = [options.PermitLimit, windowMicroseconds, leasePermits, segments];
             LeaseLifetime = options.Window;
             MaxKeys = options.MaxKeys;
+            PermitLimit = options.PermitLimit;
         }
+
+        public int PermitLimit { get; }
 
         public int MaxKeys { get; }
 

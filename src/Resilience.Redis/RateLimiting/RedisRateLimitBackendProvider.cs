@@ -52,6 +52,11 @@ internal sealed class RedisRateLimitBackendProvider : IRateLimitBackendProvider
             return null;
         }
 
+        if (!RedisRateLimitBackend.Supports(options.Algorithm))
+        {
+            throw new InvalidOperationException($"Rate limit '{name}' is opted into Redis: {RedisRateLimitBackend.UnsupportedAlgorithm(options.Algorithm)}");
+        }
+
         int leasePermits = _options.Get(name).LeasePermits;
         if (section?["LeasePermits"] is { Length: > 0 } configured)
         {

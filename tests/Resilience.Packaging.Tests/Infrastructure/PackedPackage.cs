@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Resilience.Packaging.Tests.Infrastructure;
 
 /// <summary>
-/// Packs a copy of the runtime project, and of the HTTP and ASP.NET Core packages beside it, once for the whole
+/// Packs a copy of the runtime project, and of the HTTP, Redis and ASP.NET Core packages beside it, once for the whole
 /// <see cref="PackagingCollection"/>, with a version no other run has used (so the global package cache can never
 /// serve a stale copy), into a temporary feed folder.
 /// </summary>
@@ -15,6 +15,8 @@ public sealed class PackedPackage : IDisposable
     public const string AspNetCorePackageId = "Resilience.AspNetCore";
     /// <summary>The HTTP package, packed beside the runtime into the same feed.</summary>
     public const string HttpPackageId = "Resilience.Http";
+    /// <summary>The Redis package, packed beside the runtime into the same feed.</summary>
+    public const string RedisPackageId = "Resilience.Redis";
 
     /// <summary>The testing kit, packed beside the runtime into the same feed.</summary>
     public const string TestingPackageId = "Resilience.Testing";
@@ -60,6 +62,10 @@ public sealed class PackedPackage : IDisposable
 
     public string TestingPackagePath => Path.Combine(FeedDirectory, $"{TestingPackageId}.{Version}.nupkg");
 
+    public string RedisPackagePath => Path.Combine(FeedDirectory, $"{RedisPackageId}.{Version}.nupkg");
+
+    public string RedisSymbolPackagePath => Path.Combine(FeedDirectory, $"{RedisPackageId}.{Version}.snupkg");
+
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
 
@@ -73,7 +79,7 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.TestingProject })
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.TestingProject, RepositoryLayout.RedisProject })
         {
             string[] arguments =
             [

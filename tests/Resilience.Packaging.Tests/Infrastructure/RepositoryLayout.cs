@@ -9,6 +9,7 @@ internal static class RepositoryLayout
 
     public const string AspNetCoreProject = "src/Resilience.AspNetCore/Resilience.AspNetCore.csproj";
     public const string HttpProject = "src/Resilience.Http/Resilience.Http.csproj";
+    public const string RedisProject = "src/Resilience.Redis/Resilience.Redis.csproj";
 
     public const string TestingProject = "src/Resilience.Testing/Resilience.Testing.csproj";
 
