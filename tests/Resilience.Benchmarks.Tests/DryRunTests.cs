@@ -38,7 +38,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
+                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "RetryBreakerBenchmarks",
                 "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
