@@ -38,9 +38,10 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "PrimitiveBenchmarks",
-                "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks",
-                "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
+                "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks",
+                "HedgeBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
+                "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
+                "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }

@@ -35,6 +35,13 @@ public sealed class GeneratorIncrementalTests
                 continue;
             }
 
+            if (name == "HedgeInterfaces" && !run.TrackedSteps.ContainsKey(name))
+            {
+                // Likewise: the synthetic solution has no [Hedge] (left out so that the generator numbers of
+                // docs/benchmarks.md stay comparable); the shared steps after it are still checked.
+                continue;
+            }
+
             Assert.True(run.TrackedSteps.TryGetValue(name, out var steps), $"Tracked step '{name}' did not run.");
             AssertOnlyCachedOrUnchanged(name, steps);
         }

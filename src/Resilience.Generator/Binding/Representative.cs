@@ -5,7 +5,7 @@ namespace Resilience.Generator.Binding;
 
 /// <summary>
 /// Picks the one (syntax node, attribute kind) pair that stands for an interface, so that the generator parses each
-/// interface once per run although Roslyn calls it for every node that carries any of the seven attributes.
+/// interface once per run although Roslyn calls it for every node that carries any of the resilience attributes.
 /// </summary>
 /// <remarks>
 /// The representative is the first resilience attribute of the first carrier: the interface itself when any of its
