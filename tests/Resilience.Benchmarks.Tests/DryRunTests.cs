@@ -38,7 +38,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
+                "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
                 "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
