@@ -40,8 +40,8 @@ public sealed class DryRunTests(ITestOutputHelper output)
             {
                 "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks",
                 "HedgeBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
-                "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
-                "WorkerPoolBenchmarks",
+                "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
+                "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }

@@ -90,7 +90,7 @@ public sealed class HedgeStrategyTests
     public async Task When_every_attempt_fails_the_call_ends_with_the_failure_of_the_last_to_end()
     {
         var hedge = new HedgeStrategy("h", new HedgeOptions { Delay = TimeSpan.Zero, MaxHedges = 2 }, _clock);
-        var downstream = new Downstream();
+        var downstream = new Downstream(inlineContinuations: true);
 
         Task<Outcome> call = Run(hedge, downstream, CancellationToken.None);
         await downstream.WaitForAttempts(3);
@@ -265,7 +265,11 @@ public sealed class HedgeStrategyTests
     private sealed record Outcome(int Result, Exception? Error, int Started);
 
     /// <summary>Attempts that end when the test says so (or fail when their token is cancelled).</summary>
-    private sealed class Downstream
+    /// <remarks>
+    /// With <c>inlineContinuations</c> an answer's continuations run inside <see cref="Fail"/>/<see cref="Complete"/>,
+    /// so the hedge has observed each ending before the test ends the next one (the order of endings is then exact).
+    /// </remarks>
+    private sealed class Downstream(bool inlineContinuations = false)
     {
         private readonly List<(TaskCompletionSource<int> Answer, CancellationToken Token)> _attempts = [];
         private readonly SemaphoreSlim _started = new(0);
@@ -283,7 +287,7 @@ public sealed class HedgeStrategyTests
 
         public ValueTask<int> Attempt(CancellationToken token)
         {
-            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var answer = new TaskCompletionSource<int>(inlineContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             token.Register(() => answer.TrySetCanceled(token));
             lock (_attempts)
             {
