@@ -45,6 +45,8 @@ public sealed class PackageLayoutTests
                 Path.GetFileName(_package.AspNetCoreSymbolPackagePath),
                 Path.GetFileName(_package.HttpPackagePath),
                 Path.GetFileName(_package.HttpSymbolPackagePath),
+                Path.GetFileName(_package.CachingPackagePath),
+                Path.GetFileName(_package.CachingSymbolPackagePath),
             }.Order(StringComparer.Ordinal),
             _package.ListFeed());
     }

@@ -16,6 +16,9 @@ public sealed class PackedPackage : IDisposable
     /// <summary>The HTTP package, packed beside the runtime into the same feed.</summary>
     public const string HttpPackageId = "Resilience.Http";
 
+    /// <summary>The shared stale cache package, packed beside the runtime into the same feed.</summary>
+    public const string CachingPackageId = "Resilience.Caching";
+
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
 
@@ -55,6 +58,10 @@ public sealed class PackedPackage : IDisposable
 
     public string HttpSymbolPackagePath => Path.Combine(FeedDirectory, $"{HttpPackageId}.{Version}.snupkg");
 
+    public string CachingPackagePath => Path.Combine(FeedDirectory, $"{CachingPackageId}.{Version}.nupkg");
+
+    public string CachingSymbolPackagePath => Path.Combine(FeedDirectory, $"{CachingPackageId}.{Version}.snupkg");
+
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
 
@@ -68,7 +75,7 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject })
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.CachingProject })
         {
             string[] arguments =
             [

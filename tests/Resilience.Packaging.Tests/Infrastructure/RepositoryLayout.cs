@@ -10,6 +10,8 @@ internal static class RepositoryLayout
     public const string AspNetCoreProject = "src/Resilience.AspNetCore/Resilience.AspNetCore.csproj";
     public const string HttpProject = "src/Resilience.Http/Resilience.Http.csproj";
 
+    public const string CachingProject = "src/Resilience.Caching/Resilience.Caching.csproj";
+
     /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
 
