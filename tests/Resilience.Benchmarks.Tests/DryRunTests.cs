@@ -39,7 +39,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
             new[]
             {
                 "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks", "RetryBreakerBenchmarks",
-                "RetrySecondAttemptBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
+                "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }
