@@ -49,8 +49,8 @@ internal static class BreakerApp
     public const string KeyedName = "hosts";
 
     /// <summary>
-    /// The operation timeout of the probe-limit tests: a probe script slower than the timeout is admitted by the local
-    /// breaker alone (by design), which those tests must not mistake for the fleet's limit on a busy machine.
+    /// The operation timeout of the cross-process tests: a script slower than the timeout sends the call to the local
+    /// breaker alone (by design), which those tests must not mistake for the shared behaviour on a busy machine.
     /// </summary>
     public static readonly TimeSpan SlowMachine = TimeSpan.FromSeconds(2);
 

@@ -19,7 +19,7 @@ internal static class Program
             case ["watch", var redis]:
             {
                 var downstream = new Downstream();
-                await using var provider = BreakerApp.Build(redis, downstream);
+                await using var provider = BreakerApp.Build(redis, downstream, operationTimeout: BreakerApp.SlowMachine);
                 var breaker = await BreakerApp.ReadyAsync(provider);
                 long openedAt = 0;
                 breaker.StateChanged += (_, e) =>

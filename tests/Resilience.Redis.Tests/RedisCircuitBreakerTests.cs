@@ -19,7 +19,7 @@ public sealed class RedisCircuitBreakerTests(ITestOutputHelper output)
         await using var watchers = await Fleet.StartAsync(2, "watch", redis.ConnectionString);
 
         var downstream = new Downstream();
-        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream);
+        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream, operationTimeout: BreakerApp.SlowMachine);
         var breaker = await BreakerApp.ReadyAsync(provider);
         long trippedAt = 0;
         breaker.StateChanged += (_, e) => trippedAt = e.NewState == CircuitState.Open ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : trippedAt;
