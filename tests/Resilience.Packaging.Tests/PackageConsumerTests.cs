@@ -240,6 +240,85 @@ public sealed class PackageConsumerTests : IDisposable
         }
         """;
 
+    private const string CachingProgramSource = """
+        using System.Collections.Concurrent;
+        using System.Text.Json.Serialization;
+        using Microsoft.Extensions.Caching.Distributed;
+        using Resilience;
+        using Resilience.Caching;
+
+        namespace CachingConsumer;
+
+        public sealed record Rates(string Base, decimal Euro);
+
+        [JsonSerializable(typeof(Rates))]
+        public sealed partial class ConsumerJson : JsonSerializerContext;
+
+        public interface IRates
+        {
+            [CacheFallback(StaleTtlMs = 60_000)]
+            Task<Rates> GetAsync(string baseCurrency, CancellationToken cancellationToken);
+        }
+
+        public sealed class RatesService(bool down) : IRates
+        {
+            public Task<Rates> GetAsync(string baseCurrency, CancellationToken cancellationToken)
+                => down ? Task.FromException<Rates>(new TimeoutException("rates service is down")) : Task.FromResult(new Rates(baseCurrency, 0.9m));
+        }
+
+        /// <summary>A distributed cache in memory, standing for Redis between two processes.</summary>
+        public sealed class DictionaryCache : IDistributedCache
+        {
+            private readonly ConcurrentDictionary<string, byte[]> _entries = new();
+
+            public byte[]? Get(string key) => _entries.TryGetValue(key, out var value) ? value : null;
+
+            public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult(Get(key));
+
+            public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => _entries[key] = value;
+
+            public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+            {
+                Set(key, value, options);
+                return Task.CompletedTask;
+            }
+
+            public void Refresh(string key)
+            {
+            }
+
+            public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+            public void Remove(string key) => _entries.TryRemove(key, out _);
+
+            public Task RemoveAsync(string key, CancellationToken token = default)
+            {
+                Remove(key);
+                return Task.CompletedTask;
+            }
+        }
+
+        public static class Program
+        {
+            public static async Task<int> Main()
+            {
+                var shared = new DictionaryCache();
+                var options = new SharedCacheFallbackStoreOptions { TypeInfoResolver = ConsumerJson.Default };
+                using var writerStore = new DistributedCacheFallbackStore(shared, options);
+                using var readerStore = new DistributedCacheFallbackStore(shared, options);
+                for (int i = 0; i < 500 && !(writerStore.IsSharedCacheAvailable && readerStore.IsSharedCacheAvailable); i++)
+                {
+                    await Task.Delay(10);
+                }
+
+                var fresh = await new RatesResilient(new RatesService(down: false), new ResilienceRegistry(null, writerStore)).GetAsync("EUR", CancellationToken.None);
+                var stale = await new RatesResilient(new RatesService(down: true), new ResilienceRegistry(null, readerStore)).GetAsync("EUR", CancellationToken.None);
+                Console.WriteLine($"stored {fresh.Base} {fresh.Euro}; answered {stale.Base} {stale.Euro} from the shared cache");
+                return stale == fresh ? 0 : 1;
+            }
+        }
+        """;
+
     private readonly PackedPackage _package;
     private readonly TempDirectory _workspace = new("consumer");
 
@@ -365,6 +444,36 @@ public sealed class PackageConsumerTests : IDisposable
         {
             RemoveFromGlobalPackagesFolder("RedisConsumer", PackedPackage.PackageId);
             RemoveFromGlobalPackagesFolder("RedisConsumer", PackedPackage.RedisPackageId);
+        }
+    }
+
+    [Fact]
+    public async Task New_project_consumes_the_Caching_package_and_shares_stale_results_between_two_stores()
+    {
+        await _package.EnsurePackedAsync();
+        var project = WriteConsumerProject("CachingConsumer", CachingProgramSource, PackedPackage.CachingPackageId);
+
+        var build = await DotNetCli.RunAsync(_workspace.Path, ["build", project, "-c", "Release", .. DotNetCli.NoServers]);
+        try
+        {
+            Assert.True(build.Succeeded, "The caching consumer project did not build against the packed packages.\n" + build);
+            using (var assets = JsonDocument.Parse(File.ReadAllText(AssetsFilePath("CachingConsumer"))))
+            {
+                var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToArray();
+                Assert.Contains($"{PackedPackage.CachingPackageId}/{_package.Version}", libraries);
+                Assert.Contains(libraries, l => l.StartsWith("Microsoft.Extensions.Caching.Abstractions/", StringComparison.Ordinal));
+                Assert.DoesNotContain(libraries, l => l.StartsWith("StackExchange.Redis", StringComparison.Ordinal));
+            }
+
+            var run = await DotNetCli.RunAsync(_workspace.Path, ["run", "--project", project, "-c", "Release", "--no-build"]);
+            Assert.True(run.Succeeded, "The caching consumer program failed.\n" + run);
+            var lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.True(lines.SequenceEqual(["stored EUR 0.9; answered EUR 0.9 from the shared cache"]), "Unexpected program output.\n" + run);
+        }
+        finally
+        {
+            RemoveFromGlobalPackagesFolder("CachingConsumer", PackedPackage.PackageId);
+            RemoveFromGlobalPackagesFolder("CachingConsumer", PackedPackage.CachingPackageId);
         }
     }
 

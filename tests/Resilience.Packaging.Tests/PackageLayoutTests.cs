@@ -50,6 +50,8 @@ public sealed class PackageLayoutTests
                 Path.GetFileName(_package.TestingPackagePath).Replace(".nupkg", ".snupkg", StringComparison.Ordinal),
                 Path.GetFileName(_package.RedisPackagePath),
                 Path.GetFileName(_package.RedisSymbolPackagePath),
+                Path.GetFileName(_package.CachingPackagePath),
+                Path.GetFileName(_package.CachingSymbolPackagePath),
             }.Order(StringComparer.Ordinal),
             _package.ListFeed());
     }

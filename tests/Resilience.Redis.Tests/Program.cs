@@ -19,7 +19,7 @@ internal static class Program
             case ["watch", var redis]:
             {
                 var downstream = new Downstream();
-                await using var provider = BreakerApp.Build(redis, downstream);
+                await using var provider = BreakerApp.Build(redis, downstream, operationTimeout: BreakerApp.SlowMachine);
                 var breaker = await BreakerApp.ReadyAsync(provider);
                 long openedAt = 0;
                 breaker.StateChanged += (_, e) =>
@@ -54,7 +54,8 @@ internal static class Program
             case ["probe", var redis, var breakMs]:
             {
                 var downstream = new Downstream { Hold = TimeSpan.FromSeconds(2) };
-                await using var provider = BreakerApp.Build(redis, downstream, int.Parse(breakMs, System.Globalization.CultureInfo.InvariantCulture));
+                await using var provider = BreakerApp.Build(
+                    redis, downstream, int.Parse(breakMs, System.Globalization.CultureInfo.InvariantCulture), operationTimeout: BreakerApp.SlowMachine);
                 var breaker = await BreakerApp.ReadyAsync(provider);
                 Console.WriteLine("ready");
                 if (!await BreakerApp.EventuallyAsync(() => breaker.State == CircuitState.Open, timeout)

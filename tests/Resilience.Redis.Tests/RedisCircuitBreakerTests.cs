@@ -19,7 +19,7 @@ public sealed class RedisCircuitBreakerTests(ITestOutputHelper output)
         await using var watchers = await Fleet.StartAsync(2, "watch", redis.ConnectionString);
 
         var downstream = new Downstream();
-        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream);
+        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream, operationTimeout: BreakerApp.SlowMachine);
         var breaker = await BreakerApp.ReadyAsync(provider);
         long trippedAt = 0;
         breaker.StateChanged += (_, e) => trippedAt = e.NewState == CircuitState.Open ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : trippedAt;
@@ -45,13 +45,59 @@ public sealed class RedisCircuitBreakerTests(ITestOutputHelper output)
         await using var probers = await Fleet.StartAsync(3, "probe", redis.ConnectionString, breakMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var downstream = new Downstream();
-        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream, breakMs);
+        await using var provider = BreakerApp.Build(redis.ConnectionString, downstream, breakMs, operationTimeout: BreakerApp.SlowMachine);
         await BreakerApp.ReadyAsync(provider);
         await BreakerApp.TripAsync(provider, downstream);
 
         string[] results = await probers.ResultsAsync();
         Assert.True(results.Count(r => r == "admitted from HalfOpen") == 1, string.Join("; ", results)); // HalfOpenMaxCalls = 1, fleet-wide
         Assert.True(results.Count(r => r.StartsWith("rejected from HalfOpen", StringComparison.Ordinal)) == 2, string.Join("; ", results));
+    }
+
+    [Fact]
+    public async Task Threads_of_two_applications_racing_for_half_open_probes_get_one_in_all()
+    {
+        // The race ends before the probe window (a break duration from the first probe) would admit a second probe.
+        const int breakMs = 2_000;
+        var slowMachine = BreakerApp.SlowMachine;
+        await using var redis = await RedisServer.StartAsync();
+        var first = new Downstream();
+        await using var a = BreakerApp.Build(redis.ConnectionString, first, breakMs, operationTimeout: slowMachine);
+        await using var b = BreakerApp.Build(redis.ConnectionString, new Downstream(), breakMs, operationTimeout: slowMachine);
+        var breakers = new[] { await BreakerApp.ReadyAsync(a), await BreakerApp.ReadyAsync(b) };
+        await BreakerApp.TripAsync(a, first);
+        Assert.True(await BreakerApp.EventuallyAsync(() => breakers[1].State == CircuitState.Open));
+
+        // Each application alone would admit one probe (HalfOpenMaxCalls = 1): two in all without Redis.
+        int admitted = 0;
+        var leases = new System.Collections.Concurrent.ConcurrentBag<CircuitBreakerLease>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(breakMs * 1.5);
+        var racers = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            CircuitBreaker breaker = breakers[i % 2];
+            while (DateTime.UtcNow < deadline)
+            {
+                if (breaker.TryAcquire(out CircuitBreakerLease lease))
+                {
+                    Interlocked.Increment(ref admitted);
+                    leases.Add(lease); // held: the probe is in flight until the race ends
+                    return;
+                }
+
+                await Task.Delay(1); // not a spin: the Redis client's threads need the two cores too
+            }
+        })).ToArray();
+        await Task.WhenAll(racers);
+
+        // A probe script slower than OperationTimeout would make Redis unavailable and admit locally (by design): not this test.
+        Assert.True(a.GetRequiredService<RedisAvailability>().IsAvailable && b.GetRequiredService<RedisAvailability>().IsAvailable, "Redis timed out");
+        Assert.Equal(1, admitted);
+        foreach (CircuitBreakerLease lease in leases)
+        {
+            lease.RecordSuccess();
+        }
+
+        Assert.True(await BreakerApp.EventuallyAsync(() => breakers.All(x => x.State == CircuitState.Closed)), "the probe's success did not close both");
     }
 
     [Fact]

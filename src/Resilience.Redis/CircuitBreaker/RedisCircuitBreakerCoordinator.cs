@@ -215,8 +215,14 @@ internal sealed partial class RedisCircuitBreakerCoordinator : CircuitBreakerCoo
 
     private void Subscribe()
     {
-        if (_disposed || Volatile.Read(ref _subscriber) is not null || Interlocked.Exchange(ref _subscribing, 1) == 1 || !_availability.TryGetDatabase(out IDatabase? database))
+        if (_disposed || Volatile.Read(ref _subscriber) is not null || Interlocked.Exchange(ref _subscribing, 1) == 1)
         {
+            return;
+        }
+
+        if (!_availability.TryGetDatabase(out IDatabase? database))
+        {
+            Volatile.Write(ref _subscribing, 0); // the next transition to available tries again
             return;
         }
 

@@ -21,6 +21,9 @@ public sealed class PackedPackage : IDisposable
     /// <summary>The testing kit, packed beside the runtime into the same feed.</summary>
     public const string TestingPackageId = "Resilience.Testing";
 
+    /// <summary>The shared stale cache package, packed beside the runtime into the same feed.</summary>
+    public const string CachingPackageId = "Resilience.Caching";
+
     private readonly TempDirectory _workspace = new("packaging");
     private readonly Lazy<Task<string>> _pack;
 
@@ -66,6 +69,10 @@ public sealed class PackedPackage : IDisposable
 
     public string RedisSymbolPackagePath => Path.Combine(FeedDirectory, $"{RedisPackageId}.{Version}.snupkg");
 
+    public string CachingPackagePath => Path.Combine(FeedDirectory, $"{CachingPackageId}.{Version}.nupkg");
+
+    public string CachingSymbolPackagePath => Path.Combine(FeedDirectory, $"{CachingPackageId}.{Version}.snupkg");
+
     /// <summary>The pack command's result, once it ran; for assertion messages.</summary>
     internal ProcessResult? PackResult { get; private set; }
 
@@ -79,7 +86,7 @@ public sealed class PackedPackage : IDisposable
         var copy = _workspace.Combine("repo");
         RepositoryLayout.CopyForPacking(RepositoryRoot, copy);
 
-        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.TestingProject, RepositoryLayout.RedisProject })
+        foreach (var project in new[] { RepositoryLayout.RuntimeProject, RepositoryLayout.HttpProject, RepositoryLayout.TestingProject, RepositoryLayout.RedisProject, RepositoryLayout.CachingProject })
         {
             string[] arguments =
             [

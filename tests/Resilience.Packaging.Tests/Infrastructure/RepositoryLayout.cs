@@ -13,6 +13,8 @@ internal static class RepositoryLayout
 
     public const string TestingProject = "src/Resilience.Testing/Resilience.Testing.csproj";
 
+    public const string CachingProject = "src/Resilience.Caching/Resilience.Caching.csproj";
+
     /// <summary>Files at the repository root that packing <c>src/</c> reads.</summary>
     private static readonly string[] RequiredRootFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "README.md"];
 
