@@ -15,10 +15,8 @@ namespace Resilience.Caching;
 /// store's in-memory tier allocates nothing and makes no round trip. Reads block the call at most
 /// <see cref="SharedCacheFallbackStoreOptions.OperationTimeout"/>; writes never block it.
 /// </remarks>
-public sealed class HybridCacheFallbackStore : ITypedCacheFallbackStore, IDisposable
+public sealed class HybridCacheFallbackStore : SharedCacheFallbackStore
 {
-    private readonly SharedStore _store;
-
     /// <summary>Creates the store.</summary>
     /// <param name="cache">The HybridCache.</param>
     /// <param name="options">Settings; validated here (<see cref="SharedCacheFallbackStoreOptions.TypeInfoResolver"/> is required).</param>
@@ -31,38 +29,9 @@ public sealed class HybridCacheFallbackStore : ITypedCacheFallbackStore, IDispos
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
+        : base(new Tier(cache ?? throw new ArgumentNullException(nameof(cache))), options, timeProvider, loggerFactory, meterFactory)
     {
-        ArgumentNullException.ThrowIfNull(cache);
-        _store = new SharedStore(new Tier(cache), options, timeProvider, loggerFactory, meterFactory);
     }
-
-    /// <summary>
-    /// Whether the shared cache is used now: <see langword="false"/> until the first background read (which makes the
-    /// connection) answers, and after a failure until a background check finds it back.
-    /// </summary>
-    public bool IsSharedCacheAvailable => _store.IsAvailable;
-
-    /// <summary>The engine, for tests.</summary>
-    internal SharedStore Engine => _store;
-
-    /// <inheritdoc />
-    public bool TryGet<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry) => _store.TryGet<T>(key, lookup, out entry);
-
-    /// <inheritdoc />
-    public void Set<T>(string key, CacheFallbackEntry entry) => _store.Set<T>(key, entry);
-
-    /// <summary>Looks up the in-memory tier only: without the result type nothing can be read from the shared cache.</summary>
-    /// <param name="key">The cache key.</param>
-    /// <param name="entry">The entry, when found.</param>
-    public bool TryGet(string key, out CacheFallbackEntry entry) => _store.TryGetLocal(key, out entry);
-
-    /// <summary>Stores in the in-memory tier only: without the result type nothing can be written to the shared cache.</summary>
-    /// <param name="key">The cache key.</param>
-    /// <param name="entry">The entry.</param>
-    public void Set(string key, CacheFallbackEntry entry) => _store.SetLocal(key, entry);
-
-    /// <inheritdoc />
-    public void Dispose() => _store.Dispose();
 
     private sealed class Tier(HybridCache cache) : ISharedTier
     {
