@@ -27,7 +27,7 @@ internal sealed record FuzzCase(
         // Names from 5 on (keywords, reserved names) and return shapes from 6 on (those few strategies can wrap) are
         // less frequent, so that most cases get a decorator.
         var typeParameter = CsCheck.Gen.Select(CsCheck.Gen.Frequency((8, CsCheck.Gen.Int[0, 4]), (1, CsCheck.Gen.Int[5, 12])), CsCheck.Gen.Int[0, 10], (name, constraint) => new FuzzTypeParameter(name, constraint));
-        var attribute = CsCheck.Gen.Select(CsCheck.Gen.Int[0, 27], CsCheck.Gen.Int[0, 40].Array[0, 3], (kind, values) => new FuzzAttribute(kind, values));
+        var attribute = CsCheck.Gen.Select(CsCheck.Gen.Int[0, 31], CsCheck.Gen.Int[0, 40].Array[0, 3], (kind, values) => new FuzzAttribute(kind, values));
         var parameter = CsCheck.Gen.Select(
             CsCheck.Gen.Int[0, 28],
             CsCheck.Gen.Frequency((8, CsCheck.Gen.Const(0)), (2, CsCheck.Gen.Int[1, 7])),

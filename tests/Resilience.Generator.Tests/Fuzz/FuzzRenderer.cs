@@ -125,7 +125,7 @@ internal sealed class FuzzRenderer
             _text.AppendLine(open);
         }
 
-        foreach (var attribute in _case.Attributes.DistinctBy(a => a.Kind % 7))
+        foreach (var attribute in _case.Attributes.DistinctBy(a => a.Kind % 8))
         {
             var rendered = RenderAttribute(attribute, method: null);
             if (rendered is not null)
@@ -303,7 +303,7 @@ internal sealed class FuzzRenderer
         }
 
         var attributes = new List<string>();
-        foreach (var attribute in method.Attributes.DistinctBy(a => a.Kind % 7))
+        foreach (var attribute in method.Attributes.DistinctBy(a => a.Kind % 8))
         {
             var renderedAttribute = RenderAttribute(attribute, context);
             if (renderedAttribute is not null)
@@ -492,22 +492,24 @@ internal sealed class FuzzRenderer
     private static readonly string[][] Settings =
     {
         // Retry
-        new[] { "MaxRetries = 2", "DelayMs = 0", "MaxRetries = -1", "Backoff = BackoffType.Linear", "Jitter = 0", "Jitter = 2.0", "AttemptTimeoutMs = 100", "RetryOn = new[] { typeof(TimeoutException) }", "RetryOn = new[] { typeof(string) }", "MaxDelayMs = 0", "Multiplier = double.NaN", "HandleResult = @pred", "Policy = typeof(NotAPolicy)", "DelayMs = 10" },
+        new[] { "MaxRetries = 2", "DelayMs = 0", "MaxRetries = -1", "Backoff = BackoffType.Linear", "Jitter = 0", "Jitter = 2.0", "AttemptTimeoutMs = 100", "RetryOn = new[] { typeof(TimeoutException) }", "RetryOn = new[] { typeof(string) }", "MaxDelayMs = 0", "Multiplier = double.NaN", "HandleResult = @pred", "Policy = typeof(NotAPolicy)", "DelayMs = 10", "Budget = \"api\"", "Budget = \" \"", "Budget = \"a:b\"" },
         // CircuitBreaker
-        new[] { "FailureThreshold = 2", "FailureThreshold = 0", "FailureRatio = 0.5", "FailureRatio = 1.5", "MinimumThroughput = 3", "BreakDurationMs = 1000", "SamplingDurationMs = 0", "HalfOpenMaxCalls = 2", "Name = \"shared\"", "KeyParameter = @key", "MaxKeys = 10", "KeyIdleTimeoutMs = 100", "Handle = new[] { typeof(InvalidOperationException) }", "HandleResult = @pred", "TimeoutRatio = 0.5" },
+        new[] { "FailureThreshold = 2", "FailureThreshold = 0", "FailureRatio = 0.5", "FailureRatio = 1.5", "MinimumThroughput = 3", "BreakDurationMs = 1000", "SamplingDurationMs = 0", "HalfOpenMaxCalls = 2", "Name = \"shared\"", "KeyParameter = @key", "MaxKeys = 10", "KeyIdleTimeoutMs = 100", "Handle = new[] { typeof(InvalidOperationException) }", "HandleResult = @pred", "TimeoutRatio = 0.5", "SuccessThreshold = 2", "SuccessThreshold = 0", "IntervalMs = 1000", "IntervalMs = -1", "HandleException = @epred" },
         // RateLimit
-        new[] { "PermitLimit = 5", "PermitLimit = 0", "WindowMs = 100", "Algorithm = RateLimitAlgorithm.FixedWindow", "QueueLimit = 2", "KeyParameter = @key", "Name = \"shared\"", "SegmentsPerWindow = 0", "Algorithm = RateLimitAlgorithm.SlidingWindow" },
+        new[] { "PermitLimit = 5", "PermitLimit = 0", "WindowMs = 100", "Algorithm = RateLimitAlgorithm.FixedWindow", "QueueLimit = 2", "KeyParameter = @key", "Name = \"shared\"", "SegmentsPerWindow = 0", "Algorithm = RateLimitAlgorithm.SlidingWindow", "Algorithm = RateLimitAlgorithm.SlidingWindowExact" },
         // Bulkhead
-        new[] { "MaxConcurrency = 2", "MaxConcurrency = 0", "MaxQueue = 5", "MaxQueue = -1", "Name = \"shared\"" },
+        new[] { "MaxConcurrency = 2", "MaxConcurrency = 0", "MaxQueue = 5", "MaxQueue = -1", "Name = \"shared\"", "MaxWaitMs = 100", "MaxWaitMs = -1", "Kind = BulkheadKind.WorkerPool" },
         // Timeout: the constructor argument
         new[] { "1000", "0", "-1", "50" },
         // Fallback: how the fallback is written
         new[] { "right", "no-parameters", "wrong-return", "missing", "handler", "wrong-parameter", "value" },
         // CacheFallback
         new[] { "TtlMs = 100", "StaleTtlMs = 0", "KeyParameters = @keys", "KeyParameters = new string[0]", "TtlMs = -1" },
+        // Hedge
+        new[] { "DelayMs = 0", "DelayMs = -1", "DelayMs = 100", "DelayMs = -2", "MaxHedges = 2", "MaxHedges = 11", "OnFailure = false", "Name = \"shared\"" },
     };
 
-    private static readonly string[] AttributeNames = { "Retry", "CircuitBreaker", "RateLimit", "Bulkhead", "Timeout", "Fallback", "CacheFallback" };
+    private static readonly string[] AttributeNames = { "Retry", "CircuitBreaker", "RateLimit", "Bulkhead", "Timeout", "Fallback", "CacheFallback", "Hedge" };
 
     /// <summary>Settings that are always wrong (RES0005, RES0008, RES0011 with another Name) or that may not match the method.</summary>
     private static readonly HashSet<string> Invalid = new()
@@ -516,13 +518,14 @@ internal sealed class FuzzRenderer
         "Policy = typeof(NotAPolicy)", "FailureThreshold = 0", "FailureRatio = 1.5", "SamplingDurationMs = 0", "PermitLimit = 0",
         "SegmentsPerWindow = 0", "MaxConcurrency = 0", "MaxQueue = -1", "0", "-1", "wrong-return", "missing", "wrong-parameter",
         "value", "StaleTtlMs = 0", "TtlMs = -1", "Name = \"shared\"", "KeyParameter = @key", "KeyParameters = @keys", "HandleResult = @pred",
-        "MaxKeys = 10", "KeyIdleTimeoutMs = 100",
+        "MaxKeys = 10", "KeyIdleTimeoutMs = 100", "Budget = \" \"", "Budget = \"a:b\"", "SuccessThreshold = 0", "IntervalMs = -1",
+        "HandleException = @epred", "MaxWaitMs = -1", "Kind = BulkheadKind.WorkerPool", "DelayMs = -2", "MaxHedges = 11",
     };
 
     private string? RenderAttribute(FuzzAttribute attribute, MethodContext? method)
     {
-        var kind = attribute.Kind % 7;
-        var allowInvalid = attribute.Kind >= 21;
+        var kind = attribute.Kind % 8;
+        var allowInvalid = attribute.Kind >= 24;
         var pool = allowInvalid ? Settings[kind] : Settings[kind].Where(s => !Invalid.Contains(s)).ToArray();
         var name = AttributeNames[kind];
         if (kind == 4)
@@ -552,6 +555,11 @@ internal sealed class FuzzRenderer
                 setting = setting.Replace("@pred", Predicate(method, value));
             }
 
+            if (setting.Contains("@epred"))
+            {
+                setting = setting.Replace("@epred", ExceptionPredicate(value));
+            }
+
             arguments.Add(setting);
         }
 
@@ -579,6 +587,25 @@ internal sealed class FuzzRenderer
                 break;
             case 1:
                 _extra.AppendLine($"    static bool {name}(Guid candidate) => false;");
+                break;
+            default:
+                return "\"Missing\"";
+        }
+
+        return "\"" + name + "\"";
+    }
+
+    /// <summary>A static <c>bool M(Exception)</c> on the interface, one of a wrong shape, or a name that does not exist.</summary>
+    private string ExceptionPredicate(int value)
+    {
+        var name = "IsTransient" + _predicates++.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        switch (value % 3)
+        {
+            case 0:
+                _extra.AppendLine($"    static bool {name}(Exception exception) => exception is TimeoutException;");
+                break;
+            case 1:
+                _extra.AppendLine($"    static int {name}(Exception exception) => 0;");
                 break;
             default:
                 return "\"Missing\"";
