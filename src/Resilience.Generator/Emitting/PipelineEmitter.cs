@@ -113,21 +113,7 @@ internal sealed class PipelineEmitter
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
         _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.StartHedgedAttempt({_locals.HedgeAttempt});");
-        _writer.Line($"global::System.Exception? {_locals.Error} = null;");
-        if (_returnsTask)
-        {
-            _writer.Line($"{_taskType} {_locals.Task} = null!;");
-        }
-
-        if (NeedsResult)
-        {
-            _writer.Line($"{_method.ResultType} {_locals.Result} = default!;");
-        }
-
-        if (TracksMarked)
-        {
-            _writer.Line($"bool {_locals.Marked} = false;");
-        }
+        DeclareOutcomeLocals();
 
         _writer.Block("try");
         CircuitBreaker(_callerToken);
@@ -219,15 +205,9 @@ internal sealed class PipelineEmitter
     /// timeout converts, the stale cache and the fallback consume it). Nothing is rethrown on the way out; a failure
     /// that nothing handled is thrown once, at the end, with its original stack trace.
     /// </summary>
-    private void WriteBody()
+    /// <summary>The locals a body or a hedged attempt carries its outcome in: the failure, the task, the result, the mark.</summary>
+    private void DeclareOutcomeLocals()
     {
-        foreach (var parameter in _method.Parameters.Where(p => p.RefKind == ParameterRefKind.Out))
-        {
-            // Assigned up front: the inner call overwrites it, and a path that skips the call throws.
-            _writer.Line($"{parameter.Name} = default!;");
-        }
-
-        _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.Start();");
         _writer.Line($"global::System.Exception? {_locals.Error} = null;");
         if (_returnsTask)
         {
@@ -243,6 +223,18 @@ internal sealed class PipelineEmitter
         {
             _writer.Line($"bool {_locals.Marked} = false;");
         }
+    }
+
+    private void WriteBody()
+    {
+        foreach (var parameter in _method.Parameters.Where(p => p.RefKind == ParameterRefKind.Out))
+        {
+            // Assigned up front: the inner call overwrites it, and a path that skips the call throws.
+            _writer.Line($"{parameter.Name} = default!;");
+        }
+
+        _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.Start();");
+        DeclareOutcomeLocals();
 
         _writer.Block("try");
         Fallback();
