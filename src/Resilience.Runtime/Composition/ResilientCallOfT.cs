@@ -364,14 +364,18 @@ public sealed class ResilientCall<T>
                         if (attemptTimeout is null)
                         {
                             // The wait ends when the attempt loses even if the action ignores its token.
-                            result = await GeneratedCodeHelpers.WaitAsync(action(state, token), token).ConfigureAwait(false);
+                            result = call.HasChaos && await call.InjectChaosAsync(token).ConfigureAwait(false)
+                                ? call.ChaosResult<T>()
+                                : await GeneratedCodeHelpers.WaitAsync(action(state, token), token).ConfigureAwait(false);
                         }
                         else
                         {
                             TimeoutScope attemptScope = attemptTimeout.Start(token);
                             try
                             {
-                                result = await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
+                                result = call.HasChaos && await call.InjectChaosAsync(attemptScope.Token).ConfigureAwait(false)
+                                    ? call.ChaosResult<T>()
+                                    : await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
                             }
                             catch (OperationCanceledException ex) when (attemptScope.IsExpired)
                             {

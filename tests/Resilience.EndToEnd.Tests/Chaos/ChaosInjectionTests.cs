@@ -293,4 +293,21 @@ public sealed class ChaosInjectionTests
         await Assert.ThrowsAsync<TimeoutException>(() => call.ExecuteAsync(_ => { calls++; return new ValueTask<string>("page"); }).AsTask());
         Assert.Equal(0, calls);
     }
+
+    [Fact]
+    public async Task Every_hedged_attempt_of_a_ResilientCall_draws_chaos()
+    {
+        using var harness = new ChaosHarness(ChaosHarness.Settings("search-api", ("Enabled", "true"), ("InjectionRate", "1"), ("Fault", "IOException")));
+        ResilientCall<string> call = ResilientCall.For<string>(harness.Registry)
+            .WithHedge(new HedgeOptions { Delay = TimeSpan.Zero, MaxHedges = 2 })
+            .WithCircuitBreaker(new CircuitBreakerOptions { FailureThreshold = 10 }, name: "search-api")
+            .Build();
+        int calls = 0;
+
+        // Three attempts at once, each faulted before the action: none reaches it, the call ends with an injected fault.
+        await Assert.ThrowsAsync<IOException>(() => call.ExecuteAsync(_ => { Interlocked.Increment(ref calls); return new ValueTask<string>("page"); }).AsTask());
+        Assert.Equal(0, calls);
+        Assert.True(harness.Registry.TryGetCircuitBreaker("search-api", out CircuitBreaker? breaker));
+        Assert.Equal(3, breaker!.Counts.Failures);
+    }
 }
