@@ -104,6 +104,37 @@ public sealed class RetryPolicyMutationTests
         protected override TimeSpan GetBaseDelay(int attempt) => baseDelay;
     }
 
+    [Theory]
+    [InlineData(BackoffType.Exponential, 2_000)]
+    [InlineData(BackoffType.Exponential, int.MaxValue)]
+    [InlineData(BackoffType.Linear, int.MaxValue)]
+    public void A_base_delay_too_long_for_a_TimeSpan_saturates_at_MaxDelay(BackoffType backoff, int attempt)
+    {
+        // 2^1999 hours overflows double to +Infinity; int.MaxValue linear steps of an hour overflow TimeSpan: both are
+        // the longest delay, capped at MaxDelay, never a wrapped-around negative one read as zero.
+        var policy = RetryPolicy.Create(new RetryOptions { Backoff = backoff, Delay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromDays(1), Jitter = 0 });
+
+        Assert.Equal(TimeSpan.FromDays(1), policy.GetDelay(attempt));
+    }
+
+    [Fact]
+    public void Null_options_are_an_ArgumentNullException_naming_them()
+    {
+        var exception = Assert.Throws<ArgumentNullException>(() => new ExponentialBackoff(null!));
+        Assert.Equal("options", exception.ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_retry_number_below_one_says_where_retry_numbers_start(int attempt)
+    {
+        var policy = RetryPolicy.Create(new RetryOptions());
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => policy.GetDelay(attempt));
+        Assert.Equal("attempt", exception.ParamName);
+        Assert.StartsWith("The retry number (attempt) starts at 1.", exception.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ScriptedRandom(params double[] values) : Random
     {
         public int Draws { get; private set; }
