@@ -484,6 +484,39 @@ internal static class RealInterfaces
                 ("chat", "[Retry(MaxRetries = 2, AttemptTimeoutMs = 10_000)] [Fallback(typeof(CannedAnswers), nameof(CannedAnswers.Apologise))]")),
             Annotation.Of("retry on the streaming method", new[] { "RES0010" }, ("stream", "[Retry]"))),
 
+        new("ISmtpClient", "MailKit: MailKit.Net.Smtp.ISmtpClient (subset)", Usings + """
+            namespace MimeKit { public class MimeMessage { public string? Subject { get; set; } } }
+
+            namespace MailKit
+            {
+                public interface ITransferProgress { void Report(long bytesTransferred); }
+            }
+
+            namespace MailKit.Net.Smtp
+            {
+                public enum SecureSocketOptions { None, Auto, SslOnConnect, StartTls }
+
+                /*iface*/
+                public interface ISmtpClient : IDisposable
+                {
+                    bool IsConnected { get; }
+
+                    /*connect*/
+                    Task ConnectAsync(string host, int port = 0, SecureSocketOptions options = SecureSocketOptions.Auto, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*send*/
+                    Task<string> SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken = default, MailKit.ITransferProgress? progress = null);
+
+                    void Disconnect(bool quit, CancellationToken cancellationToken = default);
+
+                    static bool IsTransient(Exception exception) => exception is TimeoutException or System.IO.IOException;
+                }
+            }
+            """,
+            Annotation.Of("hedged connect, budgeted retry + worker-pool bulkhead on send, breaker with HandleException", Array.Empty<string>(),
+                ("connect", "[Hedge(DelayMs = 200, MaxHedges = 2)]"),
+                ("send", "[Retry(MaxRetries = 2, Budget = \"smtp\")] [Bulkhead(Kind = BulkheadKind.WorkerPool, MaxConcurrency = 2, MaxWaitMs = 500)] [CircuitBreaker(HandleException = nameof(IsTransient), SuccessThreshold = 2, IntervalMs = 60_000)]"))),
+
         new("IEmbeddingGenerator", "Microsoft.Extensions.AI.Abstractions: Microsoft.Extensions.AI.IEmbeddingGenerator<in TInput, TEmbedding>", Usings + """
             namespace Microsoft.Extensions.AI
             {
