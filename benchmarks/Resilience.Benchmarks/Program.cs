@@ -1,10 +1,32 @@
 using BenchmarkDotNet.Running;
+using Resilience.Benchmarks.Charts;
 
 namespace Resilience.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c>.</summary>
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c> runs
+/// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports.
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet switcher).</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet switcher), or draws the chart.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "chart")
+        {
+            if (args.Length is < 3 or > 4)
+            {
+                Console.Error.WriteLine("usage: chart RESULTS_DIR OUT.svg [CAPTION]  (RESULTS_DIR is BenchmarkDotNet.Artifacts/results)");
+                return 2;
+            }
+
+            IReadOnlyList<VersusChart.Scenario> scenarios = VersusChart.Read(args[1]);
+            File.WriteAllText(args[2], VersusChart.Render(scenarios, args.Length == 4 ? args[3] : "BenchmarkDotNet, mean of one run"));
+            Console.WriteLine($"{args[2]}: {scenarios.Count} scenarios");
+            return 0;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
