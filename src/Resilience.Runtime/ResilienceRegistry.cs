@@ -34,12 +34,10 @@ public sealed partial class ResilienceRegistry : IDisposable
 {
     private static ResilienceRegistry? s_shared;
 
-    private readonly ConcurrentDictionary<string, Registration<object, CircuitBreakerOptions>> _breakers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<RetryStrategy, RetryOptions>> _retries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<TimeoutStrategy, TimeoutSetting>> _timeouts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<Bulkhead, BulkheadOptions>> _bulkheads = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<IDisposable, RateLimitOptions>> _rateLimits = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> _cacheFallbacks = new(StringComparer.Ordinal);
+    // The registry is a facade over small typed parts: this map (every instance, keyed by kind and name, with its
+    // declared settings and its kind's InstanceRules), the reload below (one loop over the map), the telemetry hub
+    // (ResilienceRegistry.Telemetry.cs) and the inspection (ResilienceRegistry.Snapshot.cs).
+    private readonly InstanceMap _instances = new();
     private readonly object _createLock = new();
     private readonly TimeProvider _timeProvider;
     private readonly ICacheFallbackStore _cacheStore;
@@ -106,10 +104,10 @@ public sealed partial class ResilienceRegistry : IDisposable
     public CircuitBreaker GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options)
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_breakers, name, options, "circuit breaker",
+        return GetOrAdd(InstanceRules.CircuitBreaker, name, options,
             static (registry, name, options) =>
             {
-                CircuitBreakerOptions effective = registry.EffectiveBreaker(name, options);
+                CircuitBreakerOptions effective = registry.Effective(InstanceRules.CircuitBreaker, name, options);
                 return registry.Attach(registry.WithCoordinator(new CircuitBreaker(name, effective, registry._timeProvider), effective));
             });
     }
@@ -124,10 +122,10 @@ public sealed partial class ResilienceRegistry : IDisposable
         where TKey : notnull
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_breakers, name, options, "circuit breaker",
+        return GetOrAdd(InstanceRules.CircuitBreaker, name, options,
             static (registry, name, options) =>
             {
-                CircuitBreakerOptions effective = registry.EffectiveBreaker(name, options);
+                CircuitBreakerOptions effective = registry.Effective(InstanceRules.CircuitBreaker, name, options);
                 return registry.Attach(registry.WithCoordinator(new KeyedCircuitBreaker<TKey>(name, effective, registry._timeProvider), effective));
             });
     }
@@ -140,9 +138,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     public RetryStrategy GetOrAddRetry(string name, RetryOptions options)
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_retries, name, options, "retry",
+        return GetOrAdd(InstanceRules.Retry, name, options,
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "Retry", options, registry.EffectiveRetry(name, options),
+                name, "Retry", options, registry.Effective(InstanceRules.Retry, name, options),
                 registry, static (name, effective, registry) => new RetryStrategy(name, effective, registry._timeProvider))));
     }
 
@@ -154,9 +152,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     public TimeoutStrategy GetOrAddTimeout(string name, TimeSpan timeout)
     {
         ValidateName(name);
-        return GetOrAdd(_timeouts, name, new TimeoutSetting(timeout), "timeout",
+        return GetOrAdd(InstanceRules.Timeout, name, new TimeoutSetting(timeout),
             static (registry, name, setting) => registry.Attach(CreateConfigured(
-                name, "Timeout", setting, registry.EffectiveTimeout(name, setting),
+                name, "Timeout", setting, registry.Effective(InstanceRules.Timeout, name, setting),
                 registry, static (name, effective, registry) => new TimeoutStrategy(name, effective.Timeout, registry._timeProvider))));
     }
 
@@ -168,8 +166,8 @@ public sealed partial class ResilienceRegistry : IDisposable
     public Bulkhead GetOrAddBulkhead(string name, BulkheadOptions options)
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_bulkheads, name, options, "bulkhead",
-            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.EffectiveBulkhead(name, options), registry._timeProvider)));
+        return GetOrAdd(InstanceRules.Bulkhead, name, options,
+            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.Effective(InstanceRules.Bulkhead, name, options), registry._timeProvider)));
     }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -180,9 +178,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     public RateLimitStrategy GetOrAddRateLimit(string name, RateLimitOptions options)
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_rateLimits, name, options, "rate limit",
+        return GetOrAdd(InstanceRules.RateLimit, name, options,
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
+                name, "RateLimit", options, registry.Effective(InstanceRules.RateLimit, name, options),
                 registry, static (name, effective, registry) => registry.WithBackend(new RateLimitStrategy(name, effective, registry._timeProvider), effective))));
     }
 
@@ -196,9 +194,9 @@ public sealed partial class ResilienceRegistry : IDisposable
         where TKey : notnull
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_rateLimits, name, options, "rate limit",
+        return GetOrAdd(InstanceRules.RateLimit, name, options,
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "RateLimit", options, registry.EffectiveRateLimit(name, options),
+                name, "RateLimit", options, registry.Effective(InstanceRules.RateLimit, name, options),
                 registry, static (name, effective, registry) => registry.WithBackend(new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider), effective))));
     }
 
@@ -210,9 +208,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     public CacheFallbackStrategy GetOrAddCacheFallback(string name, CacheFallbackOptions options)
     {
         ValidateArguments(name, options);
-        return GetOrAdd(_cacheFallbacks, name, options, "cache fallback",
+        return GetOrAdd(InstanceRules.CacheFallback, name, options,
             static (registry, name, options) => registry.Attach(CreateConfigured(
-                name, "CacheFallback", options, registry.EffectiveCacheFallback(name, options),
+                name, "CacheFallback", options, registry.Effective(InstanceRules.CacheFallback, name, options),
                 registry, static (name, effective, registry) => new CacheFallbackStrategy(name, effective, registry._cacheStore, registry._timeProvider))));
     }
 
@@ -222,7 +220,7 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// <remarks>A keyed breaker of that name is not found here; use <see cref="TryGetKeyedCircuitBreaker{TKey}"/>.</remarks>
     public bool TryGetCircuitBreaker(string name, [NotNullWhen(true)] out CircuitBreaker? breaker)
     {
-        TryGet(_breakers, name, out object? instance);
+        TryGet(InstanceRules.CircuitBreaker, name, out object? instance);
         breaker = instance as CircuitBreaker;
         return breaker is not null;
     }
@@ -234,7 +232,7 @@ public sealed partial class ResilienceRegistry : IDisposable
     public bool TryGetKeyedCircuitBreaker<TKey>(string name, [NotNullWhen(true)] out KeyedCircuitBreaker<TKey>? breaker)
         where TKey : notnull
     {
-        TryGet(_breakers, name, out object? instance);
+        TryGet(InstanceRules.CircuitBreaker, name, out object? instance);
         breaker = instance as KeyedCircuitBreaker<TKey>;
         return breaker is not null;
     }
@@ -242,17 +240,17 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// <summary>Finds an existing bulkhead by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="bulkhead">The bulkhead, when found.</param>
-    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead) => TryGet(_bulkheads, name, out bulkhead);
+    public bool TryGetBulkhead(string name, [NotNullWhen(true)] out Bulkhead? bulkhead) => TryGet(InstanceRules.Bulkhead, name, out bulkhead);
 
     /// <summary>Finds an existing retry strategy by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="retry">The retry strategy, when found.</param>
-    public bool TryGetRetry(string name, [NotNullWhen(true)] out RetryStrategy? retry) => TryGet(_retries, name, out retry);
+    public bool TryGetRetry(string name, [NotNullWhen(true)] out RetryStrategy? retry) => TryGet(InstanceRules.Retry, name, out retry);
 
     /// <summary>Finds an existing cache fallback by name, for example to watch <see cref="CacheFallbackStrategy.StaleResultServed"/>.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="cacheFallback">The cache fallback, when found.</param>
-    public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(_cacheFallbacks, name, out cacheFallback);
+    public bool TryGetCacheFallback(string name, [NotNullWhen(true)] out CacheFallbackStrategy? cacheFallback) => TryGet(InstanceRules.CacheFallback, name, out cacheFallback);
 
     /// <summary>
     /// Disposes the rate limits and keyed circuit breakers this registry created and its telemetry (meter and activity
@@ -279,40 +277,29 @@ public sealed partial class ResilienceRegistry : IDisposable
 
         _optionsSubscription?.Dispose();
         DisposeRejectionWatches();
-        foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
+        foreach (IRegisteredInstance entry in _instances.All())
         {
-            pair.Value.Instance.Dispose();
-        }
-
-        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
-        {
-            (pair.Value.Instance as IDisposable)?.Dispose();
-        }
-
-        foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
-        {
-            if (pair.Value.Instance.Kind == BulkheadKind.WorkerPool)
+            switch (entry.Instance)
             {
-                pair.Value.Instance.ShutDown();
+                case Bulkhead { Kind: BulkheadKind.WorkerPool } pool:
+                    pool.ShutDown();
+                    break;
+                case IDisposable disposable when entry.Kind is InstanceKind.RateLimit or InstanceKind.CircuitBreaker:
+                    disposable.Dispose(); // rate limits and keyed breakers
+                    break;
             }
         }
 
         Volatile.Read(ref _telemetry)?.Dispose();
     }
 
-    private static bool TryGet<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map, string name, [NotNullWhen(true)] out TInstance? instance)
+    private bool TryGet<TInstance, TOptions>(InstanceRules<TInstance, TOptions> rules, string name, [NotNullWhen(true)] out TInstance? instance)
         where TInstance : class
         where TOptions : class
     {
         ValidateName(name);
-        if (map.TryGetValue(name, out var registration))
-        {
-            instance = registration.Instance;
-            return true;
-        }
-
-        instance = null;
-        return false;
+        instance = _instances.TryGet(rules, name, out Registration<TInstance, TOptions>? registration) ? registration.Instance : null;
+        return instance is not null;
     }
 
     private static void ValidateName(string name)
@@ -327,29 +314,28 @@ public sealed partial class ResilienceRegistry : IDisposable
     }
 
     /// <summary>
-    /// The instance registered under <paramref name="name"/> in <paramref name="map"/>, created by
+    /// The instance registered under <paramref name="name"/> in the kind of <paramref name="rules"/>, created by
     /// <paramref name="create"/> under the creation lock on first use. An existing instance must be a
     /// <typeparamref name="TResult"/> (keyed the same way) with equal settings: two declarations of one name must agree.
     /// </summary>
     private TResult GetOrAdd<TInstance, TOptions, TResult>(
-        ConcurrentDictionary<string, Registration<TInstance, TOptions>> map,
+        InstanceRules<TInstance, TOptions> rules,
         string name,
         TOptions options,
-        string kind,
         Func<ResilienceRegistry, string, TOptions, TResult> create)
         where TInstance : class
         where TOptions : class, IEquatable<TOptions>
         where TResult : class, TInstance
     {
-        if (!map.TryGetValue(name, out var registration))
+        if (!_instances.TryGet(rules, name, out Registration<TInstance, TOptions>? registration))
         {
             lock (_createLock)
             {
                 ThrowIfDisposed();
-                if (!map.TryGetValue(name, out registration))
+                if (!_instances.TryGet(rules, name, out registration))
                 {
                     TResult created = create(this, name, options);
-                    map[name] = new(created, options);
+                    _instances.Add(new Registration<TInstance, TOptions>(name, created, options, rules));
                     return created;
                 }
             }
@@ -359,11 +345,11 @@ public sealed partial class ResilienceRegistry : IDisposable
         {
             ValidateRequested(name, options);
             throw new InvalidOperationException(
-                $"Two declarations of the {kind} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
+                $"Two declarations of the {rules.Description} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
                 + $"and is now asked for {DescribeKey(typeof(TResult))}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
         }
 
-        EnsureSameSettings(name, kind, registration.Options, options);
+        EnsureSameSettings(name, rules.Description, registration.Options, options);
         return existing;
     }
 
@@ -423,24 +409,11 @@ public sealed partial class ResilienceRegistry : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <summary>The declared breaker settings with the configured overrides of <paramref name="name"/> applied (validated by the caller's constructor).</summary>
-    private CircuitBreakerOptions EffectiveBreaker(string name, CircuitBreakerOptions declared)
-        => Overrides(name)?.CircuitBreaker is { } overrides ? overrides.ApplyTo(declared) : declared;
-
-    private BulkheadOptions EffectiveBulkhead(string name, BulkheadOptions declared)
-        => Overrides(name)?.Bulkhead is { } overrides ? overrides.ApplyTo(declared) : declared;
-
-    private RateLimitOptions EffectiveRateLimit(string name, RateLimitOptions declared)
-        => Overrides(name)?.RateLimit is { } overrides ? overrides.ApplyTo(declared) : declared;
-
-    private RetryOptions EffectiveRetry(string name, RetryOptions declared)
-        => Overrides(name)?.Retry is { } overrides ? overrides.ApplyTo(declared) : declared;
-
-    private TimeoutSetting EffectiveTimeout(string name, TimeoutSetting declared)
-        => Overrides(name)?.Timeout?.Timeout is { } overridden ? new TimeoutSetting(overridden) : declared;
-
-    private CacheFallbackOptions EffectiveCacheFallback(string name, CacheFallbackOptions declared)
-        => Overrides(name)?.CacheFallback is { } overrides ? overrides.ApplyTo(declared) : declared;
+    /// <summary>The declared settings of <paramref name="name"/> with its configured overrides applied (validated by the caller's constructor).</summary>
+    private TOptions Effective<TInstance, TOptions>(InstanceRules<TInstance, TOptions> rules, string name, TOptions declared)
+        where TInstance : class
+        where TOptions : class
+        => rules.Effective(Volatile.Read(ref _overrides), name, declared);
 
     /// <summary>
     /// Creates an instance with the settings <paramref name="effective"/> (the declared ones with the configured
@@ -472,9 +445,6 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// <summary>Whether logs may include argument values (<see cref="ResilienceLoggingOptions.IncludeArgumentValues"/> of the current options).</summary>
     internal bool LogArgumentValues => Volatile.Read(ref _overrides)?.Logging.IncludeArgumentValues == true;
 
-    private ResilienceInstanceOptions? Overrides(string name)
-        => Volatile.Read(ref _overrides) is { } options && options.Instances.TryGetValue(name, out ResilienceInstanceOptions? instance) ? instance : null;
-
     /// <summary>
     /// Configuration changed: reconfigures every instance from its declared settings plus the new overrides (an instance
     /// whose overrides were removed goes back to its declared settings). An instance whose new settings are invalid
@@ -497,69 +467,10 @@ public sealed partial class ResilienceRegistry : IDisposable
 
             Volatile.Write(ref _overrides, options);
             ReconfigureChaos(options, ref failures);
-            foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+            foreach (IRegisteredInstance entry in _instances.All())
             {
-                CircuitBreakerOptions effective = EffectiveBreaker(pair.Key, pair.Value.Options);
-                object breaker = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "CircuitBreaker", ref failures, () =>
-                {
-                    if (breaker is IKeyedCircuitBreaker keyed)
-                    {
-                        keyed.Reconfigure(effective);
-                    }
-                    else
-                    {
-                        ((CircuitBreaker)breaker).Reconfigure(effective);
-                    }
-                });
+                KeepCurrentIfInvalid(entry, options, ref failures);
             }
-
-            foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
-            {
-                BulkheadOptions effective = EffectiveBulkhead(pair.Key, pair.Value.Options);
-                Bulkhead bulkhead = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "Bulkhead", ref failures, () => bulkhead.Reconfigure(effective));
-            }
-
-            foreach (KeyValuePair<string, Registration<RetryStrategy, RetryOptions>> pair in _retries)
-            {
-                RetryOptions effective = EffectiveRetry(pair.Key, pair.Value.Options);
-                RetryStrategy retry = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "Retry", ref failures, () => retry.Reconfigure(effective));
-            }
-
-            foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
-            {
-                TimeSpan effective = EffectiveTimeout(pair.Key, pair.Value.Options).Timeout;
-                TimeoutStrategy timeout = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "Timeout", ref failures, () => timeout.Reconfigure(effective));
-            }
-
-            foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
-            {
-                RateLimitOptions effective = EffectiveRateLimit(pair.Key, pair.Value.Options);
-                IDisposable rateLimit = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "RateLimit", ref failures, () =>
-                {
-                    if (rateLimit is IKeyedRateLimit keyed)
-                    {
-                        keyed.Reconfigure(effective);
-                    }
-                    else
-                    {
-                        ((RateLimitStrategy)rateLimit).Reconfigure(effective);
-                    }
-                });
-            }
-
-            foreach (KeyValuePair<string, Registration<CacheFallbackStrategy, CacheFallbackOptions>> pair in _cacheFallbacks)
-            {
-                CacheFallbackOptions effective = EffectiveCacheFallback(pair.Key, pair.Value.Options);
-                CacheFallbackStrategy cache = pair.Value.Instance;
-                KeepCurrentIfInvalid(pair.Key, "CacheFallback", ref failures, () => cache.Reconfigure(effective));
-            }
-
-            ReconfigureHedgesAndBudgets(ref failures);
         }
 
         if (failures is not null)
@@ -572,33 +483,18 @@ public sealed partial class ResilienceRegistry : IDisposable
     /// Runs one instance's reconfiguration on reload. Settings that are invalid only together with the declared ones
     /// (the validator cannot see those) throw <see cref="ArgumentException"/>: the instance then keeps its current
     /// settings, and the path and reason are added to <paramref name="failures"/> (reported after the lock is left).
-    /// Reload-only, so a closure per instance is fine.
     /// </summary>
-    private static void KeepCurrentIfInvalid(string name, string section, ref List<string>? failures, Action reconfigure)
+    private static void KeepCurrentIfInvalid(IRegisteredInstance entry, ResilienceOptions options, ref List<string>? failures)
     {
         try
         {
-            reconfigure();
+            entry.Reconfigure(options);
         }
         catch (ArgumentException exception)
         {
             (failures ??= []).Add(
-                $"{ResilienceOptions.SectionName}:Instances:{name}:{section}:{exception.ParamName}: {ResilienceOptionsValidator.Describe(exception)} "
-                + $"The configured overrides of '{name}' do not fit its declared settings; it keeps its current settings.");
+                $"{ResilienceOptions.SectionName}:Instances:{entry.Name}:{entry.Section}:{exception.ParamName}: {ResilienceOptionsValidator.Describe(exception)} "
+                + $"The configured overrides of '{entry.Name}' do not fit its declared settings; it keeps its current settings.");
         }
-    }
-
-    private sealed class Registration<TInstance, TOptions>(TInstance instance, TOptions options)
-        where TInstance : class
-        where TOptions : class
-    {
-        public TInstance Instance { get; } = instance;
-
-        public TOptions Options { get; } = options;
-    }
-
-    private sealed record TimeoutSetting(TimeSpan Timeout)
-    {
-        public override string ToString() => $"{Timeout.TotalMilliseconds:0.###} ms";
     }
 }

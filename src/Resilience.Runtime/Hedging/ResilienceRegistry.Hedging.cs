@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
 public sealed partial class ResilienceRegistry
 {
-    private readonly ConcurrentDictionary<string, Registration<HedgeStrategy, HedgeOptions>> _hedges = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Registration<RetryBudget, RetryBudgetOptions>> _retryBudgets = new(StringComparer.Ordinal);
-
     /// <summary>Returns the hedge named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="options">The settings; must equal those of an existing instance of that name.</param>
@@ -17,11 +13,11 @@ public sealed partial class ResilienceRegistry
     {
         ValidateArguments(name, options);
         options.Validate();
-        return GetOrAdd(_hedges, name, options, "hedge",
+        return GetOrAdd(InstanceRules.Hedge, name, options,
             static (registry, name, options) =>
             {
                 HedgeStrategy hedge = CreateConfigured(
-                    name, "Hedge", options, registry.EffectiveHedge(name, options),
+                    name, "Hedge", options, registry.Effective(InstanceRules.Hedge, name, options),
                     registry, static (name, effective, registry) => new HedgeStrategy(name, effective, registry._timeProvider));
                 return registry.Attach(hedge);
             });
@@ -30,7 +26,7 @@ public sealed partial class ResilienceRegistry
     /// <summary>Finds an existing hedge by name.</summary>
     /// <param name="name">The instance name.</param>
     /// <param name="hedge">The hedge, when found.</param>
-    public bool TryGetHedge(string name, [NotNullWhen(true)] out HedgeStrategy? hedge) => TryGet(_hedges, name, out hedge);
+    public bool TryGetHedge(string name, [NotNullWhen(true)] out HedgeStrategy? hedge) => TryGet(InstanceRules.Hedge, name, out hedge);
 
     /// <summary>
     /// Returns the retry budget named <paramref name="name"/>, creating it on first use with the settings of
@@ -43,7 +39,7 @@ public sealed partial class ResilienceRegistry
     public RetryBudget GetOrAddRetryBudget(string name, RetryBudgetOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (_retryBudgets.TryGetValue(name, out var registration))
+        if (_instances.TryGet(InstanceRules.RetryBudget, name, out Registration<RetryBudget, RetryBudgetOptions>? registration))
         {
             return registration.Instance;
         }
@@ -51,11 +47,11 @@ public sealed partial class ResilienceRegistry
         lock (_createLock)
         {
             ThrowIfDisposed();
-            if (!_retryBudgets.TryGetValue(name, out registration))
+            if (!_instances.TryGet(InstanceRules.RetryBudget, name, out registration))
             {
                 RetryBudgetOptions declared = options?.Clone() ?? new RetryBudgetOptions();
-                registration = new(new RetryBudget(name, ConfiguredBudget(name) ?? declared, _timeProvider), declared);
-                _retryBudgets[name] = registration;
+                registration = new(name, new RetryBudget(name, Effective(InstanceRules.RetryBudget, name, declared), _timeProvider), declared, InstanceRules.RetryBudget);
+                _instances.Add(registration);
             }
 
             return registration.Instance;
@@ -67,46 +63,20 @@ public sealed partial class ResilienceRegistry
     /// <param name="budget">The budget, when found.</param>
     public bool TryGetRetryBudget(string name, [NotNullWhen(true)] out RetryBudget? budget)
     {
-        ValidateName(name);
-        budget = _retryBudgets.TryGetValue(name, out var registration) ? registration.Instance : null;
-        return budget is not null;
+        return TryGet(InstanceRules.RetryBudget, name, out budget);
     }
 
     private RetryBudgetSnapshot[] RetryBudgetSnapshots()
     {
-        var budgets = new List<RetryBudgetSnapshot>(_retryBudgets.Count);
-        foreach (KeyValuePair<string, Registration<RetryBudget, RetryBudgetOptions>> pair in _retryBudgets)
+        var budgets = new List<RetryBudgetSnapshot>();
+        foreach (Registration<RetryBudget, RetryBudgetOptions> registration in _instances.OfKind(InstanceRules.RetryBudget))
         {
-            RetryBudget budget = pair.Value.Instance;
+            RetryBudget budget = registration.Instance;
             budget.ReadWindow(out long calls, out long retries);
-            budgets.Add(new RetryBudgetSnapshot(pair.Key, budget.Options.Ratio, calls, retries));
+            budgets.Add(new RetryBudgetSnapshot(registration.Name, budget.Options.Ratio, calls, retries));
         }
 
         budgets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return [.. budgets];
-    }
-
-    private HedgeOptions EffectiveHedge(string name, HedgeOptions declared)
-        => Overrides(name)?.Hedge is { } overrides ? overrides.ApplyTo(declared) : declared;
-
-    private RetryBudgetOptions? ConfiguredBudget(string name)
-        => Volatile.Read(ref _overrides) is { } options && options.RetryBudgets.TryGetValue(name, out RetryBudgetOptions? budget) ? budget : null;
-
-    /// <summary>Configuration changed (under the creation lock): hedges and budgets take their new settings.</summary>
-    private void ReconfigureHedgesAndBudgets(ref List<string>? failures)
-    {
-        foreach (KeyValuePair<string, Registration<HedgeStrategy, HedgeOptions>> pair in _hedges)
-        {
-            HedgeOptions effective = EffectiveHedge(pair.Key, pair.Value.Options);
-            HedgeStrategy hedge = pair.Value.Instance;
-            KeepCurrentIfInvalid(pair.Key, "Hedge", ref failures, () => hedge.Reconfigure(effective));
-        }
-
-        foreach (KeyValuePair<string, Registration<RetryBudget, RetryBudgetOptions>> pair in _retryBudgets)
-        {
-            RetryBudgetOptions effective = ConfiguredBudget(pair.Key) ?? pair.Value.Options;
-            RetryBudget budget = pair.Value.Instance;
-            KeepCurrentIfInvalid(pair.Key, "RetryBudget", ref failures, () => budget.Reconfigure(effective));
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Resilience;
 
 /// <content>Inspection: a read-only view of every instance and its state.</content>
@@ -20,19 +18,19 @@ public sealed partial class ResilienceRegistry
         var breakers = new List<CircuitBreakerSnapshot>();
         var keyedBreakers = new List<KeyedCircuitBreakerSnapshot>();
         Span<long> keysInStates = stackalloc long[4];
-        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        foreach (Registration<object, CircuitBreakerOptions> registration in _instances.OfKind(InstanceRules.CircuitBreaker))
         {
-            switch (pair.Value.Instance)
+            switch (registration.Instance)
             {
                 case CircuitBreaker breaker:
                     CircuitState state = breaker.ReadState(out TimeSpan? retryAfter);
-                    breakers.Add(new CircuitBreakerSnapshot(pair.Key, state, retryAfter, breaker.Counts));
+                    breakers.Add(new CircuitBreakerSnapshot(registration.Name, state, retryAfter, breaker.Counts));
                     break;
                 case IKeyedCircuitBreaker keyed:
                     int keyCount = keyed.KeyCount;
                     ((IKeyStateCounts)keyed).CopyKeysInStates(keysInStates);
                     keyedBreakers.Add(new KeyedCircuitBreakerSnapshot(
-                        pair.Key,
+                        registration.Name,
                         keyCount,
                         keysInStates[(int)CircuitState.Closed],
                         keysInStates[(int)CircuitState.Open],
@@ -42,25 +40,25 @@ public sealed partial class ResilienceRegistry
             }
         }
 
-        var bulkheads = new List<BulkheadSnapshot>(_bulkheads.Count);
-        foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+        var bulkheads = new List<BulkheadSnapshot>();
+        foreach (Registration<Bulkhead, BulkheadOptions> registration in _instances.OfKind(InstanceRules.Bulkhead))
         {
-            Bulkhead bulkhead = pair.Value.Instance;
-            bulkheads.Add(new BulkheadSnapshot(pair.Key, bulkhead.MaxConcurrency, bulkhead.MaxQueue, bulkhead.RunningCount, bulkhead.QueuedCount));
+            Bulkhead bulkhead = registration.Instance;
+            bulkheads.Add(new BulkheadSnapshot(registration.Name, bulkhead.MaxConcurrency, bulkhead.MaxQueue, bulkhead.RunningCount, bulkhead.QueuedCount));
         }
 
-        var rateLimits = new List<RateLimitSnapshot>(_rateLimits.Count);
-        foreach (KeyValuePair<string, Registration<IDisposable, RateLimitOptions>> pair in _rateLimits)
+        var rateLimits = new List<RateLimitSnapshot>();
+        foreach (Registration<IDisposable, RateLimitOptions> registration in _instances.OfKind(InstanceRules.RateLimit))
         {
-            rateLimits.Add(pair.Value.Instance is IKeyedRateLimit keyed
-                ? new RateLimitSnapshot(pair.Key, IsKeyed: true, keyed.KeyCount)
-                : new RateLimitSnapshot(pair.Key, IsKeyed: false, KeyCount: null));
+            rateLimits.Add(registration.Instance is IKeyedRateLimit keyed
+                ? new RateLimitSnapshot(registration.Name, IsKeyed: true, keyed.KeyCount)
+                : new RateLimitSnapshot(registration.Name, IsKeyed: false, KeyCount: null));
         }
 
-        var timeouts = new List<TimeoutSnapshot>(_timeouts.Count);
-        foreach (KeyValuePair<string, Registration<TimeoutStrategy, TimeoutSetting>> pair in _timeouts)
+        var timeouts = new List<TimeoutSnapshot>();
+        foreach (Registration<TimeoutStrategy, TimeoutSetting> registration in _instances.OfKind(InstanceRules.Timeout))
         {
-            timeouts.Add(new TimeoutSnapshot(pair.Key, pair.Value.Instance.Timeout));
+            timeouts.Add(new TimeoutSnapshot(registration.Name, registration.Instance.Timeout));
         }
 
         breakers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -69,24 +67,10 @@ public sealed partial class ResilienceRegistry
         rateLimits.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         timeouts.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new ResilienceRegistrySnapshot(
-            breakers, keyedBreakers, bulkheads, rateLimits, timeouts, SortedNames(_retries), SortedNames(_cacheFallbacks))
+            breakers, keyedBreakers, bulkheads, rateLimits, timeouts, _instances.SortedNames(InstanceKind.Retry), _instances.SortedNames(InstanceKind.CacheFallback))
         {
-            Hedges = SortedNames(_hedges),
+            Hedges = _instances.SortedNames(InstanceKind.Hedge),
             RetryBudgets = RetryBudgetSnapshots(),
         };
-    }
-
-    private static string[] SortedNames<TInstance, TOptions>(ConcurrentDictionary<string, Registration<TInstance, TOptions>> map)
-        where TInstance : class
-        where TOptions : class
-    {
-        var names = new List<string>(map.Count);
-        foreach (KeyValuePair<string, Registration<TInstance, TOptions>> pair in map)
-        {
-            names.Add(pair.Key);
-        }
-
-        names.Sort(StringComparer.Ordinal);
-        return [.. names];
     }
 }

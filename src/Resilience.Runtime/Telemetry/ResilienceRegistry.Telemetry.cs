@@ -130,18 +130,18 @@ public sealed partial class ResilienceRegistry
 
     internal IEnumerable<Measurement<int>> ObserveBreakerStates()
     {
-        var measurements = new List<Measurement<int>>(_breakers.Count);
-        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        var measurements = new List<Measurement<int>>();
+        foreach (Registration<object, CircuitBreakerOptions> registration in _instances.OfKind(InstanceRules.CircuitBreaker))
         {
             // Keyed breakers hold one breaker per key; their states are not reported as one instance's.
-            if (pair.Value.Instance is not CircuitBreaker breaker)
+            if (registration.Instance is not CircuitBreaker breaker)
             {
                 continue;
             }
 
             measurements.Add(new Measurement<int>(
                 (int)breaker.State,
-                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, registration.Name),
                 new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "circuit_breaker")));
         }
 
@@ -151,9 +151,9 @@ public sealed partial class ResilienceRegistry
     internal IEnumerable<Measurement<long>> ObserveKeyStates()
     {
         var measurements = new List<Measurement<long>>();
-        foreach (KeyValuePair<string, Registration<object, CircuitBreakerOptions>> pair in _breakers)
+        foreach (Registration<object, CircuitBreakerOptions> registration in _instances.OfKind(InstanceRules.CircuitBreaker))
         {
-            if (pair.Value.Instance is not IKeyStateCounts keyed)
+            if (registration.Instance is not IKeyStateCounts keyed)
             {
                 continue;
             }
@@ -162,7 +162,7 @@ public sealed partial class ResilienceRegistry
             {
                 measurements.Add(new Measurement<long>(
                     keyed.KeysIn(state),
-                    new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                    new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, registration.Name),
                     new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "circuit_breaker"),
                     new KeyValuePair<string, object?>(ResilienceTelemetry.StateTag, ResilienceTelemetry.StateName(state))));
             }
@@ -321,12 +321,12 @@ public sealed partial class ResilienceRegistry
 
     internal IEnumerable<Measurement<int>> ObserveQueued()
     {
-        var measurements = new List<Measurement<int>>(_bulkheads.Count + _workerPools.Count);
-        foreach (KeyValuePair<string, Registration<Bulkhead, BulkheadOptions>> pair in _bulkheads)
+        var measurements = new List<Measurement<int>>();
+        foreach (Registration<Bulkhead, BulkheadOptions> registration in _instances.OfKind(InstanceRules.Bulkhead))
         {
             measurements.Add(new Measurement<int>(
-                pair.Value.Instance.QueuedCount,
-                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, pair.Key),
+                registration.Instance.QueuedCount,
+                new KeyValuePair<string, object?>(ResilienceTelemetry.InstanceTag, registration.Name),
                 new KeyValuePair<string, object?>(ResilienceTelemetry.StrategyTag, "bulkhead")));
         }
 

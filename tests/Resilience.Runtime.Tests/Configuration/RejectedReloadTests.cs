@@ -77,6 +77,31 @@ public sealed class RejectedReloadTests
         Assert.Equal(6, other.MaxRetries);
     }
 
+    [Fact]
+    public void Several_refused_instances_are_reported_by_kind_then_name_whatever_the_order_they_were_created_in()
+    {
+        using ServiceProvider provider = Build([], out IConfigurationRoot configuration, out ResilienceRegistry registry);
+        RetryStrategy zeta = registry.GetOrAddRetry("zeta", new RetryOptions { MaxRetries = 1, Delay = TimeSpan.FromSeconds(5) });
+        RetryStrategy alpha = registry.GetOrAddRetry("alpha", new RetryOptions { MaxRetries = 1, Delay = TimeSpan.FromSeconds(5) });
+        Bulkhead bulkhead = registry.GetOrAddBulkhead("zeta", new BulkheadOptions { MaxConcurrency = 2, MaxQueue = 1 });
+
+        configuration["Resilience:Instances:zeta:Retry:MaxDelay"] = "00:00:01";
+        configuration["Resilience:Instances:zeta:Retry:MaxRetries"] = "3";
+        configuration["Resilience:Instances:alpha:Retry:MaxDelay"] = "00:00:02";
+        configuration["Resilience:Instances:alpha:Retry:MaxRetries"] = "3";
+        configuration["Resilience:Instances:zeta:Bulkhead:MaxQueue"] = "4";
+        configuration.Reload();
+
+        ConfigurationRejectedEventArgs rejected = Assert.Single(_rejected);
+        Assert.Collection(
+            rejected.Failures,
+            f => Assert.StartsWith("Resilience:Instances:alpha:Retry:MaxDelay: ", f, StringComparison.Ordinal),
+            f => Assert.StartsWith("Resilience:Instances:zeta:Retry:MaxDelay: ", f, StringComparison.Ordinal));
+        Assert.Equal(1, alpha.MaxRetries);
+        Assert.Equal(1, zeta.MaxRetries);
+        Assert.Equal(4, bulkhead.MaxQueue); // the bulkhead of the same name is another instance, and its change fits
+    }
+
     private ServiceProvider Build(Dictionary<string, string?> values, out IConfigurationRoot configuration, out ResilienceRegistry registry)
     {
         configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
