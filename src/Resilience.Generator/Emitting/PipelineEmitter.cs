@@ -162,7 +162,7 @@ internal sealed class PipelineEmitter
         _writer.Line(MemberEmitter.MethodHeader(_method, isAsync: false));
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, _method.IsExplicit));
         _writer.OpenBrace();
-        if (_returnsTask)
+        if (_returnsTask && !_features.SupportsProxyTaskBuilder)
         {
             // A synchronous success hands back the inner call's own task: nothing is allocated.
             _writer.Line($"var {_locals.Pending} = {coreCall};");
@@ -176,10 +176,16 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
         _writer.Line();
 
-        var coreReturn = _returnsTask
+        var coreReturn = _returnsTask && !_features.SupportsProxyTaskBuilder
             ? $"global::System.Threading.Tasks.ValueTask<{_taskType}>"
             : _method.ReturnType;
-        if (_returnsTask && _features.SupportsPoolingValueTaskBuilder)
+        if (_returnsTask && _features.SupportsProxyTaskBuilder)
+        {
+            // The core's task is the caller's: the inner task itself on a synchronous success, else the state machine box.
+            var builder = IsVoidLike ? "ProxyTaskMethodBuilder" : "ProxyTaskMethodBuilder<>";
+            _writer.Line($"[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::Resilience.{builder}))]");
+        }
+        else if (_returnsTask && _features.SupportsPoolingValueTaskBuilder)
         {
             // Only the entry above consumes this ValueTask, exactly once, so its state machine box can be pooled.
             // The core of a Task method returns ValueTask<Task>, a generic value task too: same builder.
@@ -251,6 +257,13 @@ internal sealed class PipelineEmitter
         _writer.Line($"{_locals.Call}.Dispose();");
         _writer.CloseBrace();
         _writer.Line();
+
+        if (_returnsTask && _features.SupportsProxyTaskBuilder)
+        {
+            // The builder takes the task (or a task failed with the error) as the method's outcome, without a throw.
+            _writer.Line($"{(IsVoidLike ? "" : "return ")}await {Helpers}.PassThrough({_locals.Task}, {_locals.Error});");
+            return;
+        }
 
         if (_returnsTask)
         {
@@ -1060,5 +1073,5 @@ internal sealed class PipelineEmitter
     }
 
     private string ReturnValue(string value)
-        => _returnsTask ? $"return {TaskType}.FromResult<{_method.ResultType}>({value});" : $"return {value};";
+        => _returnsTask && !_features.SupportsProxyTaskBuilder ? $"return {TaskType}.FromResult<{_method.ResultType}>({value});" : $"return {value};";
 }

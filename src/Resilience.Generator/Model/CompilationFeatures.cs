@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Resilience.Generator.Model;
 
@@ -16,11 +17,17 @@ namespace Resilience.Generator.Model;
 /// <c>ResilientProxyFactory.RegisterOpenGeneric</c> exist, so a generic decorator can be registered as an open generic:
 /// its <c>inner</c> parameter is then resolved under <c>ResilientProxyFactory.InnerServiceKey</c>.
 /// </param>
+/// <param name="SupportsProxyTaskBuilder">
+/// Whether the runtime has <c>ProxyTaskMethodBuilder</c> and the language allows a builder on a method (C# 10+), so the
+/// private core of a <c>Task&lt;T&gt;</c> or <c>Task</c> method is the task handed to the caller: one allocation on the
+/// asynchronous path, none on a synchronous success. Otherwise the core returns a pooled <c>ValueTask</c> of the task.
+/// </param>
 internal sealed record CompilationFeatures(
     bool SupportsModuleInitializer,
     bool SupportsPoolingValueTaskBuilder = false,
     bool SupportsConfigureAwaitOptions = false,
-    bool SupportsOpenGenericRegistration = false)
+    bool SupportsOpenGenericRegistration = false,
+    bool SupportsProxyTaskBuilder = false)
 {
     /// <summary>Reads the features of <paramref name="compilation"/>.</summary>
     public static CompilationFeatures From(Compilation compilation) => new(
@@ -30,5 +37,8 @@ internal sealed record CompilationFeatures(
         compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.FromKeyedServicesAttribute") is not null
             && compilation.GetTypeByMetadataName("Resilience.ResilientProxyFactory") is { } factory
             && !factory.GetMembers("RegisterOpenGeneric").IsEmpty
-            && !factory.GetMembers("InnerServiceKey").IsEmpty);
+            && !factory.GetMembers("InnerServiceKey").IsEmpty,
+        compilation is CSharpCompilation { LanguageVersion: >= LanguageVersion.CSharp10 }
+            && compilation.GetTypeByMetadataName("Resilience.ProxyTaskMethodBuilder`1") is not null
+            && compilation.GetTypeByMetadataName("Resilience.ProxyTaskMethodBuilder") is not null);
 }

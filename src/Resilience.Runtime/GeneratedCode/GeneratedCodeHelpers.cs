@@ -36,6 +36,23 @@ public static class GeneratedCodeHelpers
     }
 
     /// <summary>
+    /// The last step of a generated <see cref="Task{TResult}"/> core built by <see cref="ProxyTaskMethodBuilder{TResult}"/>:
+    /// <c>return await PassThrough(task, error);</c> makes <paramref name="task"/> (or, with an
+    /// <paramref name="error"/>, a task failed with it) the method's outcome without a throw.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">The outcome when <paramref name="error"/> is <see langword="null"/>.</param>
+    /// <param name="error">The failure, or <see langword="null"/>.</param>
+    /// <returns>What the core awaits.</returns>
+    public static PassThroughAwaiter<T> PassThrough<T>(Task<T> task, Exception? error) => new(task, error);
+
+    /// <summary>Like <see cref="PassThrough{T}(Task{T}, Exception)"/> for a <see cref="Task"/> core (<see cref="ProxyTaskMethodBuilder"/>).</summary>
+    /// <param name="task">The outcome when <paramref name="error"/> is <see langword="null"/>.</param>
+    /// <param name="error">The failure, or <see langword="null"/>.</param>
+    /// <returns>What the core awaits.</returns>
+    public static PassThroughAwaiter PassThrough(Task task, Exception? error) => new(task, error);
+
+    /// <summary>
     /// The exception that awaiting <paramref name="task"/> would throw, without throwing it: for a faulted task its
     /// first exception (as <c>await</c> gives), for a cancelled one a <see cref="TaskCanceledException"/> carrying the
     /// task's token. Lets a decorator hand an inner failure to retry, breaker and fallback as a value. Reading
