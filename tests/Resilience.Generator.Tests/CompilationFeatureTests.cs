@@ -41,7 +41,28 @@ public sealed class CompilationFeatureTests
     public void Features_are_read_from_the_compilation()
     {
         var features = CompilationFeatures.From(GeneratorHarness.CreateCompilation(Source));
-        Assert.Equal(new CompilationFeatures(true, true, true, SupportsOpenGenericRegistration: true), features);
+        Assert.Equal(new CompilationFeatures(true, true, true, SupportsOpenGenericRegistration: true, SupportsProxyTaskBuilder: true), features);
+    }
+
+    [Fact]
+    public void Before_CSharp_10_a_method_cannot_name_its_builder_so_task_cores_keep_the_pooled_value_task()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Source);
+        compilation = compilation.WithReferences(compilation.References)
+            .RemoveAllSyntaxTrees()
+            .AddSyntaxTrees(compilation.SyntaxTrees.Select(t => t.WithRootAndOptions(t.GetRoot(), GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp9))));
+
+        Assert.False(CompilationFeatures.From(compilation).SupportsProxyTaskBuilder);
+    }
+
+    [Fact]
+    public void With_the_proxy_task_builder_the_core_is_the_callers_task()
+    {
+        var text = Emit(new CompilationFeatures(true, true, true, SupportsProxyTaskBuilder: true), out var problems);
+        Assert.Empty(problems);
+        Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::Resilience.ProxyTaskMethodBuilder<>))]", GeneratedSyntax.Unwrapped(text));
+        Assert.DoesNotContain("PoolingAsyncValueTaskMethodBuilder", GeneratedSyntax.Unwrapped(text));
+        Assert.DoesNotContain("Unwrap", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]

@@ -490,8 +490,8 @@ public sealed class EdgeCaseTests
     [Theory]
     [InlineData("void Run(CancellationToken cancellationToken);", "public void Run(")]
     [InlineData("int Run(CancellationToken cancellationToken);", "public int Run(")]
-    [InlineData("Task Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.ValueTask<global::System.Threading.Tasks.Task> __Core_Run(")]
-    [InlineData("Task<int> Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.ValueTask<global::System.Threading.Tasks.Task<int>> __Core_Run(")]
+    [InlineData("Task Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.Task __Core_Run(")]
+    [InlineData("Task<int> Run(CancellationToken cancellationToken);", "private async global::System.Threading.Tasks.Task<int> __Core_Run(")]
     [InlineData("ValueTask Run(CancellationToken cancellationToken);", "public async global::System.Threading.Tasks.ValueTask Run(")]
     [InlineData("ValueTask<int> Run(CancellationToken cancellationToken);", "public async global::System.Threading.Tasks.ValueTask<int> Run(")]
     public void Every_return_shape_is_decorated(string member, string expected)
@@ -517,8 +517,9 @@ public sealed class EdgeCaseTests
             """).Single();
         var entry = GeneratedSyntax.Method(text, "CountAsync");
         Assert.DoesNotContain(entry.Modifiers, m => m.IsKind(SyntaxKind.AsyncKeyword));
-        Assert.Contains("return __vt.IsCompletedSuccessfully ? __vt.Result : global::Resilience.GeneratedCodeHelpers.Unwrap(__vt);", GeneratedSyntax.Unwrapped(text));
-        Assert.Contains("return __error is null ? __task : global::Resilience.GeneratedCodeHelpers.FromException<int>(__error);", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("return __Core_CountAsync();", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::Resilience.ProxyTaskMethodBuilder<>))]", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("return await global::Resilience.GeneratedCodeHelpers.PassThrough(__task, __error);", GeneratedSyntax.Unwrapped(text));
     }
 
     [Fact]
