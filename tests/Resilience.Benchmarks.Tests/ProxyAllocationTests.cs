@@ -21,6 +21,7 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
         nameof(TaskSyncBenchmarks),
         nameof(ContentionBenchmarks),
         nameof(HedgeBenchmarks),
+        nameof(RetryBreakerBenchmarks.GeneratedConsecutive),
     };
 
     [Theory]
@@ -90,6 +91,14 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
                 var b = new RetryBreakerBenchmarks();
                 b.Setup();
                 return (() => Completed(b.Generated()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(RetryBreakerBenchmarks.GeneratedConsecutive):
+            {
+                // Retry + breaker with the breaker in consecutive-failures mode (Polly's side is its ratio pipeline).
+                var b = new RetryBreakerBenchmarks();
+                b.Setup();
+                return (() => Completed(b.GeneratedConsecutive()), () => Completed(b.PollyV8()), b.Cleanup);
             }
 
             case nameof(HedgeBenchmarks):

@@ -11,6 +11,7 @@ namespace Resilience.Benchmarks.Runtime;
 public class PrimitiveBenchmarks
 {
     private readonly CircuitBreaker _breaker = new("plain", new CircuitBreakerOptions());
+    private readonly CircuitBreaker _ratioBreaker = new("ratio", new CircuitBreakerOptions { FailureRatio = 0.5 });
     private readonly CircuitBreaker _intervalBreaker = new("interval", new CircuitBreakerOptions { Interval = TimeSpan.FromMinutes(1) });
     private readonly RateLimitStrategy _limit = new(
         "limit",
@@ -25,6 +26,15 @@ public class PrimitiveBenchmarks
     public bool ClosedBreakerSuccess()
     {
         bool acquired = _breaker.TryAcquire(out CircuitBreakerLease lease);
+        lease.RecordSuccess();
+        return acquired;
+    }
+
+    /// <summary>Closed breaker in failure-ratio mode: acquire, then record a success.</summary>
+    [Benchmark]
+    public bool ClosedRatioBreakerSuccess()
+    {
+        bool acquired = _ratioBreaker.TryAcquire(out CircuitBreakerLease lease);
         lease.RecordSuccess();
         return acquired;
     }

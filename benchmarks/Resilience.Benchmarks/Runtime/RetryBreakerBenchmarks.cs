@@ -4,7 +4,10 @@ using Resilience.Benchmarks.Services;
 
 namespace Resilience.Benchmarks.Runtime;
 
-/// <summary>Retry + circuit breaker around a <see cref="ValueTask{TResult}"/> call that completes synchronously.</summary>
+/// <summary>
+/// Retry + circuit breaker around a <see cref="ValueTask{TResult}"/> call that completes synchronously: the breaker in
+/// ratio mode (as Polly's) and in consecutive-failures mode.
+/// </summary>
 [MemoryDiagnoser]
 [Config(typeof(RuntimeBenchmarkConfig))]
 public class RetryBreakerBenchmarks
@@ -16,6 +19,7 @@ public class RetryBreakerBenchmarks
     private readonly ResilienceRegistry _registry = new();
     private CancellationToken _token;
     private IRetryBreakerService _proxy = null!;
+    private IConsecutiveBreakerService _consecutiveProxy = null!;
     private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
 
     /// <summary>Creates the generated proxy and the Polly pipeline.</summary>
@@ -23,6 +27,7 @@ public class RetryBreakerBenchmarks
     public void Setup()
     {
         _proxy = new RetryBreakerServiceResilient(_inner, _registry);
+        _consecutiveProxy = new ConsecutiveBreakerServiceResilient(new ImmediateService(), _registry);
         _token = _caller.Token; // a caller token that can be cancelled, as in a web request
         _polly = PollyPipelines.RetryBreaker();
     }
@@ -42,6 +47,10 @@ public class RetryBreakerBenchmarks
     /// <summary>The generated decorator around the inner service.</summary>
     [Benchmark]
     public ValueTask<int> Generated() => _proxy.GetAsync(Id, _token);
+
+    /// <summary>The generated decorator with the breaker in consecutive-failures mode.</summary>
+    [Benchmark]
+    public ValueTask<int> GeneratedConsecutive() => _consecutiveProxy.GetAsync(Id, _token);
 
     /// <summary>The same strategies as a Polly v8 pipeline.</summary>
     [Benchmark]

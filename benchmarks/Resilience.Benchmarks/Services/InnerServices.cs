@@ -4,7 +4,8 @@ namespace Resilience.Benchmarks.Services;
 /// The inner (real) services: they do no work, so a benchmark measures only what sits around the call.
 /// Every successful call completes synchronously and allocates nothing, except <see cref="YieldingTaskService"/>.
 /// </summary>
-public sealed class ImmediateService : IRetryBreakerService, ITimeoutBreakerRetryService, IFullStackService, IContendedService, IHedgedService
+public sealed class ImmediateService
+    : IRetryBreakerService, ITimeoutBreakerRetryService, IFullStackService, IContendedService, IHedgedService, IConsecutiveBreakerService
 {
     /// <inheritdoc cref="IRetryBreakerService.GetAsync" />
     public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken) => new(id);

@@ -44,4 +44,7 @@ public static class Settings
 
     /// <summary>The hedging delay of <see cref="IHedgedService"/>: Polly's default, never reached by an inner call that completes at once.</summary>
     public const int HedgeDelayMs = 2_000;
+
+    /// <summary>Failures in a row that open the consecutive-failures breaker of <see cref="IConsecutiveBreakerService"/>.</summary>
+    public const int FailureThreshold = 5;
 }

@@ -12,8 +12,10 @@ namespace Resilience;
 /// is handed back, not thrown; <see cref="Acquire"/> throws it) before the call and exactly one of
 /// <see cref="CircuitBreakerLease.RecordSuccess"/>, <see cref="CircuitBreakerLease.RecordFailure"/> or
 /// <see cref="CircuitBreakerLease.RecordException"/> after it. None of them allocates while the circuit stays closed.
-/// Acquiring while closed takes no lock; recording an outcome takes a short one. Every state change (and every
-/// <see cref="Reset"/>) starts a new period: outcomes recorded on leases from an earlier period are ignored.
+/// Acquiring while closed takes no lock, and neither does recording a success while closed (one compare-and-swap; see
+/// docs/circuit-breaker.md, "Hot path"); a failure, and any outcome in another state, takes a short one. Every state
+/// change (and every <see cref="Reset"/>) starts a new period: outcomes recorded on leases from an earlier period are
+/// ignored.
 /// </remarks>
 public sealed class CircuitBreaker
 {
@@ -24,6 +26,13 @@ public sealed class CircuitBreaker
 
     private readonly string _name;
     private readonly TimeProvider _timeProvider;
+
+    // The count clock: what the rolling window and the interval are measured with. Environment.TickCount64
+    // (milliseconds, a coarse clock that costs a few nanoseconds) when the clock is TimeProvider.System, whose
+    // GetTimestamp costs tens on a virtual machine; the provider's own timestamps otherwise, so a fake clock stays exact.
+    // Break durations are always measured with the provider's timestamps.
+    private readonly bool _coarse;
+    private readonly long _countFrequency;
     // The settings, one immutable snapshot swapped whole (under _gate) when configuration is reloaded.
     private Settings _settings;
     private RollingCounts _counts;
@@ -42,9 +51,10 @@ public sealed class CircuitBreaker
     private long _openedAt;
     private int _probesInFlight;
 
-    // Half-open: probes that succeeded in this period (any failure ends it). Closed with an interval: when it ends.
+    // Half-open: probes that succeeded in this period (any failure ends it). Closed with an interval: when it ends, on the
+    // count clock (long.MaxValue without an interval), read without the lock by the success fast path.
     private int _probeSuccesses;
-    private long _intervalEndsAt;
+    private long _intervalEndsAt = long.MaxValue;
 
     // Keyed breakers only: the key (boxed once), named in state-change events; set before the breaker is first handed out.
     private object? _key;
@@ -70,9 +80,11 @@ public sealed class CircuitBreaker
 
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _settings = new Settings(options, _timeProvider.TimestampFrequency);
-        long now = _timeProvider.GetTimestamp();
-        _counts = new RollingCounts(options.SamplingDuration, _timeProvider.TimestampFrequency, now);
+        _coarse = ReferenceEquals(_timeProvider, TimeProvider.System);
+        _countFrequency = _coarse ? 1000 : _timeProvider.TimestampFrequency;
+        _settings = new Settings(options, _countFrequency);
+        long now = CountNow();
+        _counts = new RollingCounts(options.SamplingDuration, _countFrequency, now, _status);
         _intervalEndsAt = IntervalEnd(now);
         _countLeases = countLeases;
     }
@@ -159,8 +171,7 @@ public sealed class CircuitBreaker
             {
                 // An ended interval reads as zero counts, as the next outcome will find them; reading clears nothing, so
                 // the next interval still starts at that outcome.
-                long now = _timeProvider.GetTimestamp();
-                return CountsLocked(now);
+                return CountsLocked(CountNow());
             }
         }
     }
@@ -267,7 +278,7 @@ public sealed class CircuitBreaker
             if (StateOf(_status) != CircuitState.Isolated)
             {
                 long now = _timeProvider.GetTimestamp();
-                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, CountsLocked(now));
+                changed = TransitionTo(CircuitState.Isolated, CircuitTransitionReason.Isolated, now, CountsLocked(CountNowAt(now)));
             }
         }
 
@@ -284,7 +295,7 @@ public sealed class CircuitBreaker
         lock (_gate)
         {
             long now = _timeProvider.GetTimestamp();
-            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, CountsLocked(now));
+            changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Reset, now, CountsLocked(CountNowAt(now)));
             if (changed is { OldState: CircuitState.Closed })
             {
                 changed = null;
@@ -313,7 +324,7 @@ public sealed class CircuitBreaker
             switch (StateOf(_status))
             {
                 case CircuitState.Closed or CircuitState.HalfOpen:
-                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.Remote, now, _counts.Snapshot(now));
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.Remote, now, _counts.Snapshot(CountNowAt(now)));
                     _openedAt = openedAt;
                     break;
                 case CircuitState.Open when openedAt > _openedAt:
@@ -338,7 +349,7 @@ public sealed class CircuitBreaker
             if (StateOf(_status) is CircuitState.Open or CircuitState.HalfOpen)
             {
                 long now = _timeProvider.GetTimestamp();
-                changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Remote, now, _counts.Snapshot(now));
+                changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.Remote, now, _counts.Snapshot(CountNowAt(now)));
             }
         }
 
@@ -357,7 +368,7 @@ public sealed class CircuitBreaker
             if (StateOf(_status) != state)
             {
                 long now = _timeProvider.GetTimestamp();
-                changed = TransitionTo(state, CircuitTransitionReason.Forced, now, _counts.Snapshot(now));
+                changed = TransitionTo(state, CircuitTransitionReason.Forced, now, _counts.Snapshot(CountNowAt(now)));
             }
         }
 
@@ -381,20 +392,21 @@ public sealed class CircuitBreaker
     internal void Reconfigure(CircuitBreakerOptions options)
     {
         options.Validate();
-        var settings = new Settings(options, _timeProvider.TimestampFrequency);
+        var settings = new Settings(options, _countFrequency);
         lock (_gate)
         {
-            long now = _timeProvider.GetTimestamp();
+            long now = CountNow();
             if (settings.SamplingDuration != _settings.SamplingDuration)
             {
-                _counts = new RollingCounts(settings.SamplingDuration, _timeProvider.TimestampFrequency, now);
+                // A success counted lock-free on the old counts at this moment is lost with them.
+                Volatile.Write(ref _counts, new RollingCounts(settings.SamplingDuration, _countFrequency, now, _status));
             }
 
             bool intervalChanged = settings.IntervalTimestamps != _settings.IntervalTimestamps;
             Volatile.Write(ref _settings, settings);
-            if (intervalChanged)
+            if (intervalChanged && StateOf(_status) == CircuitState.Closed)
             {
-                _intervalEndsAt = IntervalEnd(now);
+                Volatile.Write(ref _intervalEndsAt, IntervalEnd(now));
             }
         }
     }
@@ -447,6 +459,24 @@ public sealed class CircuitBreaker
 
     internal void OnSuccess(long leaseStatus)
     {
+        // Closed: no lock. The count is a compare-and-swap on the bucket's word, which fails for a lease of an earlier
+        // period (the words are retagged before a new period is published) and when the bucket must move on; an interval
+        // that may have ended takes the lock too, so that the counts are cleared before the success is counted.
+        if (StateOf(leaseStatus) == CircuitState.Closed)
+        {
+            long now = CountNow();
+            if (now < Volatile.Read(ref _intervalEndsAt) && Volatile.Read(ref _counts).TryAddSuccess(leaseStatus, now))
+            {
+                ExitLease();
+                return;
+            }
+        }
+
+        OnSuccessLocked(leaseStatus);
+    }
+
+    private void OnSuccessLocked(long leaseStatus)
+    {
         CircuitStateChangedEventArgs? changed = null;
         bool reset = false;
         try
@@ -459,7 +489,7 @@ public sealed class CircuitBreaker
                     return;
                 }
 
-                long now = _timeProvider.GetTimestamp();
+                long now = CountNow();
                 reset = EndIntervalIfElapsed(now);
                 _counts.AddSuccess(now);
                 if (StateOf(leaseStatus) == CircuitState.HalfOpen)
@@ -467,7 +497,8 @@ public sealed class CircuitBreaker
                     _probesInFlight--;
                     if (++_probeSuccesses >= _settings.SuccessThreshold)
                     {
-                        changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, now, _counts.Snapshot(now));
+                        CircuitCounts counts = _counts.Snapshot(now);
+                        changed = TransitionTo(CircuitState.Closed, CircuitTransitionReason.ProbeSucceeded, ExactNowAt(now), counts);
                     }
                 }
             }
@@ -495,18 +526,18 @@ public sealed class CircuitBreaker
                     return;
                 }
 
-                long now = _timeProvider.GetTimestamp();
+                long now = CountNow();
                 reset = EndIntervalIfElapsed(now);
                 _counts.AddFailure(now, timeout);
-                CircuitCounts counts = _counts.Snapshot(now);
+                CircuitCounts counts = _counts.Snapshot(now, afterFailure: true);
                 if (StateOf(leaseStatus) == CircuitState.HalfOpen)
                 {
                     _probesInFlight--;
-                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, now, counts);
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.ProbeFailed, ExactNowAt(now), counts);
                 }
                 else if (_settings.TripPolicy.ShouldTrip(in counts))
                 {
-                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, now, counts);
+                    changed = TransitionTo(CircuitState.Open, CircuitTransitionReason.TripPolicy, ExactNowAt(now), counts);
                 }
             }
         }
@@ -630,16 +661,22 @@ public sealed class CircuitBreaker
             return null;
         }
 
-        return TransitionTo(CircuitState.HalfOpen, CircuitTransitionReason.BreakDurationElapsed, now, _counts.Snapshot(now));
+        return TransitionTo(CircuitState.HalfOpen, CircuitTransitionReason.BreakDurationElapsed, now, _counts.Snapshot(CountNowAt(now)));
     }
 
-    /// <summary>Starts a new period in <paramref name="state"/>. Call under the lock; raise the result after leaving it.</summary>
+    /// <summary>
+    /// Starts a new period in <paramref name="state"/> at <paramref name="now"/> (the provider's timestamp). Call under the
+    /// lock; raise the result after leaving it.
+    /// </summary>
     private CircuitStateChangedEventArgs TransitionTo(CircuitState state, CircuitTransitionReason reason, long now, CircuitCounts countsBefore)
     {
         CircuitState old = StateOf(_status);
-        long generation = (_status & ~StateMask) + GenerationStep;
+        long status = ((_status & ~StateMask) + GenerationStep) | (long)state;
         _probesInFlight = 0;
         _probeSuccesses = 0;
+
+        // Before the new period is published: from here on, a success of the old period counts nothing lock-free.
+        _counts.Retag(status);
         if (state == CircuitState.Open)
         {
             _openedAt = now;
@@ -647,21 +684,30 @@ public sealed class CircuitBreaker
         else if (state == CircuitState.Closed)
         {
             _counts.Clear();
-            _intervalEndsAt = IntervalEnd(now);
+            Volatile.Write(ref _intervalEndsAt, IntervalEnd(CountNowAt(now)));
         }
 
-        Volatile.Write(ref _status, generation | (long)state);
+        Volatile.Write(ref _status, status);
         return _countLeases
             ? new CircuitStateChangedEventArgs(_name, _key, old, state, reason, countsBefore)
             : new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
     }
 
-    /// <summary>The end of an interval starting at <paramref name="now"/> (unused when no interval is set).</summary>
+    /// <summary>The end of an interval starting at <paramref name="now"/> (count clock); <see cref="long.MaxValue"/> when no interval is set.</summary>
     private long IntervalEnd(long now)
     {
         long interval = _settings.IntervalTimestamps;
-        return interval == 0 ? 0 : interval > long.MaxValue - now ? long.MaxValue : now + interval;
+        return interval == 0 || interval > long.MaxValue - now ? long.MaxValue : now + interval;
     }
+
+    /// <summary>The count clock now.</summary>
+    private long CountNow() => _coarse ? Environment.TickCount64 : _timeProvider.GetTimestamp();
+
+    /// <summary>The count clock, given the provider's timestamp <paramref name="exactNow"/> just read.</summary>
+    private long CountNowAt(long exactNow) => _coarse ? Environment.TickCount64 : exactNow;
+
+    /// <summary>The provider's timestamp, given the count clock <paramref name="countNow"/> just read.</summary>
+    private long ExactNowAt(long countNow) => _coarse ? _timeProvider.GetTimestamp() : countNow;
 
     /// <summary>
     /// Closed with an <see cref="CircuitBreakerOptions.Interval"/>: clears the counts and starts the next interval when
@@ -675,7 +721,7 @@ public sealed class CircuitBreaker
         }
 
         _counts.Clear();
-        _intervalEndsAt = IntervalEnd(now);
+        Volatile.Write(ref _intervalEndsAt, IntervalEnd(now));
         return true;
     }
 
@@ -748,7 +794,7 @@ public sealed class CircuitBreaker
 
         public int SuccessThreshold { get; }
 
-        /// <summary><see cref="CircuitBreakerOptions.Interval"/> in timestamp units (at least 1); 0 when off.</summary>
+        /// <summary><see cref="CircuitBreakerOptions.Interval"/> in count-clock units (at least 1); 0 when off.</summary>
         public long IntervalTimestamps { get; }
 
         public Func<Exception, bool>? HandleException { get; }

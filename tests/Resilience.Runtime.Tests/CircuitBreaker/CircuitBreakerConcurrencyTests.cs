@@ -243,6 +243,157 @@ public sealed class CircuitBreakerConcurrencyTests
         Assert.Equal(Iterations, trips);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void MixedOutcomes_LockFreeSuccessesAndLockedFailures_AddUpExactly(bool ratioMode, bool systemClock)
+    {
+        const int CallsPerThread = 50_000;
+        var options = new CircuitBreakerOptions { SamplingDuration = TimeSpan.FromHours(1) };
+        if (ratioMode)
+        {
+            options.FailureRatio = 1;
+            options.MinimumThroughput = int.MaxValue;
+        }
+        else
+        {
+            options.FailureThreshold = int.MaxValue;
+        }
+
+        CircuitBreaker breaker = systemClock ? new CircuitBreaker("system", options) : new CircuitBreaker("fake", options, new FakeTimeProvider());
+        var timeout = new TimeoutException();
+
+        using var start = new ManualResetEventSlim();
+        Thread[] workers = StartWorkers(index =>
+        {
+            start.Wait();
+            for (int i = 0; i < CallsPerThread; i++)
+            {
+                CircuitBreakerLease lease = breaker.Acquire();
+                switch ((i + index) % 10)
+                {
+                    case 0: lease.RecordFailure(); break;
+                    case 1: lease.RecordException(timeout, CancellationToken.None); break;
+                    default: lease.RecordSuccess(); break;
+                }
+            }
+        });
+
+        start.Set();
+        JoinAll(workers);
+
+        CircuitCounts counts = breaker.Counts;
+        long total = (long)Threads * CallsPerThread;
+        Assert.Equal(total, counts.Requests);
+        Assert.Equal(total * 8 / 10, counts.Successes);
+        Assert.Equal(total * 2 / 10, counts.Failures);
+        Assert.Equal(total / 10, counts.Timeouts);
+        Assert.True(counts.ConsecutiveFailures == 0 || counts.ConsecutiveSuccesses == 0, counts.ToString());
+        Assert.Equal(CircuitState.Closed, breaker.State);
+
+        // One more success, on this thread, ends whatever failure run the storm left.
+        Succeed(breaker, 1);
+        Assert.Equal(0, breaker.Counts.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void MixedOutcomes_TripExactlyOncePerBreak_OnTheFailureThatCompletesTheRun()
+    {
+        const int Rounds = 60;
+        const int Threshold = 6;
+        const int CallsPerThread = 3_000;
+        CircuitBreaker breaker = Create(Consecutive(Threshold), out _);
+        var trips = new List<CircuitStateChangedEventArgs>();
+        int otherChanges = 0;
+        breaker.StateChanged += (_, e) =>
+        {
+            if (e.Reason == CircuitTransitionReason.TripPolicy)
+            {
+                lock (trips)
+                {
+                    trips.Add(e);
+                }
+            }
+            else if (e.Reason != CircuitTransitionReason.Reset)
+            {
+                Interlocked.Increment(ref otherChanges);
+            }
+        };
+
+        var recorded = new long[Threads];
+        using var start = new Barrier(Threads + 1);
+        using var done = new Barrier(Threads + 1);
+        Thread[] workers = StartWorkers(index =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                start.SignalAndWait();
+                for (int i = 0; i < CallsPerThread; i++)
+                {
+                    if (!breaker.TryAcquire(out CircuitBreakerLease lease))
+                    {
+                        continue;
+                    }
+
+                    // Mostly failures, a success now and then: whether a run of Threshold forms depends on the interleaving.
+                    if ((i + index) % 5 == 0)
+                    {
+                        lease.RecordSuccess();
+                    }
+                    else
+                    {
+                        lease.RecordFailure();
+                    }
+
+                    Interlocked.Increment(ref recorded[index]);
+                }
+
+                done.SignalAndWait();
+            }
+        });
+
+        var wrong = new List<string>();
+        int tripsBefore = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            Array.Clear(recorded);
+            start.SignalAndWait();
+            done.SignalAndWait();
+            int tripsNow;
+            CircuitStateChangedEventArgs? last;
+            lock (trips)
+            {
+                tripsNow = trips.Count - tripsBefore;
+                last = trips.Count > 0 ? trips[^1] : null;
+                tripsBefore = trips.Count;
+            }
+
+            CircuitState state = breaker.State;
+            CircuitCounts counts = breaker.Counts;
+            if (state == CircuitState.Open ? tripsNow != 1 : tripsNow != 0 || state != CircuitState.Closed)
+            {
+                wrong.Add($"round {round}: {state} after {tripsNow} trips");
+            }
+            else if (state == CircuitState.Open && last!.Counts.ConsecutiveFailures != Threshold)
+            {
+                wrong.Add($"round {round}: tripped on {last.Counts}");
+            }
+            else if (state == CircuitState.Closed && counts.Requests != recorded.Sum())
+            {
+                wrong.Add($"round {round}: {counts.Requests} counted, {recorded.Sum()} recorded");
+            }
+
+            breaker.Reset();
+        }
+
+        JoinAll(workers);
+        Assert.Empty(wrong);
+        Assert.Equal(0, otherChanges);
+        Assert.True(tripsBefore > 0, "no round tripped: the test exercised nothing");
+    }
+
     private static Thread[] StartWorkers(Action<int> body)
     {
         var threads = new Thread[Threads];
