@@ -464,7 +464,7 @@ public sealed class EdgeCaseTests
             """).Single();
         Assert.Contains("public global::System.Threading.Tasks.Task<string> @switch(string @class, int @event)", GeneratedSyntax.Unwrapped(text));
         Assert.Contains("_inner.@switch(@class, @event)", GeneratedSyntax.Unwrapped(text));
-        Assert.Contains("$\"A.IStore.switch({@class}, {@event})\"", GeneratedSyntax.Unwrapped(text));
+        Assert.Contains("global::Resilience.CacheKey.Of(\"A.IStore.switch\", @class, @event)", GeneratedSyntax.Unwrapped(text));
         Assert.Contains("public string @params", GeneratedSyntax.Unwrapped(text));
     }
 

@@ -417,6 +417,9 @@ internal sealed class PipelineEmitter
 
     // ---- CacheFallback -----------------------------------------------------------------------------------------
 
+    /// <summary>The most key arguments a <c>CacheKey</c> holds (<c>CacheKey.MaxArguments</c> in the runtime).</summary>
+    private const int MaxKeyArguments = 4;
+
     private void CacheFallback()
     {
         if (_pipeline.CacheFallbackField is not { } field)
@@ -457,34 +460,37 @@ internal sealed class PipelineEmitter
 
     /// <summary>
     /// The key expression: the method's full name, the closed type arguments of the decorator and the method in square
-    /// brackets (when generic), and the key arguments, each quoted and escaped by <c>CacheKeyBuilder</c>:
-    /// <c>Data.IRepository&lt;TEntity&gt;.GetAsync[Shop.Customer]("42")</c>. With a key method, its result is the one argument.
+    /// brackets (when generic), and the key arguments, each quoted and escaped: <c>Data.IRepository&lt;TEntity&gt;.GetAsync[Shop.Customer]("42")</c>.
+    /// Up to <c>CacheKey.MaxArguments</c> arguments are held as they are by a <c>CacheKey</c>, which writes that text only
+    /// when a store needs it; a call without arguments or type arguments uses the text itself, and one with more arguments
+    /// writes it with <c>CacheKeyBuilder</c>. With a key method, its result is the one argument.
     /// </summary>
     private string CacheKey()
     {
         var typeArguments = _classTypeParameters.Concat(_method.TypeParameters).Select(t => "{typeof(" + t.Name + ")}").ToList();
-        var arguments = _pipeline.CacheKeyMethod is { } keyMethod
-            ? new List<string> { "{(" + keyMethod + "(" + string.Join(", ", _pipeline.CacheKeyParameters.Select(StaticArgument)) + "))}" }
-            : _pipeline.CacheKeyParameters.Select(KeyArgument).ToList();
-        var prefix = new StringBuilder();
-        AppendInterpolationText(prefix, _pipeline.CacheKeyPrefix);
-        if (typeArguments.Count == 0 && arguments.Count == 0)
+        var values = _pipeline.CacheKeyMethod is { } keyMethod
+            ? new List<string> { keyMethod + "(" + string.Join(", ", _pipeline.CacheKeyParameters.Select(StaticArgument)) + ")" }
+            : _pipeline.CacheKeyParameters.Select(StaticArgument).ToList();
+        if (typeArguments.Count == 0 && values.Count == 0)
         {
             return CSharpText.Literal(_pipeline.CacheKeyPrefix + "()");
         }
 
-        var text = new StringBuilder("$\"").Append(prefix);
+        var prefix = new StringBuilder();
+        AppendInterpolationText(prefix, _pipeline.CacheKeyPrefix);
         if (typeArguments.Count > 0)
         {
-            text.Append('[').Append(string.Join(", ", typeArguments)).Append(']');
+            prefix.Append('[').Append(string.Join(", ", typeArguments)).Append(']');
         }
 
-        text.Append('(').Append(string.Join(", ", arguments)).Append(")\"");
-        return $"global::Resilience.CacheKeyBuilder.Build({text})";
-    }
+        if (values.Count > MaxKeyArguments)
+        {
+            return $"global::Resilience.CacheKeyBuilder.Build($\"{prefix}({string.Join(", ", values.Select(v => "{" + v + "}"))})\")";
+        }
 
-    /// <summary>A key argument as an interpolation hole.</summary>
-    private string KeyArgument(int index) => "{" + StaticArgument(index) + "}";
+        var name = typeArguments.Count > 0 ? $"$\"{prefix}\"" : CSharpText.Literal(_pipeline.CacheKeyPrefix);
+        return $"global::Resilience.CacheKey.Of({string.Join(", ", values.Prepend(name))})";
+    }
 
     /// <summary>
     /// A dynamic argument as object, so that the call binds statically: an interpolated-string handler cannot take a

@@ -4,14 +4,18 @@ namespace Resilience;
 /// <remarks>
 /// A result stored at time <c>t</c> is fresh while <c>now &lt; t + Ttl</c> and may answer a failure while
 /// <c>now &lt; t + Ttl + StaleTtl</c>. An entry whose value is not of the requested type (another call stored
-/// something else under the key) is ignored. Storing boxes value-type results; lookups allocate nothing. A store that
-/// implements <see cref="ITypedCacheFallbackStore"/> is called through its generic members, with the result type.
+/// something else under the key) is ignored. With the default <see cref="InMemoryCacheFallbackStore"/>, lookups allocate
+/// nothing and a result is stored as its type (a value type is not boxed; see that store for when a store allocates).
+/// Another store gets <see cref="CacheFallbackEntry"/> values (a value-type result is boxed) through its
+/// <see cref="CacheKey"/> members, which by default use the key's text. A store that implements
+/// <see cref="ITypedCacheFallbackStore"/> is called through its generic members, with the result type.
 /// </remarks>
 public sealed class CacheFallbackStrategy
 {
     private readonly string _name;
     private readonly ICacheFallbackStore _store;
     private readonly ITypedCacheFallbackStore? _typedStore;
+    private readonly InMemoryCacheFallbackStore? _memory;
     private readonly TimeProvider _timeProvider;
     private Settings _settings;
 
@@ -29,6 +33,7 @@ public sealed class CacheFallbackStrategy
         _name = name;
         _store = store;
         _typedStore = store as ITypedCacheFallbackStore;
+        _memory = store as InMemoryCacheFallbackStore;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _settings = new Settings(options.Ttl, options.StaleTtl);
     }
@@ -47,14 +52,19 @@ public sealed class CacheFallbackStrategy
 
     /// <summary>Returns a result younger than the TTL, if any.</summary>
     /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="key">The cache key's text.</param>
+    /// <param name="value">The result.</param>
+    public bool TryGetFresh<T>(string key, out T value) => TryGetFresh(CacheKey.FromText(key), out value);
+
+    /// <summary>Returns a result younger than the TTL, if any.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="key">The cache key.</param>
     /// <param name="value">The result.</param>
-    public bool TryGetFresh<T>(string key, out T value)
+    public bool TryGetFresh<T>(in CacheKey key, out T value)
     {
         if (Volatile.Read(ref _settings).Ttl > TimeSpan.Zero
-            && Lookup<T>(key, CacheFallbackLookup.Fresh, out CacheFallbackEntry entry)
-            && _timeProvider.GetUtcNow() < entry.FreshUntil
-            && TryCast(entry.Value, out value))
+            && Lookup(key, CacheFallbackLookup.Fresh, out value, out CacheFallbackEntry times)
+            && _timeProvider.GetUtcNow() < times.FreshUntil)
         {
             return true;
         }
@@ -65,21 +75,30 @@ public sealed class CacheFallbackStrategy
 
     /// <summary>Returns a result still inside the stale TTL to answer <paramref name="exception"/>, if any; never for the caller's own cancellation.</summary>
     /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="key">The cache key.</param>
+    /// <param name="key">The cache key's text.</param>
     /// <param name="exception">The failure to answer.</param>
     /// <param name="callerToken">The caller's token.</param>
     /// <param name="value">The result.</param>
     public bool TryGetStale<T>(string key, Exception exception, CancellationToken callerToken, out T value)
+        => TryGetStale(CacheKey.FromText(key), exception, callerToken, out value);
+
+    /// <summary>Returns a result still inside the stale TTL to answer <paramref name="exception"/>, if any; never for the caller's own cancellation.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="exception">The failure to answer.</param>
+    /// <param name="callerToken">The caller's token.</param>
+    /// <param name="value">The result.</param>
+    public bool TryGetStale<T>(in CacheKey key, Exception exception, CancellationToken callerToken, out T value)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (!ResilienceOutcome.IsCallerCancellation(exception, callerToken) && Lookup<T>(key, CacheFallbackLookup.Stale, out CacheFallbackEntry entry))
+        if (!ResilienceOutcome.IsCallerCancellation(exception, callerToken) && Lookup(key, CacheFallbackLookup.Stale, out value, out CacheFallbackEntry times))
         {
             DateTimeOffset now = _timeProvider.GetUtcNow();
-            if (now < entry.StaleUntil && TryCast(entry.Value, out value))
+            if (now < times.StaleUntil)
             {
                 if (StaleResultServed is not null)
                 {
-                    OnStaleResultServed(new StaleResultServedEventArgs(key, exception, now - entry.StoredAt));
+                    OnStaleResultServed(new StaleResultServedEventArgs(key, exception, now - times.StoredAt));
                 }
 
                 return true;
@@ -92,22 +111,31 @@ public sealed class CacheFallbackStrategy
 
     /// <summary>Remembers a successful result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="key">The cache key's text.</param>
+    /// <param name="value">The result.</param>
+    public void Store<T>(string key, T value) => Store(CacheKey.FromText(key), value);
+
+    /// <summary>Remembers a successful result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
     /// <param name="key">The cache key.</param>
     /// <param name="value">The result.</param>
-    public void Store<T>(string key, T value)
+    public void Store<T>(in CacheKey key, T value)
     {
         Settings settings = Volatile.Read(ref _settings);
         DateTimeOffset now = _timeProvider.GetUtcNow();
         DateTimeOffset freshUntil = AddSaturating(now, settings.Ttl);
         DateTimeOffset staleUntil = AddSaturating(freshUntil, settings.StaleTtl);
-        var entry = new CacheFallbackEntry(value, now, freshUntil, staleUntil);
-        if (_typedStore is null)
+        if (_memory is not null)
         {
-            _store.Set(key, entry);
+            _memory.Set(key, value, new CacheFallbackEntry(null, now, freshUntil, staleUntil));
+        }
+        else if (_typedStore is null)
+        {
+            _store.Set(key, new CacheFallbackEntry(value, now, freshUntil, staleUntil));
         }
         else
         {
-            _typedStore.Set<T>(key, entry);
+            _typedStore.Set<T>(key, new CacheFallbackEntry(value, now, freshUntil, staleUntil));
         }
     }
 
@@ -123,20 +151,21 @@ public sealed class CacheFallbackStrategy
         Volatile.Write(ref _settings, new Settings(options.Ttl, options.StaleTtl));
     }
 
-    private bool Lookup<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry)
-        => _typedStore is null ? _store.TryGet(key, out entry) : _typedStore.TryGet<T>(key, lookup, out entry);
-
-    private static bool TryCast<T>(object? stored, out T value)
+    /// <summary>The entry of <paramref name="key"/> whose value is a <typeparamref name="T"/>, with its times.</summary>
+    private bool Lookup<T>(in CacheKey key, CacheFallbackLookup lookup, out T value, out CacheFallbackEntry times)
     {
-        if (stored is T typed)
+        if (_memory is not null)
         {
-            value = typed;
-            return true;
+            return _memory.TryGet(key, out value, out times);
         }
 
-        // A stored null answers callers whose T admits null (reference types and Nullable<>).
+        if (_typedStore is null ? _store.TryGet(key, out times) : _typedStore.TryGet<T>(key, lookup, out times))
+        {
+            return InMemoryCacheFallbackStore.TryCast(times.Value, out value);
+        }
+
         value = default!;
-        return stored is null && default(T) is null;
+        return false;
     }
 
     private static DateTimeOffset AddSaturating(DateTimeOffset time, TimeSpan span)

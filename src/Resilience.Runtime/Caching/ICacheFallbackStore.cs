@@ -19,4 +19,15 @@ public interface ICacheFallbackStore
     /// <param name="key">The cache key.</param>
     /// <param name="entry">The entry.</param>
     void Set(string key, CacheFallbackEntry entry);
+
+    /// <summary>Looks up <paramref name="key"/>; by default by its text (<see cref="CacheKey.ToString"/>, allocated).</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry, when found.</param>
+    /// <returns><see langword="true"/> when an entry was found (fresh or stale).</returns>
+    bool TryGet(in CacheKey key, out CacheFallbackEntry entry) => TryGet(key.ToString(), out entry);
+
+    /// <summary>Stores or replaces the entry for <paramref name="key"/>; by default under its text (<see cref="CacheKey.ToString"/>, allocated).</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry.</param>
+    void Set(in CacheKey key, CacheFallbackEntry entry) => Set(key.ToString(), entry);
 }

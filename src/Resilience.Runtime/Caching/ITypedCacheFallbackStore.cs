@@ -20,6 +20,20 @@ public interface ITypedCacheFallbackStore : ICacheFallbackStore
     /// <param name="key">The cache key.</param>
     /// <param name="entry">The entry; its <see cref="CacheFallbackEntry.Value"/> is a <typeparamref name="T"/> or null.</param>
     void Set<T>(string key, CacheFallbackEntry entry);
+
+    /// <summary>Looks up <paramref name="key"/> for a result of type <typeparamref name="T"/>; by default by its text (<see cref="CacheKey.ToString"/>, allocated).</summary>
+    /// <typeparam name="T">The result type of the call the key belongs to.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="lookup">Whether the lookup looks for a fresh result (every call) or a stale one (a failed call).</param>
+    /// <param name="entry">The entry, when found; its <see cref="CacheFallbackEntry.Value"/> is a <typeparamref name="T"/> or null.</param>
+    /// <returns><see langword="true"/> when an entry was found (fresh or stale).</returns>
+    bool TryGet<T>(in CacheKey key, CacheFallbackLookup lookup, out CacheFallbackEntry entry) => TryGet<T>(key.ToString(), lookup, out entry);
+
+    /// <summary>Stores or replaces the entry for <paramref name="key"/>; by default under its text (<see cref="CacheKey.ToString"/>, allocated).</summary>
+    /// <typeparam name="T">The result type of the call the key belongs to.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry; its <see cref="CacheFallbackEntry.Value"/> is a <typeparamref name="T"/> or null.</param>
+    void Set<T>(in CacheKey key, CacheFallbackEntry entry) => Set<T>(key.ToString(), entry);
 }
 
 /// <summary>Why <see cref="CacheFallbackStrategy"/> looks up a key in an <see cref="ITypedCacheFallbackStore"/>.</summary>

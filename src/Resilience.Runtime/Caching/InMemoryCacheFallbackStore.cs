@@ -6,16 +6,33 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <see cref="TryGet"/> drops an entry past its <see cref="CacheFallbackEntry.StaleUntil"/> when it meets it. When a new
+/// A lookup drops an entry past its <see cref="CacheFallbackEntry.StaleUntil"/> when it meets it. When a new
 /// key arrives and the store is full, it first sweeps out every entry past its stale time (at most once per
 /// <see cref="MaxEntries"/>/10 insertions, so the sweep costs O(1) per insertion amortised) and, if it is still full,
 /// evicts the least recently used entry (read or written) in O(1).
 /// </para>
-/// <para>Replacing the entry of an existing key allocates nothing; every operation takes one short lock.</para>
+/// <para>
+/// Entries are keyed by <see cref="CacheKey"/>: a string key is the key with that text (<see cref="CacheKey.FromText"/>),
+/// so a string key and a key made from arguments with the same text find the same entry. Every operation takes one
+/// short lock. A lookup allocates nothing. Storing a result under a key already present replaces the entry's value
+/// and times in place, under the lock, and allocates nothing when the result's type is the one stored there before
+/// (<see cref="CacheFallbackStrategy"/> stores results by their type, so a value-type result is not boxed); storing
+/// under a new key allocates its entry (one object holding the key, the value and the times) and may grow the
+/// dictionary.
+/// </para>
+/// <para>
+/// Why not <c>IMemoryCache</c> (Microsoft.Extensions.Caching.Memory's <c>MemoryCache</c>): it would add that package
+/// to the core's dependencies, and it cannot keep this store's promises. Its keys and values are <see cref="object"/>s,
+/// so every lookup would box the <see cref="CacheKey"/> and every store box a value-type result, and every
+/// <c>Set</c> allocates a new cache entry object, so neither a hit nor a repeated store could be allocation-free. Its
+/// bound is a <c>SizeLimit</c> over sizes each entry must declare, and a store that would exceed it is not kept while a
+/// compaction runs in the background, so the newest result (the one a failure should fall back to) can be the one
+/// missing; this store drops the least recently used entry, at once, and keeps the new one.
+/// </para>
 /// </remarks>
 public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
 {
-    private readonly Dictionary<string, Node> _map;
+    private readonly Dictionary<CacheKey, Node> _map;
     private readonly TimeProvider _timeProvider;
     private readonly int _maxEntries;
     private readonly int _sweepInterval;
@@ -40,7 +57,7 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
         _sweepInterval = Math.Max(1, maxEntries / 10);
         _insertsSinceSweep = _sweepInterval; // the first time the store is full, sweep at once
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _map = new Dictionary<string, Node>(Math.Min(maxEntries, 1024), StringComparer.Ordinal);
+        _map = new Dictionary<CacheKey, Node>(Math.Min(maxEntries, 1024));
     }
 
     /// <summary>The most entries kept.</summary>
@@ -62,19 +79,22 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
     public bool TryGet(string key, out CacheFallbackEntry entry)
     {
         ArgumentNullException.ThrowIfNull(key);
+        return TryGet(CacheKey.FromText(key), out entry);
+    }
+
+    /// <summary>Looks up <paramref name="key"/>.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry, when found (a value-type result is boxed for it).</param>
+    /// <returns><see langword="true"/> when an entry was found (fresh or stale).</returns>
+    public bool TryGet(in CacheKey key, out CacheFallbackEntry entry)
+    {
         DateTimeOffset now = _timeProvider.GetUtcNow();
         lock (_sync)
         {
-            if (_map.TryGetValue(key, out Node? node))
+            if (Find(key, now) is { } node)
             {
-                if (now < node.Entry.StaleUntil)
-                {
-                    MoveToHead(node);
-                    entry = node.Entry;
-                    return true;
-                }
-
-                Remove(node);
+                entry = new CacheFallbackEntry(node.BoxedValue, node.StoredAt, node.FreshUntil, node.StaleUntil);
+                return true;
             }
         }
 
@@ -86,8 +106,47 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
     public void Set(string key, CacheFallbackEntry entry)
     {
         ArgumentNullException.ThrowIfNull(key);
+        Set(CacheKey.FromText(key), entry);
+    }
+
+    /// <summary>Stores or replaces the entry for <paramref name="key"/>.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="entry">The entry.</param>
+    public void Set(in CacheKey key, CacheFallbackEntry entry) => Set(key, entry.Value, entry);
+
+    /// <summary>
+    /// Looks up <paramref name="key"/> for a result of type <typeparamref name="T"/>: true when an entry is found (fresh or
+    /// stale) and its value is a <typeparamref name="T"/> (a stored <see langword="null"/> counts when
+    /// <typeparamref name="T"/> admits null). <paramref name="times"/> carries the entry's times (its value is not set).
+    /// </summary>
+    internal bool TryGet<T>(in CacheKey key, out T value, out CacheFallbackEntry times)
+    {
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        bool expired = now >= entry.StaleUntil;
+        lock (_sync)
+        {
+            if (Find(key, now) is { } node)
+            {
+                times = new CacheFallbackEntry(null, node.StoredAt, node.FreshUntil, node.StaleUntil);
+                if (node is Node<T> typed)
+                {
+                    value = typed.Value;
+                    return true;
+                }
+
+                return TryCast(node.BoxedValue, out value);
+            }
+        }
+
+        value = default!;
+        times = default;
+        return false;
+    }
+
+    /// <summary>Stores <paramref name="value"/> with the times of <paramref name="times"/> (whose value is ignored).</summary>
+    internal void Set<T>(in CacheKey key, T value, in CacheFallbackEntry times)
+    {
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        bool expired = now >= times.StaleUntil;
         lock (_sync)
         {
             if (_map.TryGetValue(key, out Node? node))
@@ -98,12 +157,18 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
                     return;
                 }
 
-                node.Entry = entry;
-                MoveToHead(node);
-                return;
-            }
+                if (node is Node<T> typed)
+                {
+                    // In place: readers take the same lock, so none sees a value with another entry's times.
+                    typed.Value = value;
+                    typed.SetTimes(times);
+                    MoveToHead(typed);
+                    return;
+                }
 
-            if (expired)
+                Remove(node);
+            }
+            else if (expired)
             {
                 return;
             }
@@ -113,11 +178,41 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
                 MakeRoom(now);
             }
 
-            node = new Node(key, entry);
+            node = new Node<T>(key, value, times);
             _map.Add(key, node);
             AddToHead(node);
             _insertsSinceSweep++;
         }
+    }
+
+    /// <summary>A stored value as a <typeparamref name="T"/>: a stored null answers callers whose T admits null.</summary>
+    internal static bool TryCast<T>(object? stored, out T value)
+    {
+        if (stored is T typed)
+        {
+            value = typed;
+            return true;
+        }
+
+        value = default!;
+        return stored is null && default(T) is null;
+    }
+
+    /// <summary>The live node of <paramref name="key"/>, moved to the head; an expired one is dropped. Under the lock.</summary>
+    private Node? Find(in CacheKey key, DateTimeOffset now)
+    {
+        if (_map.TryGetValue(key, out Node? node))
+        {
+            if (now < node.StaleUntil)
+            {
+                MoveToHead(node);
+                return node;
+            }
+
+            Remove(node);
+        }
+
+        return null;
     }
 
     private void MakeRoom(DateTimeOffset now)
@@ -129,7 +224,7 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
             while (node is not null)
             {
                 Node? previous = node.Previous;
-                if (now >= node.Entry.StaleUntil)
+                if (now >= node.StaleUntil)
                 {
                     Remove(node);
                 }
@@ -198,11 +293,31 @@ public sealed class InMemoryCacheFallbackStore : ICacheFallbackStore
         node.Next = null;
     }
 
-    private sealed class Node(string key, CacheFallbackEntry entry)
+    /// <summary>An entry: its key, times and place in the recency list; <see cref="Node{T}"/> holds the value.</summary>
+    private abstract class Node(CacheKey key, in CacheFallbackEntry times)
     {
-        public readonly string Key = key;
-        public CacheFallbackEntry Entry = entry;
+        public readonly CacheKey Key = key;
+        public DateTimeOffset StoredAt = times.StoredAt;
+        public DateTimeOffset FreshUntil = times.FreshUntil;
+        public DateTimeOffset StaleUntil = times.StaleUntil;
         public Node? Previous;
         public Node? Next;
+
+        public abstract object? BoxedValue { get; }
+
+        public void SetTimes(in CacheFallbackEntry times)
+        {
+            StoredAt = times.StoredAt;
+            FreshUntil = times.FreshUntil;
+            StaleUntil = times.StaleUntil;
+        }
+    }
+
+    /// <summary>An entry whose value is kept as a <typeparamref name="T"/>, so that storing a value type does not box it.</summary>
+    private sealed class Node<T>(CacheKey key, T value, in CacheFallbackEntry times) : Node(key, times)
+    {
+        public T Value = value;
+
+        public override object? BoxedValue => Value;
     }
 }

@@ -97,7 +97,7 @@ public sealed class FoundByFuzzTests
             }
             """).Single().Text;
         Assert.Contains("(object)payload", text);
-        Assert.Contains("{(global::Dyn.IDyn.KeyOf((object)filter))}", text);
+        Assert.Contains("global::Resilience.CacheKey.Of(\"Dyn.IDyn.CountAsync\", global::Dyn.IDyn.KeyOf((object)filter))", text);
     }
 
     [Fact]
