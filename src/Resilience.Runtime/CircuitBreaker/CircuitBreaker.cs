@@ -37,10 +37,9 @@ public sealed class CircuitBreaker
     private Settings _settings;
     private RollingCounts _counts;
 
-    // Keyed breakers only: leases handed out and not yet recorded, so an idle key is never evicted with a call in
-    // flight. int.MinValue (and below 0 thereafter) once the key was evicted as idle: no more leases are taken.
-    private readonly bool _countLeases;
-    private int _leases;
+    // One key's breaker of a KeyedCircuitBreaker<TKey>: what the keyed breaker keeps about it (the key, the leases in
+    // flight); null for a breaker that is not keyed.
+    private readonly KeyedCircuitBreakerEntry? _entry;
 #if NET9_0_OR_GREATER
     private readonly Lock _gate = new();
 #else
@@ -56,10 +55,6 @@ public sealed class CircuitBreaker
     private int _probeSuccesses;
     private long _intervalEndsAt = long.MaxValue;
 
-    // Keyed breakers only: the key (boxed once), named in state-change events; set before the breaker is first handed out.
-    private object? _key;
-    private volatile bool _hasKey;
-
     /// <summary>Creates a breaker.</summary>
     /// <param name="name">The breaker's name, used in exceptions and events.</param>
     /// <param name="options">Settings; validated here.</param>
@@ -67,12 +62,12 @@ public sealed class CircuitBreaker
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting in <paramref name="options"/> is invalid (see <see cref="CircuitBreakerOptions.Validate"/>).</exception>
     public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
-        : this(name, options, timeProvider, countLeases: false)
+        : this(name, options, timeProvider, entry: null)
     {
     }
 
-    /// <summary>Creates a breaker; <paramref name="countLeases"/> for one key of a <see cref="KeyedCircuitBreaker{TKey}"/>.</summary>
-    internal CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, bool countLeases)
+    /// <summary>Creates a breaker; with <paramref name="entry"/>, the breaker of one key of a <see cref="KeyedCircuitBreaker{TKey}"/>.</summary>
+    internal CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, KeyedCircuitBreakerEntry? entry)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -86,7 +81,7 @@ public sealed class CircuitBreaker
         long now = CountNow();
         _counts = new RollingCounts(options.SamplingDuration, _countFrequency, now, _status);
         _intervalEndsAt = IntervalEnd(now);
-        _countLeases = countLeases;
+        _entry = entry;
     }
 
     /// <summary>The breaker's name.</summary>
@@ -104,21 +99,11 @@ public sealed class CircuitBreaker
     /// <summary>How many probes the half-open circuit admits at once (the current setting).</summary>
     public int HalfOpenMaxCalls => Volatile.Read(ref _settings).HalfOpenMaxCalls;
 
-    /// <summary>Keyed breakers: whether <see cref="AssignKey"/> was called.</summary>
-    internal bool HasKey => _hasKey;
-
-    /// <summary>Keyed breakers: the state this key is counted in by its <see cref="KeyedCircuitBreaker{TKey}"/> (-1 once removed); guarded by the keyed breaker.</summary>
-    internal int CountedState { get; set; } = -1;
+    /// <summary>The keyed breaker's entry of this key's breaker; <see langword="null"/> for a breaker that is not keyed.</summary>
+    internal KeyedCircuitBreakerEntry? Entry => _entry;
 
     /// <summary>The state as stored: an open circuit whose break has elapsed is still open here (unlike <see cref="State"/>) until a call arrives.</summary>
     internal CircuitState StoredState => StateOf(Volatile.Read(ref _status));
-
-    /// <summary>Keyed breakers: records the key named in state-change events (before the breaker is handed out).</summary>
-    internal void AssignKey(object? key)
-    {
-        _key = key;
-        _hasKey = true;
-    }
 
     /// <summary>
     /// The current state, read without changing it. An open circuit whose break duration has passed reports
@@ -412,34 +397,6 @@ public sealed class CircuitBreaker
     }
 
     /// <summary>
-    /// Keyed breakers: counts a lease about to be taken; <see langword="false"/> when the key was retired by
-    /// <see cref="TryRetireIfIdle"/> (take the key's new breaker instead). Undo with <see cref="ExitLease"/> unless a
-    /// lease is granted; a granted lease exits when its outcome is recorded.
-    /// </summary>
-    internal bool TryEnterLease() => Interlocked.Increment(ref _leases) > 0;
-
-    /// <summary>Keyed breakers: a counted lease was recorded, or was not granted after all.</summary>
-    internal void ExitLease()
-    {
-        if (_countLeases)
-        {
-            Interlocked.Decrement(ref _leases);
-        }
-    }
-
-    /// <summary>
-    /// Keyed breakers: retires the breaker when it is closed with no lease outstanding, so no lease is taken on it
-    /// afterwards. Returns whether it was retired.
-    /// </summary>
-    internal bool TryRetireIfIdle()
-    {
-        // A lease leaves the count only after its outcome changed the state, so with no lease outstanding and no new
-        // one possible once retired, a closed breaker stays closed.
-        return StateOf(Volatile.Read(ref _status)) == CircuitState.Closed
-            && Interlocked.CompareExchange(ref _leases, int.MinValue, 0) == 0;
-    }
-
-    /// <summary>
     /// For a keyed breaker's <see cref="KeyedCircuitBreaker{TKey}.Acquire"/>: asks to make a call, reporting why
     /// it was rejected.
     /// </summary>
@@ -467,7 +424,7 @@ public sealed class CircuitBreaker
             long now = CountNow();
             if (now < Volatile.Read(ref _intervalEndsAt) && Volatile.Read(ref _counts).TryAddSuccess(leaseStatus, now))
             {
-                ExitLease();
+                _entry?.ExitLease();
                 return;
             }
         }
@@ -506,7 +463,7 @@ public sealed class CircuitBreaker
         finally
         {
             // After the state change, so an idle key is never retired between a failure and the trip it causes.
-            ExitLease();
+            _entry?.ExitLease();
         }
 
         ReportIntervalReset(reset);
@@ -544,7 +501,7 @@ public sealed class CircuitBreaker
         finally
         {
             // After the state change, so an idle key is never retired between a failure and the trip it causes.
-            ExitLease();
+            _entry?.ExitLease();
         }
 
         ReportIntervalReset(reset);
@@ -555,7 +512,7 @@ public sealed class CircuitBreaker
     internal void OnNeutral(long leaseStatus)
     {
         ReleaseProbe(leaseStatus);
-        ExitLease();
+        _entry?.ExitLease();
     }
 
     private void ReleaseProbe(long leaseStatus)
@@ -642,7 +599,7 @@ public sealed class CircuitBreaker
         }
 
         // A coordinator may limit probes across processes: asked outside the lock, after this breaker's own limit.
-        if (granted && StateOf(lease.Status) == CircuitState.HalfOpen && Coordinator is { } coordinator && !coordinator.TryAcquireProbe(this, _key))
+        if (granted && StateOf(lease.Status) == CircuitState.HalfOpen && Coordinator is { } coordinator && !coordinator.TryAcquireProbe(this, _entry?.Key))
         {
             ReleaseProbe(lease.Status);
             lease = default;
@@ -688,8 +645,8 @@ public sealed class CircuitBreaker
         }
 
         Volatile.Write(ref _status, status);
-        return _countLeases
-            ? new CircuitStateChangedEventArgs(_name, _key, old, state, reason, countsBefore)
+        return _entry is { } entry
+            ? new CircuitStateChangedEventArgs(_name, entry.Key, old, state, reason, countsBefore)
             : new CircuitStateChangedEventArgs(_name, old, state, reason, countsBefore);
     }
 

@@ -126,16 +126,18 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <remarks>Does not count as a use of the key. A breaker found here is no longer the key's once the key is evicted.</remarks>
     public bool TryGet(TKey? key, [NotNullWhen(true)] out CircuitBreaker? breaker)
     {
-        if (!_table.TryGetValue(key, out breaker))
+        if (!_table.TryGetValue(key, out KeyedCircuitBreakerEntry? entry))
         {
+            breaker = null;
             return false;
         }
 
-        if (!breaker.HasKey)
+        if (!entry.HasKey)
         {
-            breaker.AssignKey(key);
+            entry.AssignKey(key);
         }
 
+        breaker = entry.Breaker;
         return true;
     }
 
@@ -196,14 +198,15 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     {
         while (true)
         {
-            breaker = _table.GetOrAdd(key);
-            if (!breaker.HasKey)
+            KeyedCircuitBreakerEntry entry = _table.GetOrAdd(key);
+            breaker = entry.Breaker;
+            if (!entry.HasKey)
             {
                 // Once per key: state-change events name the key; a shared key's circuit gets the coordinator.
-                AssignKey(breaker, key);
+                AssignKey(entry, key);
             }
 
-            if (!breaker.TryEnterLease())
+            if (!entry.TryEnterLease())
             {
                 // The key was evicted as idle between lookup and acquire: use its new breaker.
                 continue;
@@ -218,7 +221,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
             {
                 if (!granted)
                 {
-                    breaker.ExitLease();
+                    entry.ExitLease();
                 }
             }
 
@@ -226,50 +229,50 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
         }
     }
 
-    private void AssignKey(CircuitBreaker breaker, TKey? key)
+    private void AssignKey(KeyedCircuitBreakerEntry entry, TKey? key)
     {
         if (Coordinator is not { } coordinator)
         {
-            breaker.AssignKey(key);
+            entry.AssignKey(key);
             return;
         }
 
-        lock (breaker)
+        lock (entry)
         {
-            if (!breaker.HasKey)
+            if (!entry.HasKey)
             {
                 object? boxed = key;
                 if (coordinator.SharesKey(boxed))
                 {
-                    breaker.Coordinator = coordinator;
-                    coordinator.Attach(breaker, boxed);
+                    entry.Breaker.Coordinator = coordinator;
+                    coordinator.Attach(entry.Breaker, boxed);
                 }
 
-                breaker.AssignKey(boxed);
+                entry.AssignKey(boxed);
             }
         }
     }
 
-    private void OnKeyAdded(CircuitBreaker breaker)
+    private void OnKeyAdded(KeyedCircuitBreakerEntry entry)
     {
-        breaker.StateChanged += _onKeyStateChanged;
+        entry.Breaker.StateChanged += _onKeyStateChanged;
         // For the key's interval resets; its rejections are reported here (Acquire), with the key.
-        breaker.Telemetry = Telemetry;
+        entry.Breaker.Telemetry = Telemetry;
         lock (_countsGate)
         {
-            breaker.CountedState = (int)CircuitState.Closed;
+            entry.CountedState = (int)CircuitState.Closed;
             _keysInState[(int)CircuitState.Closed]++;
         }
     }
 
-    private void OnKeyRemoved(CircuitBreaker breaker)
+    private void OnKeyRemoved(KeyedCircuitBreakerEntry entry)
     {
         lock (_countsGate)
         {
-            if (breaker.CountedState >= 0)
+            if (entry.CountedState >= 0)
             {
-                _keysInState[breaker.CountedState]--;
-                breaker.CountedState = -1;
+                _keysInState[entry.CountedState]--;
+                entry.CountedState = -1;
             }
         }
     }
@@ -277,17 +280,18 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     private void OnKeyStateChanged(object? sender, CircuitStateChangedEventArgs args)
     {
         var breaker = (CircuitBreaker)sender!;
+        KeyedCircuitBreakerEntry entry = breaker.Entry!;
         lock (_countsGate)
         {
             // Count the state as stored now, not the event's: changes on several threads may be raised out of order,
             // and the last one raised still leaves the counts right. A removed key's late changes are not counted.
-            int counted = breaker.CountedState;
+            int counted = entry.CountedState;
             int now = (int)breaker.StoredState;
             if (counted >= 0 && counted != now)
             {
                 _keysInState[counted]--;
                 _keysInState[now]++;
-                breaker.CountedState = now;
+                entry.CountedState = now;
             }
         }
 
@@ -296,7 +300,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     }
 
     /// <summary>The key table: a key's breaker counts leases, is evictable as idle only when closed with no lease in flight, and is reconfigured with the keyed breaker.</summary>
-    private sealed class Table : BoundedKeyTable<TKey, CircuitBreaker, CircuitBreakerOptions>
+    private sealed class Table : BoundedKeyTable<TKey, KeyedCircuitBreakerEntry, CircuitBreakerOptions>
     {
         private readonly KeyedCircuitBreaker<TKey> _owner;
         private readonly TimeProvider _timeProvider;
@@ -308,22 +312,23 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
             _timeProvider = timeProvider;
         }
 
-        protected override CircuitBreaker CreateValueLocked(CircuitBreakerOptions settings)
+        protected override KeyedCircuitBreakerEntry CreateValueLocked(CircuitBreakerOptions settings)
         {
-            var breaker = new CircuitBreaker(_owner.Name, settings, _timeProvider, countLeases: true);
-            _owner.OnKeyAdded(breaker);
-            return breaker;
+            var entry = new KeyedCircuitBreakerEntry(_owner.Name, settings, _timeProvider);
+            _owner.OnKeyAdded(entry);
+            return entry;
         }
 
-        protected override bool TryRetireIfIdleLocked(CircuitBreaker value) => value.TryRetireIfIdle();
+        protected override bool TryRetireIfIdleLocked(KeyedCircuitBreakerEntry value) => value.TryRetireIfIdle();
 
-        protected override void OnRemovedLocked(CircuitBreaker value)
+        protected override void OnRemovedLocked(KeyedCircuitBreakerEntry value)
         {
             // A breaker holds no resources; calls still in flight on it record their outcomes there (and its state
             // changes are still reported, but no longer counted among the held keys).
             _owner.OnKeyRemoved(value);
         }
 
-        protected override void ReconfigureValueLocked(CircuitBreaker value, CircuitBreakerOptions settings) => value.Reconfigure(settings);
+        protected override void ReconfigureValueLocked(KeyedCircuitBreakerEntry value, CircuitBreakerOptions settings)
+            => value.Breaker.Reconfigure(settings);
     }
 }
