@@ -22,6 +22,17 @@ namespace Resilience;
 /// blocks takes a worker thread, never a caller's. <see cref="EnterAsync"/> must be awaited at once; <see cref="TryEnter"/>
 /// and <see cref="Enter"/> throw <see cref="NotSupportedException"/>.
 /// </para>
+/// <para>
+/// <see cref="Admit"/> and <see cref="AdmitAsync"/> hand a rejection back as a value instead of throwing it (the generated
+/// decorators use them, so a full bulkhead costs no throw); the exception, its message and its telemetry are the same.
+/// </para>
+/// <para>
+/// Not built on <c>System.Threading.RateLimiting.ConcurrencyLimiter</c>, deliberately: every slot it grants is a new
+/// <c>ConcurrencyLease</c> object (disposing it releases the slot), so each admitted call would allocate; it has no wait
+/// limit (<see cref="BulkheadOptions.MaxWait"/>) and no <see cref="TimeProvider"/> to time one, its options are fixed at
+/// construction (a configuration reload could not change a live limit in place), and it cannot resume a caller on a
+/// worker thread. A free slot here is one compare-and-swap and no allocation.
+/// </para>
 /// </remarks>
 public sealed class Bulkhead
 {
@@ -113,7 +124,67 @@ public sealed class Bulkhead
     /// <param name="cancellationToken">Ends the wait in the queue with <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="BulkheadRejectedException">Every slot is busy and the queue is full, the wait limit passed, or the bulkhead was shut down (returned in the task).</exception>
     public ValueTask EnterAsync(CancellationToken cancellationToken)
-        => _workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot() ? default : EnterSlow(cancellationToken);
+    {
+        if (_workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot())
+        {
+            return default;
+        }
+
+        Waiter? waiter = EnterSlow(cancellationToken, asValue: false, out Exception? rejection, out bool taken);
+        return waiter is not null ? waiter.AsValueTask()
+            : rejection is not null ? ValueTask.FromException(rejection)
+            : taken ? default : ValueTask.FromCanceled(cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a slot as <see cref="EnterAsync"/> does, but hands a rejection back instead of throwing it: the result is
+    /// <see langword="null"/> when the caller has a slot (and must <see cref="Release"/> it), or the
+    /// <see cref="BulkheadRejectedException"/> (reported to telemetry as by <see cref="EnterAsync"/>). Completes
+    /// synchronously, without allocating, when a semaphore bulkhead has a free slot or is full.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait in the queue; a cancelled wait still ends with <see cref="OperationCanceledException"/>.</param>
+    /// <returns><see langword="null"/> with a slot taken; otherwise the rejection.</returns>
+    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken)
+    {
+        if (_workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot())
+        {
+            return default;
+        }
+
+        Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
+        return waiter is not null ? waiter.AsRejectionTask()
+            : rejection is not null ? new ValueTask<Exception?>(rejection)
+            : taken ? default : ValueTask.FromCanceled<Exception?>(cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a slot as <see cref="Enter"/> does, blocking in the queue if there is room, but hands a rejection back
+    /// instead of throwing it; for synchronous methods.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait in the queue; a cancelled wait still throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns><see langword="null"/> with a slot taken (to <see cref="Release"/>); otherwise the <see cref="BulkheadRejectedException"/>.</returns>
+    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
+    public Exception? Admit(CancellationToken cancellationToken)
+    {
+        if (TryEnter())
+        {
+            return null;
+        }
+
+        Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
+        if (waiter is not null)
+        {
+            ValueTask<Exception?> wait = waiter.AsRejectionTask();
+            return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        }
+
+        if (rejection is null && !taken)
+        {
+            ValueTask.FromCanceled(cancellationToken).GetAwaiter().GetResult();
+        }
+
+        return rejection;
+    }
 
     /// <summary>Takes a slot, blocking in the queue if there is room; for synchronous methods.</summary>
     /// <param name="cancellationToken">Ends the wait in the queue with <see cref="OperationCanceledException"/>.</param>
@@ -121,19 +192,9 @@ public sealed class Bulkhead
     /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
     public void Enter(CancellationToken cancellationToken)
     {
-        if (TryEnter())
+        if (Admit(cancellationToken) is { } rejection)
         {
-            return;
-        }
-
-        ValueTask wait = EnterSlow(cancellationToken);
-        if (wait.IsCompleted)
-        {
-            wait.GetAwaiter().GetResult();
-        }
-        else
-        {
-            wait.AsTask().GetAwaiter().GetResult();
+            throw rejection;
         }
     }
 
@@ -241,34 +302,44 @@ public sealed class Bulkhead
         return false;
     }
 
-    private ValueTask EnterSlow(CancellationToken cancellationToken)
+    /// <summary>
+    /// The slow path of every enter: returns the waiter queued (<paramref name="asValue"/>: it ends a rejected wait with
+    /// the rejection as its result, not as a fault), or <see langword="null"/> with either a <paramref name="rejection"/>,
+    /// a slot <paramref name="taken"/>, or neither (<paramref name="cancellationToken"/> was cancelled).
+    /// </summary>
+    private Waiter? EnterSlow(CancellationToken cancellationToken, bool asValue, out Exception? rejection, out bool taken)
     {
         Waiter waiter;
+        rejection = null;
+        taken = false;
         lock (_lock)
         {
             if (_shutDown)
             {
-                return ValueTask.FromException(Rejection(BulkheadRejectionReason.ShutDown, null));
+                rejection = Rejection(BulkheadRejectionReason.ShutDown, null);
+                return null;
             }
 
             // A worker pool queues every call, so that it resumes on a worker; a free slot makes room for one more.
             bool slotFree = _workers is not null && _running < MaxConcurrency;
             if (_workers is null && _queue.Count == 0 && TryTakeSlot())
             {
-                return default;
+                taken = true;
+                return null;
             }
 
             if (_queue.Count >= MaxQueue && !(slotFree && _queue.Count == 0))
             {
-                return ValueTask.FromException(Rejection(BulkheadRejectionReason.QueueFull, null));
+                rejection = Rejection(BulkheadRejectionReason.QueueFull, null);
+                return null;
             }
 
             if (cancellationToken.IsCancellationRequested)
             {
-                return ValueTask.FromCanceled(cancellationToken);
+                return null;
             }
 
-            waiter = _workers is null ? new TaskWaiter(this, cancellationToken) : new WorkerWaiter(this, cancellationToken);
+            waiter = _workers is null ? new TaskWaiter(this, cancellationToken, asValue) : new WorkerWaiter(this, cancellationToken, asValue);
             waiter.Node = _queue.AddLast(waiter);
             Interlocked.Increment(ref _queued);
 
@@ -287,7 +358,7 @@ public sealed class Bulkhead
             }
         }
 
-        return waiter.AsValueTask();
+        return waiter;
     }
 
     private void DrainLocked()
@@ -334,11 +405,15 @@ public sealed class Bulkhead
     /// <summary>A call waiting in the queue.</summary>
     private abstract class Waiter
     {
-        protected Waiter(Bulkhead owner, CancellationToken cancellationToken)
+        protected Waiter(Bulkhead owner, CancellationToken cancellationToken, bool asValue)
         {
             Owner = owner;
             CancellationToken = cancellationToken;
+            AsValue = asValue;
         }
+
+        /// <summary>Whether a rejection ends the wait as its result (<see cref="AsRejectionTask"/>) rather than as a fault.</summary>
+        public bool AsValue { get; }
 
         public Bulkhead Owner { get; }
 
@@ -354,6 +429,9 @@ public sealed class Bulkhead
 
         public abstract ValueTask AsValueTask();
 
+        /// <summary>The wait of an <see cref="AsValue"/> waiter: <see langword="null"/> with a slot, or the rejection.</summary>
+        public abstract ValueTask<Exception?> AsRejectionTask();
+
         /// <summary>Ends the wait with <paramref name="exception"/> (an <see cref="OperationCanceledException"/> cancels it).</summary>
         public abstract void Fail(Exception exception);
     }
@@ -361,22 +439,28 @@ public sealed class Bulkhead
     /// <summary>A waiter of a semaphore bulkhead: resumed on the thread pool.</summary>
     private sealed class TaskWaiter : Waiter
     {
-        private readonly TaskCompletionSource _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Exception?> _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TaskWaiter(Bulkhead owner, CancellationToken cancellationToken)
-            : base(owner, cancellationToken)
+        public TaskWaiter(Bulkhead owner, CancellationToken cancellationToken, bool asValue)
+            : base(owner, cancellationToken, asValue)
         {
         }
 
         public override ValueTask AsValueTask() => new(_source.Task);
 
-        public void TrySetResult() => _source.TrySetResult();
+        public override ValueTask<Exception?> AsRejectionTask() => new(_source.Task);
+
+        public void TrySetResult() => _source.TrySetResult(null);
 
         public override void Fail(Exception exception)
         {
             if (exception is OperationCanceledException)
             {
                 _source.TrySetCanceled(CancellationToken);
+            }
+            else if (AsValue)
+            {
+                _source.TrySetResult(exception);
             }
             else
             {
@@ -390,7 +474,7 @@ public sealed class Bulkhead
     /// registered its continuation before it gets a slot, and the worker invokes that continuation on its own thread.
     /// A failed wait (cancelled, wait limit, shut down) resumes the caller on the thread pool.
     /// </summary>
-    private sealed class WorkerWaiter : Waiter, IValueTaskSource
+    private sealed class WorkerWaiter : Waiter, IValueTaskSource, IValueTaskSource<Exception?>
     {
         private static readonly Action<object?> Completed = static _ => { };
         private static readonly Action<object?> RunOnThreadPool = static state => ((WorkerWaiter)state!).Run();
@@ -403,12 +487,14 @@ public sealed class Bulkhead
         private ExecutionContext? _executionContext;
         private Exception? _error;
 
-        public WorkerWaiter(Bulkhead owner, CancellationToken cancellationToken)
-            : base(owner, cancellationToken)
+        public WorkerWaiter(Bulkhead owner, CancellationToken cancellationToken, bool asValue)
+            : base(owner, cancellationToken, asValue)
         {
         }
 
         public override ValueTask AsValueTask() => new(this, 0);
+
+        public override ValueTask<Exception?> AsRejectionTask() => new(this, 0);
 
         public override void Fail(Exception exception)
         {
@@ -451,8 +537,19 @@ public sealed class Bulkhead
             {
                 null => ValueTaskSourceStatus.Succeeded,
                 OperationCanceledException => ValueTaskSourceStatus.Canceled,
-                _ => ValueTaskSourceStatus.Faulted,
+                _ => AsValue ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Faulted,
             };
+        }
+
+        Exception? IValueTaskSource<Exception?>.GetResult(short token)
+        {
+            if (_error is not null && AsValue && _error is not OperationCanceledException && ReferenceEquals(Volatile.Read(ref _continuation), Completed))
+            {
+                return _error;
+            }
+
+            GetResult(token);
+            return null;
         }
 
         public void GetResult(short token)

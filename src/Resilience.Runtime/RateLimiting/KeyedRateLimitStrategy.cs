@@ -29,6 +29,18 @@ namespace Resilience;
 /// one. The price, only while keys are evicted with permits in use: a new key sharing a slot with such a key also starts
 /// drained. Callers still queued on an evicted key move to its new limit.
 /// </para>
+/// <para>
+/// <see cref="Admit"/> and <see cref="AdmitAsync"/> hand a rejection back as a value instead of throwing it (the
+/// generated decorators use them, so a rejected call costs no throw).
+/// </para>
+/// <para>
+/// Not built on <c>System.Threading.RateLimiting.PartitionedRateLimiter</c>, deliberately: its
+/// <c>PartitionedRateLimiter.Create</c> calls the partitioner delegate on every acquire (a <c>RateLimitPartition</c> per
+/// call, plus any closure over the key); it drops a partition only after about 10 seconds idle, found by its own timer
+/// running every 100 ms of real time (no <see cref="TimeProvider"/>), so it has no key bound
+/// (<see cref="RateLimitOptions.MaxKeys"/>) and nothing that stops churn from giving a dropped key a fresh budget; and
+/// the limiters it holds cannot change settings in place on a configuration reload.
+/// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
@@ -148,21 +160,33 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <exception cref="RateLimitRejectedException">No permit for the key, and its queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public ValueTask AcquireAsync(TKey? key, CancellationToken cancellationToken)
+        => RateLimitStrategy.ThrowRejection(AdmitAsync(key, cancellationToken));
+
+    /// <summary>
+    /// Takes a permit for <paramref name="key"/> as <see cref="AcquireAsync"/> does, but hands a rejection back instead of
+    /// throwing it: <see langword="null"/> with a permit, otherwise the exception <see cref="AcquireAsync"/> would throw
+    /// (same <see cref="ResilienceRejectedException.RetryAfter"/>, same telemetry). Completes synchronously, without
+    /// allocating, when a permit is available for an existing key or the key's limit rejects at once.
+    /// </summary>
+    /// <param name="key">The partition key.</param>
+    /// <param name="cancellationToken">Ends the wait; cancelled before the call or while waiting, the task is cancelled (no permit is taken).</param>
+    /// <returns><see langword="null"/> with a permit; otherwise the rejection.</returns>
+    public ValueTask<Exception?> AdmitAsync(TKey? key, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled(cancellationToken);
+            return ValueTask.FromCanceled<Exception?>(cancellationToken);
         }
 
         if (_backend is not null)
         {
-            return AcquireOnBackendAsync(key, cancellationToken);
+            return AdmitOnBackendAsync(key, cancellationToken);
         }
 
-        return AcquireLocalAsync(key, cancellationToken);
+        return AdmitLocalAsync(key, cancellationToken);
     }
 
-    private ValueTask AcquireLocalAsync(TKey? key, CancellationToken cancellationToken)
+    private ValueTask<Exception?> AdmitLocalAsync(TKey? key, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -184,7 +208,7 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                return ValueTask.FromException(RateLimitStrategy.CreateRejection(Name, lease, Telemetry));
+                return new ValueTask<Exception?>(RateLimitStrategy.CreateRejection(Name, lease, Telemetry));
             }
         }
     }
@@ -196,18 +220,34 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public void Acquire(TKey? key, CancellationToken cancellationToken)
     {
+        if (Admit(key, cancellationToken) is { } rejection)
+        {
+            throw rejection;
+        }
+    }
+
+    /// <summary>
+    /// Takes a permit for <paramref name="key"/> as <see cref="Acquire"/> does, blocking in its queue if there is room, but
+    /// hands a rejection back instead of throwing it; for synchronous methods.
+    /// </summary>
+    /// <param name="key">The partition key.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns><see langword="null"/> with a permit; otherwise the exception <see cref="Acquire"/> would throw.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
+    public Exception? Admit(TKey? key, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         if (_backend is { } backend)
         {
             RateLimitDecision decision = backend.Acquire(RateLimitPartition.Of(key));
             if (decision.IsAcquired)
             {
-                return;
+                return null;
             }
 
             if (decision.IsRejected)
             {
-                throw RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
+                return RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
             }
         }
 
@@ -224,12 +264,12 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
 
             if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
             {
-                return;
+                return null;
             }
 
             if (!ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
             {
-                throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
+                return RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
             }
         }
     }
@@ -258,32 +298,27 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
     internal void SweepIdle() => _table.SweepIdle();
 
 
-    private async ValueTask AcquireOnBackendAsync(TKey? key, CancellationToken cancellationToken)
+    private async ValueTask<Exception?> AdmitOnBackendAsync(TKey? key, CancellationToken cancellationToken)
     {
         RateLimitDecision decision = await _backend!.AcquireAsync(RateLimitPartition.Of(key), cancellationToken).ConfigureAwait(false);
         if (decision.IsRejected)
         {
-            throw RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
+            return RateLimitStrategy.CreateRejection(Name, decision.RetryAfter, Telemetry);
         }
 
-        if (decision.IsUseLocal)
-        {
-            await AcquireLocalAsync(key, cancellationToken).ConfigureAwait(false);
-        }
+        return decision.IsUseLocal ? await AdmitLocalAsync(key, cancellationToken).ConfigureAwait(false) : null;
     }
 
-    private async ValueTask AwaitLeaseAsync(TKey? key, ValueTask<RateLimitLease> pending, CancellationToken cancellationToken)
+    private async ValueTask<Exception?> AwaitLeaseAsync(TKey? key, ValueTask<RateLimitLease> pending, CancellationToken cancellationToken)
     {
         RateLimitLease lease = await pending.ConfigureAwait(false);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
         {
             // Evicted while queued: wait on the key's new limit.
-            await AcquireLocalAsync(key, cancellationToken).ConfigureAwait(false);
+            return await AdmitLocalAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        else if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
-        {
-            throw RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
-        }
+
+        return ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) ? null : RateLimitStrategy.CreateRejection(Name, lease, Telemetry);
     }
 
     /// <summary>The key table: a key's limit is evictable as idle only when fully replenished with nobody queued, and is disposed when evicted.</summary>

@@ -87,39 +87,30 @@ public sealed class RateLimitStrategy : IDisposable
     /// <returns>A task that completes when the permit is taken; it is already complete, and nothing was allocated, when one was available.</returns>
     /// <exception cref="RateLimitRejectedException">No permit, and the queue was full (or <see cref="RateLimitOptions.QueueLimit"/> is 0); <see cref="ResilienceRejectedException.RetryAfter"/> says when one is expected.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
-    public ValueTask AcquireAsync(CancellationToken cancellationToken)
+    public ValueTask AcquireAsync(CancellationToken cancellationToken) => ThrowRejection(AdmitAsync(cancellationToken));
+
+    /// <summary>
+    /// Takes a permit as <see cref="AcquireAsync"/> does, but hands a rejection back instead of throwing it: the result is
+    /// <see langword="null"/> when a permit was taken, or the <see cref="RateLimitRejectedException"/> (with the same
+    /// <see cref="ResilienceRejectedException.RetryAfter"/> and telemetry) or <see cref="ObjectDisposedException"/> that
+    /// <see cref="AcquireAsync"/> would throw. Completes synchronously, without allocating, when a permit is available or
+    /// the limit rejects at once.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait; cancelled before the call or while waiting, the task is cancelled (no permit is taken).</param>
+    /// <returns><see langword="null"/> with a permit; otherwise the rejection.</returns>
+    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled(cancellationToken);
+            return ValueTask.FromCanceled<Exception?>(cancellationToken);
         }
 
         if (_backend is not null)
         {
-            return AcquireOnBackendAsync(cancellationToken);
+            return AdmitOnBackendAsync(cancellationToken);
         }
 
-        return AcquireLocalAsync(cancellationToken);
-    }
-
-    private ValueTask AcquireLocalAsync(CancellationToken cancellationToken)
-    {
-        ValueTask<RateLimitLease> pending = _limiter.CanQueue
-            ? _limiter.AcquireInternalAsync(1, cancellationToken)
-            : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
-
-        if (!pending.IsCompletedSuccessfully)
-        {
-            return AwaitLeaseAsync(pending);
-        }
-
-        RateLimitLease lease = pending.Result;
-        if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
-        {
-            return default;
-        }
-
-        return ValueTask.FromException(CompleteFailed(lease));
+        return AdmitLocalAsync(cancellationToken);
     }
 
     /// <summary>Takes a permit, blocking in the queue if there is room; for synchronous methods.</summary>
@@ -128,25 +119,40 @@ public sealed class RateLimitStrategy : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
     public void Acquire(CancellationToken cancellationToken)
     {
+        if (Admit(cancellationToken) is { } rejection)
+        {
+            throw rejection;
+        }
+    }
+
+    /// <summary>
+    /// Takes a permit as <see cref="Acquire"/> does, blocking in the queue if there is room, but hands a rejection back
+    /// instead of throwing it; for synchronous methods.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns><see langword="null"/> with a permit; otherwise the exception <see cref="Acquire"/> would throw.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
+    public Exception? Admit(CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         if (_backend is { } backend)
         {
             RateLimitDecision decision = backend.Acquire(null);
             if (decision.IsAcquired)
             {
-                return;
+                return null;
             }
 
             if (decision.IsRejected)
             {
-                throw CreateRejection(Name, decision.RetryAfter, Telemetry);
+                return CreateRejection(Name, decision.RetryAfter, Telemetry);
             }
         }
 
         RateLimitLease lease = _limiter.TryAcquireInternal(1);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
-            return;
+            return null;
         }
 
         if (_limiter.CanQueue && !ReferenceEquals(lease, TimeProviderRateLimiter.DisposedLease))
@@ -156,11 +162,11 @@ public sealed class RateLimitStrategy : IDisposable
             lease = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
             if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
             {
-                return;
+                return null;
             }
         }
 
-        throw CompleteFailed(lease);
+        return CompleteFailed(lease);
     }
 
     /// <summary>Reserves one permit, waiting as long as it takes (x/time/rate's <c>Reserve</c>); see <see cref="Reserve(int, TimeSpan)"/>.</summary>
@@ -254,28 +260,56 @@ public sealed class RateLimitStrategy : IDisposable
         return rejected;
     }
 
+    /// <summary>The throwing form of an admission: completes, faults with the rejection, or is cancelled as <paramref name="admitted"/> is.</summary>
+    internal static ValueTask ThrowRejection(ValueTask<Exception?> admitted)
+    {
+        if (!admitted.IsCompletedSuccessfully)
+        {
+            return Awaited(admitted);
+        }
+
+        return admitted.Result is { } rejection ? ValueTask.FromException(rejection) : default;
+
+        static async ValueTask Awaited(ValueTask<Exception?> admitted)
+        {
+            if (await admitted.ConfigureAwait(false) is { } rejection)
+            {
+                throw rejection;
+            }
+        }
+    }
+
     private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease, Telemetry);
 
-    private async ValueTask AcquireOnBackendAsync(CancellationToken cancellationToken)
+    private ValueTask<Exception?> AdmitLocalAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<RateLimitLease> pending = _limiter.CanQueue
+            ? _limiter.AcquireInternalAsync(1, cancellationToken)
+            : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitLeaseAsync(pending);
+        }
+
+        RateLimitLease lease = pending.Result;
+        return ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) ? default : new ValueTask<Exception?>(CompleteFailed(lease));
+    }
+
+    private async ValueTask<Exception?> AdmitOnBackendAsync(CancellationToken cancellationToken)
     {
         RateLimitDecision decision = await _backend!.AcquireAsync(null, cancellationToken).ConfigureAwait(false);
         if (decision.IsRejected)
         {
-            throw CreateRejection(Name, decision.RetryAfter, Telemetry);
+            return CreateRejection(Name, decision.RetryAfter, Telemetry);
         }
 
-        if (decision.IsUseLocal)
-        {
-            await AcquireLocalAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return decision.IsUseLocal ? await AdmitLocalAsync(cancellationToken).ConfigureAwait(false) : null;
     }
 
-    private async ValueTask AwaitLeaseAsync(ValueTask<RateLimitLease> pending)
+    private async ValueTask<Exception?> AwaitLeaseAsync(ValueTask<RateLimitLease> pending)
     {
         RateLimitLease lease = await pending.ConfigureAwait(false);
-        if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
-        {
-            throw CompleteFailed(lease);
-        }
+        return ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) ? null : CompleteFailed(lease);
     }
 }
