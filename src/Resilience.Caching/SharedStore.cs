@@ -113,11 +113,10 @@ internal sealed partial class SharedStore : IDisposable
     public bool IsAvailable => Volatile.Read(ref _state) == Available;
 
     /// <summary>The in-memory tier alone (the object-based interface, which has no result type to deserialize with).</summary>
-    public bool TryGetLocal(string key, out CacheFallbackEntry entry) => TryGetMemory(key, out entry);
+    public bool TryGetLocal(in CacheKey key, out CacheFallbackEntry entry) => TryGetMemory(key, out entry);
 
-    public bool TryGet<T>(string key, CacheFallbackLookup lookup, out CacheFallbackEntry entry)
+    public bool TryGet<T>(in CacheKey key, CacheFallbackLookup lookup, out CacheFallbackEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(key);
         bool inMemory = TryGetMemory(key, out CacheFallbackEntry memory);
         if (lookup == CacheFallbackLookup.Fresh && inMemory && _timeProvider.GetUtcNow() < memory.FreshUntil)
         {
@@ -137,15 +136,11 @@ internal sealed partial class SharedStore : IDisposable
         return inMemory;
     }
 
-    public void SetLocal(string key, CacheFallbackEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        _local.Set(key, new CacheFallbackEntry(new Remembered(entry.Value, DateTimeOffset.MaxValue), entry.StoredAt, entry.FreshUntil, entry.StaleUntil));
-    }
+    public void SetLocal(in CacheKey key, CacheFallbackEntry entry)
+        => _local.Set(key, new CacheFallbackEntry(new Remembered(entry.Value, DateTimeOffset.MaxValue), entry.StoredAt, entry.FreshUntil, entry.StaleUntil));
 
-    public void Set<T>(string key, CacheFallbackEntry entry)
+    public void Set<T>(in CacheKey key, CacheFallbackEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(key);
         JsonTypeInfo<T> typeInfo = TypeInfo<T>();
         DateTimeOffset writtenAt = entry.StoredAt;
         bool write = true;
@@ -175,7 +170,8 @@ internal sealed partial class SharedStore : IDisposable
             Task task;
             try
             {
-                task = _tier.SetAsync(_prefix + key, bytes, timeToLive);
+                // The key's text is made here, only for the shared cache.
+                task = _tier.SetAsync(_prefix + key.ToString(), bytes, timeToLive);
             }
             catch (Exception e)
             {
@@ -197,7 +193,7 @@ internal sealed partial class SharedStore : IDisposable
         }
     }
 
-    private bool TryGetMemory(string key, out CacheFallbackEntry entry)
+    private bool TryGetMemory(in CacheKey key, out CacheFallbackEntry entry)
     {
         if (_local.TryGet(key, out CacheFallbackEntry stored) && stored.Value is Remembered remembered)
         {
@@ -209,7 +205,7 @@ internal sealed partial class SharedStore : IDisposable
         return false;
     }
 
-    private bool TryRead<T>(string key, JsonTypeInfo<T> typeInfo, out CacheFallbackEntry entry)
+    private bool TryRead<T>(in CacheKey key, JsonTypeInfo<T> typeInfo, out CacheFallbackEntry entry)
     {
         entry = default;
         if (!IsUsable())
@@ -221,7 +217,7 @@ internal sealed partial class SharedStore : IDisposable
         byte[]? bytes;
         try
         {
-            Task<byte[]?> task = _tier.GetAsync(_prefix + key);
+            Task<byte[]?> task = _tier.GetAsync(_prefix + key.ToString());
             if (!task.IsCompleted && !task.Wait(_timeout))
             {
                 _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);

@@ -38,7 +38,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks",
+                "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks",
                 "HedgeBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
                 "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
                 "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",

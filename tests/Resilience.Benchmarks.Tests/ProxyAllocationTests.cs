@@ -22,6 +22,7 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
         nameof(ContentionBenchmarks),
         nameof(HedgeBenchmarks),
         nameof(RetryBreakerBenchmarks.GeneratedConsecutive),
+        nameof(CacheFallbackBenchmarks),
     };
 
     [Theory]
@@ -99,6 +100,14 @@ public sealed class ProxyAllocationTests(ITestOutputHelper output)
                 var b = new RetryBreakerBenchmarks();
                 b.Setup();
                 return (() => Completed(b.GeneratedConsecutive()), () => Completed(b.PollyV8()), b.Cleanup);
+            }
+
+            case nameof(CacheFallbackBenchmarks):
+            {
+                // A fresh hit and a store under a key already present (no Polly counterpart: its hit is measured twice).
+                var b = new CacheFallbackBenchmarks();
+                b.Setup();
+                return (() => b.GeneratedHit() + b.GeneratedStore() - 42, () => b.GeneratedHit(), b.Cleanup);
             }
 
             case nameof(HedgeBenchmarks):

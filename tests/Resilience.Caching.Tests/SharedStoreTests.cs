@@ -13,6 +13,32 @@ public sealed class SharedStoreTests
     private readonly CountingCache _cache = new();
 
     [Fact]
+    public void A_fresh_hit_by_a_CacheKey_allocates_nothing_and_finds_the_entry_its_text_finds()
+    {
+        using var store = Create();
+        var strategy = new CacheFallbackStrategy("s", Settings, store, _time);
+        CacheKey key = CacheKey.Of("Shop.IRates.GetAsync", "EUR", 3);
+        strategy.Store(key, 42);
+        Assert.True(strategy.TryGetFresh("Shop.IRates.GetAsync(\"EUR\", \"3\")", out int byText));
+        Assert.Equal(42, byText);
+        Assert.True(strategy.TryGetFresh(key, out int _));
+        int reads = _cache.Reads;
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            strategy.TryGetFresh(CacheKey.Of("Shop.IRates.GetAsync", "EUR", 3), out int _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(reads, _cache.Reads);
+        Assert.True(store.TryGet(key, out CacheFallbackEntry local));
+        Assert.Equal(42, local.Value);
+        store.Set(CacheKey.Of("M", 1), local);
+        Assert.True(store.TryGet("M(\"1\")", out _));
+    }
+
+    [Fact]
     public void A_fresh_hit_in_memory_allocates_nothing_and_reads_nothing_shared()
     {
         using var store = Create();

@@ -183,27 +183,20 @@ public readonly struct CacheKey : IEquatable<CacheKey>
 
     /// <summary>Whether both keys have the same text (compared without writing it when both hold arguments of one method).</summary>
     /// <param name="other">The other key.</param>
-    public bool Equals(CacheKey other)
+    public bool Equals(CacheKey other) => (_hash == other._hash || _prefix is null || other._prefix is null) && SameText(other);
+
+    /// <summary>Whether both keys have the same text; <see cref="Equals(CacheKey)"/> asks only when the hashes allow it.</summary>
+    /// <param name="other">The other key.</param>
+    internal bool SameText(in CacheKey other)
     {
-        if (_prefix is null || other._prefix is null)
-        {
-            // default(CacheKey) is the key with the empty text.
-            return TextEquals(this, other);
-        }
-
-        if (_hash != other._hash)
-        {
-            return false;
-        }
-
         if (_count == TextCount && other._count == TextCount)
         {
             return string.Equals(_prefix, other._prefix, StringComparison.Ordinal);
         }
 
-        if (_count != other._count || _count == TextCount || !string.Equals(_prefix, other._prefix, StringComparison.Ordinal))
+        if (_count != other._count || !string.Equals(_prefix, other._prefix, StringComparison.Ordinal))
         {
-            // Made differently (text and arguments, or two methods): compare the texts.
+            // Made differently (text and arguments, two methods, default): compare the texts.
             return TextEquals(this, other);
         }
 
@@ -334,7 +327,7 @@ public ref struct CacheKeyPrefix
     /// <param name="type">The type, <c>typeof(T)</c>.</param>
     public void AppendFormatted(Type type) => _parts.Add(type);
 
-    /// <summary>The name (the same string for the same call site and type arguments).</summary>
+    /// <summary>The name (the same string for the same call site and type arguments, up to 4 096 of them).</summary>
     internal readonly string Resolve()
     {
         if (_parts.Count > MaxParts)
@@ -418,7 +411,7 @@ public ref struct CacheKeyPrefix
             return hash.ToHashCode();
         }
 
-        private static string Text(object? part) => part as string ?? part?.ToString() ?? "null";
+        private static string Text(object? part) => part as string ?? part!.ToString()!;
 
         private readonly object? Get(int index) => index switch
         {
@@ -716,7 +709,7 @@ internal sealed class EnumFormat<T> : KeyValueFormat
     {
         if (!_texts.TryGetValue(bits.Low, out string? text))
         {
-            text = Read<T>(bits)!.ToString() ?? string.Empty;
+            text = Read<T>(bits)!.ToString()!;
             if (_texts.Count < MaxTexts)
             {
                 _texts.TryAdd(bits.Low, text);

@@ -153,11 +153,6 @@ public ref struct CacheKeyBuilder
 
     private void AppendEscaped(ReadOnlySpan<char> value)
     {
-        if (_length + value.Length > _buffer.Length)
-        {
-            Grow(value.Length);
-        }
-
         foreach (var c in value)
         {
             if (c is '"' or '\\')

@@ -65,6 +65,8 @@ public sealed class CacheKeyTests
                 Assert.True(same == keyA.Equals(keyB), $"case {i}: {textA} vs {textB}: texts equal {same}, keys equal {!same}");
                 Assert.Equal(same, keyB.Equals(keyA));
                 Assert.Equal(same, keyA == keyB);
+                Assert.Equal(same, keyA.SameText(keyB)); // also where the hashes would not have told them apart
+                Assert.Equal(same, CacheKey.FromText(textA).SameText(keyB));
                 Assert.Equal(!same, keyA != keyB);
                 Assert.Equal(textA.GetHashCode(), keyA.GetHashCode());
                 Assert.True(CacheKey.FromText(textA).Equals(keyA));
@@ -163,7 +165,11 @@ public sealed class CacheKeyTests
         Assert.False(text.Equals("M(\"a\", \"1\")"));
         Assert.Same("abc", CacheKey.FromText("abc").ToString());
         Assert.Throws<ArgumentNullException>(() => CacheKey.FromText(null!));
+        Assert.Throws<ArgumentNullException>(() => CacheKey.Of(null!));
         Assert.Throws<ArgumentNullException>(() => CacheKey.Of(null!, 1));
+        Assert.Throws<ArgumentNullException>(() => CacheKey.Of(null!, 1, 2));
+        Assert.Throws<ArgumentNullException>(() => CacheKey.Of(null!, 1, 2, 3));
+        Assert.Throws<ArgumentNullException>(() => CacheKey.Of(null!, 1, 2, 3, 4));
     }
 
     [Fact]
@@ -177,6 +183,78 @@ public sealed class CacheKeyTests
         Assert.Equal(expected.GetHashCode(), key.GetHashCode());
         Assert.Equal(key, CacheKey.FromText(expected));
         Assert.NotEqual(key, CacheKey.Of("M", longText, quoted[1..]));
+    }
+
+    [Fact]
+    public void Other_values_are_written_with_their_own_escapes_kept_once()
+    {
+        var odd = new Odd("\\a\"b\\");
+        CacheKey key = CacheKey.Of("M", odd, (object)odd, new Odd("plain"));
+        Assert.Equal("M(\"\\\\a\\\"b\\\\\", \"\\\\a\\\"b\\\\\", \"plain\")", key.ToString());
+        Assert.Equal(key, CacheKey.Of("M", "\\a\"b\\", "\\a\"b\\", "plain"));
+        Assert.True(key.SameText(CacheKey.FromText(key.ToString())));
+    }
+
+    [Fact]
+    public void Keys_of_every_length_around_the_stack_buffer_are_written_and_hashed_whole()
+    {
+        Guid tenant = Guid.Parse("6f9619ff-8b86-d011-b42d-00cf4fc964ff");
+        for (var length = 90; length <= 300; length++)
+        {
+            string prefix = new('p', length);
+            int number = 123_456_789;
+            CacheKey key = CacheKey.Of(prefix, number, tenant, 2.5, 'q');
+            string text = prefix + CacheKeyBuilder.Build($"({number}, {tenant}, {2.5}, {'q'})");
+            Assert.Equal(text, key.ToString());
+            Assert.Equal(text.GetHashCode(), key.GetHashCode());
+            Assert.True(key.SameText(CacheKey.FromText(text)));
+            Assert.False(key.SameText(CacheKey.Of(prefix, number, tenant, 2.5, 'r')));
+        }
+    }
+
+    [Fact]
+    public void Keys_with_one_text_made_differently_are_equal_and_others_are_not()
+    {
+        Assert.True(CacheKey.Of("M", Guid.Empty).SameText(CacheKey.Of("M", Guid.Empty)));
+        Assert.False(CacheKey.Of("M", new Guid("00000000-0000-0000-0000-000000000001")).SameText(CacheKey.Of("M", Guid.Empty)));
+        Assert.False(CacheKey.Of("M", double.NaN).SameText(CacheKey.Of("M", 1.5)));
+        Assert.False(CacheKey.Of("M", 1.5).SameText(CacheKey.Of("M", double.NaN)));
+        Assert.False(CacheKey.Of("M", (string?)null).SameText(CacheKey.Of("M", "a")));
+        Assert.False(CacheKey.Of("M", "a").SameText(CacheKey.Of("M", (string?)null)));
+        Assert.True(CacheKey.Of("M", (string?)null, 1).SameText(CacheKey.Of("M", (int?)null, 1L)));
+        Assert.False(CacheKey.Of("M", 1, 2).SameText(CacheKey.Of("M", 1, 3)));
+        Assert.False(CacheKey.Of("M", 1, 2).SameText(CacheKey.Of("M", 3, 2)));
+        Assert.False(CacheKey.Of("M", 1, 2, 3).SameText(CacheKey.Of("M", 1, 2, 4)));
+        Assert.False(CacheKey.Of("M", 1, 2, 3).SameText(CacheKey.Of("M", 9, 2, 3)));
+        Assert.False(CacheKey.Of("M", 1, 2, 3, 4).SameText(CacheKey.Of("M", 1, 2, 3, 5)));
+        Assert.False(CacheKey.Of("M", 1, 2, 3, 4).SameText(CacheKey.Of("M", 1, 9, 3, 4)));
+        Assert.False(CacheKey.Of("M", 1, 2, 3, 4).SameText(CacheKey.Of("M", 9, 2, 3, 4)));
+        Assert.True(CacheKey.Of("M", 1, 2, 3, 4).SameText(CacheKey.Of("M", 1L, "2", 3, 4)));
+        Assert.False(CacheKey.Of("M", 1).SameText(CacheKey.Of("N", 1)));
+        Assert.False(CacheKey.Of("M", 1).SameText(CacheKey.Of("M", 1, 1)));
+        Assert.True(default(CacheKey).SameText(default));
+        Assert.False(default(CacheKey).SameText(CacheKey.Of("M")));
+        Assert.NotEqual(default, CacheKey.Of("M"));
+    }
+
+    [Fact]
+    public void A_generic_name_is_one_string_per_call_site_and_type_arguments()
+    {
+        Assert.Same(Name<int, long, string, byte>(), Name<int, long, string, byte>());
+        Assert.Equal("G[System.Int32, System.Int64, System.String, System.Byte]", Name<int, long, string, byte>());
+        Assert.Equal("G[System.Int64, System.Int64, System.String, System.Byte]", Name<long, long, string, byte>());
+        Assert.Equal("G[System.Int32, System.Int64, System.String, System.Byte](\"a\")", CacheKey.Of($"G[{typeof(int)}, {typeof(long)}, {typeof(string)}, {typeof(byte)}]", "a").ToString());
+        Assert.Equal("G[System.Int32](\"a\", \"1\", \"2\")", CacheKey.Of($"G[{typeof(int)}]", "a", 1, 2).ToString());
+        Assert.Equal("G[System.Int32](\"a\", \"1\", \"2\", \"3\")", CacheKey.Of($"G[{typeof(int)}]", "a", 1, 2, 3).ToString());
+
+        static string Name<T1, T2, T3, T4>() => Resolve($"G[{typeof(T1)}, {typeof(T2)}, {typeof(T3)}, {typeof(T4)}]");
+        static string Resolve(ref CacheKeyPrefix prefix) => prefix.Resolve();
+    }
+
+    /// <summary>A type with a value-based <c>ToString</c> that needs escaping.</summary>
+    private sealed class Odd(string text)
+    {
+        public override string ToString() => text;
     }
 
     /// <summary>One key argument of a statically known type, as generated code passes it.</summary>
