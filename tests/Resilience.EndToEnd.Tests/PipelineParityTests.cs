@@ -69,6 +69,27 @@ public interface IParity
     [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) }, HandleResult = nameof(IsMarked))]
     ValueTask<int> FullAsync(CancellationToken cancellationToken);
 
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, AttemptTimeoutMs = 50)]
+    ValueTask<int> AttemptTimeoutAsync(CancellationToken cancellationToken);
+
+    [Hedge(DelayMs = 50, MaxHedges = 1)]
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) })]
+    ValueTask<int> HedgeAsync(CancellationToken cancellationToken);
+
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) })]
+    Task<int> RetryBreakerTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [CacheFallback(StaleTtlMs = 60_000)]
+    [RateLimit(PermitLimit = 2, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.FixedWindow)]
+    [Bulkhead(MaxConcurrency = 1, MaxQueue = 0)]
+    [Timeout(100)]
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000, HandleResult = nameof(IsMarked))]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) }, HandleResult = nameof(IsMarked))]
+    Task<int> FullTaskAsync(CancellationToken cancellationToken);
+
     /// <summary>The fallback of every stack with one: records the failure it answers.</summary>
     ValueTask<int> Recover(Exception error);
 
@@ -126,6 +147,14 @@ public sealed class ScriptedParity(string script, TimeProvider time) : IParity
     public ValueTask<int> MarkedCacheAsync(CancellationToken cancellationToken) => Next(cancellationToken);
 
     public ValueTask<int> FullAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public ValueTask<int> AttemptTimeoutAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public ValueTask<int> HedgeAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public Task<int> RetryBreakerTaskAsync(CancellationToken cancellationToken) => Next(cancellationToken).AsTask();
+
+    public Task<int> FullTaskAsync(CancellationToken cancellationToken) => Next(cancellationToken).AsTask();
 
     public ValueTask<int> Recover(Exception error)
     {
@@ -233,6 +262,22 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
             .WithCircuitBreaker(Breaker, n)
             .WithRetry(Retry, n)
             .WithHandleResult(IParity.IsMarked)),
+        ["AttemptTimeoutAsync"] = ((p, ct) => p.AttemptTimeoutAsync(ct),
+            (b, n, _) => b.WithRetry(new RetryOptions { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(10), Backoff = BackoffType.Constant, Jitter = 0, AttemptTimeout = TimeSpan.FromMilliseconds(50) }, n)),
+        ["HedgeAsync"] = ((p, ct) => p.HedgeAsync(ct), (b, n, _) => b
+            .WithHedge(new HedgeOptions { Delay = TimeSpan.FromMilliseconds(50), MaxHedges = 1 }, n)
+            .WithCircuitBreaker(Breaker, n)
+            .WithRetry(Retry, n)),
+        ["RetryBreakerTaskAsync"] = ((p, ct) => new(p.RetryBreakerTaskAsync(ct)), (b, n, _) => b.WithCircuitBreaker(Breaker, n).WithRetry(Retry, n)),
+        ["FullTaskAsync"] = ((p, ct) => new(p.FullTaskAsync(ct)), (b, n, i) => b
+            .WithFallback((e, _) => i.Recover(e))
+            .WithCacheFallback("key", Cache)
+            .WithRateLimit(Limit(2), n)
+            .WithBulkhead(new BulkheadOptions { MaxConcurrency = 1, MaxQueue = 0 }, n)
+            .WithTimeout(Timeout100, n)
+            .WithCircuitBreaker(Breaker, n)
+            .WithRetry(Retry, n)
+            .WithHandleResult(IParity.IsMarked)),
     };
 
     /// <summary>
@@ -315,6 +360,24 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         { "FullAsync", "occupied", "ok", 1, "-1 | inner 0" },
         { "FullAsync", "open", "ok", 1, "-1 | inner 0" },
         // The caller's cancellation stops the call in the rate limit, before the inner service; no fallback answers it.
+        { "AttemptTimeoutAsync", "", "slow ok", 1, "102 | inner 2" },
+        { "AttemptTimeoutAsync", "", "hang hang hang", 1, "ResilienceTimeoutException | inner 3" },
+        { "AttemptTimeoutAsync", "", "later", 1, "101 | inner 1" },
+        { "HedgeAsync", "", "ok", 1, "101 | inner 1" },
+        { "HedgeAsync", "", "slow ok", 1, "102 | inner 2" },
+        { "HedgeAsync", "", "fault ok", 1, "102 | inner 2" },
+        { "HedgeAsync", "", "fatal", 1, "FatalException: fatal #1 | inner 1" },
+        { "HedgeAsync", "", "fault fault fault", 1, "TransientException: transient #3 | inner 3" },
+        { "HedgeAsync", "open", "ok", 1, "BrokenCircuitException | inner 0" },
+        { "RetryBreakerTaskAsync", "", "fault ok", 1, "102 | inner 2" },
+        { "RetryBreakerTaskAsync", "", "later laterfault fault fault", 2, "101, TransientException: transient #4 | inner 4" },
+        { "RetryBreakerTaskAsync", "", "fatal", 1, "FatalException: fatal #1 | inner 1" },
+        { "RetryBreakerTaskAsync", "", "cancel", 1, "TaskCanceledException: A task was canceled. | inner 1" },
+        { "RetryBreakerTaskAsync", "open", "ok", 1, "BrokenCircuitException | inner 0" },
+        { "FullTaskAsync", "", "ok slow", 2, "101, 101 | inner 2" },
+        { "FullTaskAsync", "", "marked marked marked", 1, "-1 | inner 3" },
+        { "FullTaskAsync", "occupied", "ok", 1, "-1 | inner 0" },
+        { "FullTaskAsync", "cancelled", "slow", 1, "TaskCanceledException: A task was canceled. | inner 0" },
         { "FullAsync", "cancelled", "slow", 1, "TaskCanceledException: A task was canceled. | inner 0" },
     };
 
