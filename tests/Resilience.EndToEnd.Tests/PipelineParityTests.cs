@@ -364,10 +364,8 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         { "AttemptTimeoutAsync", "", "hang hang hang", 1, "ResilienceTimeoutException | inner 3" },
         { "AttemptTimeoutAsync", "", "later", 1, "101 | inner 1" },
         { "HedgeAsync", "", "ok", 1, "101 | inner 1" },
-        { "HedgeAsync", "", "slow ok", 1, "102 | inner 2" },
-        { "HedgeAsync", "", "fault ok", 1, "102 | inner 2" },
-        { "HedgeAsync", "", "fatal", 1, "FatalException: fatal #1 | inner 1" },
-        { "HedgeAsync", "", "fault fault fault", 1, "TransientException: transient #3 | inner 3" },
+        // Only rows without a race: a started race ends on the thread pool, which this driver's fake-clock steps do not
+        // wait for (races are covered by HedgeTests).
         { "HedgeAsync", "open", "ok", 1, "BrokenCircuitException | inner 0" },
         { "RetryBreakerTaskAsync", "", "fault ok", 1, "102 | inner 2" },
         { "RetryBreakerTaskAsync", "", "later laterfault fault fault", 2, "101, TransientException: transient #4 | inner 4" },
