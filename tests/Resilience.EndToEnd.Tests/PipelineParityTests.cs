@@ -231,7 +231,10 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
     /// The stacks: the generated method, and the same strategies with the same settings on a
     /// <see cref="ResilientCallBuilder{T}"/> (each named like the generated instance, so both land in the same records).
     /// </summary>
-    private static readonly Dictionary<string, (Func<IParity, CancellationToken, ValueTask<int>> Generated, Func<ResilientCallBuilder<int>, string, IParity, ResilientCallBuilder<int>> Build)> Stacks = new()
+    private static readonly Dictionary<
+        string,
+        (Func<IParity, CancellationToken, ValueTask<int>> Generated, Func<ResilientCallBuilder<int>, string, IParity, ResilientCallBuilder<int>> Build)>
+        Stacks = new()
     {
         ["RetryAsync"] = ((p, ct) => p.RetryAsync(ct), (b, n, _) => b.WithRetry(Retry, n)),
         ["BreakerAsync"] = ((p, ct) => p.BreakerAsync(ct), (b, n, _) => b.WithCircuitBreaker(BreakerOfTransients, n)),
@@ -263,7 +266,13 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
             .WithRetry(Retry, n)
             .WithHandleResult(IParity.IsMarked)),
         ["AttemptTimeoutAsync"] = ((p, ct) => p.AttemptTimeoutAsync(ct),
-            (b, n, _) => b.WithRetry(new RetryOptions { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(10), Backoff = BackoffType.Constant, Jitter = 0, AttemptTimeout = TimeSpan.FromMilliseconds(50) }, n)),
+            (b, n, _) => b.WithRetry(
+                new RetryOptions
+                {
+                    MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(10), Backoff = BackoffType.Constant, Jitter = 0,
+                    AttemptTimeout = TimeSpan.FromMilliseconds(50),
+                },
+                n)),
         ["HedgeAsync"] = ((p, ct) => p.HedgeAsync(ct), (b, n, _) => b
             .WithHedge(new HedgeOptions { Delay = TimeSpan.FromMilliseconds(50), MaxHedges = 1 }, n)
             .WithCircuitBreaker(Breaker, n)
@@ -400,7 +409,8 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         _ => $"{error.GetType().Name}: {error.Message}",
     };
 
-    private static RateLimitOptions Limit(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromSeconds(1), Algorithm = RateLimitAlgorithm.FixedWindow };
+    private static RateLimitOptions Limit(int permits)
+        => new() { PermitLimit = permits, Window = TimeSpan.FromSeconds(1), Algorithm = RateLimitAlgorithm.FixedWindow };
 
     private static async Task<Observed> RunAsync(string stack, string setup, string script, int calls, bool viaGenerated)
     {
@@ -457,7 +467,8 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
             + $"retries {r.Retries}, rejections {r.Rejections}, timeouts {r.Timeouts}, transitions [{string.Join("; ", r.Transitions)}]";
         return new Observed(
             $"{string.Join(", ", results)} | inner {inner.Calls}",
-            $"fallback got [{string.Join("; ", inner.Recovered)}], breaker {breaker}, took {(kit.Time.GetUtcNow() - start).TotalMilliseconds} ms, {telemetry}");
+            $"fallback got [{string.Join("; ", inner.Recovered)}], breaker {breaker}, "
+            + $"took {(kit.Time.GetUtcNow() - start).TotalMilliseconds} ms, {telemetry}");
     }
 
     // Makes one call and advances the fake clock in 10 ms steps until it ends (at most 10 s of fake time).
