@@ -38,8 +38,9 @@ public sealed class DryRunTests(ITestOutputHelper output)
         Assert.Equal(
             new[]
             {
-                "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks", "FullStackBenchmarks", "GeneratorBenchmarks",
-                "HedgeBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
+                "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ColdStartBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks",
+                "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "KernelRetryBreakerBenchmarks",
+                "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
                 "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
                 "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },

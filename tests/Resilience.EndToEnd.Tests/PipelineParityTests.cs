@@ -69,6 +69,27 @@ public interface IParity
     [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) }, HandleResult = nameof(IsMarked))]
     ValueTask<int> FullAsync(CancellationToken cancellationToken);
 
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, AttemptTimeoutMs = 50)]
+    ValueTask<int> AttemptTimeoutAsync(CancellationToken cancellationToken);
+
+    [Hedge(DelayMs = 50, MaxHedges = 1)]
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) })]
+    ValueTask<int> HedgeAsync(CancellationToken cancellationToken);
+
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000)]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) })]
+    Task<int> RetryBreakerTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [CacheFallback(StaleTtlMs = 60_000)]
+    [RateLimit(PermitLimit = 2, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.FixedWindow)]
+    [Bulkhead(MaxConcurrency = 1, MaxQueue = 0)]
+    [Timeout(100)]
+    [CircuitBreaker(FailureThreshold = 2, BreakDurationMs = 1_000, HandleResult = nameof(IsMarked))]
+    [Retry(MaxRetries = 2, DelayMs = 10, Backoff = BackoffType.Constant, Jitter = 0, RetryOn = new[] { typeof(TransientException) }, HandleResult = nameof(IsMarked))]
+    Task<int> FullTaskAsync(CancellationToken cancellationToken);
+
     /// <summary>The fallback of every stack with one: records the failure it answers.</summary>
     ValueTask<int> Recover(Exception error);
 
@@ -126,6 +147,14 @@ public sealed class ScriptedParity(string script, TimeProvider time) : IParity
     public ValueTask<int> MarkedCacheAsync(CancellationToken cancellationToken) => Next(cancellationToken);
 
     public ValueTask<int> FullAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public ValueTask<int> AttemptTimeoutAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public ValueTask<int> HedgeAsync(CancellationToken cancellationToken) => Next(cancellationToken);
+
+    public Task<int> RetryBreakerTaskAsync(CancellationToken cancellationToken) => Next(cancellationToken).AsTask();
+
+    public Task<int> FullTaskAsync(CancellationToken cancellationToken) => Next(cancellationToken).AsTask();
 
     public ValueTask<int> Recover(Exception error)
     {
@@ -202,7 +231,10 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
     /// The stacks: the generated method, and the same strategies with the same settings on a
     /// <see cref="ResilientCallBuilder{T}"/> (each named like the generated instance, so both land in the same records).
     /// </summary>
-    private static readonly Dictionary<string, (Func<IParity, CancellationToken, ValueTask<int>> Generated, Func<ResilientCallBuilder<int>, string, IParity, ResilientCallBuilder<int>> Build)> Stacks = new()
+    private static readonly Dictionary<
+        string,
+        (Func<IParity, CancellationToken, ValueTask<int>> Generated, Func<ResilientCallBuilder<int>, string, IParity, ResilientCallBuilder<int>> Build)>
+        Stacks = new()
     {
         ["RetryAsync"] = ((p, ct) => p.RetryAsync(ct), (b, n, _) => b.WithRetry(Retry, n)),
         ["BreakerAsync"] = ((p, ct) => p.BreakerAsync(ct), (b, n, _) => b.WithCircuitBreaker(BreakerOfTransients, n)),
@@ -225,6 +257,28 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         ["MarkedCacheAsync"] = ((p, ct) => p.MarkedCacheAsync(ct),
             (b, n, _) => b.WithRetry(RetryAny, n).WithHandleResult(IParity.IsMarked).WithCacheFallback("key", Cache)),
         ["FullAsync"] = ((p, ct) => p.FullAsync(ct), (b, n, i) => b
+            .WithFallback((e, _) => i.Recover(e))
+            .WithCacheFallback("key", Cache)
+            .WithRateLimit(Limit(2), n)
+            .WithBulkhead(new BulkheadOptions { MaxConcurrency = 1, MaxQueue = 0 }, n)
+            .WithTimeout(Timeout100, n)
+            .WithCircuitBreaker(Breaker, n)
+            .WithRetry(Retry, n)
+            .WithHandleResult(IParity.IsMarked)),
+        ["AttemptTimeoutAsync"] = ((p, ct) => p.AttemptTimeoutAsync(ct),
+            (b, n, _) => b.WithRetry(
+                new RetryOptions
+                {
+                    MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(10), Backoff = BackoffType.Constant, Jitter = 0,
+                    AttemptTimeout = TimeSpan.FromMilliseconds(50),
+                },
+                n)),
+        ["HedgeAsync"] = ((p, ct) => p.HedgeAsync(ct), (b, n, _) => b
+            .WithHedge(new HedgeOptions { Delay = TimeSpan.FromMilliseconds(50), MaxHedges = 1 }, n)
+            .WithCircuitBreaker(Breaker, n)
+            .WithRetry(Retry, n)),
+        ["RetryBreakerTaskAsync"] = ((p, ct) => new(p.RetryBreakerTaskAsync(ct)), (b, n, _) => b.WithCircuitBreaker(Breaker, n).WithRetry(Retry, n)),
+        ["FullTaskAsync"] = ((p, ct) => new(p.FullTaskAsync(ct)), (b, n, i) => b
             .WithFallback((e, _) => i.Recover(e))
             .WithCacheFallback("key", Cache)
             .WithRateLimit(Limit(2), n)
@@ -315,6 +369,22 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         { "FullAsync", "occupied", "ok", 1, "-1 | inner 0" },
         { "FullAsync", "open", "ok", 1, "-1 | inner 0" },
         // The caller's cancellation stops the call in the rate limit, before the inner service; no fallback answers it.
+        { "AttemptTimeoutAsync", "", "slow ok", 1, "102 | inner 2" },
+        { "AttemptTimeoutAsync", "", "hang hang hang", 1, "ResilienceTimeoutException | inner 3" },
+        { "AttemptTimeoutAsync", "", "later", 1, "101 | inner 1" },
+        { "HedgeAsync", "", "ok", 1, "101 | inner 1" },
+        // Only rows without a race: a started race ends on the thread pool, which this driver's fake-clock steps do not
+        // wait for (races are covered by HedgeTests).
+        { "HedgeAsync", "open", "ok", 1, "BrokenCircuitException | inner 0" },
+        { "RetryBreakerTaskAsync", "", "fault ok", 1, "102 | inner 2" },
+        { "RetryBreakerTaskAsync", "", "later laterfault fault fault", 2, "101, TransientException: transient #4 | inner 4" },
+        { "RetryBreakerTaskAsync", "", "fatal", 1, "FatalException: fatal #1 | inner 1" },
+        { "RetryBreakerTaskAsync", "", "cancel", 1, "TaskCanceledException: A task was canceled. | inner 1" },
+        { "RetryBreakerTaskAsync", "open", "ok", 1, "BrokenCircuitException | inner 0" },
+        { "FullTaskAsync", "", "ok slow", 2, "101, 101 | inner 2" },
+        { "FullTaskAsync", "", "marked marked marked", 1, "-1 | inner 3" },
+        { "FullTaskAsync", "occupied", "ok", 1, "-1 | inner 0" },
+        { "FullTaskAsync", "cancelled", "slow", 1, "TaskCanceledException: A task was canceled. | inner 0" },
         { "FullAsync", "cancelled", "slow", 1, "TaskCanceledException: A task was canceled. | inner 0" },
     };
 
@@ -339,7 +409,8 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
         _ => $"{error.GetType().Name}: {error.Message}",
     };
 
-    private static RateLimitOptions Limit(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromSeconds(1), Algorithm = RateLimitAlgorithm.FixedWindow };
+    private static RateLimitOptions Limit(int permits)
+        => new() { PermitLimit = permits, Window = TimeSpan.FromSeconds(1), Algorithm = RateLimitAlgorithm.FixedWindow };
 
     private static async Task<Observed> RunAsync(string stack, string setup, string script, int calls, bool viaGenerated)
     {
@@ -396,7 +467,8 @@ public sealed class PipelineParityTests(ITestOutputHelper output)
             + $"retries {r.Retries}, rejections {r.Rejections}, timeouts {r.Timeouts}, transitions [{string.Join("; ", r.Transitions)}]";
         return new Observed(
             $"{string.Join(", ", results)} | inner {inner.Calls}",
-            $"fallback got [{string.Join("; ", inner.Recovered)}], breaker {breaker}, took {(kit.Time.GetUtcNow() - start).TotalMilliseconds} ms, {telemetry}");
+            $"fallback got [{string.Join("; ", inner.Recovered)}], breaker {breaker}, "
+            + $"took {(kit.Time.GetUtcNow() - start).TotalMilliseconds} ms, {telemetry}");
     }
 
     // Makes one call and advances the fake clock in 10 ms steps until it ends (at most 10 s of fake time).

@@ -7,7 +7,8 @@ namespace Resilience.Benchmarks.Runtime;
 
 /// <summary>
 /// Issue 16 item 1: retry + circuit breaker through the generated inline code, through the runtime kernel prototype
-/// (<see cref="KernelPipeline{TResult}"/>) and through Polly v8, around a call that completes synchronously.
+/// (<see cref="KernelPipeline{TResult}"/>), through <see cref="ResilientCall{T}"/> and through Polly v8, around a call
+/// that completes synchronously.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(RuntimeBenchmarkConfig))]
@@ -18,10 +19,12 @@ public class KernelRetryBreakerBenchmarks
     private readonly IRetryBreakerService _inner = new ImmediateService();
     private readonly ResilienceRegistry _registry = new();
     private readonly ResilienceRegistry _kernelRegistry = new();
+    private readonly ResilienceRegistry _callRegistry = new();
     private CancellationToken _token;
     private IRetryBreakerService _proxy = null!;
     private IRetryBreakerService _kernel = null!;
     private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
+    private ResilientCall<int> _call = null!;
 
     /// <summary>Creates the three decorators.</summary>
     [GlobalSetup]
@@ -29,6 +32,7 @@ public class KernelRetryBreakerBenchmarks
     {
         _proxy = new RetryBreakerServiceResilient(_inner, _registry);
         _kernel = new KernelRetryBreakerService(_inner, _kernelRegistry);
+        _call = ResilientCall.For<int>(_callRegistry).WithCircuitBreaker(KernelSettings.Breaker()).WithRetry(KernelSettings.Retry()).Build();
         _token = _caller.Token;
         _polly = PollyPipelines.RetryBreaker();
     }
@@ -39,6 +43,7 @@ public class KernelRetryBreakerBenchmarks
     {
         _registry.Dispose();
         _kernelRegistry.Dispose();
+        _callRegistry.Dispose();
         _caller.Dispose();
     }
 
@@ -53,6 +58,10 @@ public class KernelRetryBreakerBenchmarks
     /// <summary>A decorator whose method is one call into the kernel.</summary>
     [Benchmark]
     public ValueTask<int> Kernel() => _kernel.GetAsync(Id, _token);
+
+    /// <summary>The same strategies as a <see cref="ResilientCall{T}"/> (a delegate with state, no closure).</summary>
+    [Benchmark]
+    public ValueTask<int> ViaResilientCall() => _call.ExecuteAsync(static (inner, ct) => inner.GetAsync(Id, ct), _inner, _token);
 
     /// <summary>The same strategies as a Polly v8 pipeline.</summary>
     [Benchmark]
@@ -69,10 +78,12 @@ public class KernelTimeoutBreakerRetryBenchmarks
     private readonly ITimeoutBreakerRetryService _inner = new ImmediateService();
     private readonly ResilienceRegistry _registry = new();
     private readonly ResilienceRegistry _kernelRegistry = new();
+    private readonly ResilienceRegistry _callRegistry = new();
     private CancellationToken _token;
     private ITimeoutBreakerRetryService _proxy = null!;
     private ITimeoutBreakerRetryService _kernel = null!;
     private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
+    private ResilientCall<int> _call = null!;
 
     /// <summary>Creates the three decorators.</summary>
     [GlobalSetup]
@@ -80,6 +91,11 @@ public class KernelTimeoutBreakerRetryBenchmarks
     {
         _proxy = new TimeoutBreakerRetryServiceResilient(_inner, _registry);
         _kernel = new KernelTimeoutBreakerRetryService(_inner, _kernelRegistry);
+        _call = ResilientCall.For<int>(_callRegistry)
+            .WithTimeout(TimeSpan.FromMilliseconds(Settings.TimeoutMs))
+            .WithCircuitBreaker(KernelSettings.Breaker())
+            .WithRetry(KernelSettings.Retry())
+            .Build();
         _token = _caller.Token;
         _polly = PollyPipelines.TimeoutBreakerRetry();
     }
@@ -90,6 +106,7 @@ public class KernelTimeoutBreakerRetryBenchmarks
     {
         _registry.Dispose();
         _kernelRegistry.Dispose();
+        _callRegistry.Dispose();
         _caller.Dispose();
     }
 
@@ -104,6 +121,10 @@ public class KernelTimeoutBreakerRetryBenchmarks
     /// <summary>A decorator whose method is one call into the kernel.</summary>
     [Benchmark]
     public ValueTask<int> Kernel() => _kernel.GetAsync(Id, _token);
+
+    /// <summary>The same strategies as a <see cref="ResilientCall{T}"/> (a delegate with state, no closure).</summary>
+    [Benchmark]
+    public ValueTask<int> ViaResilientCall() => _call.ExecuteAsync(static (inner, ct) => inner.GetAsync(Id, ct), _inner, _token);
 
     /// <summary>The same strategies as a Polly v8 pipeline.</summary>
     [Benchmark]

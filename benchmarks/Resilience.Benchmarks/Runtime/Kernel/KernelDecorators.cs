@@ -3,8 +3,11 @@ using Resilience.Benchmarks.Services;
 namespace Resilience.Benchmarks.Runtime.Kernel;
 
 /// <summary>The operation a kernel-based generated method would build: the inner instance and the arguments.</summary>
-public readonly struct GetOperation<TService>(TService inner, int id) : IOperation<int>
-    where TService : IRetryBreakerService
+/// <remarks>
+/// Not generic over the service type: a struct generic over a reference type shares its code (<c>__Canon</c>), and so
+/// does the kernel instantiated over it, which then looks its generic context up at run time.
+/// </remarks>
+public readonly struct GetOperation(IRetryBreakerService inner, int id) : IOperation<int>
 {
     /// <inheritdoc />
     public static bool HasFallback => false;
@@ -52,7 +55,7 @@ public sealed class KernelRetryBreakerService : IRetryBreakerService
 
     /// <inheritdoc />
     public ValueTask<int> GetAsync(int id, CancellationToken cancellationToken)
-        => _getAsync.ExecuteAsync(new GetOperation<IRetryBreakerService>(_inner, id), cancellationToken);
+        => _getAsync.ExecuteAsync(new GetOperation(_inner, id), cancellationToken);
 }
 
 /// <summary>What the generator would emit for <see cref="ITimeoutBreakerRetryService"/> over the kernel.</summary>
