@@ -34,7 +34,7 @@ internal static class InterfaceBinder
 
     /// <summary>The model of <paramref name="type"/> (the generator), or <see langword="null"/> when no decorator can be generated for it.</summary>
     public static InterfaceModel? BindModel(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
-        => Bind(type, new KnownSymbols(compilation), buildModel: true, Problems.None, cancellationToken).Model;
+        => Bind(type, KnownSymbols.Of(compilation), buildModel: true, Problems.None, cancellationToken).Model;
 
     /// <summary>
     /// Binds <paramref name="type"/>: the model when <paramref name="buildModel"/>, the problems when

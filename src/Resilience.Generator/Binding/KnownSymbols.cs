@@ -1,14 +1,25 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace Resilience.Generator.Binding;
 
 /// <summary>
 /// The resilience attribute types and the other symbols the binder compares against, resolved once per compilation
-/// (by each analyzer) or per transform (by the generator).
+/// (by each analyzer, and by the generator through <see cref="Of"/>).
 /// </summary>
 internal sealed class KnownSymbols
 {
+    /// <summary>
+    /// The generator's symbols per compilation. Its transform runs once per interface, and each new compilation (every
+    /// keystroke) would otherwise look up the same 13 types by metadata name 500 times in a 500-interface project (about
+    /// 4 % of an incremental run). Weak keys: a compilation no longer used is collected with its entry.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Compilation, KnownSymbols> ByCompilation = new();
+
     private readonly INamedTypeSymbol?[] _attributes;
+
+    /// <summary>The symbols of <paramref name="compilation"/>, resolved on the first call for it.</summary>
+    public static KnownSymbols Of(Compilation compilation) => ByCompilation.GetValue(compilation, static c => new KnownSymbols(c));
 
     public KnownSymbols(Compilation compilation)
     {
