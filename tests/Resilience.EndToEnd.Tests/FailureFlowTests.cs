@@ -75,6 +75,29 @@ public interface IFlaky
     [CircuitBreaker(FailureThreshold = 1, BreakDurationMs = 1_000)]
     int Open();
 
+    [Fallback(nameof(Recover))]
+    [RateLimit(PermitLimit = 1, WindowMs = 60_000, Name = "flaky-rate")]
+    Task<int> RateLimitedFallbackTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [RateLimit(PermitLimit = 1, WindowMs = 60_000, Name = "flaky-rate-sync")]
+    int RateLimitedFallback();
+
+    [Fallback(nameof(Recover))]
+    [RateLimit(PermitLimit = 1, WindowMs = 60_000, KeyParameter = "tenant")]
+    ValueTask<int> KeyedRateLimitedFallbackAsync(string tenant, CancellationToken cancellationToken);
+
+    [RateLimit(PermitLimit = 1, WindowMs = 60_000)]
+    Task<int> RateLimitedTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [Bulkhead(MaxConcurrency = 1, MaxQueue = 0, Name = "flaky-full")]
+    Task<int> FullBulkheadFallbackTaskAsync(CancellationToken cancellationToken);
+
+    [Fallback(nameof(Recover))]
+    [Bulkhead(MaxConcurrency = 1, MaxQueue = 0, Name = "flaky-full")]
+    int FullBulkheadFallback();
+
     int Recover(Exception error);
 
     void RecoverRun(Exception error);
@@ -144,6 +167,18 @@ public sealed class FlakyService : IFlaky
     public Task<int> OpenTaskAsync(CancellationToken cancellationToken) => Next();
 
     public int Open() => Next().GetAwaiter().GetResult();
+
+    public Task<int> RateLimitedFallbackTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public int RateLimitedFallback() => Next().GetAwaiter().GetResult();
+
+    public ValueTask<int> KeyedRateLimitedFallbackAsync(string tenant, CancellationToken cancellationToken) => new(Next());
+
+    public Task<int> RateLimitedTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public Task<int> FullBulkheadFallbackTaskAsync(CancellationToken cancellationToken) => Next();
+
+    public int FullBulkheadFallback() => Next().GetAwaiter().GetResult();
 
     public Task RecoverRunTaskAsync(Exception error)
     {
@@ -530,6 +565,79 @@ public sealed class FailureFlowTests : IDisposable
         Assert.Equal(1, throws.Count); // thrown once, at the end
         Assert.Equal(CircuitState.Open, fromSync.State);
         Assert.Equal(2, _inner.Calls);
+    }
+
+    [Fact]
+    public async Task A_rate_limit_hands_its_rejection_to_the_fallback_without_any_throw()
+    {
+        Assert.Equal(1, await _proxy.RateLimitedFallbackTaskAsync(CancellationToken.None)); // takes the only permit
+        Assert.Equal(2, _proxy.RateLimitedFallback());
+        Assert.Equal(3, await _proxy.KeyedRateLimitedFallbackAsync("a", CancellationToken.None));
+        using var throws = new ThrowCounter();
+
+        for (int i = 0; i < 10; i++)
+        {
+            Task<int> call = _proxy.RateLimitedFallbackTaskAsync(CancellationToken.None);
+            Assert.True(call.IsCompletedSuccessfully);
+            Assert.Equal(-1, await call);
+            Assert.Equal(-1, _proxy.RateLimitedFallback());
+            ValueTask<int> keyed = _proxy.KeyedRateLimitedFallbackAsync("a", CancellationToken.None);
+            Assert.True(keyed.IsCompletedSuccessfully);
+            Assert.Equal(-1, await keyed);
+        }
+
+        Assert.Equal(0, throws.Count);
+        Assert.Equal(3, _inner.Calls); // the limits let none through
+        Assert.Equal(30, _inner.Recovered.Count);
+        Assert.All(_inner.Recovered, e =>
+        {
+            RateLimitRejectedException rejected = Assert.IsType<RateLimitRejectedException>(e);
+            Assert.Equal(TimeSpan.FromSeconds(60), rejected.RetryAfter);
+            Assert.EndsWith("rejected the call. Retry after 60000 ms.", rejected.Message);
+        });
+        Assert.Equal(4, await _proxy.KeyedRateLimitedFallbackAsync("b", CancellationToken.None)); // another key's own budget
+    }
+
+    [Fact]
+    public async Task A_rate_limit_without_fallback_rejects_a_Task_of_T_with_a_faulted_task()
+    {
+        Assert.Equal(1, await _proxy.RateLimitedTaskAsync(CancellationToken.None));
+        using var throws = new ThrowCounter();
+
+        Task<int> call = _proxy.RateLimitedTaskAsync(CancellationToken.None);
+
+        Assert.Equal(0, throws.Count); // only the caller's await will throw
+        Assert.True(call.IsFaulted);
+        Assert.IsType<RateLimitRejectedException>(call.Exception!.InnerException);
+        Assert.Equal(1, _inner.Calls);
+    }
+
+    [Fact]
+    public async Task A_full_bulkhead_hands_its_rejection_to_the_fallback_without_any_throw()
+    {
+        var holding = new TaskCompletionSource<int>();
+        _inner.Pending = holding;
+        Task<int> running = _proxy.FullBulkheadFallbackTaskAsync(CancellationToken.None); // takes the only slot
+        _inner.Pending = null;
+        using (var throws = new ThrowCounter())
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                Task<int> call = _proxy.FullBulkheadFallbackTaskAsync(CancellationToken.None);
+                Assert.True(call.IsCompletedSuccessfully);
+                Assert.Equal(-1, await call);
+                Assert.Equal(-1, _proxy.FullBulkheadFallback());
+            }
+
+            Assert.Equal(0, throws.Count);
+        }
+
+        Assert.Equal(1, _inner.Calls);
+        Assert.Equal(20, _inner.Recovered.Count);
+        Assert.All(_inner.Recovered, e => Assert.Equal(BulkheadRejectionReason.QueueFull, Assert.IsType<BulkheadRejectedException>(e).Reason));
+        holding.SetResult(7);
+        Assert.Equal(7, await running);
+        Assert.Equal(2, _proxy.FullBulkheadFallback()); // the slot is free again
     }
 
     /// <summary>Runs <paramref name="body"/> without xUnit's synchronization context, so completions resume inline.</summary>

@@ -598,7 +598,7 @@ public sealed class EdgeCaseTests
     }
 
     [Fact]
-    public void A_worker_pool_bulkhead_with_a_wait_limit_renders_its_options_and_awaits_EnterAsync()
+    public void A_worker_pool_bulkhead_with_a_wait_limit_renders_its_options_and_awaits_AdmitAsync()
     {
         var text = Clean("""
             namespace A;
@@ -613,7 +613,7 @@ public sealed class EdgeCaseTests
             "GetOrAddBulkhead(\"db\", new global::Resilience.BulkheadOptions { MaxWait = global::System.TimeSpan.FromMilliseconds(250), Kind = global::Resilience.BulkheadKind.WorkerPool })",
             unwrapped);
         Assert.Contains("new global::Resilience.BulkheadOptions { MaxWait = global::System.TimeSpan.FromMilliseconds(0) }", unwrapped);
-        Assert.Equal(1, CountOf(unwrapped, "_dbBulkhead.EnterAsync(default)"));
+        Assert.Equal(1, CountOf(unwrapped, "_dbBulkhead.AdmitAsync(default)"));
     }
 
     [Fact]
@@ -628,7 +628,7 @@ public sealed class EdgeCaseTests
             }
             """).Single();
         Assert.Equal(1, CountOf(GeneratedSyntax.Unwrapped(text), "GetOrAddBulkhead(\"db\", new global::Resilience.BulkheadOptions { MaxConcurrency = 2 })"));
-        Assert.Equal(2, CountOf(GeneratedSyntax.Unwrapped(text), "_dbBulkhead.EnterAsync(default)"));
+        Assert.Equal(2, CountOf(GeneratedSyntax.Unwrapped(text), "_dbBulkhead.AdmitAsync(default)"));
     }
 
     [Fact]

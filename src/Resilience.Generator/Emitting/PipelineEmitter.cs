@@ -527,8 +527,9 @@ internal sealed class PipelineEmitter
         => _pipeline.RateLimitField is not null || _pipeline.BulkheadField is not null || _pipeline.CircuitBreakerField is not null;
 
     /// <summary>
-    /// Admission: the rate limiter and the bulkhead reject by throwing; one capture around them and everything they
-    /// admit turns a rejection, or any failure below, into <c>__error</c>.
+    /// Admission: the rate limiter and the bulkhead hand a rejection back (<c>Admit</c>/<c>AdmitAsync</c>), which becomes
+    /// <c>__error</c> without a throw; one capture around them and everything they admit turns any failure below (or a
+    /// cancelled wait) into <c>__error</c>.
     /// </summary>
     private void RateLimit()
     {
@@ -542,23 +543,34 @@ internal sealed class PipelineEmitter
 
         Capture(() =>
         {
+            var admit = _isAsync ? "AdmitAsync" : "Admit";
+            var conditions = new List<string>(2);
             if (rateLimit is not null)
             {
                 var key = _pipeline.RateLimitKeyParameter >= 0 ? StaticArgument(_pipeline.RateLimitKeyParameter) + ", " : string.Empty;
-                _writer.Line(_isAsync
-                    ? $"{Await($"{Field(rateLimit)}.AcquireAsync({key}{_callerToken})")};"
-                    : $"{Field(rateLimit)}.Acquire({key}{_callerToken});");
+                conditions.Add($"({_locals.Error} = {Await($"{Field(rateLimit)}.{admit}({key}{_callerToken})")}) is null");
+            }
+
+            if (bulkhead is not null)
+            {
+                conditions.Add($"({_locals.Error} = {Await($"{Field(bulkhead)}.{admit}({_callerToken})")}) is null");
             }
 
             if (bulkhead is null)
             {
+                _writer.Block($"if ({string.Join(" && ", conditions)})");
                 Timeout();
+                _writer.CloseBrace();
                 return;
             }
 
-            _writer.Line(_isAsync
-                ? $"{Await($"{Field(bulkhead)}.EnterAsync({_callerToken})")};"
-                : $"{Field(bulkhead)}.Enter({_callerToken});");
+            // The try/finally that releases the slot is the if's whole body: no extra level of nesting for the call.
+            _writer.Line($"if ({conditions[0]}{(conditions.Count == 1 ? ")" : string.Empty)}");
+            if (conditions.Count == 2)
+            {
+                _writer.IndentedLines(new[] { $"&& {conditions[1]})" });
+            }
+
             _writer.Block("try");
             Timeout();
             _writer.CloseBrace();
