@@ -214,3 +214,107 @@ public sealed class RateLimiterReloadMutationTests
         return retryAfter;
     }
 }
+
+/// <summary>The limiter's one-shot timer: none while nobody waits, armed once per due instant, and created without the caller's execution context.</summary>
+public sealed class RateLimiterTimerMutationTests
+{
+    private static readonly TimeSpan Safety = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task No_timer_exists_while_nobody_waits_and_one_is_armed_once_for_the_callers_queued()
+    {
+        var time = new RecordingTimeProvider();
+        using var limit = new RateLimitStrategy("limit", new RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromSeconds(1), QueueLimit = 2 }, time);
+        Assert.True(limit.TryAcquire());
+        Assert.True(limit.TryAcquire());
+        limit.Reconfigure(new RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromSeconds(2), QueueLimit = 2 }); // nobody waits
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, time.TimersCreated);
+
+        Assert.True(limit.TryAcquire());
+        Assert.True(limit.TryAcquire());
+        Task first = limit.AcquireAsync(CancellationToken.None).AsTask();
+        Task second = limit.AcquireAsync(CancellationToken.None).AsTask();
+        Assert.Equal(1, time.TimersCreated);
+        Assert.Equal(1, time.Changes); // armed once, for the first token (1 s): the second caller finds it armed
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await first.WaitAsync(Safety);
+        Assert.Equal(2, time.Changes); // re-armed for the second caller's token
+        time.Advance(TimeSpan.FromSeconds(1));
+        await second.WaitAsync(Safety);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, time.Changes); // nobody waits: not armed again
+        Assert.Equal(1, time.TimersCreated);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_timer_is_created_without_the_callers_execution_context_which_is_left_as_it_was(bool callerSuppressed)
+    {
+        var time = new RecordingTimeProvider();
+        using var limit = new RateLimitStrategy("limit", new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(1), QueueLimit = 1 }, time);
+        Assert.True(limit.TryAcquire());
+
+        Task queued;
+        if (callerSuppressed)
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                queued = limit.AcquireAsync(CancellationToken.None).AsTask();
+                Assert.True(ExecutionContext.IsFlowSuppressed());
+            }
+        }
+        else
+        {
+            queued = limit.AcquireAsync(CancellationToken.None).AsTask();
+            Assert.False(ExecutionContext.IsFlowSuppressed());
+        }
+
+        Assert.Equal(1, time.TimersCreated);
+        Assert.True(time.FlowSuppressedAtCreation);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await queued.WaitAsync(Safety);
+    }
+
+    private sealed class RecordingTimeProvider : TimeProvider
+    {
+        private readonly FakeTimeProvider _inner = new();
+        private int _changes;
+
+        public int TimersCreated { get; private set; }
+
+        public bool FlowSuppressedAtCreation { get; private set; }
+
+        public int Changes => Volatile.Read(ref _changes);
+
+        public override long TimestampFrequency => _inner.TimestampFrequency;
+
+        public override long GetTimestamp() => _inner.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+        public void Advance(TimeSpan delta) => _inner.Advance(delta);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            TimersCreated++;
+            FlowSuppressedAtCreation = ExecutionContext.IsFlowSuppressed();
+            return new CountingTimer(this, _inner.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private sealed class CountingTimer(RecordingTimeProvider owner, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Interlocked.Increment(ref owner._changes);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+}
