@@ -17,9 +17,11 @@ namespace Resilience;
 /// <para>
 /// Making a key allocates nothing when every argument is a <see cref="bool"/>, <see cref="char"/>, an integer type
 /// (<see cref="nint"/> and <see cref="nuint"/> included), <see cref="float"/>, <see cref="double"/>, a
-/// <see cref="string"/>, an enum, a <see cref="Guid"/>, a <see cref="Type"/> or <see langword="null"/> (also as a
+/// <see cref="string"/>, an enum, a <see cref="Guid"/> or <see langword="null"/> (also as a
 /// <see cref="Nullable{T}"/> of these value types other than enums): the key holds the values, and their text is
-/// written into a stack buffer only to compute the hash. Any other argument is formatted to its text when the key is
+/// written into a stack buffer (128 characters; a longer text into one rented from <see cref="ArrayPool{T}.Shared"/>)
+/// only to compute the hash. A <see cref="Type"/> is held too and written unquoted, as <see cref="CacheKeyBuilder"/>
+/// writes a parameter declared as <see cref="Type"/>. Any other argument is formatted to its text when the key is
 /// made, as <see cref="CacheKeyBuilder"/> formats it (that text is allocated). An enum's text comes from a table kept
 /// per enum type (its first use of a value formats it once).
 /// </para>
