@@ -81,7 +81,7 @@ public sealed class ResilientCall<T>
     public ValueTask<T> ExecuteAsync(Func<CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return ExecuteCoreAsync(static (inner, token) => inner(token), action, cancellationToken);
+        return ExecuteCoreAsync(static (inner, token) => inner(token), action, cancellationToken, hedgedAttempt: 0);
     }
 
     /// <summary>Runs <paramref name="action"/> with <paramref name="state"/> through the strategies, without a closure.</summary>
@@ -92,16 +92,22 @@ public sealed class ResilientCall<T>
     public ValueTask<T> ExecuteAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return ExecuteCoreAsync(action, state, cancellationToken);
+        return ExecuteCoreAsync(action, state, cancellationToken, hedgedAttempt: 0);
     }
 
     // One state machine for the whole composition, with each strategy inlined and skipped when absent, the way the
     // generator emits it. Nested try blocks, outermost first, follow the documented order.
-    private async ValueTask<T> ExecuteCoreAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken callerToken)
+    // A hedged attempt (hedgedAttempt > 0, started by HedgeAsync) runs the same code with only CircuitBreaker → Retry
+    // (→ attempt timeout) → action, on the attempt's token (callerToken) and in a hedged-attempt scope; a result marked
+    // as a failure that survives its retries is thrown as a HandledResultException, so that it does not win the race.
+    private async ValueTask<T> ExecuteCoreAsync<TState>(
+        Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken callerToken, int hedgedAttempt)
     {
-        CacheFallbackStrategy? cache = _cache;
+        bool whole = hedgedAttempt == 0;
+        CacheFallbackStrategy? cache = whole ? _cache : null;
+        Func<Exception, CancellationToken, ValueTask<T>>? fallback = whole ? _fallback : null;
         bool markedResultFailed = false;
-        var call = _telemetry.Start();
+        var call = whole ? _telemetry.Start() : _telemetry.StartHedgedAttempt(hedgedAttempt);
         try
         {
             try
@@ -113,12 +119,12 @@ public sealed class ResilientCall<T>
                 }
 
                 // RateLimit and Bulkhead: rejections throw before the breaker is asked.
-                if (_rateLimit is not null)
+                if (whole && _rateLimit is not null)
                 {
                     await _rateLimit.AcquireAsync(callerToken).ConfigureAwait(false);
                 }
 
-                Bulkhead? bulkhead = _bulkhead;
+                Bulkhead? bulkhead = whole ? _bulkhead : null;
                 if (bulkhead is not null)
                 {
                     await bulkhead.EnterAsync(callerToken).ConfigureAwait(false);
@@ -129,13 +135,15 @@ public sealed class ResilientCall<T>
                 try
                 {
                     // Timeout: bounds the breaker and the whole retry sequence.
-                    TimeoutStrategy? timeout = _timeout;
+                    TimeoutStrategy? timeout = whole ? _timeout : null;
                     TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken);
                     try
                     {
                         CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;
 
-                        if (_hedge is not null)
+                        // The wait for the action ends at the deadline, or when a hedged attempt loses, even if it ignores its token.
+                        CancellationToken waitToken = timeout is null && whole ? default : sequenceToken;
+                        if (whole && _hedge is not null)
                         {
                             (result, failed) = await HedgeAsync(action, state, sequenceToken).ConfigureAwait(false);
                         }
@@ -161,7 +169,7 @@ public sealed class ResilientCall<T>
                                             // Chaos (configuration only): one check when off; see docs/chaos.md.
                                             result = call.HasChaos && await call.InjectChaosAsync(sequenceToken).ConfigureAwait(false)
                                                 ? call.ChaosResult<T>()
-                                                : await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), timeout is null ? default : sequenceToken).ConfigureAwait(false);
+                                                : await GeneratedCodeHelpers.WaitAsync(action(state, sequenceToken), waitToken).ConfigureAwait(false);
                                         }
                                         else
                                         {
@@ -251,9 +259,10 @@ public sealed class ResilientCall<T>
                 }
 
                 if (failed
-                    && ((cache is not null && _cacheAnswersMarkedResults) || (_fallback is not null && _fallbackAnswersMarkedResults)))
+                    && (!whole || (cache is not null && _cacheAnswersMarkedResults) || (fallback is not null && _fallbackAnswersMarkedResults)))
                 {
-                    // A result marked as a failure that survived the retries: offered to the stale cache and the fallback.
+                    // A result marked as a failure that survived the retries: offered to the stale cache and the fallback
+                    // (or, from a hedged attempt, kept from winning the race).
                     markedResultFailed = true;
                     throw new HandledResultException<T>(result);
                 }
@@ -265,7 +274,7 @@ public sealed class ResilientCall<T>
 
                 return result;
             }
-            catch (Exception ex) when ((cache is not null || _fallback is not null)
+            catch (Exception ex) when ((cache is not null || fallback is not null)
                 && !ResilienceOutcome.IsCallerCancellation(ex, callerToken))
             {
                 // CacheFallback answers with a stale result first, then Fallback.
@@ -275,7 +284,7 @@ public sealed class ResilientCall<T>
                     return stale;
                 }
 
-                if (_fallback is null || (marked && !_fallbackAnswersMarkedResults))
+                if (fallback is null || (marked && !_fallbackAnswersMarkedResults))
                 {
                     if (marked)
                     {
@@ -287,7 +296,7 @@ public sealed class ResilientCall<T>
                 }
 
                 call.Fallback(ex);
-                return await _fallback(ex, callerToken).ConfigureAwait(false);
+                return await fallback(ex, callerToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (call.Failed(ex))
@@ -307,7 +316,7 @@ public sealed class ResilientCall<T>
         HedgeScope scope = _hedge!.Start(sequenceToken);
         try
         {
-            ValueTask<T> first = AttemptAsync(action, state, scope.Token, 1);
+            ValueTask<T> first = ExecuteCoreAsync(action, state, scope.Token, hedgedAttempt: 1);
             if (first.IsCompletedSuccessfully)
             {
                 return (first.Result, false);
@@ -316,7 +325,7 @@ public sealed class ResilientCall<T>
             HedgeRace race = scope.Race(first);
             while (await race.NextAsync().ConfigureAwait(false))
             {
-                race.Add(AttemptAsync(action, state, scope.Token, race.Started + 1));
+                race.Add(ExecuteCoreAsync(action, state, scope.Token, race.Started + 1));
             }
 
             if (race.Error is HandledResultException<T> marked)
@@ -334,121 +343,6 @@ public sealed class ResilientCall<T>
         finally
         {
             scope.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// One hedged attempt: CircuitBreaker → Retry (→ attempt timeout) → action on the attempt's own token, inside a
-    /// hedged-attempt span. A result marked as a failure that survives the retries is thrown as a
-    /// <see cref="HandledResultException{TResult}"/>, so that it does not win the race.
-    /// </summary>
-    private async ValueTask<T> AttemptAsync<TState>(Func<TState, CancellationToken, ValueTask<T>> action, TState state, CancellationToken token, int number)
-    {
-        var call = _telemetry.StartHedgedAttempt(number);
-        try
-        {
-            T result;
-            bool failed;
-            CircuitBreaker? breaker = _breaker;
-            CircuitBreakerLease lease = breaker is null ? default : breaker.Acquire();
-            try
-            {
-                RetryStrategy? retry = _retry;
-                TimeoutStrategy? attemptTimeout = _attemptTimeout;
-                retry?.RecordCall();
-                for (int attempt = 1; ; attempt++)
-                {
-                    call.StartAttempt(attempt);
-                    try
-                    {
-                        if (attemptTimeout is null)
-                        {
-                            // The wait ends when the attempt loses even if the action ignores its token.
-                            result = call.HasChaos && await call.InjectChaosAsync(token).ConfigureAwait(false)
-                                ? call.ChaosResult<T>()
-                                : await GeneratedCodeHelpers.WaitAsync(action(state, token), token).ConfigureAwait(false);
-                        }
-                        else
-                        {
-                            TimeoutScope attemptScope = attemptTimeout.Start(token);
-                            try
-                            {
-                                result = call.HasChaos && await call.InjectChaosAsync(attemptScope.Token).ConfigureAwait(false)
-                                    ? call.ChaosResult<T>()
-                                    : await GeneratedCodeHelpers.WaitAsync(action(state, attemptScope.Token), attemptScope.Token).ConfigureAwait(false);
-                            }
-                            catch (OperationCanceledException ex) when (attemptScope.IsExpired)
-                            {
-                                throw attemptTimeout.CreateException(ex);
-                            }
-                            finally
-                            {
-                                attemptScope.Dispose();
-                            }
-                        }
-                    }
-                    catch (Exception ex) when (retry is not null
-                        && !(breaker is not null && lease.IsCircuitOpen)
-                        && retry.ShouldRetry(ex, attempt, token))
-                    {
-                        await call.RetryDelayAsync(retry, attempt, ex, token).ConfigureAwait(false);
-                        if (breaker is not null && lease.IsCircuitOpen)
-                        {
-                            throw;
-                        }
-
-                        continue;
-                    }
-
-                    failed = _isFailure is not null && _isFailure(result);
-                    if (failed
-                        && retry is not null
-                        && !(breaker is not null && lease.IsCircuitOpen)
-                        && retry.ShouldRetryResult(attempt, token))
-                    {
-                        await call.RetryResultDelayAsync(retry, attempt, result, token).ConfigureAwait(false);
-                        if (!(breaker is not null && lease.IsCircuitOpen))
-                        {
-                            continue;
-                        }
-                    }
-
-                    break;
-                }
-            }
-            catch (Exception ex) when (breaker is not null)
-            {
-                // The attempt's own token: a loser cancelled because another attempt answered is not a breaker failure.
-                lease.RecordException(ex, token);
-                throw;
-            }
-
-            if (breaker is not null)
-            {
-                if (failed)
-                {
-                    lease.RecordFailure();
-                }
-                else
-                {
-                    lease.RecordSuccess();
-                }
-            }
-
-            if (failed)
-            {
-                throw new HandledResultException<T>(result);
-            }
-
-            return result;
-        }
-        catch (Exception ex) when (call.Failed(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            call.Dispose();
         }
     }
 }
