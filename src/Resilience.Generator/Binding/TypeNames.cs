@@ -63,16 +63,13 @@ internal static class TypeNames
     /// <summary>
     /// The display string with type parameter names that are contextual keywords escaped too (<c>@await</c>), which
     /// the display format leaves bare: inside an async method a bare <c>await</c> is the operator, not the type.
-    /// Method type parameters are renamed as <see cref="RenameMethodTypeParameters"/> says.
+    /// Method type parameters are renamed as <see cref="RenameMethodTypeParameters"/> says. The parts are displayed
+    /// once and joined here (what <c>ToDisplayString</c> does), not displayed again for the common case: every
+    /// signature type of every interface is rendered on each run, so displaying twice cost about 3 % of a keystroke.
     /// </summary>
     private static string Display(ITypeSymbol type, SymbolDisplayFormat format)
     {
         var parts = type.ToDisplayParts(format);
-        if (!parts.Any(p => p.Kind == SymbolDisplayPartKind.TypeParameterName && (IsContextualKeyword(p.ToString()) || IsRenamed(p))))
-        {
-            return type.ToDisplayString(format);
-        }
-
         var builder = new StringBuilder();
         foreach (var part in parts)
         {
