@@ -40,8 +40,8 @@ public sealed class DryRunTests(ITestOutputHelper output)
             {
                 "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ColdStartBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks",
                 "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "KernelRetryBreakerBenchmarks",
-                "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RetryBreakerBenchmarks",
-                "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
+                "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RejectionStormBenchmarks",
+                "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
                 "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
@@ -52,7 +52,9 @@ public sealed class DryRunTests(ITestOutputHelper output)
     public void Benchmark_class_runs_once_without_errors(string typeName)
     {
         Type type = AllBenchmarkTypes().Single(t => t.FullName == typeName);
-        int methods = type.GetMethods().Count(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null);
+        // One case per benchmark method and combination of [Params] values.
+        int methods = type.GetMethods().Count(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null)
+            * type.GetMembers().Select(m => m.GetCustomAttribute<ParamsAttribute>()?.Values.Length ?? 1).Aggregate(1, (a, b) => a * b);
 
         IConfig config = ManualConfig.CreateEmpty()
             .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.DontLogOutput))
