@@ -66,6 +66,10 @@ public sealed class BulkheadAdmitTests
         time.Advance(TimeSpan.FromSeconds(1));
         var waited = await Assert.ThrowsAsync<BulkheadRejectedException>(() => queued.WaitAsync(Safety));
         Assert.Equal(BulkheadRejectionReason.WaitLimitExceeded, waited.Reason);
+
+        // The rejected waiter left the queue: fill it again, so the synchronous Enter finds it full (and does not wait).
+        Task again = bulkhead.EnterAsync(CancellationToken.None).AsTask();
+        Assert.False(again.IsCompleted);
         var sync = Assert.Throws<BulkheadRejectedException>(() => bulkhead.Enter(CancellationToken.None));
         Assert.Equal(BulkheadRejectionReason.QueueFull, sync.Reason);
     }
