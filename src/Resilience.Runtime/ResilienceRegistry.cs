@@ -343,17 +343,18 @@ public sealed partial class ResilienceRegistry : IDisposable
 
         if (registration.Instance is not TResult existing)
         {
-            ValidateRequested(name, options);
+            rules.Validate(name, options);
             throw new InvalidOperationException(
                 $"Two declarations of the {rules.Description} '{name}' disagree: it was created {DescribeKey(registration.Instance.GetType())}, "
                 + $"and is now asked for {DescribeKey(typeof(TResult))}. Declare it the same way everywhere (same KeyParameter type), or give the declarations different names.");
         }
 
-        EnsureSameSettings(name, rules.Description, registration.Options, options);
+        EnsureSameSettings(rules, name, registration.Options, options);
         return existing;
     }
 
-    private static void EnsureSameSettings<TOptions>(string name, string kind, TOptions existing, TOptions requested)
+    private static void EnsureSameSettings<TInstance, TOptions>(InstanceRules<TInstance, TOptions> rules, string name, TOptions existing, TOptions requested)
+        where TInstance : class
         where TOptions : class, IEquatable<TOptions>
     {
         if (ReferenceEquals(existing, requested) || existing.Equals(requested))
@@ -361,46 +362,17 @@ public sealed partial class ResilienceRegistry : IDisposable
             return;
         }
 
-        // Invalid settings are reported as such (as for a new name), not as a disagreement with the first declaration.
-        ValidateRequested(name, requested);
+        // Invalid settings are reported as such (as for a new name), not as a disagreement with the first declaration;
+        // only on this mismatch path, so a lookup with the settings of the existing instance pays nothing.
+        rules.Validate(name, requested);
 
         // The options classes do not describe themselves, except the small ones we render here.
         string detail = existing is TimeoutSetting or CacheFallbackOptions
             ? $" (first created with {existing}, now asked for with {requested})"
             : string.Empty;
         throw new InvalidOperationException(
-            $"Two declarations of the {kind} '{name}' disagree: it was first created with different settings than this one{detail}. "
+            $"Two declarations of the {rules.Description} '{name}' disagree: it was first created with different settings than this one{detail}. "
             + $"One name means one shared instance, so give every declaration of '{name}' the same settings, or give them different names.");
-    }
-
-    /// <summary>
-    /// Throws the exception that creating an instance with <paramref name="options"/> would throw when they are invalid
-    /// (an <see cref="ArgumentException"/> naming the setting and the value). Only on the mismatch path: a lookup with
-    /// the settings of the existing instance pays nothing.
-    /// </summary>
-    private static void ValidateRequested(string name, object options)
-    {
-        switch (options)
-        {
-            case CircuitBreakerOptions breaker:
-                breaker.Validate();
-                break;
-            case RetryOptions retry:
-                retry.Validate();
-                break;
-            case BulkheadOptions bulkhead:
-                bulkhead.Validate();
-                break;
-            case RateLimitOptions rateLimit:
-                rateLimit.Validate();
-                break;
-            case CacheFallbackOptions cacheFallback:
-                cacheFallback.Validate();
-                break;
-            case TimeoutSetting timeout:
-                _ = new TimeoutStrategy(name, timeout.Timeout); // validates the limit (nothing to dispose)
-                break;
-        }
     }
 
     /// <summary>"keyed by System.String" for a keyed strategy type, "without a key" otherwise.</summary>
