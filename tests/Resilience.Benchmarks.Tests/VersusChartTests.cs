@@ -31,7 +31,7 @@ public sealed class VersusChartTests
             + "Generated,Job-A,15,325.7 ns,50.5 ns,40 ns,101.8,0.31,0 B\n"
             + "PollyV8,Job-A,15,\"1,042.7 ns\",169.3 ns,150 ns,325.8,1.00,40 B\n";
 
-        VersusChart.Scenario? scenario = VersusChart.ReadReport("Full stack", csv);
+        VersusChart.Scenario scenario = Assert.Single(VersusChart.ReadReport("Full stack", csv));
 
         Assert.Equal(new VersusChart.Scenario("Full stack", 3.2, 325.7, 1042.7), scenario);
     }
@@ -41,7 +41,22 @@ public sealed class VersusChartTests
     {
         string csv = $"{Header}\nDirect,Job-A,15,3.2 ns,1 ns,1 ns,1,0,0 B\nGenerated,Job-A,15,5 ns,1 ns,1 ns,1,0,0 B\n";
 
-        Assert.Null(VersusChart.ReadReport("Primitives", csv));
+        Assert.Empty(VersusChart.ReadReport("Primitives", csv));
+    }
+
+    [Fact]
+    public void A_parameterized_report_gives_one_scenario_per_parameter_value()
+    {
+        const string header = "Method,Job,Scenario,Mean,Allocated";
+        string csv = $"{header}\nDirect,J,Bulkhead,2 ns,0 B\nGenerated,J,Bulkhead,200 ns,0 B\nPollyV8,J,Bulkhead,\"100,000 ns\",0 B\n"
+            + "Direct,J,RateLimit,3 ns,0 B\nGenerated,J,RateLimit,500 ns,0 B\nPollyV8,J,RateLimit,\"110,000 ns\",0 B\n";
+
+        Assert.Equal(
+            [
+                new VersusChart.Scenario("Rejection storm (Scenario=Bulkhead)", 2, 200, 100_000),
+                new VersusChart.Scenario("Rejection storm (Scenario=RateLimit)", 3, 500, 110_000),
+            ],
+            VersusChart.ReadReport("Rejection storm", csv));
     }
 
     [Fact]

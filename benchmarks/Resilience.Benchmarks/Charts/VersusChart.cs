@@ -50,27 +50,26 @@ public static class VersusChart
         {
             string className = Path.GetFileName(file)[..^"-report.csv".Length];
             className = className[(className.LastIndexOf('.') + 1)..];
-            Scenario? scenario = ReadReport(TitleOf(className), File.ReadAllText(file), GeneratedMethodOf(className));
-            if (scenario is not null)
-            {
-                scenarios.Add(scenario);
-            }
+            scenarios.AddRange(ReadReport(TitleOf(className), File.ReadAllText(file), GeneratedMethodOf(className)));
         }
 
         return scenarios;
     }
 
-    /// <summary>Reads one CSV report; <see langword="null"/> when it lacks one of the three rows.</summary>
-    /// <param name="title">The scenario's title.</param>
+    /// <summary>
+    /// Reads one CSV report: one scenario per combination of <c>[Params]</c> values (the columns before <c>Mean</c>
+    /// whose values differ between rows) that has the three rows; none when the report lacks them.
+    /// </summary>
+    /// <param name="title">The scenario's title; a parameterized scenario gets its values appended.</param>
     /// <param name="csv">The report's text.</param>
     /// <param name="generatedMethod">The row that stands for the generated decorator.</param>
-    /// <returns>The scenario, or <see langword="null"/>.</returns>
-    public static Scenario? ReadReport(string title, string csv, string generatedMethod = Generated)
+    /// <returns>The scenarios, in the report's order.</returns>
+    public static IReadOnlyList<Scenario> ReadReport(string title, string csv, string generatedMethod = Generated)
     {
         string[] lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length < 2)
         {
-            return null;
+            return [];
         }
 
         List<string> header = SplitCsvLine(lines[0]);
@@ -81,21 +80,29 @@ public static class VersusChart
             throw new FormatException($"The report of '{title}' has no Method or Mean column: is it a BenchmarkDotNet CSV report?");
         }
 
-        var means = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string line in lines.Skip(1))
+        List<List<string>> rows = [.. lines.Skip(1).Select(SplitCsvLine).Where(cells => cells.Count > Math.Max(method, mean))];
+        int[] parameters = [.. Enumerable.Range(0, mean)
+            .Where(column => column != method && rows.Select(cells => cells[column]).Distinct(StringComparer.Ordinal).Skip(1).Any())];
+
+        var scenarios = new List<Scenario>();
+        foreach (IGrouping<string, List<string>> group in rows.GroupBy(
+            cells => string.Join(", ", parameters.Select(column => $"{header[column]}={cells[column]}")), StringComparer.Ordinal))
         {
-            List<string> cells = SplitCsvLine(line);
-            if (cells.Count > Math.Max(method, mean))
+            var means = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (List<string> cells in group)
             {
                 means[cells[method]] = ParseNanoseconds(cells[mean]);
             }
+
+            if (means.TryGetValue(Direct, out double direct)
+                && means.TryGetValue(generatedMethod, out double generated)
+                && means.TryGetValue(Polly, out double polly))
+            {
+                scenarios.Add(new Scenario(group.Key.Length == 0 ? title : $"{title} ({group.Key})", direct, generated, polly));
+            }
         }
 
-        return means.TryGetValue(Direct, out double direct)
-            && means.TryGetValue(generatedMethod, out double generated)
-            && means.TryGetValue(Polly, out double polly)
-                ? new Scenario(title, direct, generated, polly)
-                : null;
+        return scenarios;
     }
 
     /// <summary>A BenchmarkDotNet time cell (<c>1,042.7 ns</c>, <c>3.07 μs</c>) in nanoseconds.</summary>
