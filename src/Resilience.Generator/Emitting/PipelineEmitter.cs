@@ -65,6 +65,12 @@ internal sealed class PipelineEmitter
 
     private bool HasResultCheck => _pipeline.RetryResultPredicate is not null || _pipeline.BreakerResultPredicate is not null;
 
+    /// <summary>A Task method whose core is built by <c>ProxyTaskMethodBuilder</c>: its task is the caller's.</summary>
+    private bool BuildsCallerTask => _returnsTask && _features.SupportsProxyTaskBuilder;
+
+    /// <summary>A Task method whose core returns the task as a value (a pooled <c>ValueTask</c> of it), without that builder.</summary>
+    private bool ReturnsTaskValue => _returnsTask && !_features.SupportsProxyTaskBuilder;
+
     private bool NeedsResult => !IsVoidLike && (!_returnsTask || HasResultCheck || _pipeline.CacheFallbackField is not null || _isAttempt || Hedged);
 
     /// <summary>Whether the method hedges: its breaker, retry and call go into a private attempt method.</summary>
@@ -162,7 +168,7 @@ internal sealed class PipelineEmitter
         _writer.Line(MemberEmitter.MethodHeader(_method, isAsync: false));
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, _method.IsExplicit));
         _writer.OpenBrace();
-        if (_returnsTask && !_features.SupportsProxyTaskBuilder)
+        if (ReturnsTaskValue)
         {
             // A synchronous success hands back the inner call's own task: nothing is allocated.
             _writer.Line($"var {_locals.Pending} = {coreCall};");
@@ -176,10 +182,10 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
         _writer.Line();
 
-        var coreReturn = _returnsTask && !_features.SupportsProxyTaskBuilder
+        var coreReturn = ReturnsTaskValue
             ? $"global::System.Threading.Tasks.ValueTask<{_taskType}>"
             : _method.ReturnType;
-        if (_returnsTask && _features.SupportsProxyTaskBuilder)
+        if (BuildsCallerTask)
         {
             // The core's task is the caller's: the inner task itself on a synchronous success, else the state machine box.
             var builder = IsVoidLike ? "ProxyTaskMethodBuilder" : "ProxyTaskMethodBuilder<>";
@@ -258,7 +264,7 @@ internal sealed class PipelineEmitter
         _writer.CloseBrace();
         _writer.Line();
 
-        if (_returnsTask && _features.SupportsProxyTaskBuilder)
+        if (BuildsCallerTask)
         {
             // The builder takes the task (or a task failed with the error) as the method's outcome, without a throw.
             _writer.Line($"{(IsVoidLike ? "" : "return ")}await {Helpers}.PassThrough({_locals.Task}, {_locals.Error});");
@@ -1091,5 +1097,5 @@ internal sealed class PipelineEmitter
     }
 
     private string ReturnValue(string value)
-        => _returnsTask && !_features.SupportsProxyTaskBuilder ? $"return {TaskType}.FromResult<{_method.ResultType}>({value});" : $"return {value};";
+        => ReturnsTaskValue ? $"return {TaskType}.FromResult<{_method.ResultType}>({value});" : $"return {value};";
 }
