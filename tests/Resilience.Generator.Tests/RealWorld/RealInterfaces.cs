@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 35 cases, 41 annotated public interfaces of 29 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 36 cases, 42 annotated public interfaces of 30 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -483,6 +483,71 @@ internal static class RealInterfaces
             Annotation.Of("retry + attempt timeout + handler-instance fallback", Array.Empty<string>(),
                 ("chat", "[Retry(MaxRetries = 2, AttemptTimeoutMs = 10_000)] [Fallback(typeof(CannedAnswers), nameof(CannedAnswers.Apologise))]")),
             Annotation.Of("retry on the streaming method", new[] { "RES0010" }, ("stream", "[Retry]"))),
+
+        new("IScheduler", "Quartz: Quartz.IScheduler (subset)", Usings + """
+            namespace Quartz
+            {
+                public abstract class Key<T> : IEquatable<Key<T>>
+                {
+                    protected Key(string name, string? group) { Name = name; Group = group ?? "DEFAULT"; }
+                    public string Name { get; }
+                    public string Group { get; }
+                    public bool Equals(Key<T>? other) => other is not null && Name == other.Name && Group == other.Group;
+                    public override bool Equals(object? obj) => obj is Key<T> other && Equals(other);
+                    public override int GetHashCode() => HashCode.Combine(Name, Group);
+                    public override string ToString() => Group + "." + Name;
+                }
+
+                public sealed class JobKey : Key<JobKey> { public JobKey(string name, string? group = null) : base(name, group) { } }
+                public sealed class JobDataMap : Dictionary<string, object> { }
+                public interface IJobDetail { JobKey Key { get; } }
+                public interface ITrigger { DateTimeOffset? GetNextFireTimeUtc(); }
+                public interface IListenerManager { }
+
+                public sealed class GroupMatcher<T> where T : Key<T>
+                {
+                    public static GroupMatcher<T> AnyGroup() => new();
+                }
+
+                /*iface*/
+                public interface IScheduler
+                {
+                    string SchedulerName { get; }
+
+                    bool IsStarted { get; }
+
+                    IListenerManager ListenerManager { get; }
+
+                    /*write*/
+                    Task Start(CancellationToken cancellationToken = default);
+
+                    Task Shutdown(bool waitForJobsToComplete, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task<DateTimeOffset> ScheduleJob(IJobDetail jobDetail, ITrigger trigger, CancellationToken cancellationToken = default);
+
+                    Task ScheduleJobs(IReadOnlyDictionary<IJobDetail, IReadOnlyCollection<ITrigger>> triggersAndJobs, bool replace, CancellationToken cancellationToken = default);
+
+                    /*write*/ /*delete*/
+                    Task<bool> DeleteJob(JobKey jobKey, CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    Task<IReadOnlyCollection<JobKey>> GetJobKeys(GroupMatcher<JobKey> matcher, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*exists*/
+                    Task<bool> CheckExists(JobKey jobKey, CancellationToken cancellationToken = default);
+
+                    /*trigger*/
+                    Task TriggerJob(JobKey jobKey, JobDataMap data, CancellationToken cancellationToken = default);
+
+                    Task<bool> DeleteJobFallback(JobKey jobKey, Exception error);
+                }
+            }
+            """,
+            Annotation.Of("stale cache on CheckExists by job key, keyed rate limit on TriggerJob, fallback on DeleteJob", Array.Empty<string>(),
+                ("exists", "[CacheFallback(StaleTtlMs = 60_000)]"),
+                ("trigger", "[RateLimit(PermitLimit = 10, WindowMs = 1_000, KeyParameter = \"jobKey\")] [Bulkhead(MaxConcurrency = 2, MaxQueue = 0)]"),
+                ("delete", "[Fallback(nameof(DeleteJobFallback))]"))),
 
         new("ISmtpClient", "MailKit: MailKit.Net.Smtp.ISmtpClient (subset)", Usings + """
             namespace MimeKit { public class MimeMessage { public string? Subject { get; set; } } }
