@@ -41,7 +41,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
                 "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ColdStartBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks",
                 "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "KernelRetryBreakerBenchmarks",
                 "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RejectionStormBenchmarks",
-                "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
+                "RetryBreakerBenchmarks", "RetryBreakerFloorBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
                 "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
