@@ -117,9 +117,10 @@ public sealed class AsyncPathAllocationTests : IDisposable
         try
         {
             Run(target, Warmup, voidLike, out taskType);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(target, Calls, voidLike, out taskType);
-            return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+            Type measured = taskType;
+            long least = AllocationProbe.Least(() => Run(target, Calls, voidLike, out measured));
+            taskType = measured;
+            return least / Calls;
         }
         finally
         {
