@@ -40,7 +40,7 @@ public sealed class Bulkhead
     private static readonly TimerCallback WaitExpired = static state => ((Waiter)state!).Owner.Remove((Waiter)state, BulkheadRejectionReason.WaitLimitExceeded);
 
     private readonly object _lock = new();
-    private readonly LinkedList<Waiter> _queue = new();
+    private readonly WaiterQueue<Waiter> _queue = new();
     private readonly TimeProvider _timeProvider;
     private readonly Workers? _workers;
     private int _running;
@@ -266,9 +266,9 @@ public sealed class Bulkhead
             }
 
             _shutDown = true;
-            while (_queue.First is { } node)
+            while (_queue.First is { } waiter)
             {
-                Remove(node.Value, BulkheadRejectionReason.ShutDown);
+                Remove(waiter, BulkheadRejectionReason.ShutDown);
             }
 
             _workers?.Complete();
@@ -340,17 +340,17 @@ public sealed class Bulkhead
             }
 
             waiter = _workers is null ? new TaskWaiter(this, cancellationToken, asValue) : new WorkerWaiter(this, cancellationToken, asValue);
-            waiter.Node = _queue.AddLast(waiter);
+            _queue.Enqueue(waiter);
             Interlocked.Increment(ref _queued);
 
             // A Release that ran between TryTakeSlot above and the increment may not have seen this waiter.
             DrainLocked();
 
-            if (waiter.Node is not null)
+            if (waiter.IsQueued)
             {
                 // If the token is cancelled meanwhile, the callback runs right here and re-enters the (reentrant) lock.
                 waiter.Registration = cancellationToken.UnsafeRegister(CancelWaiter, waiter);
-                if (waiter.Node is not null && MaxWait is { } maxWait)
+                if (waiter.IsQueued && MaxWait is { } maxWait)
                 {
                     waiter.MaxWait = maxWait;
                     waiter.Timer = _timeProvider.CreateTimer(WaitExpired, waiter, maxWait, Timeout.InfiniteTimeSpan);
@@ -363,11 +363,9 @@ public sealed class Bulkhead
 
     private void DrainLocked()
     {
-        while (_queue.First is { } node && TryTakeSlot())
+        while (_queue.First is not null && TryTakeSlot())
         {
-            Waiter waiter = node.Value;
-            _queue.RemoveFirst();
-            waiter.Node = null;
+            Waiter waiter = _queue.Dequeue()!;
             Interlocked.Decrement(ref _queued);
             waiter.Registration.Unregister();
             waiter.Timer?.Dispose();
@@ -387,13 +385,11 @@ public sealed class Bulkhead
     {
         lock (_lock)
         {
-            if (waiter.Node is null)
+            if (!_queue.Remove(waiter))
             {
                 return; // already given a slot, cancelled or rejected
             }
 
-            _queue.Remove(waiter.Node);
-            waiter.Node = null;
             Interlocked.Decrement(ref _queued);
             waiter.Registration.Unregister();
             waiter.Timer?.Dispose();
@@ -403,7 +399,7 @@ public sealed class Bulkhead
     }
 
     /// <summary>A call waiting in the queue.</summary>
-    private abstract class Waiter
+    private abstract class Waiter : QueuedWaiter<Waiter>
     {
         protected Waiter(Bulkhead owner, CancellationToken cancellationToken, bool asValue)
         {
@@ -418,8 +414,6 @@ public sealed class Bulkhead
         public Bulkhead Owner { get; }
 
         public CancellationToken CancellationToken { get; }
-
-        public LinkedListNode<Waiter>? Node { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
 
