@@ -16,6 +16,13 @@ namespace Resilience;
 /// <see cref="MetadataName.RetryAfter"/> on failed leases) and takes time from the provider instead.
 /// </para>
 /// <para>
+/// The window limiters (<c>FixedWindowRateLimiter</c>, <c>SlidingWindowRateLimiter</c>) are not used for the windows
+/// either: with <c>AutoReplenishment</c> they move on by one window or segment per tick of a real
+/// <c>System.Threading.Timer</c> (so a late tick shifts every later boundary), and the sliding window's segment is
+/// <c>Window / SegmentsPerWindow</c> rounded down to whole ticks, so permits come back early. The exactness described
+/// below (no window of the configured length holds more than the limit) cannot be had from them.
+/// </para>
+/// <para>
 /// Exactness: time is the provider's raw timestamp (<see cref="TimeProvider.GetTimestamp"/>, any
 /// <see cref="TimeProvider.TimestampFrequency"/>), counted from construction and scaled by an integer so that one token
 /// period (<c>Window / PermitLimit</c>), one segment (<c>Window / SegmentsPerWindow</c>) or one window is a whole number
