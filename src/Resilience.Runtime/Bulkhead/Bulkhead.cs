@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 
@@ -9,10 +10,10 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Thread-safe. Taking a free slot is one compare-and-swap and allocates nothing. Waiting callers are served oldest
-/// first: <see cref="Release"/> hands the freed slot to the oldest waiter, and <see cref="TryEnter"/> does not overtake
-/// callers already waiting. A waiter whose token is cancelled, or who has waited <see cref="BulkheadOptions.MaxWait"/>,
-/// leaves the queue at once and frees its place.
+/// Thread-safe. Taking a free slot is a compare-and-swap (one when no other call holds a slot) and allocates nothing.
+/// Waiting callers are served oldest first: <see cref="Release"/> hands the freed slot to the oldest waiter, and
+/// <see cref="TryEnter"/> does not overtake callers already waiting. A waiter whose token is cancelled, or who has
+/// waited <see cref="BulkheadOptions.MaxWait"/>, leaves the queue at once and frees its place.
 /// </para>
 /// <para>
 /// A <see cref="BulkheadKind.WorkerPool"/> bulkhead has <see cref="MaxConcurrency"/> dedicated worker threads. Every
@@ -31,7 +32,7 @@ namespace Resilience;
 /// <c>ConcurrencyLease</c> object (disposing it releases the slot), so each admitted call would allocate; it has no wait
 /// limit (<see cref="BulkheadOptions.MaxWait"/>) and no <see cref="TimeProvider"/> to time one, its options are fixed at
 /// construction (a configuration reload could not change a live limit in place), and it cannot resume a caller on a
-/// worker thread. A free slot here is one compare-and-swap and no allocation.
+/// worker thread. A free slot here is a compare-and-swap and no allocation.
 /// </para>
 /// </remarks>
 public sealed class Bulkhead
@@ -40,10 +41,14 @@ public sealed class Bulkhead
     private static readonly TimerCallback WaitExpired = static state => ((Waiter)state!).Owner.Remove((Waiter)state, BulkheadRejectionReason.WaitLimitExceeded);
 
     private readonly object _lock = new();
-    private readonly LinkedList<Waiter> _queue = new();
+    private readonly WaiterQueue<Waiter> _queue = new();
     private readonly TimeProvider _timeProvider;
     private readonly Workers? _workers;
-    private int _running;
+    // The one field every enter and release writes, on a cache line of its own: the fields read on every call
+    // (_queued, _maxConcurrency) stay cached on every core while callers on other cores take and free slots, and
+    // TryTakeSlot and Release touch this line first with their compare-and-swap, which fetches it once, for writing
+    // (a read first would fetch it shared, and the compare-and-swap fetch it again to write it).
+    private PaddedCount _running;
     private int _queued;
     private int _maxConcurrency;
     private int _maxQueue;
@@ -96,7 +101,7 @@ public sealed class Bulkhead
     public TimeSpan? MaxWait => Volatile.Read(ref _maxWaitTicks) is var ticks and > 0 ? TimeSpan.FromTicks(ticks) : null;
 
     /// <summary>Calls running now.</summary>
-    public int RunningCount => Volatile.Read(ref _running);
+    public int RunningCount => Volatile.Read(ref _running.Value);
 
     /// <summary>Calls waiting now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
@@ -202,22 +207,23 @@ public sealed class Bulkhead
     /// <exception cref="InvalidOperationException">More releases than successful enters.</exception>
     public void Release()
     {
-        int running = Volatile.Read(ref _running);
+        // First try as if this were the only call running: right when uncontended; when it is not, the failed
+        // compare-and-swap has read the count for the next try (see _running).
+        int running = 1;
         while (true)
         {
-            if (running <= 0)
-            {
-                throw new InvalidOperationException(
-                    $"Bulkhead '{Name}' was released more times than it was entered. Call Release exactly once per successful TryEnter, Enter or EnterAsync, and not after a rejected or cancelled one.");
-            }
-
-            int seen = Interlocked.CompareExchange(ref _running, running - 1, running);
+            int seen = Interlocked.CompareExchange(ref _running.Value, running - 1, running);
             if (seen == running)
             {
                 break;
             }
 
             running = seen;
+            if (running <= 0)
+            {
+                throw new InvalidOperationException(
+                    $"Bulkhead '{Name}' was released more times than it was entered. Call Release exactly once per successful TryEnter, Enter or EnterAsync, and not after a rejected or cancelled one.");
+            }
         }
 
         // Pairs with the enqueue in EnterSlow: the decrement above and the increment of _queued there are both full
@@ -266,9 +272,9 @@ public sealed class Bulkhead
             }
 
             _shutDown = true;
-            while (_queue.First is { } node)
+            while (_queue.First is { } waiter)
             {
-                Remove(node.Value, BulkheadRejectionReason.ShutDown);
+                Remove(waiter, BulkheadRejectionReason.ShutDown);
             }
 
             _workers?.Complete();
@@ -287,10 +293,11 @@ public sealed class Bulkhead
 
     private bool TryTakeSlot()
     {
-        int running = Volatile.Read(ref _running);
-        while (running < MaxConcurrency)
+        // First try as if no call were running (MaxConcurrency is at least 1): see Release.
+        int running = 0;
+        do
         {
-            int seen = Interlocked.CompareExchange(ref _running, running + 1, running);
+            int seen = Interlocked.CompareExchange(ref _running.Value, running + 1, running);
             if (seen == running)
             {
                 return true;
@@ -298,6 +305,7 @@ public sealed class Bulkhead
 
             running = seen;
         }
+        while (running < MaxConcurrency);
 
         return false;
     }
@@ -321,7 +329,7 @@ public sealed class Bulkhead
             }
 
             // A worker pool queues every call, so that it resumes on a worker; a free slot makes room for one more.
-            bool slotFree = _workers is not null && _running < MaxConcurrency;
+            bool slotFree = _workers is not null && _running.Value < MaxConcurrency;
             if (_workers is null && _queue.Count == 0 && TryTakeSlot())
             {
                 taken = true;
@@ -340,17 +348,17 @@ public sealed class Bulkhead
             }
 
             waiter = _workers is null ? new TaskWaiter(this, cancellationToken, asValue) : new WorkerWaiter(this, cancellationToken, asValue);
-            waiter.Node = _queue.AddLast(waiter);
+            _queue.Enqueue(waiter);
             Interlocked.Increment(ref _queued);
 
             // A Release that ran between TryTakeSlot above and the increment may not have seen this waiter.
             DrainLocked();
 
-            if (waiter.Node is not null)
+            if (waiter.IsQueued)
             {
                 // If the token is cancelled meanwhile, the callback runs right here and re-enters the (reentrant) lock.
                 waiter.Registration = cancellationToken.UnsafeRegister(CancelWaiter, waiter);
-                if (waiter.Node is not null && MaxWait is { } maxWait)
+                if (waiter.IsQueued && MaxWait is { } maxWait)
                 {
                     waiter.MaxWait = maxWait;
                     waiter.Timer = _timeProvider.CreateTimer(WaitExpired, waiter, maxWait, Timeout.InfiniteTimeSpan);
@@ -363,11 +371,9 @@ public sealed class Bulkhead
 
     private void DrainLocked()
     {
-        while (_queue.First is { } node && TryTakeSlot())
+        while (_queue.First is not null && TryTakeSlot())
         {
-            Waiter waiter = node.Value;
-            _queue.RemoveFirst();
-            waiter.Node = null;
+            Waiter waiter = _queue.Dequeue()!;
             Interlocked.Decrement(ref _queued);
             waiter.Registration.Unregister();
             waiter.Timer?.Dispose();
@@ -387,13 +393,11 @@ public sealed class Bulkhead
     {
         lock (_lock)
         {
-            if (waiter.Node is null)
+            if (!_queue.Remove(waiter))
             {
                 return; // already given a slot, cancelled or rejected
             }
 
-            _queue.Remove(waiter.Node);
-            waiter.Node = null;
             Interlocked.Decrement(ref _queued);
             waiter.Registration.Unregister();
             waiter.Timer?.Dispose();
@@ -403,7 +407,7 @@ public sealed class Bulkhead
     }
 
     /// <summary>A call waiting in the queue.</summary>
-    private abstract class Waiter
+    private abstract class Waiter : QueuedWaiter<Waiter>
     {
         protected Waiter(Bulkhead owner, CancellationToken cancellationToken, bool asValue)
         {
@@ -418,8 +422,6 @@ public sealed class Bulkhead
         public Bulkhead Owner { get; }
 
         public CancellationToken CancellationToken { get; }
-
-        public LinkedListNode<Waiter>? Node { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
 
@@ -690,5 +692,16 @@ public sealed class Bulkhead
                 return true;
             }
         }
+    }
+
+    /// <summary>A count alone on its cache line (and the lines either side), so that writing it invalidates no other field.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLineSize)]
+    private struct PaddedCount
+    {
+        [FieldOffset(CacheLineSize)]
+        public int Value;
+
+        // The cache line of x64 and of most Arm64 cores.
+        private const int CacheLineSize = 64;
     }
 }

@@ -16,6 +16,13 @@ namespace Resilience;
 /// <see cref="MetadataName.RetryAfter"/> on failed leases) and takes time from the provider instead.
 /// </para>
 /// <para>
+/// The window limiters (<c>FixedWindowRateLimiter</c>, <c>SlidingWindowRateLimiter</c>) are not used for the windows
+/// either: with <c>AutoReplenishment</c> they move on by one window or segment per tick of a real
+/// <c>System.Threading.Timer</c> (so a late tick shifts every later boundary), and the sliding window's segment is
+/// <c>Window / SegmentsPerWindow</c> rounded down to whole ticks, so permits come back early. The exactness described
+/// below (no window of the configured length holds more than the limit) cannot be had from them.
+/// </para>
+/// <para>
 /// Exactness: time is the provider's raw timestamp (<see cref="TimeProvider.GetTimestamp"/>, any
 /// <see cref="TimeProvider.TimestampFrequency"/>), counted from construction and scaled by an integer so that one token
 /// period (<c>Window / PermitLimit</c>), one segment (<c>Window / SegmentsPerWindow</c>) or one window is a whole number
@@ -95,7 +102,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private long _fullSince;
     private int _queuedPermits;
-    private LinkedList<Waiter>? _queue;
+    private WaiterQueue<Waiter>? _queue;
     private ITimer? _timer;
     private bool _timerArmed;
     private bool _disposed;
@@ -198,22 +205,20 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
             if (_queue is not null)
             {
-                LinkedListNode<Waiter>? node = _queue.First;
-                while (node is not null)
+                Waiter? waiter = _queue.First;
+                while (waiter is not null)
                 {
-                    LinkedListNode<Waiter>? next = node.Next;
-                    Waiter waiter = node.Value;
+                    Waiter? next = waiter.Next;
                     if (waiter.PermitCount > shape.PermitLimit)
                     {
-                        _queue.Remove(node);
-                        waiter.Node = null;
+                        _queue.Remove(waiter);
                         _queuedPermits -= waiter.PermitCount;
                         _failedLeases++;
                         waiter.Registration.Unregister();
-                        waiter.TrySetResult(FailedLeaseWithoutRetryAfter);
+                        waiter.Completion.TrySetResult(FailedLeaseWithoutRetryAfter);
                     }
 
-                    node = next;
+                    waiter = next;
                 }
 
                 if (HasWaitersLocked())
@@ -355,8 +360,8 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             }
 
             waiter = new Waiter(this, permitCount, cancellationToken);
-            _queue ??= new LinkedList<Waiter>();
-            waiter.Node = _queue.AddLast(waiter);
+            _queue ??= new WaiterQueue<Waiter>();
+            _queue.Enqueue(waiter);
             _queuedPermits += permitCount;
 
             // If the token is cancelled meanwhile, the callback runs right here and re-enters the (reentrant) lock to leave the queue.
@@ -365,7 +370,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
 
         StartTimer(dueTicks);
-        return new ValueTask<RateLimitLease>(waiter.Task);
+        return new ValueTask<RateLimitLease>(waiter.Completion.Task);
     }
 
     /// <summary>
@@ -493,7 +498,6 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         }
 
         ITimer? timer;
-        LinkedList<Waiter>? queue;
         lock (_lock)
         {
             if (_disposed)
@@ -504,20 +508,17 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             _disposed = true;
             timer = _timer;
             _timer = null;
-            queue = _queue;
-            _queue = null;
             _queuedPermits = 0;
+
+            // Completed under the lock (their continuations run asynchronously), so a racing cancellation finds them gone.
+            while (_queue?.Dequeue() is { } waiter)
+            {
+                waiter.Registration.Unregister();
+                waiter.Completion.TrySetResult(DisposedLease);
+            }
         }
 
         timer?.Dispose();
-        if (queue is not null)
-        {
-            foreach (Waiter waiter in queue)
-            {
-                waiter.Registration.Unregister();
-                waiter.TrySetResult(DisposedLease);
-            }
-        }
     }
 
     /// <inheritdoc />
@@ -763,16 +764,14 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private void ServeQueueLocked()
     {
-        LinkedList<Waiter> queue = _queue!;
-        while (queue.First is { } node && HasPermitsLocked(node.Value.PermitCount))
+        WaiterQueue<Waiter> queue = _queue!;
+        while (queue.First is { } waiter && HasPermitsLocked(waiter.PermitCount))
         {
-            Waiter waiter = node.Value;
-            queue.RemoveFirst();
-            waiter.Node = null;
+            queue.Dequeue();
             _queuedPermits -= waiter.PermitCount;
             TakeLocked(waiter.PermitCount);
             waiter.Registration.Unregister();
-            waiter.TrySetResult(SuccessLease);
+            waiter.Completion.TrySetResult(SuccessLease);
         }
     }
 
@@ -1096,15 +1095,13 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     {
         lock (_lock)
         {
-            if (waiter.Node is null || _queue is null)
+            if (_queue is null || !_queue.Remove(waiter))
             {
                 return; // already served, cancelled or released by Dispose
             }
 
-            _queue.Remove(waiter.Node);
-            waiter.Node = null;
             _queuedPermits -= waiter.PermitCount;
-            waiter.TrySetCanceled(waiter.CancellationToken);
+            waiter.Completion.TrySetCanceled(waiter.CancellationToken);
 
             // A larger request at the head may have been blocking smaller ones behind it (served at the current clock:
             // a permit is always recorded at the instant it is taken).
@@ -1123,10 +1120,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         public int Count;
     }
 
-    private sealed class Waiter : TaskCompletionSource<RateLimitLease>
+    /// <summary>A caller queued for permits (a request for zero permits waits too, for any permit to be left).</summary>
+    private sealed class Waiter : QueuedWaiter<Waiter>
     {
         public Waiter(TimeProviderRateLimiter owner, int permitCount, CancellationToken cancellationToken)
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
             Owner = owner;
             PermitCount = permitCount;
@@ -1139,9 +1136,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
         public CancellationToken CancellationToken { get; }
 
-        public LinkedListNode<Waiter>? Node { get; set; }
-
         public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>Ends the caller's wait: the lease, or cancelled.</summary>
+        public TaskCompletionSource<RateLimitLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>
