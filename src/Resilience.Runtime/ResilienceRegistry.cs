@@ -108,7 +108,7 @@ public sealed partial class ResilienceRegistry : IDisposable
             static (registry, name, options) =>
             {
                 CircuitBreakerOptions effective = registry.Effective(InstanceRules.CircuitBreaker, name, options);
-                return registry.Attach(registry.WithCoordinator(new CircuitBreaker(name, effective, registry._timeProvider), effective));
+                return registry.WithInitialState(registry.WithCoordinator(new CircuitBreaker(name, effective, registry._timeProvider, registry.Telemetry), effective));
             });
     }
 
@@ -126,7 +126,7 @@ public sealed partial class ResilienceRegistry : IDisposable
             static (registry, name, options) =>
             {
                 CircuitBreakerOptions effective = registry.Effective(InstanceRules.CircuitBreaker, name, options);
-                return registry.Attach(registry.WithCoordinator(new KeyedCircuitBreaker<TKey>(name, effective, registry._timeProvider), effective));
+                return registry.WithCoordinator(new KeyedCircuitBreaker<TKey>(name, effective, registry._timeProvider, registry.Telemetry), effective);
             });
     }
 
@@ -139,9 +139,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(InstanceRules.Retry, name, options,
-            static (registry, name, options) => registry.Attach(CreateConfigured(
+            static (registry, name, options) => CreateConfigured(
                 name, "Retry", options, registry.Effective(InstanceRules.Retry, name, options),
-                registry, static (name, effective, registry) => new RetryStrategy(name, effective, registry._timeProvider))));
+                registry, static (name, effective, registry) => registry.CreateRetry(name, effective)));
     }
 
     /// <summary>Returns the timeout named <paramref name="name"/>, creating it on first use.</summary>
@@ -153,9 +153,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateName(name);
         return GetOrAdd(InstanceRules.Timeout, name, new TimeoutSetting(timeout),
-            static (registry, name, setting) => registry.Attach(CreateConfigured(
+            static (registry, name, setting) => CreateConfigured(
                 name, "Timeout", setting, registry.Effective(InstanceRules.Timeout, name, setting),
-                registry, static (name, effective, registry) => new TimeoutStrategy(name, effective.Timeout, registry._timeProvider))));
+                registry, static (name, effective, registry) => new TimeoutStrategy(name, effective.Timeout, registry._timeProvider, registry.Telemetry)));
     }
 
     /// <summary>Returns the bulkhead named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -167,7 +167,7 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(InstanceRules.Bulkhead, name, options,
-            static (registry, name, options) => registry.Attach(new Bulkhead(name, registry.Effective(InstanceRules.Bulkhead, name, options), registry._timeProvider)));
+            static (registry, name, options) => new Bulkhead(name, registry.Effective(InstanceRules.Bulkhead, name, options), registry._timeProvider, registry.Telemetry));
     }
 
     /// <summary>Returns the rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -179,9 +179,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(InstanceRules.RateLimit, name, options,
-            static (registry, name, options) => registry.Attach(CreateConfigured(
+            static (registry, name, options) => CreateConfigured(
                 name, "RateLimit", options, registry.Effective(InstanceRules.RateLimit, name, options),
-                registry, static (name, effective, registry) => registry.WithBackend(new RateLimitStrategy(name, effective, registry._timeProvider), effective))));
+                registry, static (name, effective, registry) => registry.WithBackend(new RateLimitStrategy(name, effective, registry._timeProvider, registry.Telemetry), effective)));
     }
 
     /// <summary>Returns the keyed rate limit named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -195,9 +195,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(InstanceRules.RateLimit, name, options,
-            static (registry, name, options) => registry.Attach(CreateConfigured(
+            static (registry, name, options) => CreateConfigured(
                 name, "RateLimit", options, registry.Effective(InstanceRules.RateLimit, name, options),
-                registry, static (name, effective, registry) => registry.WithBackend(new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider), effective))));
+                registry, static (name, effective, registry) => registry.WithBackend(new KeyedRateLimitStrategy<TKey>(name, effective, registry._timeProvider, registry.Telemetry), effective)));
     }
 
     /// <summary>Returns the cache fallback named <paramref name="name"/>, creating it with <paramref name="options"/> on first use.</summary>
@@ -209,9 +209,9 @@ public sealed partial class ResilienceRegistry : IDisposable
     {
         ValidateArguments(name, options);
         return GetOrAdd(InstanceRules.CacheFallback, name, options,
-            static (registry, name, options) => registry.Attach(CreateConfigured(
+            static (registry, name, options) => CreateConfigured(
                 name, "CacheFallback", options, registry.Effective(InstanceRules.CacheFallback, name, options),
-                registry, static (name, effective, registry) => new CacheFallbackStrategy(name, effective, registry._cacheStore, registry._timeProvider))));
+                registry, static (name, effective, registry) => new CacheFallbackStrategy(name, effective, registry._cacheStore, registry._timeProvider, registry.Telemetry)));
     }
 
     /// <summary>Finds an existing breaker by name.</summary>

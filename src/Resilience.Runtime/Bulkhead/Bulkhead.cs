@@ -44,6 +44,7 @@ public sealed class Bulkhead
     private readonly WaiterQueue<Waiter> _queue = new();
     private readonly TimeProvider _timeProvider;
     private readonly Workers? _workers;
+    private readonly ResilienceTelemetry? _telemetry;
     // The one field every enter and release writes, on a cache line of its own: the fields read on every call
     // (_queued, _maxConcurrency) stay cached on every core while callers on other cores take and free slots, and
     // TryTakeSlot and Release touch this line first with their compare-and-swap, which fetches it once, for writing
@@ -85,6 +86,13 @@ public sealed class Bulkhead
         }
     }
 
+    /// <summary>Creates a bulkhead reporting its rejections to <paramref name="telemetry"/> (a registry's).</summary>
+    internal Bulkhead(string name, BulkheadOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, options, timeProvider)
+    {
+        _telemetry = telemetry;
+    }
+
     /// <summary>The bulkhead's name.</summary>
     public string Name { get; }
 
@@ -106,8 +114,14 @@ public sealed class Bulkhead
     /// <summary>Calls waiting now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
 
-    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>
+    /// Where rejections are reported: the telemetry the constructor got (from the registry that made the bulkhead), else
+    /// that of the registry that adopted a hand-made one (<see cref="AdoptedTelemetry"/>).
+    /// </summary>
+    internal ResilienceTelemetry? Telemetry => _telemetry ?? AdoptedTelemetry.Of(this);
+
+    /// <summary>The telemetry the constructor got; <see langword="null"/> for a bulkhead made with a public constructor.</summary>
+    internal ResilienceTelemetry? OwnTelemetry => _telemetry;
 
     /// <summary>Takes a slot if one is free now and nobody is waiting; never waits.</summary>
     /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>

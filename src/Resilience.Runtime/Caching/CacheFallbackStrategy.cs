@@ -17,6 +17,7 @@ public sealed class CacheFallbackStrategy
     private readonly ITypedCacheFallbackStore? _typedStore;
     private readonly InMemoryCacheFallbackStore? _memory;
     private readonly TimeProvider _timeProvider;
+    private readonly ResilienceTelemetry? _telemetry;
     private Settings _settings;
 
     /// <summary>Creates the strategy.</summary>
@@ -36,6 +37,13 @@ public sealed class CacheFallbackStrategy
         _memory = store as InMemoryCacheFallbackStore;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _settings = new Settings(options.Ttl, options.StaleTtl);
+    }
+
+    /// <summary>Creates the strategy logging the stale results it serves through <paramref name="telemetry"/>'s logger (a registry's), if it has one.</summary>
+    internal CacheFallbackStrategy(string name, CacheFallbackOptions options, ICacheFallbackStore store, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, options, store, timeProvider)
+    {
+        _telemetry = telemetry;
     }
 
     /// <summary>How long a stored result is fresh (the current setting; it changes when configuration is reloaded).</summary>
@@ -96,7 +104,7 @@ public sealed class CacheFallbackStrategy
             DateTimeOffset now = _timeProvider.GetUtcNow();
             if (now < times.StaleUntil)
             {
-                if (StaleResultServed is not null)
+                if (StaleResultServed is not null || _telemetry?.Logger is not null)
                 {
                     OnStaleResultServed(new StaleResultServedEventArgs(key, exception, now - times.StoredAt));
                 }
@@ -171,7 +179,11 @@ public sealed class CacheFallbackStrategy
     private static DateTimeOffset AddSaturating(DateTimeOffset time, TimeSpan span)
         => DateTimeOffset.MaxValue - time <= span ? DateTimeOffset.MaxValue : time + span;
 
-    private void OnStaleResultServed(StaleResultServedEventArgs args) => StaleResultServed?.Invoke(this, args);
+    private void OnStaleResultServed(StaleResultServedEventArgs args)
+    {
+        _telemetry?.OnStaleResultServed(_name, args);
+        StaleResultServed?.Invoke(this, args);
+    }
 
     /// <summary>Both TTLs, swapped as one.</summary>
     private sealed class Settings(TimeSpan ttl, TimeSpan staleTtl)

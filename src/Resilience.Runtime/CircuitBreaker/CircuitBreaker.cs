@@ -40,6 +40,7 @@ public sealed class CircuitBreaker
     // One key's breaker of a KeyedCircuitBreaker<TKey>: what the keyed breaker keeps about it (the key, the leases in
     // flight); null for a breaker that is not keyed.
     private readonly KeyedCircuitBreakerEntry? _entry;
+    private readonly ResilienceTelemetry? _telemetry;
 #if NET9_0_OR_GREATER
     private readonly Lock _gate = new();
 #else
@@ -62,12 +63,16 @@ public sealed class CircuitBreaker
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting in <paramref name="options"/> is invalid (see <see cref="CircuitBreakerOptions.Validate"/>).</exception>
     public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
-        : this(name, options, timeProvider, entry: null)
+        : this(name, options, timeProvider, telemetry: null, entry: null)
     {
     }
 
-    /// <summary>Creates a breaker; with <paramref name="entry"/>, the breaker of one key of a <see cref="KeyedCircuitBreaker{TKey}"/>.</summary>
-    internal CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, KeyedCircuitBreakerEntry? entry)
+    /// <summary>
+    /// Creates a breaker reporting to <paramref name="telemetry"/> (a registry's); with <paramref name="entry"/>, the
+    /// breaker of one key of a <see cref="KeyedCircuitBreaker{TKey}"/> (which reports the key's transitions and
+    /// rejections itself, with the key: this one reports only its interval resets).
+    /// </summary>
+    internal CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry, KeyedCircuitBreakerEntry? entry = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -82,13 +87,20 @@ public sealed class CircuitBreaker
         _counts = new RollingCounts(options.SamplingDuration, _countFrequency, now, _status);
         _intervalEndsAt = IntervalEnd(now);
         _entry = entry;
+        _telemetry = telemetry;
     }
 
     /// <summary>The breaker's name.</summary>
     public string Name => _name;
 
-    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>
+    /// Where rejections, transitions and interval resets are reported: the telemetry the constructor got (from the
+    /// registry that made the breaker), else that of the registry that adopted a hand-made one (<see cref="AdoptedTelemetry"/>).
+    /// </summary>
+    internal ResilienceTelemetry? Telemetry => _telemetry ?? AdoptedTelemetry.Of(this);
+
+    /// <summary>The telemetry the constructor got; <see langword="null"/> for a breaker made with the public constructor.</summary>
+    internal ResilienceTelemetry? OwnTelemetry => _telemetry;
 
     /// <summary>Shares the state with breakers of the same name elsewhere; set before the breaker is handed out, if at all.</summary>
     internal CircuitBreakerCoordinator? Coordinator { get; set; }
@@ -704,6 +716,11 @@ public sealed class CircuitBreaker
             if (args.Reason != CircuitTransitionReason.Remote)
             {
                 Coordinator?.OnStateChanged(this, args);
+            }
+
+            if (_entry is null)
+            {
+                Telemetry?.OnBreakerStateChanged(args); // a key's breaker: its keyed breaker reports it, with the key
             }
 
             OnStateChanged(args);

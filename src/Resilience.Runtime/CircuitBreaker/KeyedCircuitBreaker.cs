@@ -44,11 +44,18 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A setting in <paramref name="options"/> is invalid (see <see cref="CircuitBreakerOptions.Validate"/>).</exception>
     public KeyedCircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
+        : this(name, options, timeProvider, telemetry: null)
+    {
+    }
+
+    /// <summary>Creates the keyed breaker reporting its rejections and every key's transitions to <paramref name="telemetry"/> (a registry's).</summary>
+    internal KeyedCircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
+        Telemetry = telemetry;
         _onKeyStateChanged = OnKeyStateChanged;
         CircuitBreakerOptions copy = Copy(options);
         _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
@@ -64,8 +71,8 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     /// <summary>The name of every key's breaker.</summary>
     public string Name { get; }
 
-    /// <summary>Where rejections and state changes are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>Where rejections and state changes are reported: the registry's that created the instance (given to the constructor).</summary>
+    internal ResilienceTelemetry? Telemetry { get; }
 
     /// <summary>Shares the circuits of the keys it names (<see cref="CircuitBreakerCoordinator.SharesKey"/>); set before the breaker is handed out, if at all.</summary>
     internal CircuitBreakerCoordinator? Coordinator { get; set; }
@@ -256,8 +263,6 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
     private void OnKeyAdded(KeyedCircuitBreakerEntry entry)
     {
         entry.Breaker.StateChanged += _onKeyStateChanged;
-        // For the key's interval resets; its rejections are reported here (Acquire), with the key.
-        entry.Breaker.Telemetry = Telemetry;
         lock (_countsGate)
         {
             entry.CountedState = (int)CircuitState.Closed;
@@ -314,7 +319,7 @@ public sealed class KeyedCircuitBreaker<TKey> : IDisposable, IKeyedCircuitBreake
 
         protected override KeyedCircuitBreakerEntry CreateValueLocked(CircuitBreakerOptions settings)
         {
-            var entry = new KeyedCircuitBreakerEntry(_owner.Name, settings, _timeProvider);
+            var entry = new KeyedCircuitBreakerEntry(_owner.Name, settings, _timeProvider, _owner.Telemetry);
             _owner.OnKeyAdded(entry);
             return entry;
         }

@@ -13,9 +13,9 @@ internal sealed class KeyedCircuitBreakerEntry
     private object? _key;
     private volatile bool _hasKey;
 
-    /// <summary>Creates the entry and its breaker.</summary>
-    public KeyedCircuitBreakerEntry(string name, CircuitBreakerOptions options, TimeProvider timeProvider)
-        => Breaker = new CircuitBreaker(name, options, timeProvider, this);
+    /// <summary>Creates the entry and its breaker, which reports its interval resets to <paramref name="telemetry"/> (the keyed breaker's).</summary>
+    public KeyedCircuitBreakerEntry(string name, CircuitBreakerOptions options, TimeProvider timeProvider, ResilienceTelemetry? telemetry)
+        => Breaker = new CircuitBreaker(name, options, timeProvider, telemetry, this);
 
     /// <summary>The key's breaker.</summary>
     public CircuitBreaker Breaker { get; }

@@ -298,43 +298,46 @@ public sealed class ResilientCallBuilder<T>
 
         string privateName = PrivateName;
 
-        // Private instances report to the registry's telemetry like named ones (their resilience.instance is privateName).
+        // Private instances report to the registry's telemetry like named ones (their resilience.instance is privateName):
+        // it is given to their constructors.
+        ResilienceTelemetry reportTo = registry.Telemetry;
         RetryStrategy? retry = _retryInstance is not null ? _retryInstance
             : _retryOptions is null ? null
-            : _retryName is null ? registry.Attach(new RetryStrategy(privateName, _retryOptions, clock)) : registry.GetOrAddRetry(_retryName, _retryOptions);
+            : _retryName is null ? registry.CreateRetry(privateName, _retryOptions) : registry.GetOrAddRetry(_retryName, _retryOptions);
         CircuitBreaker? breaker = _breakerInstance is not null ? _breakerInstance
             : _breakerOptions is null ? null
-            : _breakerName is null ? new CircuitBreaker(privateName, _breakerOptions, clock) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
+            : _breakerName is null ? new CircuitBreaker(privateName, _breakerOptions, clock, reportTo) : registry.GetOrAddCircuitBreaker(_breakerName, _breakerOptions);
         Bulkhead? bulkhead = _bulkheadInstance is not null ? _bulkheadInstance
             : _bulkheadOptions is null ? null
-            : _bulkheadName is null ? registry.Attach(new Bulkhead(privateName, _bulkheadOptions, clock)) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
+            : _bulkheadName is null ? new Bulkhead(privateName, _bulkheadOptions, clock, reportTo) : registry.GetOrAddBulkhead(_bulkheadName, _bulkheadOptions);
         TimeoutStrategy? timeout = _timeoutInstance is not null ? _timeoutInstance
             : !_hasTimeout ? null
-            : _timeoutName is null ? registry.Attach(new TimeoutStrategy(privateName, _timeout, clock)) : registry.GetOrAddTimeout(_timeoutName, _timeout);
+            : _timeoutName is null ? new TimeoutStrategy(privateName, _timeout, clock, reportTo) : registry.GetOrAddTimeout(_timeoutName, _timeout);
         HedgeStrategy? hedge = _hedgeOptions is null ? null
-            : _hedgeName is null ? registry.Attach(new HedgeStrategy(privateName, _hedgeOptions, clock)) : registry.GetOrAddHedge(_hedgeName, _hedgeOptions);
+            : _hedgeName is null ? new HedgeStrategy(privateName, _hedgeOptions, clock, reportTo) : registry.GetOrAddHedge(_hedgeName, _hedgeOptions);
         CacheFallbackStrategy? cache = _cacheOptions is null ? null
-            : registry.Attach(new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock));
+            : new CacheFallbackStrategy(privateName, _cacheOptions, registry.CacheStore, clock, reportTo);
 
         // Last, so that a private limiter (which holds a timer) is not left behind when other options are invalid.
         RateLimitStrategy? rateLimit = _rateLimitInstance is not null ? _rateLimitInstance
             : _rateLimitOptions is null ? null
-            : _rateLimitName is null ? registry.Attach(new RateLimitStrategy(privateName, _rateLimitOptions, clock)) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
+            : _rateLimitName is null ? new RateLimitStrategy(privateName, _rateLimitOptions, clock, reportTo) : registry.GetOrAddRateLimit(_rateLimitName, _rateLimitOptions);
 
-        // After everything that may throw, so a failed Build leaves no event handler on the registry's telemetry.
+        // After everything that may throw, so that a failed Build neither uses up a state that Resilience.Testing set
+        // for the name nor adopts the instances it was handed.
         if (breaker is not null && _breakerName is null && _breakerInstance is null)
         {
-            registry.Attach(breaker);
+            registry.WithInitialState(breaker);
         }
 
-        registry.AdoptUnattached(_breakerInstance, _bulkheadInstance, _rateLimitInstance, _timeoutInstance);
+        registry.AdoptHandMade(_breakerInstance, _bulkheadInstance, _rateLimitInstance, _timeoutInstance);
 
         string[] names = new[]
         {
             _rateLimitName ?? _rateLimitInstance?.Name, _bulkheadName ?? _bulkheadInstance?.Name, _timeoutName ?? _timeoutInstance?.Name,
             _breakerName ?? _breakerInstance?.Name, _retryName ?? _retryInstance?.Name, _hedgeName,
         }.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        CallTelemetry telemetry = registry.Telemetry.CreateOperation(privateName, names);
+        CallTelemetry telemetry = reportTo.CreateOperation(privateName, names);
         return new ResilientCall<T>(telemetry, _fallback, cache, _cacheKey, rateLimit, bulkhead, timeout, breaker, retry, _isFailure, _fallbackAnswersMarkedResults, _cacheAnswersMarkedResults, hedge);
     }
 

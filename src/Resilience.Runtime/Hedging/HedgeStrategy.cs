@@ -43,6 +43,13 @@ public sealed class HedgeStrategy
         TimeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Creates the strategy counting its hedges and wins in <paramref name="telemetry"/> (a registry's).</summary>
+    internal HedgeStrategy(string name, HedgeOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, options, timeProvider)
+    {
+        Telemetry = telemetry;
+    }
+
     /// <summary>The strategy's name.</summary>
     public string Name { get; }
 
@@ -51,8 +58,8 @@ public sealed class HedgeStrategy
 
     internal TimeProvider TimeProvider { get; }
 
-    /// <summary>Where hedges and wins are counted; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>Where hedges and wins are counted: the registry's that created the instance (given to the constructor).</summary>
+    internal ResilienceTelemetry? Telemetry { get; }
 
     internal HedgeOptions CurrentOptions => Volatile.Read(ref _options);
 

@@ -14,13 +14,9 @@ public sealed partial class ResilienceRegistry
         ValidateArguments(name, options);
         options.Validate();
         return GetOrAdd(InstanceRules.Hedge, name, options,
-            static (registry, name, options) =>
-            {
-                HedgeStrategy hedge = CreateConfigured(
-                    name, "Hedge", options, registry.Effective(InstanceRules.Hedge, name, options),
-                    registry, static (name, effective, registry) => new HedgeStrategy(name, effective, registry._timeProvider));
-                return registry.Attach(hedge);
-            });
+            static (registry, name, options) => CreateConfigured(
+                name, "Hedge", options, registry.Effective(InstanceRules.Hedge, name, options),
+                registry, static (name, effective, registry) => new HedgeStrategy(name, effective, registry._timeProvider, registry.Telemetry)));
     }
 
     /// <summary>Finds an existing hedge by name.</summary>

@@ -63,14 +63,21 @@ public sealed class KeyedRateLimitStrategy<TKey> : IDisposable, IKeyedRateLimit
         _table = new Table(this, timeProvider ?? TimeProvider.System, copy);
     }
 
+    /// <summary>Creates the limit reporting its rejections and reservations to <paramref name="telemetry"/> (a registry's).</summary>
+    internal KeyedRateLimitStrategy(string name, RateLimitOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, options, timeProvider)
+    {
+        Telemetry = telemetry;
+    }
+
     /// <summary>The limit's name.</summary>
     public string Name { get; }
 
     /// <summary>Keys currently held.</summary>
     public int KeyCount => _table.Count;
 
-    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>Where rejections and reservations are reported: the registry's that created the instance (given to the constructor).</summary>
+    internal ResilienceTelemetry? Telemetry { get; }
 
     /// <summary>
     /// Where permits are counted, per key (<see cref="RateLimitPartition.Of{TKey}"/>), instead of in the key table (set

@@ -15,6 +15,7 @@ namespace Resilience;
 public sealed class RateLimitStrategy : IDisposable
 {
     private readonly TimeProviderRateLimiter _limiter;
+    private readonly ResilienceTelemetry? _telemetry;
     private IRateLimitBackend? _backend;
 
     /// <summary>Creates the limit.</summary>
@@ -30,6 +31,13 @@ public sealed class RateLimitStrategy : IDisposable
         _limiter = new TimeProviderRateLimiter(options, timeProvider ?? TimeProvider.System);
     }
 
+    /// <summary>Creates the limit reporting its rejections and reservations to <paramref name="telemetry"/> (a registry's).</summary>
+    internal RateLimitStrategy(string name, RateLimitOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, options, timeProvider)
+    {
+        _telemetry = telemetry;
+    }
+
     /// <summary>The limit's name.</summary>
     public string Name { get; }
 
@@ -40,8 +48,14 @@ public sealed class RateLimitStrategy : IDisposable
     /// </summary>
     public RateLimiter Limiter => _limiter;
 
-    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>
+    /// Where rejections and reservations are reported: the telemetry the constructor got (from the registry that made the
+    /// limit), else that of the registry that adopted a hand-made one (<see cref="AdoptedTelemetry"/>).
+    /// </summary>
+    internal ResilienceTelemetry? Telemetry => _telemetry ?? AdoptedTelemetry.Of(this);
+
+    /// <summary>The telemetry the constructor got; <see langword="null"/> for a limit made with the public constructor.</summary>
+    internal ResilienceTelemetry? OwnTelemetry => _telemetry;
 
     /// <summary>
     /// Where permits are counted instead of <see cref="Limiter"/> (set by the registry from an

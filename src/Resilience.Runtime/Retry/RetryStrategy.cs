@@ -22,7 +22,14 @@ public sealed class RetryStrategy
     /// <param name="name">The strategy's name, used in telemetry and exceptions.</param>
     /// <param name="options">Settings; validated here, and read only here.</param>
     /// <param name="timeProvider">The clock delays wait on; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <remarks>A retry made here draws from no budget (<see cref="RetryOptions.Budget"/> names one of a registry: <see cref="ResilienceRegistry.GetOrAddRetry"/>).</remarks>
     public RetryStrategy(string name, RetryOptions options, TimeProvider? timeProvider = null)
+        : this(name, options, timeProvider, telemetry: null, budget: null)
+    {
+    }
+
+    /// <summary>Creates the strategy reporting to <paramref name="telemetry"/> (its attempt timeout too), drawing from <paramref name="budget"/>.</summary>
+    internal RetryStrategy(string name, RetryOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry, RetryBudget? budget)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,9 +37,10 @@ public sealed class RetryStrategy
         _settings = new Settings(options.MaxRetries, CreatePolicy(options)); // validates
         _timeProvider = timeProvider ?? TimeProvider.System;
         Name = name;
-        BudgetName = options.Budget;
+        Telemetry = telemetry;
+        Budget = budget;
         AttemptTimeout = options.AttemptTimeout > TimeSpan.Zero
-            ? new TimeoutStrategy($"{name}.attempt", options.AttemptTimeout, _timeProvider)
+            ? new TimeoutStrategy($"{name}.attempt", options.AttemptTimeout, _timeProvider, telemetry)
             : null;
     }
 
@@ -40,12 +48,10 @@ public sealed class RetryStrategy
     public string Name { get; }
 
     /// <summary>The retry budget this retry draws from (<see cref="RetryOptions.Budget"/>), or <see langword="null"/>.</summary>
-    public RetryBudget? Budget { get; internal set; }
+    public RetryBudget? Budget { get; }
 
-    internal string? BudgetName { get; }
-
-    /// <summary>Where refused retries are counted; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>Where refused retries are counted: the registry's that created the instance (given to the constructor).</summary>
+    internal ResilienceTelemetry? Telemetry { get; }
 
     /// <summary>Retries after the first call (the current setting; it changes when configuration is reloaded).</summary>
     public int MaxRetries => Volatile.Read(ref _settings).MaxRetries;

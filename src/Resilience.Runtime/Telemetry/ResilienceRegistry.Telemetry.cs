@@ -171,19 +171,17 @@ public sealed partial class ResilienceRegistry
         return measurements;
     }
 
-    /// <summary>Reports a keyed breaker's rejections and every key's state changes (metrics without the key; spans, logs and events with it).</summary>
-    internal KeyedCircuitBreaker<TKey> Attach<TKey>(KeyedCircuitBreaker<TKey> breaker)
-        where TKey : notnull
-    {
-        breaker.Telemetry = Telemetry;
-        return breaker;
-    }
+    // Telemetry reaches an instance through its constructor: the registry's create callbacks (ResilienceRegistry.cs) and
+    // ResilientCallBuilder pass Telemetry (created then, if it was not yet: as before, creating an instance publishes the
+    // instruments) to an internal constructor, and the instance never has its telemetry changed afterwards. An instance
+    // made with a public constructor has none, except as AdoptHandMade below records.
 
-    internal CircuitBreaker Attach(CircuitBreaker breaker)
+    /// <summary>
+    /// Puts a new breaker into the state that <see cref="SetBreakerState"/> asked for before it existed, if any (not
+    /// telemetry: a state, given right after construction, before the breaker is handed out).
+    /// </summary>
+    internal CircuitBreaker WithInitialState(CircuitBreaker breaker)
     {
-        ResilienceTelemetry telemetry = Telemetry;
-        breaker.Telemetry = telemetry;
-        breaker.StateChanged += (_, args) => telemetry.OnBreakerStateChanged(args);
         if (_initialBreakerStates?.TryRemove(breaker.Name, out CircuitState state) == true)
         {
             breaker.ForceState(state);
@@ -213,109 +211,48 @@ public sealed partial class ResilienceRegistry
         }
     }
 
-    internal RetryStrategy Attach(RetryStrategy retry)
+    /// <summary>The retry named <paramref name="name"/> with <paramref name="options"/>, reporting to this registry, drawing from its budget of <see cref="RetryOptions.Budget"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (no budget is created then).</exception>
+    internal RetryStrategy CreateRetry(string name, RetryOptions options)
     {
-        retry.Telemetry = Telemetry;
-        if (retry.BudgetName is { } budget)
-        {
-            retry.Budget = GetOrAddRetryBudget(budget);
-        }
-
-        if (retry.AttemptTimeout is { } attemptTimeout)
-        {
-            attemptTimeout.Telemetry = Telemetry;
-        }
-
-        return retry;
-    }
-
-    internal HedgeStrategy Attach(HedgeStrategy hedge)
-    {
-        hedge.Telemetry = Telemetry;
-        return hedge;
-    }
-
-    internal TimeoutStrategy Attach(TimeoutStrategy timeout)
-    {
-        timeout.Telemetry = Telemetry;
-        return timeout;
-    }
-
-    internal Bulkhead Attach(Bulkhead bulkhead)
-    {
-        bulkhead.Telemetry = Telemetry;
-        return bulkhead;
-    }
-
-    internal RateLimitStrategy Attach(RateLimitStrategy rateLimit)
-    {
-        rateLimit.Telemetry = Telemetry;
-        return rateLimit;
-    }
-
-    private KeyedRateLimitStrategy<TKey> Attach<TKey>(KeyedRateLimitStrategy<TKey> rateLimit)
-        where TKey : notnull
-    {
-        rateLimit.Telemetry = Telemetry;
-        return rateLimit;
-    }
-
-    internal CacheFallbackStrategy Attach(CacheFallbackStrategy cacheFallback)
-    {
-        if (_loggerFactory is not null)
-        {
-            ResilienceTelemetry telemetry = Telemetry;
-            string name = cacheFallback.Name;
-            cacheFallback.StaleResultServed += (_, args) => telemetry.OnStaleResultServed(name, args);
-        }
-
-        return cacheFallback;
+        options.Validate();
+        return new RetryStrategy(name, options, _timeProvider, Telemetry, options.Budget is { } budget ? GetOrAddRetryBudget(budget) : null);
     }
 
     /// <summary>
-    /// Attaches the instances handed to a <see cref="ResilientCallBuilder{T}"/> that report to no registry yet (created
-    /// by hand), so that their rejections, timeouts and transitions reach this registry's telemetry; each is attached once.
+    /// Lets the instances handed to a <see cref="ResilientCallBuilder{T}"/> that report to no registry (made with a public
+    /// constructor) report their rejections, timeouts and transitions to this registry's telemetry from now on; an
+    /// instance is adopted once, by the first registry.
     /// </summary>
-    internal void AdoptUnattached(CircuitBreaker? breaker, Bulkhead? bulkhead, RateLimitStrategy? rateLimit, TimeoutStrategy? timeout)
+    /// <remarks>
+    /// The one path where telemetry is not given by a constructor, because it cannot be: the instance existed before any
+    /// registry saw it (documented on <see cref="ResilientCallBuilder{T}"/>). It is not changed either: the adoption is
+    /// recorded in <see cref="AdoptedTelemetry"/>, which such an instance (only one whose constructor got no telemetry)
+    /// consults when it reports something, never on a call that goes through.
+    /// </remarks>
+    internal void AdoptHandMade(CircuitBreaker? breaker, Bulkhead? bulkhead, RateLimitStrategy? rateLimit, TimeoutStrategy? timeout)
     {
-        lock (s_adoptLock)
-        {
-            if (breaker is { Telemetry: null })
-            {
-                Attach(breaker);
-            }
-
-            if (bulkhead is { Telemetry: null })
-            {
-                Attach(bulkhead);
-            }
-
-            if (rateLimit is { Telemetry: null })
-            {
-                Attach(rateLimit);
-            }
-
-            if (timeout is { Telemetry: null })
-            {
-                Attach(timeout);
-            }
-        }
+        ResilienceTelemetry telemetry = Telemetry;
+        AdoptedTelemetry.Adopt(breaker?.OwnTelemetry is null ? breaker : null, telemetry);
+        AdoptedTelemetry.Adopt(bulkhead?.OwnTelemetry is null ? bulkhead : null, telemetry);
+        AdoptedTelemetry.Adopt(rateLimit?.OwnTelemetry is null ? rateLimit : null, telemetry);
+        AdoptedTelemetry.Adopt(timeout?.OwnTelemetry is null ? timeout : null, telemetry);
     }
-
-    private static readonly object s_adoptLock = new();
 
     private readonly ConcurrentDictionary<string, WorkerPool> _workerPools = new(StringComparer.Ordinal);
 
-    /// <summary>Reports <paramref name="pool"/>'s rejections, jobs and queue to this registry's telemetry (<c>AddWorkerPool</c>).</summary>
-    /// <exception cref="InvalidOperationException">Another pool of that name is already attached.</exception>
-    internal WorkerPool Attach(WorkerPool pool)
+    /// <summary>
+    /// Counts <paramref name="pool"/> (made with this registry's telemetry by <c>AddWorkerPool</c>) in the
+    /// <c>resilience.bulkhead.queued</c> gauge.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another pool of that name is already registered.</exception>
+    internal WorkerPool AddWorkerPool(WorkerPool pool)
     {
         if (!_workerPools.TryAdd(pool.Name, pool) && !ReferenceEquals(_workerPools[pool.Name], pool))
         {
             throw new InvalidOperationException($"A worker pool named '{pool.Name}' is already registered; give each pool its own name.");
         }
 
-        pool.Telemetry = Telemetry;
         return pool;
     }
 

@@ -14,6 +14,7 @@ namespace Resilience;
 public sealed class TimeoutStrategy
 {
     private readonly TimeoutSource?[] _pool;
+    private readonly ResilienceTelemetry? _telemetry;
     private TimeoutSource? _first;
     private Settings _settings;
 
@@ -31,6 +32,13 @@ public sealed class TimeoutStrategy
         _pool = new TimeoutSource?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64) - 1];
     }
 
+    /// <summary>Creates the strategy reporting its timeouts to <paramref name="telemetry"/> (a registry's).</summary>
+    internal TimeoutStrategy(string name, TimeSpan timeout, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
+        : this(name, timeout, timeProvider)
+    {
+        _telemetry = telemetry;
+    }
+
     /// <summary>The strategy's name.</summary>
     public string Name { get; }
 
@@ -39,8 +47,14 @@ public sealed class TimeoutStrategy
 
     internal TimeProvider TimeProvider { get; }
 
-    /// <summary>Where rejections, timeouts and transitions are reported; set by the registry that created the instance.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>
+    /// Where timeouts are reported: the telemetry the constructor got (from the registry that made the instance), else
+    /// that of the registry that adopted a hand-made one (<see cref="AdoptedTelemetry"/>).
+    /// </summary>
+    internal ResilienceTelemetry? Telemetry => _telemetry ?? AdoptedTelemetry.Of(this);
+
+    /// <summary>The telemetry the constructor got; <see langword="null"/> for an instance made with the public constructor.</summary>
+    internal ResilienceTelemetry? OwnTelemetry => _telemetry;
 
     /// <summary><see cref="Timeout"/> in units of <see cref="System.TimeProvider.GetTimestamp"/>.</summary>
     internal long TimeoutTimestampTicks => Volatile.Read(ref _settings).TimestampTicks;

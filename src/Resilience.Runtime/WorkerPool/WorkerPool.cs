@@ -40,11 +40,18 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
     /// <param name="options">Settings; validated here.</param>
     /// <param name="timeProvider">The clock that times the shutdown deadline; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public WorkerPool(string name, WorkerPoolOptions options, TimeProvider? timeProvider = null)
+        : this(name, options, timeProvider, telemetry: null)
+    {
+    }
+
+    /// <summary>Creates the pool reporting its rejections and jobs to <paramref name="telemetry"/> (a registry's: <c>AddWorkerPool</c>), and starts its workers.</summary>
+    internal WorkerPool(string name, WorkerPoolOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = name;
+        Telemetry = telemetry;
         MaxConcurrency = options.MaxConcurrency;
         MaxQueue = options.MaxQueue;
         ShutdownTimeout = options.ShutdownTimeout;
@@ -104,8 +111,8 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
     /// <summary>Raised on the worker, after the job, when a job throws. A handler that throws is ignored.</summary>
     public event EventHandler<WorkerPoolJobFailedEventArgs>? JobFailed;
 
-    /// <summary>Where rejections and failed jobs are reported; set by <c>AddWorkerPool</c>.</summary>
-    internal ResilienceTelemetry? Telemetry { get; set; }
+    /// <summary>Where rejections and jobs are reported: the registry's, given to the constructor by <c>AddWorkerPool</c>.</summary>
+    internal ResilienceTelemetry? Telemetry { get; }
 
     /// <summary>Queues <paramref name="job"/> if there is room now; never waits.</summary>
     /// <param name="job">The job; it receives the pool's stopping token.</param>

@@ -34,8 +34,8 @@ public static class WorkerPoolServiceCollectionExtensions
         {
             var options = new WorkerPoolOptions();
             configure?.Invoke(options);
-            var pool = new WorkerPool(name, options, sp.GetService<TimeProvider>());
-            return sp.GetRequiredService<ResilienceRegistry>().Attach(pool);
+            ResilienceRegistry registry = sp.GetRequiredService<ResilienceRegistry>();
+            return registry.AddWorkerPool(new WorkerPool(name, options, sp.GetService<TimeProvider>(), registry.Telemetry));
         });
         services.AddSingleton<IHostedService>(sp => new WorkerPoolHostedService(sp.GetRequiredKeyedService<WorkerPool>(name)));
         return services;

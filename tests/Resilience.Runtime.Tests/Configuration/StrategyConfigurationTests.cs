@@ -178,6 +178,8 @@ public sealed class StrategyConfigurationTests
     [InlineData("RateLimit:Algorithm", "Leaky", "'Leaky' is not a rate limit algorithm; write TokenBucket, SlidingWindow, FixedWindow or SlidingWindowExact.")]
     [InlineData("Timeout:Timeout", "2s", "'2s' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.")]
     [InlineData("CacheFallback:StaleTtl", "forever", "'forever' is not a time span; write it as [d.]hh:mm:ss[.fff], e.g. '00:00:30'.")]
+    [InlineData("Hedge:OnFailure", "yes", "'yes' is not true or false.")]
+    [InlineData("CircuitBreaker:FailureThreshold", "99999999999", "'99999999999' is not a whole number.")]
     public void Unparsable_values_fail_at_start_up_naming_the_path_and_the_value(string key, string value, string expected)
     {
         using ServiceProvider provider = Build(new Dictionary<string, string?>
