@@ -42,7 +42,7 @@ public sealed class DryRunTests(ITestOutputHelper output)
                 "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "KernelRetryBreakerBenchmarks",
                 "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RejectionStormBenchmarks",
                 "RetryBreakerBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
-                "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
+                "TimeoutBreakerRetryBenchmarks", "TimeoutStartBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }
