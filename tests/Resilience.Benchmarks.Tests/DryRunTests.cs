@@ -41,8 +41,8 @@ public sealed class DryRunTests(ITestOutputHelper output)
                 "CacheFallbackBenchmarks", "ChaosOffBenchmarks", "ColdStartBenchmarks", "ContentionBenchmarks", "FallbackBenchmarks",
                 "FullStackBenchmarks", "GeneratorBenchmarks", "HedgeBenchmarks", "KernelRetryBreakerBenchmarks",
                 "KernelTimeoutBreakerRetryBenchmarks", "PrimitiveBenchmarks", "RedisRateLimitBenchmarks", "RejectionStormBenchmarks",
-                "RetryBreakerBenchmarks", "RetryBreakerFloorBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks", "TaskAsyncBenchmarks", "TaskSyncBenchmarks",
-                "TimeoutBreakerRetryBenchmarks", "WorkerPoolBenchmarks",
+                "RetryBreakerBenchmarks", "RetryBreakerFloorBenchmarks", "RetrySecondAttemptBenchmarks", "SharedCacheBenchmarks",
+                "TaskAsyncBenchmarks", "TaskSyncBenchmarks", "TimeoutBreakerRetryBenchmarks", "TimeoutStartBenchmarks", "WorkerPoolBenchmarks",
             },
             names.Order(StringComparer.Ordinal));
     }
