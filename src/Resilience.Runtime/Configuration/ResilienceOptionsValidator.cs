@@ -95,17 +95,18 @@ public sealed class ResilienceOptionsValidator : IValidateOptions<ResilienceOpti
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>The message of an options exception without the runtime's "(Parameter ...)" and "Actual value" suffixes.</summary>
+    /// <summary>
+    /// The message of an options exception without the runtime's "(Parameter ...)" and "Actual value" suffixes. The
+    /// suffix is not searched for as English text: the runtime writes it again, for an empty message with the same
+    /// parameter and value, in the same culture, and exactly that is cut off the end, so a localized runtime's suffix goes too.
+    /// </summary>
     internal static string Describe(ArgumentException exception)
     {
         string message = exception.Message;
-        int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        if (cut < 0)
-        {
-            cut = message.IndexOf(Environment.NewLine, StringComparison.Ordinal);
-        }
-
-        return cut < 0 ? message : message[..cut];
+        string suffix = exception is ArgumentOutOfRangeException range
+            ? new ArgumentOutOfRangeException(range.ParamName, range.ActualValue, string.Empty).Message
+            : new ArgumentException(string.Empty, exception.ParamName).Message;
+        return message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 
     private static void ValidateCacheFallback(CacheFallbackOverrides cache)

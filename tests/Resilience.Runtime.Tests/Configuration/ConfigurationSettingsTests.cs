@@ -113,6 +113,35 @@ public sealed class ConfigurationSettingsTests
         }
     }
 
+    [Fact]
+    public void An_options_exception_is_described_without_the_runtimes_suffixes_in_any_culture()
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture, savedUi = CultureInfo.CurrentUICulture;
+        try
+        {
+            foreach (string culture in new[] { "en-US", "de-DE", "ja-JP" })
+            {
+                CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+
+                Assert.Equal("MaxQueue must be zero or more.", ResilienceOptionsValidator.Describe(new ArgumentException("MaxQueue must be zero or more.", "MaxQueue")));
+                Assert.Equal("Ratio must be from 0 to 1.", ResilienceOptionsValidator.Describe(new ArgumentOutOfRangeException("Ratio", 1.5, "Ratio must be from 0 to 1.")));
+                Assert.Equal("Window must be positive.", ResilienceOptionsValidator.Describe(new ArgumentOutOfRangeException("Window", "Window must be positive.")));
+                Assert.Equal("Name is required.", ResilienceOptionsValidator.Describe(new ArgumentNullException("Name", "Name is required.")));
+                Assert.Equal("No parameter named.", ResilienceOptionsValidator.Describe(new ArgumentException("No parameter named.")));
+
+                // Only the suffix the runtime added goes, not text of the message that looks like it.
+                Assert.Equal(
+                    "Write 'x' as in (Parameter 'x') only.",
+                    ResilienceOptionsValidator.Describe(new ArgumentException("Write 'x' as in (Parameter 'x') only.", "y")));
+            }
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+            CultureInfo.CurrentUICulture = savedUi;
+        }
+    }
+
     private static SettingKind KindOf(Type type)
         => type == typeof(int) ? SettingKind.Integer
             : type == typeof(double) ? SettingKind.Number
