@@ -22,13 +22,13 @@ public sealed class RateLimitAllocationTests
             failures += limit.TryAcquire() ? 0 : 1;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Cycles; i++)
+        long allocated = AllocationProbe.Least(() =>
         {
-            failures += limit.TryAcquire() ? 0 : 1;
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < Cycles; i++)
+            {
+                failures += limit.TryAcquire() ? 0 : 1;
+            }
+        });
 
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
@@ -47,13 +47,13 @@ public sealed class RateLimitAllocationTests
             pending += Cycle(limit);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Cycles; i++)
+        long allocated = AllocationProbe.Least(() =>
         {
-            pending += Cycle(limit);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < Cycles; i++)
+            {
+                pending += Cycle(limit);
+            }
+        });
 
         Assert.Equal(0, pending);
         Assert.Equal(0, allocated);
@@ -83,13 +83,13 @@ public sealed class RateLimitAllocationTests
             pending += Cycle(limit, keys[i % keys.Length]);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Cycles; i++)
+        long allocated = AllocationProbe.Least(() =>
         {
-            pending += Cycle(limit, keys[i % keys.Length]);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < Cycles; i++)
+            {
+                pending += Cycle(limit, keys[i % keys.Length]);
+            }
+        });
 
         Assert.Equal(0, pending);
         Assert.Equal(0, allocated);
@@ -118,13 +118,13 @@ public sealed class RateLimitAllocationTests
             failures += limit.TryAcquire(i % 16) ? 0 : 1;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Cycles; i++)
+        long allocated = AllocationProbe.Least(() =>
         {
-            failures += limit.TryAcquire(i % 16) ? 0 : 1;
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < Cycles; i++)
+            {
+                failures += limit.TryAcquire(i % 16) ? 0 : 1;
+            }
+        });
 
         Assert.Equal(0, failures);
         Assert.Equal(0, allocated);
