@@ -28,6 +28,7 @@ public class ContentionBenchmarks
     private CancellationToken _token;
     private IContendedService _proxy = null!;
     private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
+    private Bulkhead _bulkhead = null!;
     private long _sum;
 
     /// <summary>The sum of every value returned so far (keeps the calls observable).</summary>
@@ -40,6 +41,7 @@ public class ContentionBenchmarks
         _proxy = new ContendedServiceResilient(_inner, _registry);
         _token = _caller.Token;
         _polly = PollyPipelines.Contended();
+        _bulkhead = new Bulkhead("contended-alone", new BulkheadOptions { MaxConcurrency = Settings.MaxConcurrency });
     }
 
     /// <summary>Disposes the registry and the caller token.</summary>
@@ -61,6 +63,13 @@ public class ContentionBenchmarks
     /// <summary>The same strategies as one shared Polly v8 pipeline.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public Task PollyV8() => RunWorkers(static b => b.PollyLoopAsync());
+
+    /// <summary>
+    /// The bulkhead alone, shared by every worker: <see cref="Bulkhead.AdmitAsync"/> and <see cref="Bulkhead.Release"/>,
+    /// as the generated decorator calls them, around the same inner call.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task BulkheadAlone() => RunWorkers(static b => b.BulkheadLoopAsync());
 
     private Task RunWorkers(Func<ContentionBenchmarks, Task> loop)
     {
@@ -90,6 +99,27 @@ public class ContentionBenchmarks
         for (int i = 0; i < CallsPerWorker; i++)
         {
             sum += await _proxy.GetAsync(i, _token).ConfigureAwait(false);
+        }
+
+        Interlocked.Add(ref _sum, sum);
+    }
+
+    private async Task BulkheadLoopAsync()
+    {
+        long sum = 0;
+        for (int i = 0; i < CallsPerWorker; i++)
+        {
+            if (await _bulkhead.AdmitAsync(_token).ConfigureAwait(false) is null)
+            {
+                try
+                {
+                    sum += await _inner.GetAsync(i, _token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _bulkhead.Release();
+                }
+            }
         }
 
         Interlocked.Add(ref _sum, sum);
