@@ -46,4 +46,45 @@ public sealed class TimeoutSystemClockTests
             Assert.False(caller.IsCancellationRequested);
         }
     }
+
+    [Fact]
+    public async Task A_timer_does_not_run_with_the_context_of_the_caller_whose_use_created_it()
+    {
+        var timeout = new TimeoutStrategy("context", TimeSpan.FromMilliseconds(2));
+        var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var local = new AsyncLocal<string>();
+
+        // The first use creates the source and its timer while the caller's AsyncLocal holds a value.
+        local.Value = "caller's";
+        TimeoutScope scope = timeout.Start(CancellationToken.None);
+        Assert.False(ExecutionContext.IsFlowSuppressed()); // the constructor restored the flow it suppressed
+        local.Value = null;
+
+        // UnsafeRegister runs the callback on the thread that cancels, in the context the timer runs with.
+        using CancellationTokenRegistration registration = scope.Token.UnsafeRegister(
+            state => ((TaskCompletionSource<string?>)state!).TrySetResult(local.Value),
+            seen);
+        try
+        {
+            Assert.Null(await seen.Task.WaitAsync(SafetyNet));
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Starting_under_a_suppressed_flow_leaves_it_suppressed()
+    {
+        var timeout = new TimeoutStrategy("suppressed", TimeSpan.FromSeconds(10));
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            timeout.Start(CancellationToken.None).Dispose(); // creates a source: no second SuppressFlow, no RestoreFlow
+            Assert.True(ExecutionContext.IsFlowSuppressed());
+        }
+
+        Assert.False(ExecutionContext.IsFlowSuppressed());
+    }
 }
