@@ -6,7 +6,8 @@ namespace Resilience.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c> runs
 /// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports;
-/// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one.
+/// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one; <c>... -- interleaved [ROUNDS]</c>
+/// measures the timeout's share of the generated stack in turns (for a busy machine).
 /// </summary>
 public static class Program
 {
@@ -31,6 +32,13 @@ public static class Program
         {
             double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
             Console.Write(Runtime.ClockLag.Format(Runtime.ClockLag.Measure(TimeSpan.FromSeconds(seconds))));
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "interleaved")
+        {
+            int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
+            Console.Write(Runtime.InterleavedRun.Format(Runtime.InterleavedRun.Run(rounds, 100_000)));
             return 0;
         }
 

@@ -16,3 +16,17 @@ public sealed class ClockLagTests
         Assert.StartsWith($"{result.Samples} samples; Stopwatch - TickCount64: ", ClockLag.Format(result), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The <c>-- interleaved</c> runner runs every row (no timing is asserted).</summary>
+public sealed class InterleavedRunTests
+{
+    [Fact]
+    public void Every_row_runs_and_is_reported()
+    {
+        IReadOnlyList<InterleavedRun.Row> rows = InterleavedRun.Run(rounds: 2, callsPerRound: 100);
+
+        Assert.Equal(13, rows.Count);
+        Assert.All(rows, row => Assert.True(row.MinNs > 0 && row.MinNs <= row.MedianNs, row.Name));
+        Assert.Contains("TimeoutBreakerRetry.Generated", InterleavedRun.Format(rows), StringComparison.Ordinal);
+    }
+}
