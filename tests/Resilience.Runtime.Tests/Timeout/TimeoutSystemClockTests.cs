@@ -52,7 +52,7 @@ public sealed class TimeoutSystemClockTests
     {
         var timeout = new TimeoutStrategy("context", TimeSpan.FromMilliseconds(2));
         var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var local = new AsyncLocal<string>();
+        var local = new AsyncLocal<string?>();
 
         // The first use creates the source and its timer while the caller's AsyncLocal holds a value.
         local.Value = "caller's";
