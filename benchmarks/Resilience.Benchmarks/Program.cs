@@ -5,7 +5,9 @@ namespace Resilience.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c> runs
-/// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports.
+/// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports;
+/// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one; <c>... -- interleaved [ROUNDS]</c>
+/// measures the timeout's share of the generated stack in turns (for a busy machine).
 /// </summary>
 public static class Program
 {
@@ -23,6 +25,20 @@ public static class Program
             IReadOnlyList<VersusChart.Scenario> scenarios = VersusChart.Read(args[1]);
             File.WriteAllText(args[2], VersusChart.Render(scenarios, args.Length == 4 ? args[3] : "BenchmarkDotNet, mean of one run"));
             Console.WriteLine($"{args[2]}: {scenarios.Count} scenarios");
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "clock-lag")
+        {
+            double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+            Console.Write(Runtime.ClockLag.Format(Runtime.ClockLag.Measure(TimeSpan.FromSeconds(seconds))));
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "interleaved")
+        {
+            int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
+            Console.Write(Runtime.InterleavedRun.Format(Runtime.InterleavedRun.Run(rounds, 100_000)));
             return 0;
         }
 

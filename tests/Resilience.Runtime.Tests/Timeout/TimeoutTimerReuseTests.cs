@@ -175,6 +175,66 @@ public sealed class TimeoutTimerReuseTests
     }
 
     [Fact]
+    public void The_pool_keeps_twice_as_many_sources_as_processors_within_4_to_64_and_serves_them_all_again()
+    {
+        int kept = Math.Clamp(Environment.ProcessorCount * 2, 4, 64);
+        var timeout = new TimeoutStrategy("capacity", Limit, _clock);
+        var scopes = new TimeoutScope[kept + 3];
+        for (int i = 0; i < scopes.Length; i++)
+        {
+            scopes[i] = timeout.Start(CancellationToken.None);
+        }
+
+        for (int i = 0; i < scopes.Length; i++)
+        {
+            scopes[i].Dispose();
+        }
+
+        Assert.Equal(3, _clock.TimersDisposed); // exactly the three beyond the pool's capacity
+
+        // As many scopes at once as the pool keeps: each gets a pooled source, none is created.
+        int created = _clock.TimersCreated;
+        var again = new TimeoutScope[kept];
+        for (int i = 0; i < again.Length; i++)
+        {
+            again[i] = timeout.Start(CancellationToken.None);
+        }
+
+        Assert.Equal(created, _clock.TimersCreated);
+        Assert.Equal(kept, again.Select(scope => scope.Token).Distinct().Count());
+
+        // One more finds the pool empty.
+        using TimeoutScope extra = timeout.Start(CancellationToken.None);
+        Assert.Equal(created + 1, _clock.TimersCreated);
+        foreach (TimeoutScope scope in again)
+        {
+            scope.Dispose();
+        }
+    }
+
+    [Fact]
+    public void After_an_early_wake_up_sets_the_timer_for_the_rest_of_a_use_the_next_use_leaves_it_alone()
+    {
+        var timeout = new TimeoutStrategy("rest", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose(); // timer due at t = 100 ms
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        TimeoutScope running = timeout.Start(CancellationToken.None); // deadline t = 150 ms
+        _clock.Advance(TimeSpan.FromMilliseconds(50)); // t = 100 ms: early wake-up, set again for t = 150 ms
+        Assert.Equal(2, _clock.Changes);
+        _clock.Advance(TimeSpan.FromMilliseconds(20));
+        running.Dispose();
+
+        // t = 120 ms: the timer is still due at t = 150 ms, before this use's deadline (t = 220 ms): not touched.
+        using TimeoutScope next = timeout.Start(CancellationToken.None);
+        Assert.Equal(2, _clock.Changes);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100) - Tick);
+        Assert.False(next.Token.IsCancellationRequested);
+        _clock.Advance(Tick);
+        Assert.True(next.IsExpired);
+    }
+
+    [Fact]
     public async Task Stress_no_use_expires_early_and_none_is_missed_while_pooled_timers_keep_running()
     {
         var clock = new FakeTimeProvider();
