@@ -40,7 +40,6 @@ internal sealed class TimeoutSource
     private long _state;
     private long _deadline;
     private long _due = NotDue;
-    private bool _timerDisposed; // under _timerGate
 
     internal TimeoutSource(TimeoutStrategy owner)
     {
@@ -111,13 +110,10 @@ internal sealed class TimeoutSource
         long previous = Interlocked.CompareExchange(ref _state, generation + Idle, armed);
         if (previous == armed)
         {
-            // Fails when the caller's token cancelled the source: a cancelled source can never be reused.
+            // Fails when the caller's token cancelled the source: a cancelled source can never be reused. It is dropped in
+            // the Idle state of this generation: nothing reads the state of a dropped source again (a second Dispose of
+            // the same use finds the state changed and does nothing, the timer callback finds no armed use).
             retired = !Cts.TryReset();
-            if (retired)
-            {
-                Volatile.Write(ref _state, generation + Retired);
-            }
-
             return !retired;
         }
 
@@ -132,13 +128,14 @@ internal sealed class TimeoutSource
     /// The source is not disposed: a timer callback may still be cancelling it, and disposing would make that
     /// callback throw on a timer thread. A source without timer or wait handle needs no disposal. The timer is disposed
     /// under the gate, so that a callback that is setting it again never races with the disposal (not every provider's
-    /// timer is safe for that, FakeTimeProvider's is not) and never sets a disposed timer.
+    /// timer is safe for that, FakeTimeProvider's is not). Nothing sets the timer afterwards: a retired source is never
+    /// armed again (it is not in the pool), <see cref="Arm"/> is the only caller of <see cref="SetTimer"/>, and the
+    /// callback sets the timer only for an armed use, whose state it reads under the gate.
     /// </remarks>
     internal void Retire()
     {
         lock (_timerGate)
         {
-            _timerDisposed = true;
             _timer.Dispose();
         }
     }
@@ -148,7 +145,7 @@ internal sealed class TimeoutSource
     {
         lock (_timerGate)
         {
-            if (_due <= deadline || _timerDisposed)
+            if (_due <= deadline)
             {
                 return; // a timer callback set it meanwhile, for this use
             }
@@ -170,7 +167,7 @@ internal sealed class TimeoutSource
             while (true)
             {
                 long state = Volatile.Read(ref _state);
-                if ((state & StateMask) != Armed || _timerDisposed)
+                if ((state & StateMask) != Armed)
                 {
                     // Idle, ended or retired: the timer goes quiet. The next use sees NotDue and sets it.
                     break;

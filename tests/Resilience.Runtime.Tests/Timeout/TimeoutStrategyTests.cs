@@ -64,6 +64,7 @@ public sealed class TimeoutStrategyTests
 
         using TimeoutScope scope = timeout.Start(caller.Token);
 
+        Assert.Equal(caller.Token, scope.Token); // the caller's own token: no pooled source is taken
         Assert.True(scope.Token.IsCancellationRequested);
         Assert.False(scope.IsExpired);
         _clock.Advance(Limit);
