@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Runtime.Tests.Keyed;
@@ -325,6 +326,137 @@ public sealed class BoundedKeyTableTests
 
         Assert.True(table.TryGetValue(new Key("a"), out _));
         Assert.False(table.TryGetValue(new Key("b"), out _));
+    }
+
+    [Fact]
+    public void The_sweep_timer_is_created_without_the_creators_execution_context_and_the_creators_flow_is_left_as_it_was()
+    {
+        // A system timer captures the execution context flowing at its creation (and keeps its AsyncLocal values alive).
+        var clock = new RecordingClock();
+        using (new TestTable(clock, maxKeys: 10, idleTimeout: TimeSpan.FromMinutes(1)))
+        {
+            Assert.Equal(new[] { true }, clock.FlowSuppressedAtCreation);
+            Assert.False(ExecutionContext.IsFlowSuppressed());
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            using (new TestTable(clock, maxKeys: 10, idleTimeout: TimeSpan.FromMinutes(1)))
+            {
+                Assert.Equal(new[] { true, true }, clock.FlowSuppressedAtCreation);
+                Assert.True(ExecutionContext.IsFlowSuppressed()); // the caller's own suppression is not undone
+            }
+        }
+
+        Assert.False(ExecutionContext.IsFlowSuppressed());
+    }
+
+    [Fact]
+    public void Dispose_disposes_the_sweep_timer_once()
+    {
+        var clock = new RecordingClock();
+        var table = new TestTable(clock, maxKeys: 10, idleTimeout: TimeSpan.FromMinutes(1));
+        Assert.Equal(0, clock.TimersDisposed);
+
+        table.Dispose();
+        table.Dispose();
+
+        Assert.Equal(1, clock.TimersDisposed);
+    }
+
+    [Fact]
+    public void A_key_swept_as_idle_with_state_that_matters_comes_back_drained()
+    {
+        using var table = new TestTable(_clock, maxKeys: 10, idleTimeout: TimeSpan.FromMinutes(1));
+        table.GetOrAdd(new Key("a")).Pending = TimeSpan.FromMinutes(5).Ticks;
+
+        _clock.Advance(TimeSpan.FromMinutes(1)); // the timer sweeps: a leaves, its state matters until 6 min
+        Assert.False(table.TryGetValue(new Key("a"), out _));
+
+        Assert.True(table.GetOrAdd(new Key("a")).Drained);
+    }
+
+    [Fact]
+    public void An_idle_key_evicted_by_an_overflow_does_not_take_the_place_of_a_least_recently_used_one()
+    {
+        using var table = new TestTable(_clock, maxKeys: 20, idleTimeout: TimeSpan.FromMinutes(10));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        table.GetOrAdd(new Key("old"));
+        for (int minute = 2; minute <= 11; minute++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1)); // minute by minute: the timer's sweep at 10 min sees 10 min
+        }
+
+        // 11 min: old is idle, the next timer sweep is at 15 min
+        for (int i = 0; i < 19; i++)
+        {
+            table.GetOrAdd(new Key("r" + i));
+        }
+
+        table.GetOrAdd(new Key("new")); // 20 held: old goes as idle, then r0 to get down to 18
+
+        Assert.Equal(19, table.Count);
+        Assert.False(table.TryGetValue(new Key("old"), out _));
+        Assert.False(table.TryGetValue(new Key("r0"), out _));
+        Assert.True(table.TryGetValue(new Key("r1"), out _));
+    }
+
+    [Fact]
+    public void A_value_evicted_by_an_overflow_is_not_kept_alive_by_the_table()
+    {
+        using var table = new TestTable(_clock, maxKeys: 2, idleTimeout: TimeSpan.FromHours(1));
+        WeakReference evicted = AddAndOverflow(table);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(evicted.IsAlive);
+        Assert.Equal(2, table.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference AddAndOverflow(TestTable table)
+    {
+        var evicted = new WeakReference(table.GetOrAdd(new Key("a")));
+        table.GetOrAdd(new Key("b"));
+        table.GetOrAdd(new Key("c")); // evicts a
+        Assert.False(table.TryGetValue(new Key("a"), out _));
+        table.Removed.Clear();
+        return evicted;
+    }
+
+    /// <summary>A fake clock that records, for each timer created, whether execution context flow was suppressed, and counts disposals.</summary>
+    private sealed class RecordingClock : FakeTimeProvider
+    {
+        private int _disposed;
+
+        public List<bool> FlowSuppressedAtCreation { get; } = [];
+
+        public int TimersDisposed => Volatile.Read(ref _disposed);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            FlowSuppressedAtCreation.Add(ExecutionContext.IsFlowSuppressed());
+            return new CountedTimer(this, base.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private sealed class CountedTimer(RecordingClock owner, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                Interlocked.Increment(ref owner._disposed);
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+        }
     }
 
     /// <summary>A key whose hash code can be chosen, so that several keys share a slot of the churn memory.</summary>
