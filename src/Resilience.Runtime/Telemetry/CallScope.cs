@@ -9,60 +9,31 @@ namespace Resilience;
 /// ends the spans.
 /// </summary>
 /// <remarks>
-/// A mutable struct: call its members on the local itself, never on a copy. A <see langword="default"/> scope does
-/// nothing. When nobody listens every member is a few field reads and allocates nothing; the events of
-/// <see cref="ResilienceRegistry"/> are still raised on the failure paths.
+/// A mutable struct of two references: call its members on the local itself, never on a copy, and dispose it once. A
+/// <see langword="default"/> scope does nothing. When nobody listens and no chaos is configured the scope holds no
+/// state, and its members on the success path are a null check each; the events of <see cref="ResilienceRegistry"/> are
+/// still raised on the failure paths. A call that is measured, traced or retried keeps its state in an object that the
+/// thread reuses for its next call once this one is disposed, so listening to metrics allocates nothing per call.
 /// </remarks>
 public struct CallScope : IDisposable
 {
-    private const byte Success = 0;
-    private const byte Failure = 1;
-    private const byte Rejected = 2;
-    private const byte FellBack = 3;
-
     private readonly CallTelemetry? _owner;
-    private readonly bool _measured;
-    private readonly long _started;
-    private readonly Activity? _activity;
-    private readonly CallTelemetry? _previousAmbient;
-    private readonly bool _ambient;
-    private readonly ChaosInjector? _chaos;
-    private Activity? _attempt;
-    private Exception? _error;
-    private int _retries;
-    private byte _outcome;
+    private CallScopeState? _state;
 
-    // A retry whose delay has been started, reported by the StartAttempt that makes it (see RetryDelayAsync).
-    private RetryStrategy? _pendingRetry;
-    private Exception? _pendingRetryError;
-    private TimeSpan _pendingRetryDelay;
-
-    internal CallScope(CallTelemetry owner, bool measured, long started, Activity? activity, bool ambient, CallTelemetry? previousAmbient, ChaosInjector? chaos)
+    internal CallScope(CallTelemetry owner, CallScopeState? state)
     {
-        _chaos = chaos;
         _owner = owner;
-        _measured = measured;
-        _started = started;
-        _activity = activity;
-        _ambient = ambient;
-        _previousAmbient = previousAmbient;
-        _attempt = null;
-        _error = null;
-        _retries = 0;
-        _outcome = Success;
-        _pendingRetry = null;
-        _pendingRetryError = null;
-        _pendingRetryDelay = default;
+        _state = state;
     }
 
     /// <summary>The call span, or <see langword="null"/> when nobody traces.</summary>
-    public readonly Activity? Activity => _activity;
+    public readonly Activity? Activity => _state?.Activity;
 
     /// <summary>
     /// Whether configuration injects chaos into this call's inner calls (read once, when the call started). Generated
     /// code checks it before each inner call and calls <see cref="InjectChaosAsync"/> only when it is set.
     /// </summary>
-    public readonly bool HasChaos => _chaos is not null;
+    public readonly bool HasChaos => _state is { Chaos: not null };
 
     /// <summary>
     /// Injects chaos into the inner call about to be made, when this attempt's draw says so: waits the configured
@@ -71,15 +42,15 @@ public struct CallScope : IDisposable
     /// </summary>
     /// <param name="cancellationToken">The token the inner call would get.</param>
     public readonly ValueTask<bool> InjectChaosAsync(CancellationToken cancellationToken)
-        => _chaos is { } chaos ? chaos.InjectAsync(cancellationToken) : new ValueTask<bool>(false);
+        => _state?.Chaos is { } chaos ? chaos.InjectAsync(cancellationToken) : new ValueTask<bool>(false);
 
     /// <summary>Like <see cref="InjectChaosAsync"/>, blocking the thread for the latency; for synchronous methods.</summary>
     /// <param name="cancellationToken">The token the inner call would get.</param>
-    public readonly bool InjectChaos(CancellationToken cancellationToken) => _chaos is { } chaos && chaos.Inject(cancellationToken);
+    public readonly bool InjectChaos(CancellationToken cancellationToken) => _state?.Chaos is { } chaos && chaos.Inject(cancellationToken);
 
     /// <summary>The result chaos substitutes for the inner call's (after <see cref="InjectChaosAsync"/> returned <see langword="true"/>).</summary>
     /// <typeparam name="T">The method's result type.</typeparam>
-    public readonly T ChaosResult<T>() => _chaos is { } chaos ? chaos.GetResult<T>() : default!;
+    public readonly T ChaosResult<T>() => _state?.Chaos is { } chaos ? chaos.GetResult<T>() : default!;
 
     /// <summary>
     /// Starts the child span of attempt <paramref name="attempt"/> (from 1) when the call is traced; call it at the top
@@ -87,29 +58,12 @@ public struct CallScope : IDisposable
     /// <see cref="RetryDelayAsync"/> waited.
     /// </summary>
     /// <param name="attempt">The attempt about to be made, from 1.</param>
-    public void StartAttempt(int attempt)
+    public readonly void StartAttempt(int attempt)
     {
-        if (_pendingRetry is { } retry)
+        if (_state is { } state && _owner is { } owner)
         {
-            _pendingRetry = null;
-            OnRetry(retry, attempt - 1, _pendingRetryError, _pendingRetryDelay);
-            _pendingRetryError = null;
+            BeginAttempt(owner, state, attempt);
         }
-
-        if (_activity is null)
-        {
-            return;
-        }
-
-        EndAttempt(null);
-        Activity? span = _owner!.Telemetry.ActivitySource.StartActivity(_owner.AttemptSpanName, ActivityKind.Internal);
-        if (span is not null && span.IsAllDataRequested)
-        {
-            _owner.SetTags(span);
-            span.SetTag(ResilienceTelemetry.AttemptTag, attempt);
-        }
-
-        _attempt = span;
     }
 
     /// <summary>
@@ -120,15 +74,20 @@ public struct CallScope : IDisposable
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <param name="exception">The exception leaving the call.</param>
-    public bool Failed(Exception exception)
+    public readonly bool Failed(Exception exception)
     {
-        _error = exception;
-        _outcome = exception is ResilienceRejectedException ? Rejected : Failure;
-        if (_retries > 0 && exception is not OperationCanceledException && _owner?.Telemetry.Logger is { } logger)
+        if (_state is not { } state)
+        {
+            return false;
+        }
+
+        state.Error = exception;
+        state.Outcome = exception is ResilienceRejectedException ? CallScopeState.Rejected : CallScopeState.Failure;
+        if (state.Retries > 0 && exception is not OperationCanceledException && _owner?.Telemetry.Logger is { } logger)
         {
             // The retries were logged with the exception's type and message only; the full exception, once, here.
-            ResilienceLog.FailedAfterRetries(logger, _owner.OperationName, _retries, exception);
-            _retries = 0;
+            ResilienceLog.FailedAfterRetries(logger, _owner.OperationName, state.Retries, exception);
+            state.Retries = 0;
         }
 
         return false;
@@ -136,16 +95,20 @@ public struct CallScope : IDisposable
 
     /// <summary>Records that the fallback answers <paramref name="exception"/>; raises <see cref="ResilienceRegistry.OnFallback"/>.</summary>
     /// <param name="exception">The failure the fallback handles.</param>
-    public void Fallback(Exception exception)
+    public readonly void Fallback(Exception exception)
     {
-        _error = exception;
-        _outcome = FellBack;
+        if (_state is { } state)
+        {
+            state.Error = exception;
+            state.Outcome = CallScopeState.FellBack;
+        }
+
         if (_owner is null)
         {
             return;
         }
 
-        _activity?.AddEvent(new ActivityEvent("resilience.fallback", tags: new ActivityTagsCollection
+        _state?.Activity?.AddEvent(new ActivityEvent("resilience.fallback", tags: new ActivityTagsCollection
         {
             { ResilienceTelemetry.ErrorTypeTag, exception.GetType().FullName },
         }));
@@ -211,15 +174,6 @@ public struct CallScope : IDisposable
         }
     }
 
-    private ValueTask StartRetryDelay(RetryStrategy retry, TimeSpan delay, Exception? exception, CancellationToken cancellationToken)
-    {
-        EndAttempt(exception);
-        _pendingRetry = retry;
-        _pendingRetryError = exception;
-        _pendingRetryDelay = delay;
-        return retry.WaitAsync(delay, cancellationToken);
-    }
-
     /// <summary>Like <see cref="RetryDelayAsync"/>, blocking; for synchronous methods.</summary>
     /// <param name="retry">The retry strategy.</param>
     /// <param name="attempt">The retry about to be made, from 1.</param>
@@ -237,48 +191,101 @@ public struct CallScope : IDisposable
     /// <summary>Ends the call: records <c>resilience.calls</c> and <c>resilience.call.duration</c> and stops the spans.</summary>
     public void Dispose()
     {
-        if (_ambient)
+        if (_state is { } state)
         {
-            CallTelemetry.Ambient = _previousAmbient;
+            _state = null;
+            End(_owner, state);
+        }
+    }
+
+    private ValueTask StartRetryDelay(RetryStrategy retry, TimeSpan delay, Exception? exception, CancellationToken cancellationToken)
+    {
+        // A retry is a failure path: the state it needs (to report the retry when it is made) is taken here when the
+        // call had none.
+        CallScopeState state = _state ??= CallScopeState.Rent();
+        EndAttempt(state, exception);
+        state.PendingRetry = retry;
+        state.PendingRetryError = exception;
+        state.PendingRetryDelay = delay;
+        return retry.WaitAsync(delay, cancellationToken);
+    }
+
+    private static void BeginAttempt(CallTelemetry owner, CallScopeState state, int attempt)
+    {
+        if (state.PendingRetry is { } retry)
+        {
+            state.PendingRetry = null;
+            OnRetry(owner, state, retry, attempt - 1, state.PendingRetryError, state.PendingRetryDelay);
+            state.PendingRetryError = null;
         }
 
-        if (_owner is null || (!_measured && _activity is null))
+        if (state.Activity is null)
         {
             return;
         }
 
-        string outcome = _outcome switch
+        EndAttempt(state, null);
+        Activity? span = owner.Telemetry.ActivitySource.StartActivity(owner.AttemptSpanName, ActivityKind.Internal);
+        if (span is not null && span.IsAllDataRequested)
         {
-            Success => "success",
-            Failure => "failure",
-            Rejected => "rejected",
-            _ => "fallback",
-        };
-        string? errorType = _error?.GetType().FullName;
-        if (_activity is not null)
-        {
-            EndAttempt(_outcome is Success ? null : _error);
-            _activity.SetTag(ResilienceTelemetry.OutcomeTag, outcome);
-            if (_outcome is Failure or Rejected)
-            {
-                _activity.SetTag(ResilienceTelemetry.ErrorTypeTag, errorType);
-                _activity.SetStatus(ActivityStatusCode.Error, _error!.Message);
-            }
-
-            _activity.Stop();
+            owner.SetTags(span);
+            span.SetTag(ResilienceTelemetry.AttemptTag, attempt);
         }
 
-        _owner.Telemetry.Observer?.CallEnded(_owner, outcome, _error);
-        if (_measured)
+        state.Attempt = span;
+    }
+
+    private static void End(CallTelemetry? owner, CallScopeState state)
+    {
+        if (state.Ambient)
         {
-            ResilienceTelemetry telemetry = _owner.Telemetry;
+            CallTelemetry.Ambient = state.PreviousAmbient;
+        }
+
+        if (owner is not null && (state.Measured || state.Activity is not null))
+        {
+            Report(owner, state);
+        }
+
+        state.Return();
+    }
+
+    private static void Report(CallTelemetry owner, CallScopeState state)
+    {
+        byte outcomeCode = state.Outcome;
+        Exception? error = state.Error;
+        string outcome = outcomeCode switch
+        {
+            CallScopeState.Success => "success",
+            CallScopeState.Failure => "failure",
+            CallScopeState.Rejected => "rejected",
+            _ => "fallback",
+        };
+        string? errorType = error?.GetType().FullName;
+        if (state.Activity is { } activity)
+        {
+            EndAttempt(state, outcomeCode is CallScopeState.Success ? null : error);
+            activity.SetTag(ResilienceTelemetry.OutcomeTag, outcome);
+            if (outcomeCode is CallScopeState.Failure or CallScopeState.Rejected)
+            {
+                activity.SetTag(ResilienceTelemetry.ErrorTypeTag, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, error!.Message);
+            }
+
+            activity.Stop();
+        }
+
+        owner.Telemetry.Observer?.CallEnded(owner, outcome, error);
+        if (state.Measured)
+        {
+            ResilienceTelemetry telemetry = owner.Telemetry;
             var tags = default(TagList);
-            _owner.AddTags(ref tags);
+            owner.AddTags(ref tags);
             tags.Add(ResilienceTelemetry.OutcomeTag, outcome);
             if (errorType is not null)
             {
                 tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
-                if (ResilienceTelemetry.StrategyOf(_error!, out string? instance) is { } strategy)
+                if (ResilienceTelemetry.StrategyOf(error!, out string? instance) is { } strategy)
                 {
                     // The call ended (or fell back) because of our own rejection or timeout: say which instance.
                     tags.Add(ResilienceTelemetry.StrategyTag, strategy);
@@ -293,19 +300,14 @@ public struct CallScope : IDisposable
 
             if (telemetry.CallDuration.Enabled)
             {
-                telemetry.CallDuration.Record(telemetry.TimeProvider.GetElapsedTime(_started).TotalSeconds, tags);
+                telemetry.CallDuration.Record(telemetry.TimeProvider.GetElapsedTime(state.Started).TotalSeconds, tags);
             }
         }
     }
 
-    private void OnRetry(RetryStrategy retry, int attempt, Exception? exception, TimeSpan delay)
+    private static void OnRetry(CallTelemetry owner, CallScopeState state, RetryStrategy retry, int attempt, Exception? exception, TimeSpan delay)
     {
-        if (_owner is null)
-        {
-            return;
-        }
-
-        ResilienceTelemetry telemetry = _owner.Telemetry;
+        ResilienceTelemetry telemetry = owner.Telemetry;
         string? errorType = exception?.GetType().FullName;
         if (telemetry.RetryAttempts.Enabled)
         {
@@ -314,7 +316,7 @@ public struct CallScope : IDisposable
                 { ResilienceTelemetry.InstanceTag, retry.Name },
                 { ResilienceTelemetry.StrategyTag, "retry" },
             };
-            _owner.AddTags(ref tags);
+            owner.AddTags(ref tags);
             if (errorType is not null)
             {
                 tags.Add(ResilienceTelemetry.ErrorTypeTag, errorType);
@@ -323,10 +325,10 @@ public struct CallScope : IDisposable
             telemetry.RetryAttempts.Add(1, tags);
         }
 
-        if (_activity is not null)
+        if (state.Activity is { } activity)
         {
-            EndAttempt(exception);
-            _activity.AddEvent(new ActivityEvent("resilience.retry", tags: new ActivityTagsCollection
+            EndAttempt(state, exception);
+            activity.AddEvent(new ActivityEvent("resilience.retry", tags: new ActivityTagsCollection
             {
                 { ResilienceTelemetry.InstanceTag, retry.Name },
                 { ResilienceTelemetry.AttemptTag, attempt },
@@ -335,26 +337,26 @@ public struct CallScope : IDisposable
             }));
         }
 
-        _retries = attempt;
+        state.Retries = attempt;
         if (telemetry.Logger is { } logger && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
         {
             // One line, no stack trace: the exception's type and message (the full exception is logged if the call fails).
-            ResilienceLog.Retrying(logger, _owner.OperationName, attempt, delay.TotalMilliseconds, ResilienceLog.DescribeFailure(exception));
+            ResilienceLog.Retrying(logger, owner.OperationName, attempt, delay.TotalMilliseconds, ResilienceLog.DescribeFailure(exception));
         }
 
-        telemetry.Observer?.Retried(_owner, retry.Name, attempt, exception);
-        telemetry.Registry.RaiseRetry(_owner, retry.Name, attempt, delay, exception);
+        telemetry.Observer?.Retried(owner, retry.Name, attempt, exception);
+        telemetry.Registry.RaiseRetry(owner, retry.Name, attempt, delay, exception);
     }
 
-    private void EndAttempt(Exception? error)
+    private static void EndAttempt(CallScopeState state, Exception? error)
     {
-        Activity? attempt = _attempt;
+        Activity? attempt = state.Attempt;
         if (attempt is null)
         {
             return;
         }
 
-        _attempt = null;
+        state.Attempt = null;
         if (error is not null)
         {
             attempt.SetTag(ResilienceTelemetry.ErrorTypeTag, error.GetType().FullName);

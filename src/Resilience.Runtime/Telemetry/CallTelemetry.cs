@@ -81,32 +81,13 @@ public sealed class CallTelemetry
     public CallScope Start()
     {
         ResilienceTelemetry telemetry = Telemetry;
-        bool measured = telemetry.Calls.Enabled || telemetry.CallDuration.Enabled || telemetry.Observer is not null;
-        long started = measured ? telemetry.TimeProvider.GetTimestamp() : 0;
-        Activity? activity = null;
-        if (telemetry.ActivitySource.HasListeners())
+        ChaosInjector? chaos = ChaosPoint.Injector;
+        if (chaos is null && !telemetry.IsListened)
         {
-            activity = telemetry.ActivitySource.StartActivity(SpanName, ActivityKind.Internal);
-            if (activity is not null)
-            {
-                activity.SetCustomProperty(CallSpanMarker, this);
-                if (activity.IsAllDataRequested)
-                {
-                    SetTags(activity);
-                }
-            }
+            return new CallScope(this, null);
         }
 
-        bool ambient = false;
-        CallTelemetry? previous = null;
-        if (activity is null && (telemetry.Rejections.Enabled || telemetry.Timeouts.Enabled))
-        {
-            previous = s_ambient.Value;
-            s_ambient.Value = this;
-            ambient = true;
-        }
-
-        return new CallScope(this, measured, started, activity, ambient, previous, ChaosPoint.Injector);
+        return new CallScope(this, StartListened(chaos));
     }
 
     /// <summary>
@@ -129,7 +110,48 @@ public sealed class CallTelemetry
             }
         }
 
-        return new CallScope(this, measured: false, started: 0, activity, ambient: false, previousAmbient: null, ChaosPoint.Injector);
+        ChaosInjector? chaos = ChaosPoint.Injector;
+        if (activity is null && chaos is null)
+        {
+            return new CallScope(this, null);
+        }
+
+        CallScopeState state = CallScopeState.Rent();
+        state.Activity = activity;
+        state.Chaos = chaos;
+        return new CallScope(this, state);
+    }
+
+    private CallScopeState StartListened(ChaosInjector? chaos)
+    {
+        ResilienceTelemetry telemetry = Telemetry;
+        CallScopeState state = CallScopeState.Rent();
+        state.Chaos = chaos;
+        state.Measured = telemetry.Calls.Enabled || telemetry.CallDuration.Enabled || telemetry.Observer is not null;
+        state.Started = state.Measured ? telemetry.TimeProvider.GetTimestamp() : 0;
+        Activity? activity = null;
+        if (telemetry.ActivitySource.HasListeners())
+        {
+            activity = telemetry.ActivitySource.StartActivity(SpanName, ActivityKind.Internal);
+            if (activity is not null)
+            {
+                activity.SetCustomProperty(CallSpanMarker, this);
+                if (activity.IsAllDataRequested)
+                {
+                    SetTags(activity);
+                }
+            }
+        }
+
+        state.Activity = activity;
+        if (activity is null && (telemetry.Rejections.Enabled || telemetry.Timeouts.Enabled))
+        {
+            state.PreviousAmbient = s_ambient.Value;
+            s_ambient.Value = this;
+            state.Ambient = true;
+        }
+
+        return state;
     }
 
     /// <summary>Adds <c>resilience.operation</c>, and <c>resilience.interface</c> and <c>resilience.method</c> of a generated method.</summary>

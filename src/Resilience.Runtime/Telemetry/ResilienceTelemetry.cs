@@ -173,6 +173,13 @@ public sealed class ResilienceTelemetry : IDisposable
 
     internal ILogger? Logger => _logger;
 
+    /// <summary>
+    /// Whether a call has anything to record when it starts: a call metric, a rejection or timeout counter, a span
+    /// listener or an observer. When not, <see cref="CallTelemetry.Start"/> keeps no state for the call.
+    /// </summary>
+    internal bool IsListened
+        => Calls.Enabled || CallDuration.Enabled || Rejections.Enabled || Timeouts.Enabled || ActivitySource.HasListeners() || Observer is not null;
+
     internal ResilienceRegistry Registry => _registry;
 
     /// <summary>
