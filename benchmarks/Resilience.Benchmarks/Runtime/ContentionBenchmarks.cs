@@ -29,7 +29,11 @@ public class ContentionBenchmarks
     private IContendedService _proxy = null!;
     private ResiliencePipeline<int> _polly = ResiliencePipeline<int>.Empty;
     private Bulkhead _bulkhead = null!;
+    private CircuitBreaker _breaker = null!;
     private long _sum;
+
+    // Shared by the 4 tasks, alone on its cache line: the floor of any admission that counts callers in one place.
+    private PaddedCounter _counter;
 
     /// <summary>The sum of every value returned so far (keeps the calls observable).</summary>
     public long Sum => Interlocked.Read(ref _sum);
@@ -42,6 +46,13 @@ public class ContentionBenchmarks
         _token = _caller.Token;
         _polly = PollyPipelines.Contended();
         _bulkhead = new Bulkhead("contended-alone", new BulkheadOptions { MaxConcurrency = Settings.MaxConcurrency });
+        _breaker = new CircuitBreaker("contended-alone", new CircuitBreakerOptions
+        {
+            FailureRatio = Settings.FailureRatio,
+            MinimumThroughput = Settings.MinimumThroughput,
+            SamplingDuration = TimeSpan.FromMilliseconds(Settings.SamplingDurationMs),
+            BreakDuration = TimeSpan.FromMilliseconds(Settings.BreakDurationMs),
+        });
     }
 
     /// <summary>Disposes the registry and the caller token.</summary>
@@ -70,6 +81,21 @@ public class ContentionBenchmarks
     /// </summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public Task BulkheadAlone() => RunWorkers(static b => b.BulkheadLoopAsync());
+
+    /// <summary>
+    /// The shared breaker alone (<c>TryAcquire</c> and the success recorded) around the same inner call, from the same 4
+    /// tasks: the breaker's share of <see cref="Generated"/>.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task BreakerAlone() => RunWorkers(static b => b.BreakerLoopAsync());
+
+    /// <summary>
+    /// The floor of a shared admission: one <see cref="Interlocked.Increment(ref long)"/> before and one
+    /// <see cref="Interlocked.Decrement(ref long)"/> after the same inner call, on one counter alone on its cache line,
+    /// from the same 4 tasks; no limit is checked. Any bulkhead that counts its callers in one place pays at least this.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task SharedCounterAlone() => RunWorkers(static b => b.CounterLoopAsync());
 
     private Task RunWorkers(Func<ContentionBenchmarks, Task> loop)
     {
@@ -125,6 +151,40 @@ public class ContentionBenchmarks
         Interlocked.Add(ref _sum, sum);
     }
 
+    private async Task BreakerLoopAsync()
+    {
+        long sum = 0;
+        for (int i = 0; i < CallsPerWorker; i++)
+        {
+            if (_breaker.TryAcquire(out CircuitBreakerLease lease))
+            {
+                sum += await _inner.GetAsync(i, _token).ConfigureAwait(false);
+                lease.RecordSuccess();
+            }
+        }
+
+        Interlocked.Add(ref _sum, sum);
+    }
+
+    private async Task CounterLoopAsync()
+    {
+        long sum = 0;
+        for (int i = 0; i < CallsPerWorker; i++)
+        {
+            Interlocked.Increment(ref _counter.Value);
+            try
+            {
+                sum += await _inner.GetAsync(i, _token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _counter.Value);
+            }
+        }
+
+        Interlocked.Add(ref _sum, sum);
+    }
+
     private async Task PollyLoopAsync()
     {
         long sum = 0;
@@ -135,4 +195,13 @@ public class ContentionBenchmarks
 
         Interlocked.Add(ref _sum, sum);
     }
+}
+
+/// <summary>A counter with 128 bytes on each side, so that nothing else shares its cache line.</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 256)]
+internal struct PaddedCounter
+{
+    /// <summary>The count.</summary>
+    [System.Runtime.InteropServices.FieldOffset(128)]
+    public long Value;
 }
