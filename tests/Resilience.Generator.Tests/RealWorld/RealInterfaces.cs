@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 36 cases, 42 annotated public interfaces of 30 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 41 cases, 50 annotated public interfaces of 35 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -1240,5 +1240,472 @@ internal static class RealInterfaces
             }
             """,
             Annotation.Of("fallback on DownloadAsync", Array.Empty<string>(), ("download", "[Fallback(nameof(Empty))]"))),
+
+        new("IMessageSession", "NServiceBus 10.x: NServiceBus.IMessageSession (its generic overloads' type parameters carry [DynamicallyAccessedMembers] over an internal const of IMessageCreator)", Usings + """
+            namespace NServiceBus
+            {
+                public abstract class ExtendableOptions { }
+                public class SendOptions : ExtendableOptions { }
+                public class PublishOptions : ExtendableOptions { }
+                public class SubscribeOptions : ExtendableOptions { }
+                public class UnsubscribeOptions : ExtendableOptions { }
+
+                public interface IMessageCreator
+                {
+                    internal const DynamicallyAccessedMemberTypes CreatorMembersRequired = DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.NonPublicConstructors;
+
+                    T CreateInstance<[DynamicallyAccessedMembers(CreatorMembersRequired)] T>();
+
+                    T CreateInstance<[DynamicallyAccessedMembers(CreatorMembersRequired)] T>(Action<T> action);
+
+                    object CreateInstance([DynamicallyAccessedMembers(CreatorMembersRequired)] Type messageType);
+                }
+
+                /*iface*/
+                public interface IMessageSession
+                {
+                    /*write*/
+                    Task Send(object message, SendOptions sendOptions, CancellationToken cancellationToken = default);
+
+                    /*write*/ /*sendt*/
+                    Task Send<[DynamicallyAccessedMembers(IMessageCreator.CreatorMembersRequired)] T>(Action<T> messageConstructor, SendOptions sendOptions, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Publish(object message, PublishOptions publishOptions, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task Publish<[DynamicallyAccessedMembers(IMessageCreator.CreatorMembersRequired)] T>(Action<T> messageConstructor, PublishOptions publishOptions, CancellationToken cancellationToken = default);
+
+                    Task Subscribe(Type eventType, SubscribeOptions subscribeOptions, CancellationToken cancellationToken = default);
+
+                    Task Unsubscribe(Type eventType, UnsubscribeOptions unsubscribeOptions, CancellationToken cancellationToken = default);
+                }
+            }
+            """,
+            Annotation.Of("retry + timeout on the generic Send<T>", Array.Empty<string>(),
+                ("sendt", "[Retry(MaxRetries = 3, DelayMs = 100)] [Timeout(5_000)]"))),
+
+        new("EasyNetQ IPubSub+IRpc", "EasyNetQ 8.x (nullable-oblivious): EasyNetQ.IPubSub and EasyNetQ.IRpc", "#nullable disable\n" + Usings + """
+            namespace EasyNetQ
+            {
+                public interface IPublishConfiguration { IPublishConfiguration WithTopic(string topic); }
+                public interface ISubscriptionConfiguration { ISubscriptionConfiguration WithPrefetchCount(ushort prefetchCount); }
+                public interface IRequestConfiguration { IRequestConfiguration WithExpiration(TimeSpan expiration); }
+                public interface IResponderConfiguration { IResponderConfiguration WithPrefetchCount(ushort prefetchCount); }
+
+                public readonly struct SubscriptionResult : IAsyncDisposable
+                {
+                    private readonly IAsyncDisposable consumerCancellation;
+                    public SubscriptionResult(IAsyncDisposable consumerCancellation) => this.consumerCancellation = consumerCancellation;
+                    public ValueTask DisposeAsync() => consumerCancellation.DisposeAsync();
+                }
+
+                /*iface*/
+                public interface IPubSub
+                {
+                    /*write*/
+                    Task PublishAsync<T>(
+                        T message,
+                        Action<IPublishConfiguration> configure,
+                        CancellationToken cancellationToken = default
+                    );
+
+                    /*subscribe*/
+                    Task<SubscriptionResult> SubscribeAsync<T>(
+                        string subscriptionId,
+                        Func<T, CancellationToken, Task> onMessage,
+                        Action<ISubscriptionConfiguration> configure,
+                        CancellationToken cancellationToken = default
+                    );
+                }
+
+                /*rpc*/
+                public interface IRpc
+                {
+                    /*request*/
+                    Task<TResponse> RequestAsync<TRequest, TResponse>(
+                        TRequest request,
+                        Action<IRequestConfiguration> configure,
+                        CancellationToken cancellationToken = default
+                    );
+
+                    Task<IAsyncDisposable> RespondAsync<TRequest, TResponse>(
+                        Func<TRequest, CancellationToken, Task<TResponse>> responder,
+                        Action<IResponderConfiguration> configure,
+                        CancellationToken cancellationToken = default
+                    );
+                }
+
+                public static class RpcFallbacks
+                {
+                    public static Task<TResponse> NoResponder<TRequest, TResponse>(TRequest request, Exception error) => Task.FromResult(default(TResponse));
+                }
+            }
+            """,
+            Annotation.Of("retry + breaker on SubscribeAsync (a struct result)", Array.Empty<string>(),
+                ("subscribe", "[Retry(MaxRetries = 5, DelayMs = 1_000)] [CircuitBreaker(FailureThreshold = 3)]")),
+            Annotation.Of("IRpc: timeout + two-type-parameter static fallback on RequestAsync", Array.Empty<string>(),
+                ("rpc", "[Bulkhead(MaxConcurrency = 4)]"),
+                ("request", "[Timeout(10_000)] [Fallback(typeof(RpcFallbacks), nameof(RpcFallbacks.NoResponder))]"))),
+
+        new("Grpc streams", "Grpc.Core.Api 2.x: Grpc.Core.IAsyncStreamReader<out T>, IAsyncStreamWriter<in T> (with its netstandard2.1+ default member) and IClientStreamWriter<in T>", Usings + """
+            namespace Grpc.Core
+            {
+                [Flags]
+                public enum WriteFlags { BufferHint = 0x1, NoCompress = 0x2 }
+
+                public sealed class WriteOptions
+                {
+                    public static readonly WriteOptions Default = new WriteOptions();
+                    public WriteOptions(WriteFlags flags = default) => Flags = flags;
+                    public WriteFlags Flags { get; }
+                }
+
+                /*iface*/
+                public interface IAsyncStreamReader<out T>
+                {
+                    T Current { get; }
+
+                    /*read*/
+                    Task<bool> MoveNext(CancellationToken cancellationToken);
+                }
+
+                public interface IAsyncStreamWriter<in T>
+                {
+                    Task WriteAsync(T message);
+
+                    /*writewithtoken*/
+                    Task WriteAsync(T message, CancellationToken cancellationToken)
+                    {
+                        if (cancellationToken.CanBeCanceled)
+                        {
+                            throw new NotSupportedException("Cancellation of stream writes is not supported by this gRPC implementation.");
+                        }
+
+                        return WriteAsync(message);
+                    }
+
+                    WriteOptions? WriteOptions { get; set; }
+                }
+
+                public interface IClientStreamWriter<in T> : IAsyncStreamWriter<T>
+                {
+                    /*write*/ /*complete*/
+                    Task CompleteAsync();
+                }
+            }
+            """,
+            Annotation.Of("timeout on the default member WriteAsync(T, CancellationToken)", Array.Empty<string>(),
+                ("writewithtoken", "[Timeout(1_000)]")),
+            Annotation.Of("timeout on CompleteAsync (no token)", new[] { "RES0012" }, ("complete", "[Timeout(1_000)]"))),
+
+        new("IMongoCollection", "MongoDB.Driver 3.x (nullable-oblivious): MongoDB.Driver.IMongoCollection<TDocument> (subset; FilterDefinition<T> with its implicit operators)", """
+            #nullable disable
+            using System;
+            using System.Collections.Generic;
+            using System.Linq.Expressions;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace MongoDB.Bson
+            {
+                public sealed class BsonDocument { }
+
+                public sealed class BsonJavaScript
+                {
+                    public BsonJavaScript(string code) => Code = code;
+                    public string Code { get; }
+                }
+            }
+
+            namespace MongoDB.Driver
+            {
+                using MongoDB.Bson;
+
+                public sealed class CollectionNamespace
+                {
+                    public CollectionNamespace(string databaseName, string collectionName) => FullName = databaseName + "." + collectionName;
+                    public string FullName { get; }
+                }
+
+                public sealed class MongoCollectionSettings { }
+                public sealed class ReadConcern { }
+                public interface IClientSessionHandle : IDisposable { }
+
+                public interface IAsyncCursor<out TDocument> : IDisposable, IAsyncDisposable
+                {
+                    IEnumerable<TDocument> Current { get; }
+                    bool MoveNext(CancellationToken cancellationToken = default(CancellationToken));
+                    Task<bool> MoveNextAsync(CancellationToken cancellationToken = default(CancellationToken));
+                }
+
+                public interface IChangeStreamCursor<out TDocument> : IAsyncCursor<TDocument>
+                {
+                    BsonDocument GetResumeToken();
+                }
+
+                public abstract class FilterDefinition<TDocument>
+                {
+                    public static FilterDefinition<TDocument> Empty => new JsonFilterDefinition<TDocument>("{}");
+                    public static implicit operator FilterDefinition<TDocument>(BsonDocument document) => new JsonFilterDefinition<TDocument>("{}");
+                    public static implicit operator FilterDefinition<TDocument>(Expression<Func<TDocument, bool>> predicate) => new ExpressionFilterDefinition<TDocument>(predicate);
+                    public static implicit operator FilterDefinition<TDocument>(string json) => new JsonFilterDefinition<TDocument>(json);
+                    public static FilterDefinition<TDocument> operator &(FilterDefinition<TDocument> lhs, FilterDefinition<TDocument> rhs) => lhs;
+                }
+
+                public sealed class ExpressionFilterDefinition<TDocument> : FilterDefinition<TDocument>
+                {
+                    public ExpressionFilterDefinition(Expression<Func<TDocument, bool>> expression) => Expression = expression;
+                    public Expression<Func<TDocument, bool>> Expression { get; }
+                }
+
+                public sealed class JsonFilterDefinition<TDocument> : FilterDefinition<TDocument>
+                {
+                    public JsonFilterDefinition(string json) => Json = json;
+                    public string Json { get; }
+                }
+
+                public abstract class UpdateDefinition<TDocument>
+                {
+                    public static implicit operator UpdateDefinition<TDocument>(string json) => new JsonUpdateDefinition<TDocument>(json);
+                }
+
+                public sealed class JsonUpdateDefinition<TDocument> : UpdateDefinition<TDocument>
+                {
+                    public JsonUpdateDefinition(string json) => Json = json;
+                    public string Json { get; }
+                }
+
+                public abstract class PipelineDefinition<TInput, TOutput> { }
+                public sealed class ChangeStreamDocument<TDocument> { public TDocument FullDocument { get; init; } }
+
+                public class CountOptions { public long? Limit { get; set; } }
+                public sealed class DeleteOptions { }
+                public class FindOptions<TDocument, TProjection> { public int? BatchSize { get; set; } }
+                public sealed class FindOneAndUpdateOptions<TDocument, TProjection> { public bool? IsUpsert { get; set; } }
+                public sealed class InsertOneOptions { public bool? BypassDocumentValidation { get; set; } }
+                public class UpdateOptions { public bool IsUpsert { get; set; } }
+                public class UpdateOptions<TDocument> : UpdateOptions { }
+                public sealed class ChangeStreamOptions { }
+                public sealed class MapReduceOptions<TDocument, TResult> { }
+                public abstract class DeleteResult { public abstract long DeletedCount { get; } }
+                public abstract class UpdateResult { public abstract long ModifiedCount { get; } }
+                public sealed class InsertOneResult { }
+
+                public interface IFilteredMongoCollection<TDocument> : IMongoCollection<TDocument>
+                {
+                    FilterDefinition<TDocument> Filter { get; }
+                }
+
+                /*iface*/
+                public interface IMongoCollection<TDocument> // TODO: derive from IMongoCollection in 4.0
+                {
+                    CollectionNamespace CollectionNamespace { get; }
+
+                    MongoCollectionSettings Settings { get; }
+
+                    /*read*/
+                    long CountDocuments(FilterDefinition<TDocument> filter, CountOptions options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/ /*count*/
+                    Task<long> CountDocumentsAsync(FilterDefinition<TDocument> filter, CountOptions options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/
+                    Task<long> CountDocumentsAsync(IClientSessionHandle session, FilterDefinition<TDocument> filter, CountOptions options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteResult> DeleteOneAsync(FilterDefinition<TDocument> filter, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteResult> DeleteOneAsync(FilterDefinition<TDocument> filter, DeleteOptions options, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteResult> DeleteOneAsync(IClientSessionHandle session, FilterDefinition<TDocument> filter, DeleteOptions options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/ /*find*/
+                    Task<IAsyncCursor<TProjection>> FindAsync<TProjection>(FilterDefinition<TDocument> filter, FindOptions<TDocument, TProjection> options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<TProjection> FindOneAndUpdateAsync<TProjection>(FilterDefinition<TDocument> filter, UpdateDefinition<TDocument> update, FindOneAndUpdateOptions<TDocument, TProjection> options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<InsertOneResult> InsertOneAsync(TDocument document, InsertOneOptions options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*mapreduce*/
+                    [Obsolete("Use Aggregation pipeline instead.")]
+                    Task<IAsyncCursor<TResult>> MapReduceAsync<TResult>(BsonJavaScript map, BsonJavaScript reduce, MapReduceOptions<TDocument, TResult> options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    IFilteredMongoCollection<TDerivedDocument> OfType<TDerivedDocument>() where TDerivedDocument : TDocument;
+
+                    /*write*/
+                    Task<UpdateResult> UpdateOneAsync(FilterDefinition<TDocument> filter, UpdateDefinition<TDocument> update, UpdateOptions<TDocument> options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/
+                    Task<IChangeStreamCursor<TResult>> WatchAsync<TResult>(
+                        PipelineDefinition<ChangeStreamDocument<TDocument>, TResult> pipeline,
+                        ChangeStreamOptions options = null,
+                        CancellationToken cancellationToken = default(CancellationToken));
+
+                    IMongoCollection<TDocument> WithReadConcern(ReadConcern readConcern);
+                }
+
+                public static class CursorFallbacks
+                {
+                    public static Task<IAsyncCursor<TProjection>> NoDocuments<TProjection>(Exception error) => Task.FromResult<IAsyncCursor<TProjection>>(new EmptyCursor<TProjection>());
+
+                    private sealed class EmptyCursor<T> : IAsyncCursor<T>
+                    {
+                        public IEnumerable<T> Current => Array.Empty<T>();
+                        public bool MoveNext(CancellationToken cancellationToken = default(CancellationToken)) => false;
+                        public Task<bool> MoveNextAsync(CancellationToken cancellationToken = default(CancellationToken)) => Task.FromResult(false);
+                        public void Dispose() { }
+                        public ValueTask DisposeAsync() => default;
+                    }
+                }
+            }
+            """,
+            Annotation.Of("static generic fallback on FindAsync<TProjection>", Array.Empty<string>(),
+                ("find", "[Fallback(typeof(CursorFallbacks), nameof(CursorFallbacks.NoDocuments))]")),
+            Annotation.Of("retry on the obsolete MapReduceAsync", Array.Empty<string>(), ("mapreduce", "[Retry(MaxRetries = 2)]")),
+            // The key is every parameter: FilterDefinition<T> and CountOptions have no value-based ToString.
+            Annotation.Of("cache fallback keyed by a FilterDefinition", new[] { "RES0021" }, ("count", "[CacheFallback(TtlMs = 5_000)]"))),
+
+        new("IAmazonS3", "AWSSDK.S3 4.x for net8.0 (nullable-oblivious): Amazon.S3.IAmazonS3 (subset of both partial declarations) : IAmazonService (with its NET8_0_OR_GREATER static abstract factories), ICoreAmazonS3", """
+            #nullable disable
+            using System;
+            using System.Collections.Generic;
+            using System.Diagnostics.CodeAnalysis;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Amazon.Runtime
+            {
+                public interface IClientConfig
+                {
+                    string ServiceURL { get; }
+                }
+
+                public abstract class ClientConfig : IClientConfig
+                {
+                    public string ServiceURL { get; set; }
+                }
+
+                public abstract class AWSCredentials { }
+                public abstract class AmazonWebServiceRequest { }
+
+                public class AmazonWebServiceResponse
+                {
+                    public System.Net.HttpStatusCode HttpStatusCode { get; set; }
+                }
+
+                public interface IAmazonService
+                {
+                    IClientConfig Config
+                    {
+                        get;
+                    }
+
+                    static abstract ClientConfig CreateDefaultClientConfig();
+
+                    [UnconditionalSuppressMessage("AssemblyLoadTrimming", "IL2026:RequiresUnreferencedCode",
+                Justification = "This suppression is here to ignore the warnings caused by CognitoSync. All other service clients have been confirmed to be trim safe.")]
+                    static abstract IAmazonService CreateDefaultServiceClient(AWSCredentials awsCredentials, ClientConfig clientConfig);
+                }
+            }
+
+            namespace Amazon.Runtime.SharedInterfaces
+            {
+                public interface ICoreAmazonS3
+                {
+                    string GeneratePreSignedURL(string bucketName, string objectKey, DateTime expiration, IDictionary<string, object> additionalProperties);
+
+                    Task<Stream> GetObjectStreamAsync(string bucketName, string objectKey, IDictionary<string, object> additionalProperties, CancellationToken cancellationToken = default(CancellationToken));
+
+                    Task<bool> DoesS3BucketExistV2Async(string bucketName);
+                }
+            }
+
+            namespace Amazon.S3.Model
+            {
+                using Amazon.Runtime;
+
+                public class GetObjectRequest : AmazonWebServiceRequest
+                {
+                    public string BucketName { get; set; }
+                    public string Key { get; set; }
+                    public string VersionId { get; set; }
+                }
+
+                public class GetObjectResponse : AmazonWebServiceResponse, IDisposable
+                {
+                    public Stream ResponseStream { get; set; }
+                    public void Dispose() => ResponseStream?.Dispose();
+                }
+
+                public class DeleteObjectRequest : AmazonWebServiceRequest
+                {
+                    public string BucketName { get; set; }
+                    public string Key { get; set; }
+                    public string VersionId { get; set; }
+                }
+
+                public class DeleteObjectResponse : AmazonWebServiceResponse { }
+
+                public class PutObjectRequest : AmazonWebServiceRequest
+                {
+                    public string BucketName { get; set; }
+                    public string Key { get; set; }
+                    public Stream InputStream { get; set; }
+                }
+
+                public class PutObjectResponse : AmazonWebServiceResponse { }
+
+                public class GetPreSignedUrlRequest
+                {
+                    public string BucketName { get; set; }
+                    public string Key { get; set; }
+                    public DateTime Expires { get; set; }
+                }
+            }
+
+            namespace Amazon.S3
+            {
+                using Amazon.Runtime;
+                using Amazon.S3.Model;
+
+                /*iface*/
+                public partial interface IAmazonS3 : IAmazonService, IDisposable
+                {
+                    /*read*/
+                    Task<GetObjectResponse> GetObjectAsync(string bucketName, string key, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/
+                    Task<GetObjectResponse> GetObjectAsync(string bucketName, string key, string versionId, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*read*/
+                    Task<GetObjectResponse> GetObjectAsync(GetObjectRequest request, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteObjectResponse> DeleteObjectAsync(string bucketName, string key, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteObjectResponse> DeleteObjectAsync(string bucketName, string key, string versionId, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeleteObjectResponse> DeleteObjectAsync(DeleteObjectRequest request, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, System.Threading.CancellationToken cancellationToken = default(CancellationToken));
+                }
+
+                public partial interface IAmazonS3 : IDisposable, Amazon.Runtime.SharedInterfaces.ICoreAmazonS3
+                {
+                    string GetPreSignedURL(GetPreSignedUrlRequest request);
+                }
+            }
+            """),
     };
 }
