@@ -146,7 +146,8 @@ internal static class LineWrapper
     /// <summary>
     /// The last resorts: a long generic type after its first <c>&lt;</c>
     /// (<c>ValueTask&lt;</c> / <c>Task&lt;LongName&gt;&gt;</c>), else a long regular string literal at a space in its
-    /// middle, as two literals joined with <c>+</c> (still a constant).
+    /// middle, as two literals joined with <c>+</c> (still a constant), or a long interpolated one at a space of its
+    /// text, as two interpolated strings joined with <c>+</c>.
     /// </summary>
     private static List<(int, string)> SplitTypeOrString(string text)
     {
@@ -183,15 +184,16 @@ internal static class LineWrapper
 
             var end = SkipString(text, i);
             var regular = i == 0 || (text[i - 1] != '@' && text[i - 1] != '$');
-            if (regular && end - i > 40 && end < text.Length)
+            var interpolated = i > 0 && text[i - 1] == '$' && (i == 1 || text[i - 2] != '@');
+            if ((regular || interpolated) && end - i > 40 && end < text.Length)
             {
-                var space = text.LastIndexOf(' ', i + ((end - i) / 2));
+                var space = regular ? text.LastIndexOf(' ', i + ((end - i) / 2)) : SpaceOutsideHoles(text, i, end);
                 if (space > i + 1)
                 {
                     return new List<(int, string)>
                     {
                         (0, text.Substring(0, space + 1) + "\" +"),
-                        (1, "\"" + text.Substring(space + 1)),
+                        (1, (interpolated ? "$\"" : "\"") + text.Substring(space + 1)),
                     };
                 }
             }
@@ -200,6 +202,49 @@ internal static class LineWrapper
         }
 
         return new List<(int, string)> { (0, text) };
+    }
+
+    /// <summary>
+    /// In the interpolated string <c>$"..."</c> from <paramref name="start"/> to <paramref name="end"/>, the last space of
+    /// its text (outside holes) before the middle, else the first after it; -1 when there is none. A generic
+    /// interface's cache key (<c>$"N.IRepo&lt;T&gt;.Get(A, B)[{typeof(T)}]"</c>) is one.
+    /// </summary>
+    private static int SpaceOutsideHoles(string text, int start, int end)
+    {
+        var middle = start + ((end - start) / 2);
+        var before = -1;
+        var holes = 0;
+        for (var i = start + 1; i < end; i++)
+        {
+            var c = text[i];
+            if (holes == 0 && c == '\\')
+            {
+                i++;
+            }
+            else if ((c == '{' || c == '}') && holes == 0 && i + 1 < end && text[i + 1] == c)
+            {
+                i++;
+            }
+            else if (c == '{')
+            {
+                holes++;
+            }
+            else if (c == '}')
+            {
+                holes--;
+            }
+            else if (c == ' ' && holes == 0)
+            {
+                if (i > middle)
+                {
+                    return before > 0 ? before : i;
+                }
+
+                before = i;
+            }
+        }
+
+        return before;
     }
 
     /// <summary>A comment at its last space that fits (outside an XML tag), the rest on a new comment line.</summary>

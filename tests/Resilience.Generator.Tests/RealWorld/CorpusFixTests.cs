@@ -330,4 +330,35 @@ public sealed class CorpusFixTests
         // Without nullable warnings there is nothing to warn about.
         StrictBuild.Assert(NullableContextOptions.Disable, Array.Empty<string>(), source);
     }
+
+    // ---- Line length -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// MongoDB's <c>IMongoCollection&lt;TDocument&gt;.CountDocumentsAsync(FilterDefinition&lt;TDocument&gt;, CountOptions,
+    /// CancellationToken)</c> with <c>[CacheFallback]</c>: the cache key of a generic interface is an interpolated string
+    /// with the overload's parameter types (<c>$"...(FilterDefinition&lt;TDocument&gt;, ...)[{typeof(TDocument)}]"</c>)
+    /// longer than a line, which is split into two joined with <c>+</c>.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void A_generic_interfaces_cache_key_longer_than_a_line_is_split(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0021" }, Usings + """
+            namespace MongoDB.Driver;
+            public abstract class FilterDefinition<TDocument> { }
+            public class CountOptions { }
+            public interface IClientSessionHandle { }
+            public interface IMongoCollection<TDocument>
+            {
+                [CacheFallback(TtlMs = 5_000)]
+                Task<long> CountDocumentsAsync(FilterDefinition<TDocument> filter, CountOptions? options = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                Task<long> CountDocumentsAsync(IClientSessionHandle session, FilterDefinition<TDocument> filter, CountOptions? options = null, CancellationToken cancellationToken = default(CancellationToken));
+            }
+            """);
+
+        var text = result.File("MongoDB.Driver.IMongoCollection");
+        Assert.Contains("\"MongoDB.Driver.IMongoCollection<TDocument>.CountDocumentsAsync(FilterDefinition<TDocument>, ", text);
+        Assert.All(text.Split('\n'), line => Assert.True(line.Replace("\t", "    ").Length <= 150, line));
+    }
 }
