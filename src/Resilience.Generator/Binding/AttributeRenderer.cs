@@ -7,7 +7,11 @@ using Resilience.Generator.Model;
 
 namespace Resilience.Generator.Binding;
 
-/// <summary>Reads the attributes an implementation must repeat: <c>Obsolete</c> and the nullable-analysis attributes.</summary>
+/// <summary>
+/// Reads the attributes an implementation must repeat: <c>Obsolete</c>, the nullable-analysis attributes, and
+/// <c>DynamicallyAccessedMembers</c> (the trim analyzer reports IL2091–IL2095 where an implementation's annotations
+/// differ from the interface's, or where an unannotated type parameter is passed on to an annotated one).
+/// </summary>
 internal static class AttributeRenderer
 {
     private static readonly HashSet<string> NullableAnalysis = new()
@@ -47,7 +51,7 @@ internal static class AttributeRenderer
     {
         var ns = type.ContainingNamespace?.ToDisplayString();
         return IsMarker(type)
-            || (ns == "System.Diagnostics.CodeAnalysis" && NullableAnalysis.Contains(type.Name));
+            || (ns == "System.Diagnostics.CodeAnalysis" && (NullableAnalysis.Contains(type.Name) || type.Name == "DynamicallyAccessedMembersAttribute"));
     }
 
     /// <summary>

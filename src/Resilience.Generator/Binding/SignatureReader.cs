@@ -91,7 +91,8 @@ internal static class SignatureReader
             result.Add(new TypeParameterModel(
                 TypeNames.Escape(TypeNames.MethodTypeParameterName(parameter.Name)),
                 Constraints(parameter),
-                ExplicitConstraints(parameter, annotated.Contains(parameter.Name))));
+                ExplicitConstraints(parameter, annotated.Contains(parameter.Name)),
+                AttributeRenderer.Render(parameter.GetAttributes())));
         }
 
         return result.ToEquatableArray();

@@ -20,7 +20,7 @@ internal static class MemberEmitter
     {
         var modifiers = SignatureWriter.Accessibility(method.IsExplicit) + (method.IsUnsafe ? "unsafe " : string.Empty) + (isAsync ? "async " : string.Empty);
         var name = SignatureWriter.MemberName(method.Name, method.DeclaringInterface, method.IsExplicit);
-        return $"{modifiers}{SignatureWriter.RefReturn(method.RefReturn)}{method.ReturnType} {name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
+        return $"{modifiers}{SignatureWriter.RefReturn(method.RefReturn)}{method.ReturnType} {name}{SignatureWriter.TypeParameterDeclarations(method.TypeParameters)}({SignatureWriter.Parameters(method.Parameters, method.IsExplicit)})";
     }
 
     public static void WriteMethodPreamble(SourceWriter writer, MethodModel method)

@@ -114,8 +114,8 @@ internal sealed class PipelineEmitter
             _writer.Line(ConstantWriter.Attribute(attribute));
         }
 
-        var typeArguments = SignatureWriter.TypeParameterList(_method.TypeParameters);
-        _writer.Line($"private async {returnType} {_pipeline.HedgedName}{typeArguments}({parameters})");
+        var typeParameters = SignatureWriter.TypeParameterDeclarations(_method.TypeParameters);
+        _writer.Line($"private async {returnType} {_pipeline.HedgedName}{typeParameters}({parameters})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
         _writer.Line($"var {_locals.Call} = {_self}{_telemetryField}.StartHedgedAttempt({_locals.HedgeAttempt});");
@@ -204,7 +204,7 @@ internal sealed class PipelineEmitter
             _writer.Line(ConstantWriter.Attribute(attribute));
         }
 
-        _writer.Line($"private async {coreReturn} {_method.CoreName}{typeArguments}({SignatureWriter.CoreParameters(_method.Parameters)})");
+        _writer.Line($"private async {coreReturn} {_method.CoreName}{SignatureWriter.TypeParameterDeclarations(_method.TypeParameters)}({SignatureWriter.CoreParameters(_method.Parameters)})");
         _writer.IndentedLines(SignatureWriter.Constraints(_method.TypeParameters, isExplicit: false));
         _writer.OpenBrace();
         WriteBody();

@@ -51,7 +51,7 @@ internal static class ResilientClassEmitter
         writer.Line("[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]");
         writer.Line("[global::System.Diagnostics.DebuggerNonUserCode]");
         MemberEmitter.WriteAttributes(writer, model.Attributes);
-        writer.Line($"{model.Accessibility} {(model.IsUnsafe ? "unsafe " : string.Empty)}sealed partial class {model.ClassName}{SignatureWriter.TypeParameterList(model.TypeParameters)} : {model.InterfaceType}");
+        writer.Line($"{model.Accessibility} {(model.IsUnsafe ? "unsafe " : string.Empty)}sealed partial class {model.ClassName}{SignatureWriter.TypeParameterDeclarations(model.TypeParameters)} : {model.InterfaceType}");
         writer.IndentedLines(SignatureWriter.Constraints(model.TypeParameters, isExplicit: false));
         writer.OpenBrace();
 

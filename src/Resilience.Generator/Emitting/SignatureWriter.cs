@@ -52,15 +52,18 @@ internal static class SignatureWriter
 
     /// <summary>
     /// The parameters of a private core method: by value, without defaults or modifiers, with the nullable
-    /// preconditions <c>[AllowNull]</c> and <c>[DisallowNull]</c> kept (the core receives what the caller may pass
-    /// and passes it on to an inner method that states the same).
+    /// preconditions <c>[AllowNull]</c> and <c>[DisallowNull]</c> and the trim annotation
+    /// <c>[DynamicallyAccessedMembers]</c> kept (the core receives what the caller may pass and passes it on to an
+    /// inner method that states the same).
     /// </summary>
     public static string CoreParameters(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => $"{NullablePreconditions(p)}{p.Type} {p.Name}"));
+        => string.Join(", ", parameters.Select(p => $"{Preconditions(p)}{p.Type} {p.Name}"));
 
-    private static string NullablePreconditions(ParameterModel parameter)
+    private static string Preconditions(ParameterModel parameter)
         => string.Concat(parameter.Attributes
-            .Where(a => a.Type is "global::System.Diagnostics.CodeAnalysis.AllowNullAttribute" or "global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute")
+            .Where(a => a.Type is "global::System.Diagnostics.CodeAnalysis.AllowNullAttribute"
+                or "global::System.Diagnostics.CodeAnalysis.DisallowNullAttribute"
+                or "global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembersAttribute")
             .Select(a => ConstantWriter.Attribute(a) + " "));
 
     /// <summary>Arguments forwarding every parameter with its modifier.</summary>
@@ -80,8 +83,13 @@ internal static class SignatureWriter
     public static string ValueArguments(EquatableArray<ParameterModel> parameters)
         => string.Join(", ", parameters.Select(p => p.Type == "dynamic" ? "(object)" + p.Name : p.Name));
 
+    /// <summary>The type arguments of a call or reference: <c>&lt;T, U&gt;</c>, or "".</summary>
     public static string TypeParameterList(EquatableArray<TypeParameterModel> typeParameters)
         => typeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", typeParameters.Select(t => t.Name)) + ">";
+
+    /// <summary>The type parameters of a declaration, each with its repeated attributes: <c>&lt;[A] T, U&gt;</c>, or "".</summary>
+    public static string TypeParameterDeclarations(EquatableArray<TypeParameterModel> typeParameters)
+        => typeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", typeParameters.Select(t => ConstantWriter.Prefix(t.Attributes) + t.Name)) + ">";
 
     /// <summary>The <c>where</c> clauses: full constraints, or those an explicit implementation may state.</summary>
     public static IEnumerable<string> Constraints(EquatableArray<TypeParameterModel> typeParameters, bool isExplicit)

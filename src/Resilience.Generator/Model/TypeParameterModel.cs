@@ -6,7 +6,8 @@ namespace Resilience.Generator.Model;
 /// <param name="Name">The identifier.</param>
 /// <param name="Constraints">Its constraints, or <see langword="null"/> when unconstrained.</param>
 /// <param name="ExplicitConstraint">The constraint an explicit implementation may (and must) state.</param>
-internal sealed record TypeParameterModel(string Name, ConstraintsModel? Constraints, ExplicitConstraint ExplicitConstraint);
+/// <param name="Attributes">Attributes every declaration of it repeats (<c>DynamicallyAccessedMembers</c>: the trim analyzer requires it to match).</param>
+internal sealed record TypeParameterModel(string Name, ConstraintsModel? Constraints, ExplicitConstraint ExplicitConstraint, EquatableArray<AttributeModel> Attributes);
 
 /// <summary>A type parameter's constraints, in the order C# requires them.</summary>
 /// <param name="Primary">The primary constraint.</param>

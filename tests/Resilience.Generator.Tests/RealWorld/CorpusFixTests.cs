@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Resilience.Generator.Tests.Infrastructure;
 
@@ -329,6 +330,57 @@ public sealed class CorpusFixTests
 
         // Without nullable warnings there is nothing to warn about.
         StrictBuild.Assert(NullableContextOptions.Disable, Array.Empty<string>(), source);
+    }
+
+    // ---- Trim annotations ------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// NServiceBus 10's <c>IMessageSession.Send&lt;[DynamicallyAccessedMembers(...)] T&gt;</c>: a decorator whose
+    /// type parameters or parameters lack the interface's <c>[DynamicallyAccessedMembers]</c> gets IL2095/IL2092 (the
+    /// annotations differ from the interface's) and IL2091/IL2067 (an unannotated T or argument passed on to the
+    /// inner member) from the trim analyzer, which AOT and trimmed apps turn on. The entry, the private core and the
+    /// class must all repeat it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void DynamicallyAccessedMembers_on_type_parameters_and_parameters_is_repeated_by_every_declaration(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Bus;
+            public interface ISession<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>
+            {
+                [Retry]
+                Task Send<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.NonPublicConstructors)] T>(Action<T> messageConstructor, TOptions options, CancellationToken cancellationToken = default);
+
+                Task Publish<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(Action<T> messageConstructor, CancellationToken cancellationToken = default);
+
+                [Retry]
+                Task Subscribe([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type eventType, CancellationToken cancellationToken = default);
+            }
+            """);
+
+        var session = result.Output.GetTypeByMetadataName("Bus.ISession`1")!;
+        var decorator = result.Output.GetTypeByMetadataName("Bus.SessionResilient`1")!;
+        Assert.Equal(Annotation(session.TypeParameters[0].GetAttributes()), Annotation(decorator.TypeParameters[0].GetAttributes()));
+        foreach (var name in new[] { "Send", "Publish", "Subscribe" })
+        {
+            var declared = session.GetMembers(name).OfType<IMethodSymbol>().Single();
+            var implementations = decorator.GetMembers().OfType<IMethodSymbol>().Where(m => m.Name.Contains(name, StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(implementations);
+            foreach (var method in implementations)
+            {
+                Assert.Equal(declared.TypeParameters.Select(t => Annotation(t.GetAttributes())), method.TypeParameters.Select(t => Annotation(t.GetAttributes())));
+                foreach (var parameter in declared.Parameters.Where(p => p.Type.TypeKind != TypeKind.Struct))
+                {
+                    Assert.Equal(Annotation(parameter.GetAttributes()), Annotation(method.Parameters.Single(p => p.Name == parameter.Name).GetAttributes()));
+                }
+            }
+        }
+
+        Assert.Contains(decorator.GetMembers(), m => m.Name.StartsWith("__", StringComparison.Ordinal) && m.Name.Contains("Send", StringComparison.Ordinal));
+
+        static object? Annotation(ImmutableArray<AttributeData> attributes)
+            => attributes.SingleOrDefault(a => a.AttributeClass?.Name == "DynamicallyAccessedMembersAttribute")?.ConstructorArguments.Single().Value;
     }
 
     // ---- Line length -----------------------------------------------------------------------------------------
