@@ -119,15 +119,24 @@ internal static class InterfaceBinder
             return shapeProblem;
         }
 
-        var staticMember = FindStaticAbstract(type);
-        foreach (var inherited in type.AllInterfaces)
+        if (FindStaticAbstract(type) is { } own)
         {
-            staticMember ??= FindStaticAbstract(inherited);
+            return $"it has the static abstract or virtual member '{own.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which a decorator instance cannot forward; move it to another interface";
         }
 
-        return staticMember is null
-            ? null
-            : $"it has the static abstract or virtual member '{staticMember.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which a decorator instance cannot forward; move it to another interface";
+        // An inherited one is often a library's (AWSSDK's IAmazonService): it cannot be moved, only left out.
+        foreach (var inherited in type.AllInterfaces)
+        {
+            if (FindStaticAbstract(inherited) is { } member)
+            {
+                var kind = member.IsAbstract ? "abstract" : "virtual";
+                var from = inherited.ToDisplayString(Display);
+                return $"it inherits the static {kind} member '{member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' from '{from}', "
+                    + $"which a decorator instance cannot supply; declare the members to decorate in an interface that does not derive from '{from}'";
+            }
+        }
+
+        return null;
     }
 
     private static ISymbol? FindStaticAbstract(INamedTypeSymbol type)

@@ -413,4 +413,43 @@ public sealed class CorpusFixTests
         Assert.Contains("\"MongoDB.Driver.IMongoCollection<TDocument>.CountDocumentsAsync(FilterDefinition<TDocument>, ", text);
         Assert.All(text.Split('\n'), line => Assert.True(line.Replace("\t", "    ").Length <= 150, line));
     }
+
+    // ---- Static abstract members -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// AWSSDK.S3 4.x on net8.0: <c>IAmazonS3 : IAmazonService</c>, whose static abstract factories no decorator instance
+    /// can supply. The member is the library's, so "move it to another interface" cannot be done: RES0014 says where
+    /// it comes from and that the members to decorate belong in an interface that does not derive from it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void An_inherited_static_abstract_member_is_RES0014_naming_the_base_interface_to_leave_out(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, new[] { "RES0014" }, Usings + """
+            namespace Amazon.Runtime
+            {
+                public abstract class ClientConfig { }
+                public interface IAmazonService
+                {
+                    static abstract ClientConfig CreateDefaultClientConfig();
+                }
+            }
+
+            namespace Amazon.S3
+            {
+                [Retry]
+                public partial interface IAmazonS3 : Amazon.Runtime.IAmazonService, IDisposable
+                {
+                    Task<string> GetObjectAsync(string bucketName, string key, CancellationToken cancellationToken = default(CancellationToken));
+                }
+            }
+            """);
+
+        Assert.Empty(result.Sources);
+        Assert.Equal(
+            "The generator cannot implement 'IAmazonS3', so no decorator is generated: it inherits the static abstract member "
+            + "'IAmazonService.CreateDefaultClientConfig()' from 'Amazon.Runtime.IAmazonService', which a decorator instance cannot "
+            + "supply; declare the members to decorate in an interface that does not derive from 'Amazon.Runtime.IAmazonService'",
+            Assert.Single(result.InUserCode).GetMessage());
+    }
 }
