@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 41 cases, 50 annotated public interfaces of 35 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 42 cases, 51 annotated public interfaces of 36 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -1707,5 +1707,139 @@ internal static class RealInterfaces
                 }
             }
             """),
+
+        new("IChannel", "RabbitMQ.Client 7.2: RabbitMQ.Client.IChannel (subset: events of its own AsyncEventHandler<in TEvent>, generic BasicPublishAsync with two interface constraints, an [Obsolete] overload beside its replacement)", Usings + """
+            namespace RabbitMQ.Client.Events
+            {
+                public class AsyncEventArgs
+                {
+                    public AsyncEventArgs(CancellationToken cancellationToken = default) => CancellationToken = cancellationToken;
+                    public CancellationToken CancellationToken { get; }
+                }
+
+                public delegate Task AsyncEventHandler<in TEvent>(object sender, TEvent @event) where TEvent : AsyncEventArgs;
+
+                public class BasicAckEventArgs : AsyncEventArgs { public ulong DeliveryTag { get; init; } }
+                public class BasicNackEventArgs : AsyncEventArgs { public ulong DeliveryTag { get; init; } }
+            }
+
+            namespace RabbitMQ.Client
+            {
+                using RabbitMQ.Client.Events;
+
+                public interface IAmqpWriteable
+                {
+                    int GetRequiredBufferSize();
+                    int WriteTo(Span<byte> span);
+                }
+
+                public interface IAmqpHeader : IAmqpWriteable
+                {
+                    ushort ProtocolClassId { get; }
+                }
+
+                public interface IReadOnlyBasicProperties
+                {
+                    string? ContentType { get; }
+                    bool IsContentTypePresent();
+                }
+
+                public sealed class CachedString
+                {
+                    public readonly string Value;
+                    public CachedString(string value) => Value = value;
+                }
+
+                public class ShutdownEventArgs : AsyncEventArgs
+                {
+                    public ShutdownEventArgs(ushort replyCode, string replyText) { ReplyCode = replyCode; ReplyText = replyText; }
+                    public ushort ReplyCode { get; }
+                    public string ReplyText { get; }
+                }
+
+                public sealed class BasicGetResult
+                {
+                    public BasicGetResult(ulong deliveryTag, ReadOnlyMemory<byte> body) { DeliveryTag = deliveryTag; Body = body; }
+                    public readonly ReadOnlyMemory<byte> Body;
+                    public readonly ulong DeliveryTag;
+                }
+
+                public class QueueDeclareOk
+                {
+                    public QueueDeclareOk(string queueName, uint messageCount, uint consumerCount) { QueueName = queueName; MessageCount = messageCount; ConsumerCount = consumerCount; }
+                    public readonly string QueueName;
+                    public readonly uint MessageCount;
+                    public readonly uint ConsumerCount;
+                }
+
+                public interface IAsyncBasicConsumer
+                {
+                    IChannel? Channel { get; }
+                    Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default);
+                }
+
+                /*iface*/
+                public interface IChannel : IAsyncDisposable, IDisposable
+                {
+                    int ChannelNumber { get; }
+
+                    ShutdownEventArgs? CloseReason { get; }
+
+                    IAsyncBasicConsumer? DefaultConsumer { get; set; }
+
+                    bool IsOpen { get; }
+
+                    event AsyncEventHandler<BasicAckEventArgs> BasicAcksAsync;
+
+                    event AsyncEventHandler<BasicNackEventArgs> BasicNacksAsync;
+
+                    ValueTask<ulong> GetNextPublishSequenceNumberAsync(CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    ValueTask BasicAckAsync(ulong deliveryTag, bool multiple,
+                        CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    Task<BasicGetResult?> BasicGetAsync(string queue, bool autoAck,
+                        CancellationToken cancellationToken = default);
+
+                    /*write*/ /*publish*/
+                    ValueTask BasicPublishAsync<TProperties>(string exchange, string routingKey,
+                        bool mandatory, TProperties basicProperties, ReadOnlyMemory<byte> body,
+                        CancellationToken cancellationToken = default)
+                        where TProperties : IReadOnlyBasicProperties, IAmqpHeader;
+
+                    /*write*/
+                    ValueTask BasicPublishAsync<TProperties>(CachedString exchange, CachedString routingKey,
+                        bool mandatory, TProperties basicProperties, ReadOnlyMemory<byte> body,
+                        CancellationToken cancellationToken = default)
+                        where TProperties : IReadOnlyBasicProperties, IAmqpHeader;
+
+                    /*write*/
+                    Task CloseAsync(ushort replyCode, string replyText, bool abort,
+                        CancellationToken cancellationToken = default);
+
+                    Task CloseAsync(ShutdownEventArgs reason, bool abort);
+
+                    /*obsoleteclose*/
+                    [Obsolete("7.2.0 - cancellationToken is ignored")]
+                    Task CloseAsync(ShutdownEventArgs reason, bool abort,
+                        CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task<QueueDeclareOk> QueueDeclareAsync(string queue, bool durable, bool exclusive, bool autoDelete,
+                        IDictionary<string, object?>? arguments = null, bool passive = false, bool noWait = false,
+                        CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    Task<uint> MessageCountAsync(string queue, CancellationToken cancellationToken = default);
+
+                    TimeSpan ContinuationTimeout { get; set; }
+                }
+            }
+            """,
+            Annotation.Of("retry + timeout + keyed rate limit on the generic BasicPublishAsync<TProperties>", Array.Empty<string>(),
+                ("publish", "[Retry(MaxRetries = 2, DelayMs = 20)] [Timeout(2_000)] [RateLimit(PermitLimit = 1_000, KeyParameter = \"exchange\")]")),
+            Annotation.Of("retry on the [Obsolete] CloseAsync overload", Array.Empty<string>(), ("obsoleteclose", "[Retry(MaxRetries = 1)]"))),
     };
 }
