@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 42 cases, 51 annotated public interfaces of 36 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 43 cases, 52 annotated public interfaces of 37 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -1841,5 +1841,103 @@ internal static class RealInterfaces
             Annotation.Of("retry + timeout + keyed rate limit on the generic BasicPublishAsync<TProperties>", Array.Empty<string>(),
                 ("publish", "[Retry(MaxRetries = 2, DelayMs = 20)] [Timeout(2_000)] [RateLimit(PermitLimit = 1_000, KeyParameter = \"exchange\")]")),
             Annotation.Of("retry on the [Obsolete] CloseAsync overload", Array.Empty<string>(), ("obsoleteclose", "[Retry(MaxRetries = 1)]"))),
+
+        new("IProducer", "Confluent.Kafka 2.15 (nullable-oblivious): Confluent.Kafka.IProducer<TKey, TValue> : IClient (overloads of Flush that differ in return type, synchronous Produce with a null default delegate)", "#nullable disable\n" + Usings + """
+            namespace Confluent.Kafka
+            {
+                public class Handle { }
+                public interface IConsumerGroupMetadata { }
+
+                public class TopicPartition
+                {
+                    public TopicPartition(string topic, int partition) { Topic = topic; Partition = partition; }
+                    public string Topic { get; }
+                    public int Partition { get; }
+                    public override bool Equals(object obj) => obj is TopicPartition other && other.Topic == Topic && other.Partition == Partition;
+                    public override int GetHashCode() => HashCode.Combine(Topic, Partition);
+                    public override string ToString() => $"{Topic} [{Partition}]";
+                }
+
+                public class TopicPartitionOffset
+                {
+                    public TopicPartitionOffset(TopicPartition topicPartition, long offset) { TopicPartition = topicPartition; Offset = offset; }
+                    public TopicPartition TopicPartition { get; }
+                    public long Offset { get; }
+                }
+
+                public class Message<TKey, TValue>
+                {
+                    public TKey Key { get; set; }
+                    public TValue Value { get; set; }
+                }
+
+                public class DeliveryResult<TKey, TValue>
+                {
+                    public string Topic { get; set; }
+                    public Message<TKey, TValue> Message { get; set; }
+                }
+
+                public class DeliveryReport<TKey, TValue> : DeliveryResult<TKey, TValue> { }
+
+                public interface IClient : IDisposable
+                {
+                    Handle Handle { get; }
+                    string Name { get; }
+                    int AddBrokers(string brokers);
+                    void SetSaslCredentials(string username, string password);
+                }
+
+                /*iface*/
+                public interface IProducer<TKey, TValue> : IClient
+                {
+                    /*write*/ /*produce*/
+                    Task<DeliveryResult<TKey, TValue>> ProduceAsync(
+                        string topic,
+                        Message<TKey, TValue> message,
+                        CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    Task<DeliveryResult<TKey, TValue>> ProduceAsync(
+                        TopicPartition topicPartition,
+                        Message<TKey, TValue> message,
+                        CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*write*/
+                    void Produce(
+                        string topic,
+                        Message<TKey, TValue> message,
+                        Action<DeliveryReport<TKey, TValue>> deliveryHandler = null);
+
+                    void Produce(
+                        TopicPartition topicPartition,
+                        Message<TKey, TValue> message,
+                        Action<DeliveryReport<TKey, TValue>> deliveryHandler = null);
+
+                    int Poll(TimeSpan timeout);
+
+                    int Flush(TimeSpan timeout);
+
+                    /*flush*/
+                    void Flush(CancellationToken cancellationToken = default(CancellationToken));
+
+                    void InitTransactions(TimeSpan timeout);
+
+                    void BeginTransaction();
+
+                    void CommitTransaction(TimeSpan timeout);
+
+                    void CommitTransaction();
+
+                    void AbortTransaction(TimeSpan timeout);
+
+                    void AbortTransaction();
+
+                    void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout);
+                }
+            }
+            """,
+            Annotation.Of("retry + timeout + breaker per topic on ProduceAsync(string, ...)", Array.Empty<string>(),
+                ("produce", "[Retry(MaxRetries = 3, DelayMs = 100)] [Timeout(5_000)] [CircuitBreaker(FailureThreshold = 3, KeyParameter = \"topic\")]")),
+            Annotation.Of("timeout on the synchronous Flush(CancellationToken)", new[] { "RES0013" }, ("flush", "[Timeout(10_000)]"))),
     };
 }
