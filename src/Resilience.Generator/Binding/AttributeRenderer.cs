@@ -47,6 +47,22 @@ internal static class AttributeRenderer
         return result is null ? EquatableArray<AttributeModel>.Empty : result.ToEquatableArray();
     }
 
+    /// <summary>
+    /// A property's attributes to repeat, with those of its setter's value parameter and its getter's return value:
+    /// a referenced assembly keeps a property's <c>[AllowNull]</c>/<c>[DisallowNull]</c> on the setter's value and
+    /// <c>[MaybeNull]</c>/<c>[NotNull]</c> on the getter's return (BCL <c>IDbConnection.ConnectionString</c>), where
+    /// the property's own attributes do not show them. Written on the property, they apply to both accessors again.
+    /// </summary>
+    public static EquatableArray<AttributeModel> RenderProperty(IPropertySymbol property)
+    {
+        var attributes = Render(property.GetAttributes());
+        var fromAccessors = Render(property.SetMethod is { Parameters.Length: > 0 } setter ? setter.Parameters[setter.Parameters.Length - 1].GetAttributes() : ImmutableArray<AttributeData>.Empty)
+            .Concat(Render(property.GetMethod?.GetReturnTypeAttributes() ?? ImmutableArray<AttributeData>.Empty))
+            .Where(a => !attributes.Any(own => own.Type == a.Type))
+            .ToList();
+        return fromAccessors.Count == 0 ? attributes : attributes.Concat(fromAccessors).Distinct().ToEquatableArray();
+    }
+
     private static bool IsRepeated(INamedTypeSymbol type)
     {
         var ns = type.ContainingNamespace?.ToDisplayString();

@@ -269,7 +269,7 @@ internal static class InterfaceBinder
                             property.GetMethod is { } getter && IsImplementable(getter),
                             property.SetMethod is { } setter && IsImplementable(setter),
                             property.SetMethod is { IsInitOnly: true },
-                            AttributeRenderer.Render(property.GetAttributes()),
+                            AttributeRenderer.RenderProperty(property),
                             property.GetMethod is { } get ? AttributeRenderer.RenderMarkers(get.GetAttributes()) : EquatableArray<AttributeModel>.Empty,
                             property.SetMethod is { } set ? AttributeRenderer.RenderMarkers(set.GetAttributes()) : EquatableArray<AttributeModel>.Empty));
                         break;

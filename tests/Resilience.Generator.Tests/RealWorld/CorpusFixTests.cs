@@ -452,4 +452,27 @@ public sealed class CorpusFixTests
             + "supply; declare the members to decorate in an interface that does not derive from 'Amazon.Runtime.IAmazonService'",
             Assert.Single(result.InUserCode).GetMessage());
     }
+
+    // ---- Properties from metadata ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// <c>System.Data.IDbConnection.ConnectionString</c> is <c>[AllowNull] string</c>; in the reference assembly the
+    /// attribute sits on the setter's value parameter, not on the property, so a decorator that read only the
+    /// property's attributes implemented <c>set</c> without it: CS8769 in generated code.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Both))]
+    public void A_referenced_interfaces_AllowNull_property_is_implemented_with_it(NullableContextOptions nullable)
+    {
+        var result = StrictBuild.Assert(nullable, Array.Empty<string>(), Usings + """
+            namespace Corpus.Data;
+            [CircuitBreaker]
+            public interface IDbSession : System.Data.IDbConnection
+            {
+                Task OpenAsync(CancellationToken cancellationToken);
+            }
+            """);
+
+        Assert.Contains("[global::System.Diagnostics.CodeAnalysis.AllowNullAttribute]", result.File("Corpus.Data.IDbSession"));
+    }
 }

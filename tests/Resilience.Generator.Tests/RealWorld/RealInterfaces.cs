@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 43 cases, 52 annotated public interfaces of 37 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 44 cases, 53 annotated public interfaces of 38 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -1939,5 +1939,30 @@ internal static class RealInterfaces
             Annotation.Of("retry + timeout + breaker per topic on ProduceAsync(string, ...)", Array.Empty<string>(),
                 ("produce", "[Retry(MaxRetries = 3, DelayMs = 100)] [Timeout(5_000)] [CircuitBreaker(FailureThreshold = 3, KeyParameter = \"topic\")]")),
             Annotation.Of("timeout on the synchronous Flush(CancellationToken)", new[] { "RES0013" }, ("flush", "[Timeout(10_000)]"))),
+
+        new("IDbConnection-ish", "System.Data.Common: a user interface over System.Data.IDbConnection (the real one is referenced: [AllowNull] ConnectionString) with DbConnection's async members", Usings + """
+            namespace Corpus.Data
+            {
+                using System.Data;
+                using System.Data.Common;
+
+                /*iface*/
+                public interface IDbSession : IDbConnection, IAsyncDisposable
+                {
+                    /*read*/
+                    Task OpenAsync(CancellationToken cancellationToken);
+
+                    /*write*/
+                    ValueTask<DbTransaction> BeginTransactionAsync(IsolationLevel isolationLevel, CancellationToken cancellationToken = default);
+
+                    /*write*/
+                    Task ChangeDatabaseAsync(string databaseName, CancellationToken cancellationToken = default);
+
+                    /*close*/
+                    Task CloseAsync();
+                }
+            }
+            """,
+            Annotation.Of("timeout on CloseAsync (no token)", new[] { "RES0012" }, ("close", "[Timeout(1_000)]"))),
     };
 }
