@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 44 cases, 53 annotated public interfaces of 38 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 45 cases, 54 annotated public interfaces of 39 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -1964,5 +1964,48 @@ internal static class RealInterfaces
             }
             """,
             Annotation.Of("timeout on CloseAsync (no token)", new[] { "RES0012" }, ("close", "[Timeout(1_000)]"))),
+
+        new("Elasticsearch IConnection", "Elasticsearch.Net 7.x (nullable-oblivious): Elasticsearch.Net.IConnection (generic methods constrained 'class, IElasticsearchResponse, new()')", "#nullable disable\n" + Usings + """
+            namespace Elasticsearch.Net
+            {
+                public interface IApiCallDetails
+                {
+                    bool Success { get; }
+                    int? HttpStatusCode { get; }
+                }
+
+                public interface IElasticsearchResponse
+                {
+                    IApiCallDetails ApiCall { get; set; }
+                }
+
+                public class RequestData
+                {
+                    public string PathAndQuery { get; set; }
+                    public TimeSpan RequestTimeout { get; set; }
+                }
+
+                /*iface*/
+                public interface IConnection : IDisposable
+                {
+                    /*read*/
+                    TResponse Request<TResponse>(RequestData requestData)
+                        where TResponse : class, IElasticsearchResponse, new();
+
+                    /*read*/ /*requestasync*/
+                    Task<TResponse> RequestAsync<TResponse>(RequestData requestData, CancellationToken cancellationToken)
+                        where TResponse : class, IElasticsearchResponse, new();
+                }
+
+                public static class ConnectionFallbacks
+                {
+                    public static Task<TResponse> Unavailable<TResponse>(RequestData requestData, Exception error)
+                        where TResponse : class, IElasticsearchResponse, new()
+                        => Task.FromResult(new TResponse());
+                }
+            }
+            """,
+            Annotation.Of("hedge + generic fallback with the method's constraints on RequestAsync", Array.Empty<string>(),
+                ("requestasync", "[Hedge(DelayMs = 500)] [Fallback(typeof(ConnectionFallbacks), nameof(ConnectionFallbacks.Unavailable))]"))),
     };
 }

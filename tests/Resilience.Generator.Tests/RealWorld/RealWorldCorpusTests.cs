@@ -33,6 +33,7 @@ public sealed class RealWorldCorpusTests
         [("IConnectionMultiplexer", "retry + timeout on reads")] = new[] { "RES0013" },
         [("IDataProtector", "retry + timeout on reads")] = new[] { "RES0013" },
         [("IDbConnectionFactory", "retry + timeout on reads")] = new[] { "RES0013" },
+        [("Elasticsearch IConnection", "retry + timeout on reads")] = new[] { "RES0013" },
         [("IBufferDistributedCache", "retry + timeout on reads")] = new[] { "RES0013" },
         [("IDistributedCache", "retry + timeout on reads")] = new[] { "RES0013" },
         [("IFile", "retry + timeout on reads")] = new[] { "RES0013" },
