@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 45 cases, 54 annotated public interfaces of 39 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 46 cases, 56 annotated public interfaces of 40 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2007,5 +2007,48 @@ internal static class RealInterfaces
             """,
             Annotation.Of("hedge + generic fallback with the method's constraints on RequestAsync", Array.Empty<string>(),
                 ("requestasync", "[Hedge(DelayMs = 500)] [Fallback(typeof(ConnectionFallbacks), nameof(ConnectionFallbacks.Unavailable))]"))),
+
+        new("IDistributedLock", "DistributedLock.Core 1.x: Medallion.Threading.IDistributedLock and IDistributedLockProvider (TimeSpan timeout = default beside TimeSpan? timeout = null)", Usings + """
+            namespace Medallion.Threading
+            {
+                public interface IDistributedSynchronizationHandle
+                    : IDisposable, IAsyncDisposable
+                {
+                    CancellationToken HandleLostToken { get; }
+                }
+
+                /*iface*/
+                public interface IDistributedLock
+                {
+                    string Name { get; }
+
+                    IDistributedSynchronizationHandle? TryAcquire(TimeSpan timeout = default, CancellationToken cancellationToken = default);
+
+                    IDistributedSynchronizationHandle Acquire(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*tryacquireasync*/
+                    ValueTask<IDistributedSynchronizationHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*acquireasync*/
+                    ValueTask<IDistributedSynchronizationHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+                }
+
+                /*provider*/
+                public interface IDistributedLockProvider
+                {
+                    IDistributedLock CreateLock(string name);
+                }
+
+                public static class LockFallbacks
+                {
+                    public static ValueTask<IDistributedSynchronizationHandle?> NotAcquired(TimeSpan timeout, Exception error) => default;
+                }
+            }
+            """,
+            Annotation.Of("retry + timeout on AcquireAsync (a parameter named timeout)", Array.Empty<string>(),
+                ("acquireasync", "[Retry(MaxRetries = 2, DelayMs = 100)] [Timeout(30_000)]")),
+            Annotation.Of("breaker + fallback to 'not acquired' on TryAcquireAsync", Array.Empty<string>(),
+                ("tryacquireasync", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(LockFallbacks), nameof(LockFallbacks.NotAcquired))]")),
+            Annotation.Of("retry on the synchronous provider's CreateLock", Array.Empty<string>(), ("provider", "[Retry(MaxRetries = 1, DelayMs = 0)]"))),
     };
 }
