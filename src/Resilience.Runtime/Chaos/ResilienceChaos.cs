@@ -40,7 +40,7 @@ public sealed class ResilienceChaos
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(create);
         _faults[name] = create;
-        _registry.ReconfigureChaos(reportFailures: false);
+        _registry.ReconfigureChaos();
         return this;
     }
 
@@ -64,7 +64,7 @@ public sealed class ResilienceChaos
         }
 
         _results[name] = create;
-        _registry.ReconfigureChaos(reportFailures: false);
+        _registry.ReconfigureChaos();
         return this;
     }
 
@@ -74,7 +74,7 @@ public sealed class ResilienceChaos
     public bool RemoveFault(string name)
     {
         bool removed = _faults.TryRemove(name, out _);
-        _registry.ReconfigureChaos(reportFailures: false);
+        _registry.ReconfigureChaos();
         return removed;
     }
 
@@ -84,7 +84,7 @@ public sealed class ResilienceChaos
     public bool RemoveResult(string name)
     {
         bool removed = _results.TryRemove(name, out _);
-        _registry.ReconfigureChaos(reportFailures: false);
+        _registry.ReconfigureChaos();
         return removed;
     }
 

@@ -63,18 +63,16 @@ public sealed partial class ResilienceRegistry
         }
     }
 
-    /// <summary>Rebuilds every point's injector from the current options (after a registration of a fault or result name).</summary>
-    internal void ReconfigureChaos(bool reportFailures)
+    /// <summary>
+    /// Rebuilds every point's injector from the current options (after a registration of a fault or result name). A
+    /// name still unknown is not reported here: the reload that configured it did, and the next reload does.
+    /// </summary>
+    internal void ReconfigureChaos()
     {
-        List<string>? failures = null;
+        List<string>? ignored = null;
         lock (_createLock)
         {
-            ReconfigureChaos(Volatile.Read(ref _overrides), ref failures);
-        }
-
-        if (reportFailures && failures is not null)
-        {
-            ReportRejected(failures, exception: null);
+            ReconfigureChaos(Volatile.Read(ref _overrides), ref ignored);
         }
     }
 
