@@ -39,4 +39,13 @@ public sealed class KeyedCircuitBreakerMutationTests
         lease.RecordFailure();
         Assert.False(breakers.TryAcquire("db-1", out _));
     }
+
+    [Fact]
+    public void The_constructor_rejects_a_null_name_or_options_naming_the_parameter()
+    {
+        var options = new CircuitBreakerOptions();
+
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => new KeyedCircuitBreaker<string>(null!, options, _time)).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new KeyedCircuitBreaker<string>("hosts", null!, _time)).ParamName);
+    }
 }

@@ -203,6 +203,23 @@ public sealed class RollingCountsMutationTests
     }
 
     [Fact]
+    public void The_success_streak_saturates_at_int_MaxValue()
+    {
+        var counts = Unit();
+
+        // 2^31 successes take minutes; start the retired total just below the top instead.
+        FieldInfo retired = typeof(RollingCounts).GetField("_retiredSuccesses", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        retired.SetValue(counts, (long)int.MaxValue - 1);
+
+        counts.AddSuccess(0);
+        Assert.Equal(int.MaxValue, counts.Snapshot(0).ConsecutiveSuccesses);
+        counts.AddSuccess(0);
+        counts.AddSuccess(0);
+        Assert.Equal(int.MaxValue, counts.Snapshot(0).ConsecutiveSuccesses);
+        Assert.Equal(0, counts.Snapshot(0).ConsecutiveFailures);
+    }
+
+    [Fact]
     public void After_a_clear_lock_free_successes_land_in_the_bucket_in_place()
     {
         var counts = Unit();
