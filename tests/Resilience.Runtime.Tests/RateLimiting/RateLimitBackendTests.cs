@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Resilience.Runtime.Tests.Telemetry;
 
 namespace Resilience.Runtime.Tests.RateLimiting;
 
@@ -97,6 +98,98 @@ public sealed class RateLimitBackendTests
     }
 
     [Fact]
+    public async Task A_keyed_limit_with_a_backend_rejects_as_the_backend_says_and_uses_its_local_limit_when_told()
+    {
+        var backend = new ScriptedBackend { Next = RateLimitDecision.Rejected(TimeSpan.FromMilliseconds(250)) };
+        using var provider = Services(new Provider(backend, only: null)).BuildServiceProvider();
+        var limit = provider.GetRequiredService<ResilienceRegistry>().GetOrAddKeyedRateLimit<string>("tenants", Options);
+
+        var rejected = Assert.IsType<RateLimitRejectedException>(limit.Admit("a", CancellationToken.None));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), rejected.RetryAfter);
+        var rejectedAsync = Assert.IsType<RateLimitRejectedException>(await limit.AdmitAsync("a", CancellationToken.None));
+        Assert.Equal(("tenants", TimeSpan.FromMilliseconds(250)), (rejectedAsync.InstanceName, rejectedAsync.RetryAfter));
+
+        // Use local: the key's own limit (2 permits) decides, on both paths.
+        backend.Next = RateLimitDecision.UseLocal;
+        Assert.Null(await limit.AdmitAsync("a", CancellationToken.None));
+        Assert.Null(limit.Admit("a", CancellationToken.None));
+        Assert.IsType<RateLimitRejectedException>(await limit.AdmitAsync("a", CancellationToken.None));
+        Assert.IsType<RateLimitRejectedException>(limit.Admit("a", CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_keyed_limit_reconfigures_and_disposes_its_backend()
+    {
+        var backend = new ScriptedBackend();
+        using var provider = Services(new Provider(backend, only: null)).BuildServiceProvider();
+        var limit = provider.GetRequiredService<ResilienceRegistry>().GetOrAddKeyedRateLimit<string>("tenants", Options);
+
+        ((IKeyedRateLimit)limit).Reconfigure(new RateLimitOptions { PermitLimit = 7, Window = TimeSpan.FromSeconds(1) });
+        Assert.Equal(7, backend.Reconfigured?.PermitLimit);
+        limit.Dispose();
+        Assert.True(backend.Disposed);
+    }
+
+    [Fact]
+    public async Task Waiting_on_a_backend_never_resumes_on_the_callers_synchronization_context()
+    {
+        var backend = new ScriptedBackend { Pending = new TaskCompletionSource<RateLimitDecision>() };
+        using var provider = Services(new Provider(backend, only: null)).BuildServiceProvider();
+        var registry = provider.GetRequiredService<ResilienceRegistry>();
+        RateLimitStrategy limit = registry.GetOrAddRateLimit("remote", Options);
+        var keyed = registry.GetOrAddKeyedRateLimit<string>("tenants", Options);
+        var context = new RecordingSynchronizationContext();
+
+        ValueTask<Exception?> admitted = context.Run(() => limit.AdmitAsync(CancellationToken.None));
+        ValueTask<Exception?> keyedAdmitted = context.Run(() => keyed.AdmitAsync("a", CancellationToken.None));
+        Assert.False(admitted.IsCompleted || keyedAdmitted.IsCompleted);
+        backend.Pending.SetResult(RateLimitDecision.Acquired);
+
+        Assert.Null(await admitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+        Assert.Null(await keyedAdmitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+        Assert.Equal(0, context.Posts);
+    }
+
+    [Fact]
+    public async Task Waiting_in_the_local_queue_after_the_backend_said_use_local_never_resumes_on_the_callers_context()
+    {
+        var backend = new ScriptedBackend { Next = RateLimitDecision.UseLocal };
+        var services = Services(new Provider(backend, only: null));
+        using var provider = services.BuildServiceProvider();
+        var time = (FakeTimeProvider)provider.GetRequiredService<TimeProvider>();
+        var registry = provider.GetRequiredService<ResilienceRegistry>();
+        var queued = new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(1), QueueLimit = 1 };
+        RateLimitStrategy limit = registry.GetOrAddRateLimit("remote", queued);
+        var keyed = registry.GetOrAddKeyedRateLimit<string>("tenants", queued);
+        Assert.True(limit.TryAcquire());
+        Assert.True(keyed.TryAcquire("a"));
+        var context = new RecordingSynchronizationContext();
+
+        ValueTask<Exception?> admitted = context.Run(() => limit.AdmitAsync(CancellationToken.None));
+        ValueTask<Exception?> keyedAdmitted = context.Run(() => keyed.AdmitAsync("a", CancellationToken.None));
+        Assert.False(admitted.IsCompleted || keyedAdmitted.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Null(await admitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+        Assert.Null(await keyedAdmitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
+        Assert.Equal(0, context.Posts);
+    }
+
+    [Fact]
+    public async Task A_backend_rejection_is_reported_with_the_rate_limit_strategy_tag()
+    {
+        var backend = new ScriptedBackend { Next = RateLimitDecision.Rejected(null) };
+        using var provider = Services(new Provider(backend, only: null)).BuildServiceProvider();
+        var registry = provider.GetRequiredService<ResilienceRegistry>();
+        using var metrics = new MetricCollector(registry, "resilience.rejections");
+
+        Assert.IsType<RateLimitRejectedException>(await registry.GetOrAddRateLimit("remote", Options).AdmitAsync(CancellationToken.None));
+
+        Recorded rejection = Assert.Single(metrics.Of("resilience.rejections"));
+        Assert.Equal(("remote", "rate_limit"), (rejection.Tag("resilience.instance"), rejection.Tag("resilience.strategy")));
+    }
+
+    [Fact]
     public void Decisions_compare_and_describe_themselves()
     {
         Assert.Equal(default, RateLimitDecision.UseLocal);
@@ -150,7 +243,19 @@ public sealed class RateLimitBackendTests
 
         public bool Disposed { get; private set; }
 
-        public ValueTask<RateLimitDecision> AcquireAsync(string? partition, CancellationToken cancellationToken) => new(Acquire(partition));
+        /// <summary>When set, <see cref="AcquireAsync"/> answers with this task's decision instead of <see cref="Next"/>.</summary>
+        public TaskCompletionSource<RateLimitDecision>? Pending { get; set; }
+
+        public ValueTask<RateLimitDecision> AcquireAsync(string? partition, CancellationToken cancellationToken)
+        {
+            if (Pending is { } pending)
+            {
+                Partitions.Add(partition);
+                return new(pending.Task);
+            }
+
+            return new(Acquire(partition));
+        }
 
         public RateLimitDecision Acquire(string? partition)
         {
