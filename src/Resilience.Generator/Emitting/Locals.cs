@@ -10,7 +10,7 @@ internal sealed class Locals
 {
     private static readonly string[] BaseNames =
     {
-        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection", "__marked", "__hedge", "__first", "__race", "__hedgeToken", "__hedgeAttempt", "__handled",
+        "__key", "__fresh", "__stale", "__timeout", "__lease", "__attempt", "__result", "__task", "__ex", "__oce", "__attemptScope", "__vt", "__call", "__error", "__failure", "__rejection", "__marked", "__hedge", "__first", "__race", "__hedgeToken", "__hedgeAttempt", "__handled", "__admittedAt",
     };
 
     public Locals(EquatableArray<ParameterModel> parameters)
@@ -45,7 +45,11 @@ internal sealed class Locals
         HedgeToken = "__hedgeToken" + suffix;
         HedgeAttempt = "__hedgeAttempt" + suffix;
         Handled = "__handled" + suffix;
+        AdmittedAt = "__admittedAt" + suffix;
     }
+
+    /// <summary>The rate limit's clock reading, handed on to the timeout (one clock read per call).</summary>
+    public string AdmittedAt { get; }
 
     public string Key { get; }
 

@@ -533,6 +533,13 @@ internal sealed class PipelineEmitter
         => _pipeline.RateLimitField is not null || _pipeline.BulkheadField is not null || _pipeline.CircuitBreakerField is not null;
 
     /// <summary>
+    /// Whether the rate limit (one for all calls, not per key) hands the clock reading it admitted the call at on to the
+    /// timeout, through a bulkhead that drops it when the call had to wait: one clock read per call instead of two.
+    /// </summary>
+    private bool SharesClock
+        => _pipeline.RateLimitField is not null && _pipeline.RateLimitKeyParameter < 0 && _pipeline.TimeoutField is not null;
+
+    /// <summary>
     /// Admission: the rate limiter and the bulkhead hand a rejection back (<c>Admit</c>/<c>AdmitAsync</c>), which becomes
     /// <c>__error</c> without a throw; one capture around them and everything they admit turns any failure below (or a
     /// cancelled wait) into <c>__error</c>.
@@ -551,15 +558,18 @@ internal sealed class PipelineEmitter
         {
             var admit = _isAsync ? "AdmitAsync" : "Admit";
             var conditions = new List<string>(2);
+
+            var reading = SharesClock ? ", out long " + _locals.AdmittedAt : string.Empty;
             if (rateLimit is not null)
             {
                 var key = _pipeline.RateLimitKeyParameter >= 0 ? StaticArgument(_pipeline.RateLimitKeyParameter) + ", " : string.Empty;
-                conditions.Add($"({_locals.Error} = {Await($"{Field(rateLimit)}.{admit}({key}{_callerToken})")}) is null");
+                conditions.Add($"({_locals.Error} = {Await($"{Field(rateLimit)}.{admit}({key}{_callerToken}{reading})")}) is null");
             }
 
             if (bulkhead is not null)
             {
-                conditions.Add($"({_locals.Error} = {Await($"{Field(bulkhead)}.{admit}({_callerToken})")}) is null");
+                reading = SharesClock ? ", ref " + _locals.AdmittedAt : string.Empty;
+                conditions.Add($"({_locals.Error} = {Await($"{Field(bulkhead)}.{admit}({_callerToken}{reading})")}) is null");
             }
 
             if (bulkhead is null)
@@ -596,7 +606,8 @@ internal sealed class PipelineEmitter
             return;
         }
 
-        _writer.Line($"var {_locals.Timeout} = {Field(field)}.Start({_callerToken});");
+        var startedAt = SharesClock ? ", " + _locals.AdmittedAt : string.Empty;
+        _writer.Line($"var {_locals.Timeout} = {Field(field)}.Start({_callerToken}{startedAt});");
         _writer.Block("try");
         Hedge(_locals.Timeout + ".Token");
         _writer.Line();

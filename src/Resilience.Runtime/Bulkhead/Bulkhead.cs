@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
@@ -24,7 +25,7 @@ namespace Resilience;
 /// and <see cref="Enter"/> throw <see cref="NotSupportedException"/>.
 /// </para>
 /// <para>
-/// <see cref="Admit"/> and <see cref="AdmitAsync"/> hand a rejection back as a value instead of throwing it (the generated
+/// <see cref="Admit(CancellationToken)"/> and <see cref="AdmitAsync(CancellationToken)"/> hand a rejection back as a value instead of throwing it (the generated
 /// decorators use them, so a full bulkhead costs no throw); the exception, its message and its telemetry are the same.
 /// </para>
 /// <para>
@@ -170,6 +171,54 @@ public sealed class Bulkhead
             return default;
         }
 
+        return AdmitSlowAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="AdmitAsync(CancellationToken)"/> between a rate limit and a timeout: a clock reading the rate limit handed
+    /// back still serves the timeout when the slot is taken at once, and is dropped otherwise. For generated code.
+    /// </summary>
+    /// <param name="cancellationToken">As for <see cref="AdmitAsync(CancellationToken)"/>.</param>
+    /// <param name="admittedAt">
+    /// The rate limit's reading (<see cref="RateLimitStrategy.AdmitAsync(CancellationToken, out long)"/>); set to
+    /// <see cref="TimeoutStrategy.NoTimestamp"/> unless a slot of a semaphore bulkhead was free at once, so that the time
+    /// a call waits here is never counted by the timeout after it.
+    /// </param>
+    /// <returns>As for <see cref="AdmitAsync(CancellationToken)"/>.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken, ref long admittedAt)
+    {
+        if (_workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot())
+        {
+            return default;
+        }
+
+        admittedAt = TimeoutStrategy.NoTimestamp;
+        return AdmitSlowAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Admit(CancellationToken)"/> between a rate limit and a timeout (see
+    /// <see cref="AdmitAsync(CancellationToken, ref long)"/>). For generated code.
+    /// </summary>
+    /// <param name="cancellationToken">As for <see cref="Admit(CancellationToken)"/>.</param>
+    /// <param name="admittedAt">As for <see cref="AdmitAsync(CancellationToken, ref long)"/>.</param>
+    /// <returns>As for <see cref="Admit(CancellationToken)"/>.</returns>
+    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Exception? Admit(CancellationToken cancellationToken, ref long admittedAt)
+    {
+        if (TryEnter())
+        {
+            return null;
+        }
+
+        admittedAt = TimeoutStrategy.NoTimestamp;
+        return AdmitSlow(cancellationToken);
+    }
+
+    private ValueTask<Exception?> AdmitSlowAsync(CancellationToken cancellationToken)
+    {
         Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
         return waiter is not null ? waiter.AsRejectionTask()
             : rejection is not null ? new ValueTask<Exception?>(rejection)
@@ -190,6 +239,11 @@ public sealed class Bulkhead
             return null;
         }
 
+        return AdmitSlow(cancellationToken);
+    }
+
+    private Exception? AdmitSlow(CancellationToken cancellationToken)
+    {
         Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
         if (waiter is not null)
         {

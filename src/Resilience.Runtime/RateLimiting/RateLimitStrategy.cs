@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Threading.RateLimiting;
 
 namespace Resilience;
@@ -112,8 +113,24 @@ public sealed class RateLimitStrategy : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Ends the wait; cancelled before the call or while waiting, the task is cancelled (no permit is taken).</param>
     /// <returns><see langword="null"/> with a permit; otherwise the rejection.</returns>
-    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken)
+    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken) => AdmitAsync(cancellationToken, out _);
+
+    /// <summary>
+    /// <see cref="AdmitAsync(CancellationToken)"/>, also handing back the clock reading the permit was taken at, so that a
+    /// timeout started right after it counts from that reading instead of reading the clock again
+    /// (<see cref="TimeoutStrategy.Start(CancellationToken, long)"/>). For generated code.
+    /// </summary>
+    /// <param name="cancellationToken">As for <see cref="AdmitAsync(CancellationToken)"/>.</param>
+    /// <param name="admittedAt">
+    /// The <see cref="TimeProvider.GetTimestamp"/> of the strategy's clock at which the permit was taken, when it was taken
+    /// at once by the limit counted in this process; otherwise <see cref="TimeoutStrategy.NoTimestamp"/> (the call waited
+    /// in the queue, was rejected, or the limit is counted on a <see cref="Backend"/>).
+    /// </param>
+    /// <returns>As for <see cref="AdmitAsync(CancellationToken)"/>.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken, out long admittedAt)
     {
+        admittedAt = TimeoutStrategy.NoTimestamp;
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<Exception?>(cancellationToken);
@@ -124,7 +141,7 @@ public sealed class RateLimitStrategy : IDisposable
             return AdmitOnBackendAsync(cancellationToken);
         }
 
-        return AdmitLocalAsync(cancellationToken);
+        return AdmitLocalAsync(cancellationToken, out admittedAt);
     }
 
     /// <summary>Takes a permit, blocking in the queue if there is room; for synchronous methods.</summary>
@@ -146,8 +163,20 @@ public sealed class RateLimitStrategy : IDisposable
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns><see langword="null"/> with a permit; otherwise the exception <see cref="Acquire"/> would throw.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
-    public Exception? Admit(CancellationToken cancellationToken)
+    public Exception? Admit(CancellationToken cancellationToken) => Admit(cancellationToken, out _);
+
+    /// <summary>
+    /// <see cref="Admit(CancellationToken)"/>, also handing back the clock reading the permit was taken at (see
+    /// <see cref="AdmitAsync(CancellationToken, out long)"/>). For generated code.
+    /// </summary>
+    /// <param name="cancellationToken">As for <see cref="Admit(CancellationToken)"/>.</param>
+    /// <param name="admittedAt">As for <see cref="AdmitAsync(CancellationToken, out long)"/>.</param>
+    /// <returns>As for <see cref="Admit(CancellationToken)"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the call (no permit is taken) or while waiting.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Exception? Admit(CancellationToken cancellationToken, out long admittedAt)
     {
+        admittedAt = TimeoutStrategy.NoTimestamp;
         cancellationToken.ThrowIfCancellationRequested();
         if (_backend is { } backend)
         {
@@ -163,9 +192,10 @@ public sealed class RateLimitStrategy : IDisposable
             }
         }
 
-        RateLimitLease lease = _limiter.TryAcquireInternal(1);
+        RateLimitLease lease = _limiter.TryAcquireInternal(1, out long takenAt);
         if (ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
         {
+            admittedAt = takenAt;
             return null;
         }
 
@@ -295,19 +325,26 @@ public sealed class RateLimitStrategy : IDisposable
 
     private Exception CompleteFailed(RateLimitLease lease) => CreateRejection(Name, lease, Telemetry);
 
-    private ValueTask<Exception?> AdmitLocalAsync(CancellationToken cancellationToken)
+    private ValueTask<Exception?> AdmitLocalAsync(CancellationToken cancellationToken, out long admittedAt)
     {
         ValueTask<RateLimitLease> pending = _limiter.CanQueue
-            ? _limiter.AcquireInternalAsync(1, cancellationToken)
-            : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1));
+            ? _limiter.AcquireInternalAsync(1, cancellationToken, out long takenAt)
+            : new ValueTask<RateLimitLease>(_limiter.TryAcquireInternal(1, out takenAt));
 
+        admittedAt = TimeoutStrategy.NoTimestamp;
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitLeaseAsync(pending);
         }
 
         RateLimitLease lease = pending.Result;
-        return ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease) ? default : new ValueTask<Exception?>(CompleteFailed(lease));
+        if (!ReferenceEquals(lease, TimeProviderRateLimiter.SuccessLease))
+        {
+            return new ValueTask<Exception?>(CompleteFailed(lease));
+        }
+
+        admittedAt = takenAt;
+        return default;
     }
 
     private async ValueTask<Exception?> AdmitOnBackendAsync(CancellationToken cancellationToken)
@@ -318,7 +355,7 @@ public sealed class RateLimitStrategy : IDisposable
             return CreateRejection(Name, decision.RetryAfter, Telemetry);
         }
 
-        return decision.IsUseLocal ? await AdmitLocalAsync(cancellationToken).ConfigureAwait(false) : null;
+        return decision.IsUseLocal ? await AdmitLocalAsync(cancellationToken, out _).ConfigureAwait(false) : null;
     }
 
     private async ValueTask<Exception?> AwaitLeaseAsync(ValueTask<RateLimitLease> pending)

@@ -50,7 +50,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     internal static readonly RateLimitLease SuccessLease = new Lease(acquired: true, retryAfter: null);
 
     /// <summary>
-    /// Returned by <see cref="TryAcquireInternal"/>/<see cref="AcquireInternalAsync"/> (and given to queued callers) when
+    /// Returned by <see cref="TryAcquireInternal(int)"/>/<see cref="AcquireInternalAsync(int, CancellationToken)"/> (and given to queued callers) when
     /// the limiter has been disposed, so that a keyed owner can retry on a fresh limiter instead of failing.
     /// </summary>
     internal static readonly RateLimitLease DisposedLease = new Lease(acquired: false, retryAfter: null);
@@ -306,16 +306,23 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// <see cref="SuccessLease"/> on success, <see cref="DisposedLease"/> after disposal, otherwise a failed lease carrying
     /// <see cref="MetadataName.RetryAfter"/>. Allocates only when it fails.
     /// </summary>
-    internal RateLimitLease TryAcquireInternal(int permitCount)
+    internal RateLimitLease TryAcquireInternal(int permitCount) => TryAcquireInternal(permitCount, out _);
+
+    /// <summary>
+    /// <see cref="TryAcquireInternal(int)"/>, also handing back the provider's timestamp the answer was decided at
+    /// (<see cref="TimeoutStrategy.NoTimestamp"/> when the limiter was disposed).
+    /// </summary>
+    internal RateLimitLease TryAcquireInternal(int permitCount, out long timestamp)
     {
         lock (_lock)
         {
             if (_disposed)
             {
+                timestamp = TimeoutStrategy.NoTimestamp;
                 return DisposedLease;
             }
 
-            long now = CatchUpLocked();
+            long now = CatchUpLocked(out timestamp);
             if (TryTakeLocked(permitCount))
             {
                 return SuccessLease;
@@ -328,11 +335,19 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     /// <summary>
     /// Takes the permits now if possible (synchronously, allocation-free), otherwise queues the caller when the queue has
-    /// room. Results as for <see cref="TryAcquireInternal"/>; a cancelled wait ends in <see cref="OperationCanceledException"/>,
+    /// room. Results as for <see cref="TryAcquireInternal(int)"/>; a cancelled wait ends in <see cref="OperationCanceledException"/>,
     /// and a token cancelled before the call takes no permit.
     /// </summary>
     internal ValueTask<RateLimitLease> AcquireInternalAsync(int permitCount, CancellationToken cancellationToken)
+        => AcquireInternalAsync(permitCount, cancellationToken, out _);
+
+    /// <summary>
+    /// <see cref="AcquireInternalAsync(int, CancellationToken)"/>, also handing back the provider's timestamp at which the
+    /// permits were taken when that happened at once (<see cref="TimeoutStrategy.NoTimestamp"/> otherwise).
+    /// </summary>
+    internal ValueTask<RateLimitLease> AcquireInternalAsync(int permitCount, CancellationToken cancellationToken, out long timestamp)
     {
+        timestamp = TimeoutStrategy.NoTimestamp;
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<RateLimitLease>(cancellationToken);
@@ -347,9 +362,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 return new ValueTask<RateLimitLease>(DisposedLease);
             }
 
-            long now = CatchUpLocked();
+            long now = CatchUpLocked(out long reading);
             if (TryTakeLocked(permitCount))
             {
+                timestamp = reading;
                 return new ValueTask<RateLimitLease>(SuccessLease);
             }
 
@@ -576,9 +592,13 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private bool HasWaitersLocked() => _queue is { Count: > 0 };
 
     /// <summary>Reads the clock, applies the tokens or boundaries that came since the last catch-up, serves queued callers.</summary>
-    private long CatchUpLocked()
+    private long CatchUpLocked() => CatchUpLocked(out _);
+
+    /// <summary><see cref="CatchUpLocked()"/>, also handing back the provider's timestamp it read.</summary>
+    private long CatchUpLocked(out long timestamp)
     {
-        long now = _timeProvider.GetTimestamp() - _originTimestamp;
+        timestamp = _timeProvider.GetTimestamp();
+        long now = timestamp - _originTimestamp;
         if (now <= _elapsed)
         {
             now = _elapsed; // a clock that goes back (or stands still) changes nothing

@@ -1,7 +1,7 @@
 namespace Resilience;
 
 /// <summary>
-/// One running timeout from <see cref="TimeoutStrategy.Start"/>. Dispose it exactly once, when the work inside has
+/// One running timeout from <see cref="TimeoutStrategy.Start(CancellationToken)"/>. Dispose it exactly once, when the work inside has
 /// ended; do not use <see cref="Token"/> afterwards (its source goes back to a pool and serves later scopes).
 /// </summary>
 /// <remarks>

@@ -76,11 +76,11 @@ internal sealed class TimeoutSource
     /// Touches the timer only when it is not already due at or before the new deadline: in steady state (short uses,
     /// one after another) the timer set by an earlier use is still pending and simply wakes up early for this one.
     /// </remarks>
-    internal long Arm()
+    /// <param name="startedAt">The clock reading the use counts from; <see cref="TimeoutStrategy.NoTimestamp"/> to read the clock now.</param>
+    internal long Arm(long startedAt)
     {
         long armed = (Volatile.Read(ref _state) & ~StateMask) + GenerationStep + Armed;
-        TimeProvider clock = _owner.TimeProvider;
-        long now = clock.GetTimestamp();
+        long now = startedAt != TimeoutStrategy.NoTimestamp ? startedAt : _owner.TimeProvider.GetTimestamp();
         long deadline = now + _owner.TimeoutTimestampTicks;
 
         // Deadline first: a timer callback that sees the new Armed value also sees the new deadline. The exchange is a
@@ -90,7 +90,9 @@ internal sealed class TimeoutSource
         Interlocked.Exchange(ref _state, armed);
         if (Volatile.Read(ref _due) > deadline)
         {
-            SetTimer(now, deadline);
+            // The slow path (a first use, or a timer gone quiet): from a reading taken earlier, the time left is counted
+            // from the clock as it is now, so the timer is not late by the reading's age.
+            SetTimer(startedAt != TimeoutStrategy.NoTimestamp ? _owner.TimeProvider.GetTimestamp() : now, deadline);
         }
 
         return armed;
@@ -152,9 +154,11 @@ internal sealed class TimeoutSource
 
             // _due before Change: a provider that runs a due callback inside Change (a test clock) then leaves NotDue.
             Volatile.Write(ref _due, deadline);
-            _timer.Change(_owner.TimeProvider.GetElapsedTime(now, deadline), System.Threading.Timeout.InfiniteTimeSpan);
+            _timer.Change(Max(TimeSpan.Zero, _owner.TimeProvider.GetElapsedTime(now, deadline)), System.Threading.Timeout.InfiniteTimeSpan);
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void OnTimer()
     {

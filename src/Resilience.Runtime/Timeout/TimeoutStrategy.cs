@@ -1,10 +1,11 @@
+using System.ComponentModel;
 using System.Globalization;
 
 namespace Resilience;
 
 /// <summary>
 /// Bounds the time of everything inside it with a pooled <see cref="CancellationTokenSource"/> linked to the caller's
-/// token. <see cref="Start"/> allocates nothing when a pooled source is free, which is the case after warm-up as long
+/// token. <see cref="Start(CancellationToken)"/> allocates nothing when a pooled source is free, which is the case after warm-up as long
 /// as scopes end without being cancelled.
 /// </summary>
 /// <remarks>
@@ -17,6 +18,9 @@ public sealed class TimeoutStrategy
     private readonly ResilienceTelemetry? _telemetry;
     private TimeoutSource? _first;
     private Settings _settings;
+
+    /// <summary>"No clock reading": given to <see cref="Start(CancellationToken, long)"/>, it reads the clock itself.</summary>
+    public const long NoTimestamp = long.MinValue;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="name">The strategy's name, used in <see cref="ResilienceTimeoutException"/>.</param>
@@ -62,7 +66,22 @@ public sealed class TimeoutStrategy
     /// <summary>Starts the timer. Dispose the scope when the work inside it has ended.</summary>
     /// <param name="callerToken">The caller's token; cancelling it cancels <see cref="TimeoutScope.Token"/> too.</param>
     /// <returns>The running scope; when <paramref name="callerToken"/> is already cancelled, a scope whose token is <paramref name="callerToken"/> and that starts no timer.</returns>
-    public TimeoutScope Start(CancellationToken callerToken)
+    public TimeoutScope Start(CancellationToken callerToken) => Start(callerToken, NoTimestamp);
+
+    /// <summary>
+    /// Starts the timer as <see cref="Start(CancellationToken)"/> does, counting the limit from a clock reading taken just
+    /// before instead of reading the clock again: a rate limit's admission
+    /// (<see cref="RateLimitStrategy.AdmitAsync(CancellationToken, out long)"/>) hands one back. For generated code.
+    /// </summary>
+    /// <param name="callerToken">As for <see cref="Start(CancellationToken)"/>.</param>
+    /// <param name="startedAt">
+    /// A <see cref="System.TimeProvider.GetTimestamp"/> of this strategy's clock, taken before this call; the limit counts
+    /// from it (so the scope ends no later than it would have, counted from this call). <see cref="NoTimestamp"/> to read
+    /// the clock here.
+    /// </param>
+    /// <returns>As for <see cref="Start(CancellationToken)"/>.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public TimeoutScope Start(CancellationToken callerToken, long startedAt)
     {
         if (callerToken.IsCancellationRequested)
         {
@@ -70,7 +89,7 @@ public sealed class TimeoutStrategy
         }
 
         TimeoutSource source = Rent() ?? new TimeoutSource(this);
-        long armed = source.Arm();
+        long armed = source.Arm(startedAt);
         CancellationTokenRegistration registration = callerToken.CanBeCanceled
             ? callerToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source.Cts)
             : default;
