@@ -44,6 +44,10 @@ public sealed class ResilientCall<T>
     private readonly bool _cacheAnswersMarkedResults;
     private readonly HedgeStrategy? _hedge;
 
+    // Whether the rate limit's clock reading can serve the timeout: both count on the same clock (instances handed to a
+    // builder may not).
+    private readonly bool _sharesClock;
+
     internal ResilientCall(
         CallTelemetry telemetry,
         Func<Exception, CancellationToken, ValueTask<T>>? fallback,
@@ -73,6 +77,7 @@ public sealed class ResilientCall<T>
         _fallbackAnswersMarkedResults = fallbackAnswersMarkedResults;
         _cacheAnswersMarkedResults = cacheAnswersMarkedResults;
         _hedge = hedge;
+        _sharesClock = rateLimit is not null && timeout is not null && ReferenceEquals(rateLimit.TimeProvider, timeout.TimeProvider);
     }
 
     /// <summary>Runs <paramref name="action"/> through the strategies.</summary>
@@ -118,16 +123,28 @@ public sealed class ResilientCall<T>
                     return fresh;
                 }
 
-                // RateLimit and Bulkhead: rejections throw before the breaker is asked.
+                // RateLimit and Bulkhead: rejections throw before the breaker is asked. The clock reading the permit was
+                // taken at serves the timeout too, unless the call waited or they count on different clocks (as the
+                // generated code does, whose instances all count on their registry's clock).
+                long admittedAt = TimeoutStrategy.NoTimestamp;
                 if (whole && _rateLimit is not null)
                 {
-                    await _rateLimit.AcquireAsync(callerToken).ConfigureAwait(false);
+                    await RateLimitStrategy.ThrowRejection(_rateLimit.AdmitAsync(callerToken, out admittedAt)).ConfigureAwait(false);
                 }
 
                 Bulkhead? bulkhead = whole ? _bulkhead : null;
                 if (bulkhead is not null)
                 {
-                    await bulkhead.EnterAsync(callerToken).ConfigureAwait(false);
+                    ValueTask entered = bulkhead.EnterAsync(callerToken);
+                    if (entered.IsCompletedSuccessfully)
+                    {
+                        entered.GetAwaiter().GetResult();
+                    }
+                    else
+                    {
+                        admittedAt = TimeoutStrategy.NoTimestamp; // waited for its slot (a worker pool always does)
+                        await entered.ConfigureAwait(false);
+                    }
                 }
 
                 T result;
@@ -136,7 +153,7 @@ public sealed class ResilientCall<T>
                 {
                     // Timeout: bounds the breaker and the whole retry sequence.
                     TimeoutStrategy? timeout = whole ? _timeout : null;
-                    TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken);
+                    TimeoutScope timeoutScope = timeout is null ? default : timeout.Start(callerToken, _sharesClock ? admittedAt : TimeoutStrategy.NoTimestamp);
                     try
                     {
                         CancellationToken sequenceToken = timeout is null ? callerToken : timeoutScope.Token;

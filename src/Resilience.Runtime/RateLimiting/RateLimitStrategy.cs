@@ -32,6 +32,9 @@ public sealed class RateLimitStrategy : IDisposable
         _limiter = new TimeProviderRateLimiter(options, timeProvider ?? TimeProvider.System);
     }
 
+    /// <summary>The clock the permits are counted on (that of <see cref="AdmitAsync(CancellationToken, out long)"/>'s readings).</summary>
+    internal TimeProvider TimeProvider => _limiter.TimeProvider;
+
     /// <summary>Creates the limit reporting its rejections and reservations to <paramref name="telemetry"/> (a registry's).</summary>
     internal RateLimitStrategy(string name, RateLimitOptions options, TimeProvider? timeProvider, ResilienceTelemetry? telemetry)
         : this(name, options, timeProvider)

@@ -142,6 +142,9 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// <summary>The permit limit under the current settings.</summary>
     internal int PermitLimit => Volatile.Read(ref _shape).PermitLimit;
 
+    /// <summary>The clock.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
     /// <summary>Whether callers may queue (<see cref="RateLimitOptions.QueueLimit"/> above 0) under the current settings.</summary>
     internal bool CanQueue => Volatile.Read(ref _shape).QueueLimit > 0;
 

@@ -90,6 +90,28 @@ public sealed class ResilientCallInstanceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_timeout_on_another_clock_than_the_rate_limit_counts_from_its_own_start()
+    {
+        // The rate limit's clock is a year ahead: its reading, taken for the timeout's clock, would be a deadline a year away.
+        var limitClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        limitClock.Advance(TimeSpan.FromDays(365));
+        using var limit = new RateLimitStrategy("ahead", new RateLimitOptions { PermitLimit = 10, Window = TimeSpan.FromSeconds(1) }, limitClock);
+        var timeout = new TimeoutStrategy("t", TimeSpan.FromSeconds(1), _clock);
+        var call = ResilientCall.For<int>(_registry).WithRateLimit(limit).WithTimeout(timeout).Build();
+
+        Task<int> running = call.ExecuteAsync(static token =>
+        {
+            var hang = new TaskCompletionSource<int>(); // cancelled inline, on the cancelling thread
+            token.UnsafeRegister(static (state, cancelled) => ((TaskCompletionSource<int>)state!).TrySetCanceled(cancelled), hang);
+            return new ValueTask<int>(hang.Task);
+        }).AsTask();
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(running.IsCompleted);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<ResilienceTimeoutException>(() => running.WaitAsync(Safety));
+    }
+
+    [Fact]
     public async Task A_hand_made_instance_reports_its_rejections_to_the_builders_registry_once()
     {
         var breaker = new CircuitBreaker("hand-made", new CircuitBreakerOptions(), _clock);
