@@ -101,6 +101,10 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private int _grantsCount;
 
     private long _fullSince;
+
+    // Token bucket: the exact scaled instant it last became full, while not yet converted to _fullSince (FullSinceLocked).
+    private Int128 _fullSinceScaled;
+    private bool _fullSincePending;
     private int _queuedPermits;
     private WaiterQueue<Waiter>? _queue;
     private ITimer? _timer;
@@ -169,7 +173,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
                 }
 
                 long now = CatchUpLocked();
-                return IsAtRestLocked() ? ToTimeSpan(now - _fullSince, roundUp: false) : null;
+                return IsAtRestLocked() ? ToTimeSpan(now - FullSinceLocked(), roundUp: false) : null;
             }
         }
     }
@@ -197,6 +201,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
             }
 
             long now = CatchUpLocked();
+            FullSinceLocked(); // converted on the settings it was reached under
             Shape old = _shape;
             if (shape.CountsLike(old))
             {
@@ -585,6 +590,18 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
     }
 
+    /// <summary>The elapsed timestamp at which the limiter last became full (meaningful while it is).</summary>
+    private long FullSinceLocked()
+    {
+        if (_fullSincePending)
+        {
+            _fullSince = _shape.ToElapsed(_fullSinceScaled);
+            _fullSincePending = false;
+        }
+
+        return _fullSince;
+    }
+
     private bool IsAtRestLocked() => _available == _shape.PermitLimit && !HasWaitersLocked();
 
     /// <summary>
@@ -629,17 +646,21 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         Int128 scaledNow = (Int128)now * shape.Scale;
         if (shape.Algorithm == RateLimitAlgorithm.TokenBucket)
         {
-            // _available < PermitLimit here (a full bucket has _dueAt == Never), and _nextTokenAt <= scaledNow.
-            Int128 arrived = 1 + ((scaledNow - _nextTokenAt) / shape.Period);
+            // _available < PermitLimit here (a full bucket has _dueAt == Never), and _nextTokenAt <= scaledNow. Full when
+            // the last missing token is due by now: a comparison, no division (the refill to full of a bucket drawn on
+            // less often than it refills, the common case), and the instant it filled is converted only when read.
             long deficit = (long)shape.PermitLimit - _available;
-            if (arrived >= deficit)
+            Int128 fullAt = _nextTokenAt + ((deficit - 1) * shape.Period);
+            if (scaledNow >= fullAt)
             {
-                _fullSince = shape.ToElapsed(_nextTokenAt + ((deficit - 1) * shape.Period));
+                _fullSinceScaled = fullAt;
+                _fullSincePending = true;
                 _available = shape.PermitLimit;
                 _dueAt = Never;
             }
             else
             {
+                Int128 arrived = 1 + ((scaledNow - _nextTokenAt) / shape.Period);
                 _available += (int)arrived;
                 _nextTokenAt += arrived * shape.Period;
                 _dueAt = shape.ToElapsed(_nextTokenAt);

@@ -160,6 +160,22 @@ public sealed class RateLimiterReloadMutationTests
         Assert.Equal(4, TakeAll(limit));
     }
 
+    [Fact]
+    public void The_idle_time_of_a_bucket_that_refilled_to_full_is_exact_across_a_reload()
+    {
+        // 3 permits a second: a token every 1/3 s. Two taken at 0 are back at 2/3 s, the instant the bucket is full again.
+        using RateLimitStrategy limit = Create(RateLimitAlgorithm.TokenBucket, permitLimit: 3);
+        Assert.True(limit.TryAcquire());
+        Assert.True(limit.TryAcquire());
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        // A reload to settings of another scale (7 a second) keeps the instant it filled at, seen at 2/3 s rounded up to
+        // a tick; nothing read the limiter between the refill and the reload.
+        limit.Reconfigure(new RateLimitOptions { PermitLimit = 7, Window = TimeSpan.FromSeconds(1) });
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromTicks(13_333_333), limit.Limiter.IdleDuration);
+    }
+
     [Theory]
     [InlineData(RateLimitAlgorithm.TokenBucket, 20_000_000)] // two of three tokens in use at 1/s: full at 2 s
     [InlineData(RateLimitAlgorithm.FixedWindow, 7_000_000)] // back at the boundary at 1 s
