@@ -25,7 +25,7 @@ public readonly struct TimeoutScope : IDisposable
     }
 
     /// <summary>Cancelled when the time is up or the caller cancels. Pass it to the inner work.</summary>
-    public CancellationToken Token => _source is null ? _callerToken : _source.Cts.Token;
+    public CancellationToken Token => _source is null ? _callerToken : _source.Token;
 
     /// <summary>
     /// <see langword="true"/> when the timer fired and the caller had not cancelled (when both happened, the caller's

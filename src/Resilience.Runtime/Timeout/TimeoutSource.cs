@@ -45,6 +45,7 @@ internal sealed class TimeoutSource
     {
         _owner = owner;
         Cts = new CancellationTokenSource();
+        Token = Cts.Token;
 
         // Do not capture the first caller's ExecutionContext (its AsyncLocals) in a timer that outlives the call.
         bool restoreFlow = false;
@@ -68,6 +69,9 @@ internal sealed class TimeoutSource
     }
 
     internal CancellationTokenSource Cts { get; }
+
+    /// <summary><see cref="Cts"/>'s token, read once (the source is never disposed).</summary>
+    internal CancellationToken Token { get; }
 
     internal TimeoutStrategy Owner => _owner;
 
