@@ -38,9 +38,10 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// Every acquire first catches up lazily: it compares the timestamp with the precomputed one of the next token or
-/// boundary (two <see cref="long"/>s), and only when that has passed does it divide. While callers are queued, a
-/// one-shot <see cref="ITimer"/> from the provider is armed for that next instant, so queued callers are served when time
-/// reaches it even if nobody else calls. No timer exists while nobody waits.
+/// boundary (two <see cref="long"/>s), and only when that has passed does it divide (a token bucket that is full again
+/// by then only compares). While callers are queued, a one-shot <see cref="ITimer"/> from the provider is armed for that
+/// next instant, so queued callers are served when time reaches it even if nobody else calls. No timer exists while
+/// nobody waits.
 /// </para>
 /// <para>Thread-safe: state is guarded by one private lock; a successful acquire allocates nothing.</para>
 /// </remarks>
