@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Resilience.EndToEnd.Tests.Infrastructure;
 
 namespace Resilience.EndToEnd.Tests;
@@ -77,20 +76,6 @@ public sealed class HeldService : IAdmittedService
         }
 
         return completion.Task;
-    }
-}
-
-/// <summary>A fake clock that counts how often it is read.</summary>
-public sealed class ReadCountingTimeProvider : FakeTimeProvider
-{
-    private int _reads;
-
-    public int Reads => Volatile.Read(ref _reads);
-
-    public override long GetTimestamp()
-    {
-        Interlocked.Increment(ref _reads);
-        return base.GetTimestamp();
     }
 }
 

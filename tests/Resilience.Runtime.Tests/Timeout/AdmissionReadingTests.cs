@@ -30,7 +30,7 @@ public sealed class AdmissionReadingTests
     [Fact]
     public void A_timeout_started_without_a_reading_reads_the_clock_itself()
     {
-        var time = new CountingClock();
+        var time = new ReadCountingTimeProvider();
         var timeout = new TimeoutStrategy("t", TimeSpan.FromSeconds(1), time);
         time.Advance(TimeSpan.FromMilliseconds(300));
 
@@ -148,19 +148,6 @@ public sealed class AdmissionReadingTests
         Assert.Equal(TimeoutStrategy.NoTimestamp, reading);
         pool.Release();
         pool.ShutDown(); // its worker threads end
-    }
-
-    private sealed class CountingClock : FakeTimeProvider
-    {
-        private int _reads;
-
-        public int Reads => Volatile.Read(ref _reads);
-
-        public override long GetTimestamp()
-        {
-            Interlocked.Increment(ref _reads);
-            return base.GetTimestamp();
-        }
     }
 
     private sealed class AlwaysAcquired : IRateLimitBackend
