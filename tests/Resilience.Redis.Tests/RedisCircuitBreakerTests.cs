@@ -183,7 +183,7 @@ public sealed class RedisCircuitBreakerTests(ITestOutputHelper output)
         using (var check = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             // Both processes' subscriptions are back (StackExchange.Redis subscribes again after reconnecting). Its
-            // reconnect backoff grows to 10 s between tries; on a loaded CI machine (every test project at once) 30 s
+            // reconnect backoff grows from try to try; on a loaded CI machine (every test project at once) 30 s
             // was once not enough, so the safety bound is 60 s (it passes in about 4 s when the machine is idle).
             var channel = RedisChannel.Literal($"resilience:cb:{BreakerApp.Name}");
             Assert.True(await BreakerApp.EventuallyAsync(
