@@ -166,12 +166,8 @@ public sealed class Bulkhead
     /// <returns><see langword="null"/> with a slot taken; otherwise the rejection.</returns>
     public ValueTask<Exception?> AdmitAsync(CancellationToken cancellationToken)
     {
-        if (_workers is null && Volatile.Read(ref _queued) == 0 && TryTakeSlot())
-        {
-            return default;
-        }
-
-        return AdmitSlowAsync(cancellationToken);
+        long noReading = TimeoutStrategy.NoTimestamp;
+        return AdmitAsync(cancellationToken, ref noReading);
     }
 
     /// <summary>
@@ -194,7 +190,10 @@ public sealed class Bulkhead
         }
 
         admittedAt = TimeoutStrategy.NoTimestamp;
-        return AdmitSlowAsync(cancellationToken);
+        Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
+        return waiter is not null ? waiter.AsRejectionTask()
+            : rejection is not null ? new ValueTask<Exception?>(rejection)
+            : taken ? default : ValueTask.FromCanceled<Exception?>(cancellationToken);
     }
 
     /// <summary>
@@ -214,36 +213,6 @@ public sealed class Bulkhead
         }
 
         admittedAt = TimeoutStrategy.NoTimestamp;
-        return AdmitSlow(cancellationToken);
-    }
-
-    private ValueTask<Exception?> AdmitSlowAsync(CancellationToken cancellationToken)
-    {
-        Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
-        return waiter is not null ? waiter.AsRejectionTask()
-            : rejection is not null ? new ValueTask<Exception?>(rejection)
-            : taken ? default : ValueTask.FromCanceled<Exception?>(cancellationToken);
-    }
-
-    /// <summary>
-    /// Takes a slot as <see cref="Enter"/> does, blocking in the queue if there is room, but hands a rejection back
-    /// instead of throwing it; for synchronous methods.
-    /// </summary>
-    /// <param name="cancellationToken">Ends the wait in the queue; a cancelled wait still throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns><see langword="null"/> with a slot taken (to <see cref="Release"/>); otherwise the <see cref="BulkheadRejectedException"/>.</returns>
-    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
-    public Exception? Admit(CancellationToken cancellationToken)
-    {
-        if (TryEnter())
-        {
-            return null;
-        }
-
-        return AdmitSlow(cancellationToken);
-    }
-
-    private Exception? AdmitSlow(CancellationToken cancellationToken)
-    {
         Waiter? waiter = EnterSlow(cancellationToken, asValue: true, out Exception? rejection, out bool taken);
         if (waiter is not null)
         {
@@ -257,6 +226,19 @@ public sealed class Bulkhead
         }
 
         return rejection;
+    }
+
+    /// <summary>
+    /// Takes a slot as <see cref="Enter"/> does, blocking in the queue if there is room, but hands a rejection back
+    /// instead of throwing it; for synchronous methods.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait in the queue; a cancelled wait still throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns><see langword="null"/> with a slot taken (to <see cref="Release"/>); otherwise the <see cref="BulkheadRejectedException"/>.</returns>
+    /// <exception cref="NotSupportedException">The bulkhead is a <see cref="BulkheadKind.WorkerPool"/>.</exception>
+    public Exception? Admit(CancellationToken cancellationToken)
+    {
+        long noReading = TimeoutStrategy.NoTimestamp;
+        return Admit(cancellationToken, ref noReading);
     }
 
     /// <summary>Takes a slot, blocking in the queue if there is room; for synchronous methods.</summary>

@@ -84,7 +84,8 @@ internal sealed class TimeoutSource
     internal long Arm(long startedAt)
     {
         long armed = (Volatile.Read(ref _state) & ~StateMask) + GenerationStep + Armed;
-        long now = startedAt != TimeoutStrategy.NoTimestamp ? startedAt : _owner.TimeProvider.GetTimestamp();
+        bool fromReading = startedAt != TimeoutStrategy.NoTimestamp;
+        long now = fromReading ? startedAt : _owner.TimeProvider.GetTimestamp();
         long deadline = now + _owner.TimeoutTimestampTicks;
 
         // Deadline first: a timer callback that sees the new Armed value also sees the new deadline. The exchange is a
@@ -96,7 +97,7 @@ internal sealed class TimeoutSource
         {
             // The slow path (a first use, or a timer gone quiet): from a reading taken earlier, the time left is counted
             // from the clock as it is now, so the timer is not late by the reading's age.
-            SetTimer(startedAt != TimeoutStrategy.NoTimestamp ? _owner.TimeProvider.GetTimestamp() : now, deadline);
+            SetTimer(fromReading ? _owner.TimeProvider.GetTimestamp() : now, deadline);
         }
 
         return armed;
