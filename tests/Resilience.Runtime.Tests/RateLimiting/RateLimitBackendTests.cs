@@ -161,18 +161,8 @@ public sealed class RateLimitBackendTests
         var queued = new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(1), QueueLimit = 1 };
         RateLimitStrategy limit = registry.GetOrAddRateLimit("remote", queued);
         var keyed = registry.GetOrAddKeyedRateLimit<string>("tenants", queued);
-        Assert.True(limit.TryAcquire());
-        Assert.True(keyed.TryAcquire("a"));
-        var context = new RecordingSynchronizationContext();
 
-        ValueTask<Exception?> admitted = context.Run(() => limit.AdmitAsync(CancellationToken.None));
-        ValueTask<Exception?> keyedAdmitted = context.Run(() => keyed.AdmitAsync("a", CancellationToken.None));
-        Assert.False(admitted.IsCompleted || keyedAdmitted.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(1));
-
-        Assert.Null(await admitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
-        Assert.Null(await keyedAdmitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
-        Assert.Equal(0, context.Posts);
+        await QueuedAdmissionContext.AssertQueuedAdmissionsNeverResumeOnIt(limit, keyed, time);
     }
 
     [Fact]

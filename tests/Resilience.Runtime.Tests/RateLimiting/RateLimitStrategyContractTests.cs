@@ -101,18 +101,8 @@ public sealed class RateLimitStrategyContractTests
     {
         using var limit = new RateLimitStrategy("api", OneQueued, _time);
         using var keyed = new KeyedRateLimitStrategy<string>("tenants", OneQueued, _time);
-        Assert.True(limit.TryAcquire());
-        Assert.True(keyed.TryAcquire("a"));
-        var context = new RecordingSynchronizationContext();
 
-        ValueTask<Exception?> admitted = context.Run(() => limit.AdmitAsync(CancellationToken.None));
-        ValueTask<Exception?> keyedAdmitted = context.Run(() => keyed.AdmitAsync("a", CancellationToken.None));
-        Assert.False(admitted.IsCompleted || keyedAdmitted.IsCompleted);
-        _time.Advance(TimeSpan.FromSeconds(1));
-
-        Assert.Null(await admitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
-        Assert.Null(await keyedAdmitted.AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false));
-        Assert.Equal(0, context.Posts);
+        await QueuedAdmissionContext.AssertQueuedAdmissionsNeverResumeOnIt(limit, keyed, _time);
     }
 
     [Fact]

@@ -20,6 +20,20 @@ public sealed class WorkerPoolContractTests
 
     private static TaskCompletionSource Signal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Submits a job that ignores its token and runs until the returned signal is set; returns once it runs.</summary>
+    private static async Task<TaskCompletionSource> StartHeldJobAsync(WorkerPool pool)
+    {
+        var started = Signal();
+        var release = Signal();
+        pool.Submit(_ =>
+        {
+            started.SetResult();
+            return new ValueTask(release.Task);
+        });
+        await started.Task.WaitAsync(Safety);
+        return release;
+    }
+
     [Fact]
     public async Task Arguments_are_checked_and_the_exception_names_the_parameter()
     {
@@ -60,16 +74,9 @@ public sealed class WorkerPoolContractTests
         using var registry = new ResilienceRegistry(time);
         using var metrics = new MetricCollector(registry, Jobs, Rejections);
         WorkerPool pool = Create(maxConcurrency: 1, maxQueue: 3, time, registry.Telemetry);
-        var started = Signal();
-        var release = Signal();
         pool.Submit(_ => default);                                            // success
         pool.Submit(_ => throw new InvalidOperationException("job failed")); // failure
-        pool.Submit(_ =>                                                      // success, after the deadline (it ignores the token)
-        {
-            started.SetResult();
-            return new ValueTask(release.Task);
-        });
-        await started.Task.WaitAsync(Safety);
+        TaskCompletionSource release = await StartHeldJobAsync(pool);         // success, after the deadline (it ignores the token)
         for (int i = 0; i < 3; i++)
         {
             pool.Submit(_ => default); // these wait in the queue and are dropped at the deadline
@@ -131,14 +138,7 @@ public sealed class WorkerPoolContractTests
     public async Task SubmitAsync_that_waited_for_room_does_not_resume_on_the_callers_context()
     {
         await using WorkerPool pool = Create(maxConcurrency: 1, maxQueue: 1);
-        var started = Signal();
-        var release = Signal();
-        pool.Submit(_ =>
-        {
-            started.SetResult();
-            return new ValueTask(release.Task);
-        });
-        await started.Task.WaitAsync(Safety);
+        TaskCompletionSource release = await StartHeldJobAsync(pool);
         pool.Submit(_ => default); // the queue is full now
 
         var context = new RecordingSynchronizationContext();
@@ -155,14 +155,7 @@ public sealed class WorkerPoolContractTests
     public async Task ShutdownAsync_waiting_for_the_running_jobs_does_not_resume_on_the_callers_context()
     {
         WorkerPool pool = Create(time: new FakeTimeProvider());
-        var started = Signal();
-        var release = Signal();
-        pool.Submit(_ =>
-        {
-            started.SetResult();
-            return new ValueTask(release.Task);
-        });
-        await started.Task.WaitAsync(Safety);
+        TaskCompletionSource release = await StartHeldJobAsync(pool);
 
         var context = new RecordingSynchronizationContext();
         Task<WorkerPoolShutdownResult> shutdown = context.Run(() => pool.ShutdownAsync(TimeSpan.FromSeconds(30)));
@@ -177,14 +170,7 @@ public sealed class WorkerPoolContractTests
     public async Task DisposeAsync_waiting_for_a_job_that_ignores_the_token_does_not_resume_on_the_callers_context()
     {
         WorkerPool pool = Create();
-        var started = Signal();
-        var release = Signal();
-        pool.Submit(_ =>
-        {
-            started.SetResult();
-            return new ValueTask(release.Task);
-        });
-        await started.Task.WaitAsync(Safety);
+        TaskCompletionSource release = await StartHeldJobAsync(pool);
 
         var context = new RecordingSynchronizationContext();
         Task disposing = context.Run(() => pool.DisposeAsync().AsTask());
