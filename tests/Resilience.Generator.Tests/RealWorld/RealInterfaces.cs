@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 46 cases, 56 annotated public interfaces of 40 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 47 cases, 57 annotated public interfaces of 41 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2050,5 +2050,74 @@ internal static class RealInterfaces
             Annotation.Of("breaker + fallback to 'not acquired' on TryAcquireAsync", Array.Empty<string>(),
                 ("tryacquireasync", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(LockFallbacks), nameof(LockFallbacks.NotAcquired))]")),
             Annotation.Of("retry on the synchronous provider's CreateLock", Array.Empty<string>(), ("provider", "[Retry(MaxRetries = 1, DelayMs = 0)]"))),
+        new("ISendGridClient", "SendGrid 9.x (nullable-oblivious): SendGrid.ISendGridClient (a nested enum type in a parameter, null string defaults, settable properties)", """
+            #nullable disable
+            using System;
+            using System.Collections.Generic;
+            using System.Net;
+            using System.Net.Http;
+            using System.Net.Http.Headers;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace SendGrid.Helpers.Mail
+            {
+                public class SendGridMessage
+                {
+                    public string Subject { get; set; }
+                }
+            }
+
+            namespace SendGrid
+            {
+                using SendGrid.Helpers.Mail;
+
+                public class Response
+                {
+                    public HttpStatusCode StatusCode { get; set; }
+
+                    public bool IsSuccessStatusCode => (int)StatusCode >= 200 && (int)StatusCode < 300;
+                }
+
+                public class BaseClient
+                {
+                    public enum Method
+                    {
+                        DELETE,
+                        GET,
+                        PATCH,
+                        POST,
+                        PUT,
+                    }
+                }
+
+                /*iface*/
+                public interface ISendGridClient
+                {
+                    string UrlPath { get; set; }
+
+                    string Version { get; set; }
+
+                    string MediaType { get; set; }
+
+                    AuthenticationHeaderValue AddAuthorization(KeyValuePair<string, string> header);
+
+                    Task<Response> MakeRequest(HttpRequestMessage request, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*request*/
+                    Task<Response> RequestAsync(BaseClient.Method method, string requestBody = null, string queryParams = null, string urlPath = null, CancellationToken cancellationToken = default(CancellationToken));
+
+                    /*send*/
+                    Task<Response> SendEmailAsync(SendGridMessage msg, CancellationToken cancellationToken = default(CancellationToken));
+                }
+            }
+            """,
+            Annotation.Of("rate limit + bulkhead + timeout + retry on SendEmailAsync (the limit's clock reading serves the timeout)", Array.Empty<string>(),
+                ("send", "[RateLimit(PermitLimit = 600, WindowMs = 60_000)] [Bulkhead(MaxConcurrency = 8, MaxQueue = 64)] [Timeout(10_000)] [Retry(MaxRetries = 2, DelayMs = 500)]")),
+            Annotation.Of("a rate limit per HTTP method (a nested enum) with a timeout on RequestAsync", Array.Empty<string>(),
+                ("request", "[RateLimit(PermitLimit = 100, KeyParameter = \"method\")] [Timeout(5_000)]")),
+            Annotation.Of("a breaker on the whole interface, the synchronous AddAuthorization included", Array.Empty<string>(),
+                ("iface", "[CircuitBreaker(FailureThreshold = 5)]"))),
     };
 }
