@@ -112,6 +112,13 @@ public class TimeoutStartBenchmarks
         return Interlocked.CompareExchange(ref _word, armed + 1, armed);
     }
 
+    /// <summary>
+    /// <see cref="Interlocked.MemoryBarrierProcessWide"/>: what a timeout's timer callback pays per wake-up (twice when
+    /// it expires a use) so that starting and ending a use need no interlocked instruction.
+    /// </summary>
+    [Benchmark]
+    public void ProcessWideBarrier() => Interlocked.MemoryBarrierProcessWide();
+
     /// <summary>Polly v8's timeout strategy alone around a callback that completes at once.</summary>
     [Benchmark]
     public ValueTask<int> PollyV8() => _polly.ExecuteAsync(static (state, ct) => new ValueTask<int>(state), 42, _token);
