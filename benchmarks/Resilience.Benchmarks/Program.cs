@@ -7,7 +7,8 @@ namespace Resilience.Benchmarks;
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c> runs
 /// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports;
 /// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one; <c>... -- interleaved [ROUNDS]</c>
-/// measures the timeout's share of the generated stack in turns (for a busy machine).
+/// measures the timeout's share of the generated stack in turns (for a busy machine); <c>... -- interleaved-generator
+/// [ROUNDS]</c> times the generator's keystroke and the trivial generator's in turns (the IDE target's ratio).
 /// </summary>
 public static class Program
 {
@@ -39,6 +40,13 @@ public static class Program
         {
             int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
             Console.Write(Runtime.InterleavedRun.Format(Runtime.InterleavedRun.Run(rounds, 100_000)));
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "interleaved-generator")
+        {
+            int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 25;
+            Console.Write(Generator.InterleavedKeystrokes.Format(Generator.InterleavedKeystrokes.Run(rounds)));
             return 0;
         }
 

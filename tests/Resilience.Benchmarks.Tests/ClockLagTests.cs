@@ -30,3 +30,31 @@ public sealed class InterleavedRunTests
         Assert.Contains("TimeoutBreakerRetry.Generated", InterleavedRun.Format(rows), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The <c>-- interleaved-generator</c> runner: its report's medians (no timing is asserted).</summary>
+public sealed class InterleavedKeystrokesTests
+{
+    [Fact]
+    public void The_ratio_is_the_median_of_the_rounds_ratios_not_the_ratio_of_the_medians()
+    {
+        // Ratios per round: 1.5, 3.0, 1.6. Medians: real 300 ms, trivial 200 ms (ratio 1.5); median of the ratios 1.6.
+        Generator.InterleavedKeystrokes.Round[] rounds =
+        [
+            new(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(200)),
+            new(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100)),
+            new(TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(250)),
+        ];
+
+        string report = Generator.InterleavedKeystrokes.Format(rounds);
+
+        Assert.Contains("IncrementalRun          median    300.0 ms", report, StringComparison.Ordinal);
+        Assert.Contains("TrivialIncrementalRun   median    200.0 ms", report, StringComparison.Ordinal);
+        Assert.Contains("ratio (median of 3 rounds) 1.60", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Zero_rounds_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Generator.InterleavedKeystrokes.Run(0));
+    }
+}
