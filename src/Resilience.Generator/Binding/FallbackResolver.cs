@@ -139,7 +139,7 @@ internal static class FallbackResolver
                     : $"'{where}' has no method named '{methodName}'; add it or correct the name.");
         }
 
-        var exceptionType = compilation.GetTypeByMetadataName("System.Exception");
+        var exceptionType = KnownSymbols.Of(compilation).Exception;
         var returnOptions = DescribeAcceptedReturns(method, compilation);
 
         var best = default(FallbackResolution);
@@ -324,24 +324,27 @@ internal static class FallbackResolver
             return FallbackReturnKind.Value;
         }
 
+        // Once per compilation (KnownSymbols.Of), not four lookups by metadata name per call: this runs for every method
+        // and every fallback candidate on every keystroke.
+        var known = KnownSymbols.Of(compilation);
         var definition = named.OriginalDefinition;
-        if (SymbolEqualityComparer.Default.Equals(definition, compilation.GetTypeByMetadataName("System.Threading.Tasks.Task")))
+        if (SymbolEqualityComparer.Default.Equals(definition, known.Task))
         {
             return FallbackReturnKind.Task;
         }
 
-        if (SymbolEqualityComparer.Default.Equals(definition, compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")))
+        if (SymbolEqualityComparer.Default.Equals(definition, known.ValueTask))
         {
             return FallbackReturnKind.ValueTask;
         }
 
-        if (SymbolEqualityComparer.Default.Equals(definition, compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1")))
+        if (SymbolEqualityComparer.Default.Equals(definition, known.TaskOfT))
         {
             resultType = named.TypeArguments[0];
             return FallbackReturnKind.TaskOfT;
         }
 
-        if (SymbolEqualityComparer.Default.Equals(definition, compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1")))
+        if (SymbolEqualityComparer.Default.Equals(definition, known.ValueTaskOfT))
         {
             resultType = named.TypeArguments[0];
             return FallbackReturnKind.ValueTaskOfT;

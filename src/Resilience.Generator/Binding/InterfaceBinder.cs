@@ -180,11 +180,9 @@ internal static class InterfaceBinder
         }
 
         var arity = AllTypeParameters(type).Length;
-        foreach (var other in InterfacesIn(type.ContainingNamespace))
+        foreach (var other in symbols.InterfacesNamed(type.ContainingNamespace, className))
         {
             if (!SymbolEqualityComparer.Default.Equals(other, type)
-                && MayHaveClassName(other, className)
-                && ClassNameOf(other) == className
                 && AllTypeParameters(other).Length == arity
                 && IsVisible(other)
                 && InterfaceScope.Create(other, symbols, cancellationToken).HasAttributes)
@@ -196,22 +194,8 @@ internal static class InterfaceBinder
         return null;
     }
 
-    /// <summary>
-    /// A cheap test, without allocating, that <see cref="ClassNameOf"/> of <paramref name="other"/> may be
-    /// <paramref name="className"/>: the name, without a leading <c>I</c>, must end the class name before its
-    /// <c>Resilient</c> suffix. Keeps the scan of a large namespace linear in practice.
-    /// </summary>
-    private static bool MayHaveClassName(INamedTypeSymbol other, string className)
-    {
-        var name = other.Name;
-        var start = name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? 1 : 0;
-        var length = name.Length - start;
-        var end = className.Length - "Resilient".Length;
-        return end >= length && string.CompareOrdinal(className, end - length, name, start, length) == 0;
-    }
-
     /// <summary>Source interfaces declared in <paramref name="ns"/>, nested ones included.</summary>
-    private static IEnumerable<INamedTypeSymbol> InterfacesIn(INamespaceSymbol ns)
+    internal static IEnumerable<INamedTypeSymbol> InterfacesIn(INamespaceSymbol ns)
     {
         var pending = new Stack<INamedTypeSymbol>(ns.GetTypeMembers());
         while (pending.Count > 0)
