@@ -264,13 +264,12 @@ internal static class FallbackResolver
 
     private readonly struct ReturnOptions
     {
-        public ReturnOptions(ITypeSymbol declared, ITypeSymbol? resultType, bool isVoidLike, bool isAsync, string description)
+        public ReturnOptions(ITypeSymbol declared, ITypeSymbol? resultType, bool isVoidLike, bool isAsync)
         {
             Declared = declared;
             ResultType = resultType;
             IsVoidLike = isVoidLike;
             IsAsync = isAsync;
-            Description = description;
         }
 
         public ITypeSymbol Declared { get; }
@@ -283,31 +282,42 @@ internal static class FallbackResolver
 
         public bool IsAsync { get; }
 
-        public string Description { get; }
+        /// <summary>What a fallback may return, for a diagnostic: displayed only when one is reported (displaying types is not cheap).</summary>
+        public string Description
+        {
+            get
+            {
+                if (IsVoidLike)
+                {
+                    return "void, Task or ValueTask";
+                }
+
+                if (IsAsync)
+                {
+                    var t = ResultType!.ToDisplayString(DisplayFormat);
+                    return $"'{t}', 'Task<{t}>' or 'ValueTask<{t}>'";
+                }
+
+                return $"'{Declared.ToDisplayString(DisplayFormat)}'";
+            }
+        }
     }
 
     private static ReturnOptions DescribeAcceptedReturns(IMethodSymbol method, Compilation compilation)
     {
         var declared = method.ReturnType;
-        var display = declared.ToDisplayString(DisplayFormat);
         if (method.ReturnsVoid)
         {
-            return new ReturnOptions(declared, null, isVoidLike: true, isAsync: false, "void, Task or ValueTask");
+            return new ReturnOptions(declared, null, isVoidLike: true, isAsync: false);
         }
 
         var kind = ClassifyAwaitable(declared, compilation, out var resultType);
-        switch (kind)
+        return kind switch
         {
-            case FallbackReturnKind.Task:
-            case FallbackReturnKind.ValueTask:
-                return new ReturnOptions(declared, null, isVoidLike: true, isAsync: true, "void, Task or ValueTask");
-            case FallbackReturnKind.TaskOfT:
-            case FallbackReturnKind.ValueTaskOfT:
-                var t = resultType!.ToDisplayString(DisplayFormat);
-                return new ReturnOptions(declared, resultType, isVoidLike: false, isAsync: true, $"'{t}', 'Task<{t}>' or 'ValueTask<{t}>'");
-            default:
-                return new ReturnOptions(declared, null, isVoidLike: false, isAsync: false, $"'{display}'");
-        }
+            FallbackReturnKind.Task or FallbackReturnKind.ValueTask => new ReturnOptions(declared, null, isVoidLike: true, isAsync: true),
+            FallbackReturnKind.TaskOfT or FallbackReturnKind.ValueTaskOfT => new ReturnOptions(declared, resultType, isVoidLike: false, isAsync: true),
+            _ => new ReturnOptions(declared, null, isVoidLike: false, isAsync: false),
+        };
     }
 
     /// <summary>Classifies <paramref name="type"/> as Task, Task&lt;T&gt;, ValueTask, ValueTask&lt;T&gt; or a plain value.</summary>
@@ -410,7 +420,8 @@ internal static class FallbackResolver
         ReturnOptions returns,
         Compilation compilation)
     {
-        var name = candidate.ToDisplayString(DisplayFormat);
+        // Displayed only for a diagnostic: displaying a method is not cheap, and most candidates bind.
+        string Name() => candidate.ToDisplayString(DisplayFormat);
 
         // Generic fallbacks are called with the decorated method's own type parameters.
         if (candidate.IsGenericMethod)
@@ -419,14 +430,14 @@ internal static class FallbackResolver
             {
                 return FallbackResolution.Failed(
                     FallbackFailure.ParameterMismatch,
-                    $"Fallback '{name}' has {candidate.Arity} type parameter(s) but the method has {method.Arity}; give it the same type parameters or none.");
+                    $"Fallback '{Name()}' has {candidate.Arity} type parameter(s) but the method has {method.Arity}; give it the same type parameters or none.");
             }
 
             if (FindUnsatisfiedConstraint(candidate, method, compilation) is { } unsatisfied)
             {
                 return FallbackResolution.Failed(
                     FallbackFailure.ParameterMismatch,
-                    $"Fallback '{name}' constrains its type parameter '{unsatisfied.Fallback}' more than the method constrains '{unsatisfied.Method}' ({unsatisfied.Constraint}); give the fallback the method's constraints or fewer.");
+                    $"Fallback '{Name()}' constrains its type parameter '{unsatisfied.Fallback}' more than the method constrains '{unsatisfied.Method}' ({unsatisfied.Constraint}); give the fallback the method's constraints or fewer.");
             }
 
             candidate = candidate.Construct(method.TypeParameters.Cast<ITypeSymbol>().ToArray());
@@ -438,7 +449,7 @@ internal static class FallbackResolver
         {
             return FallbackResolution.Failed(
                 FallbackFailure.ReturnTypeMismatch,
-                $"Fallback '{name}' returns '{candidate.ReturnType.ToDisplayString(DisplayFormat)}'; it must return {returns.Description}.");
+                $"Fallback '{Name()}' returns '{candidate.ReturnType.ToDisplayString(DisplayFormat)}'; it must return {returns.Description}.");
         }
 
         // Parameters.
@@ -455,14 +466,14 @@ internal static class FallbackResolver
                 {
                     return FallbackResolution.Failed(
                         FallbackFailure.ParameterMismatch,
-                        $"Parameter '{parameter.Name}' of fallback '{name}' is '{parameter.Type.ToDisplayString(DisplayFormat)}' but the method's is '{source.Type.ToDisplayString(DisplayFormat)}'; use the same type.");
+                        $"Parameter '{parameter.Name}' of fallback '{Name()}' is '{parameter.Type.ToDisplayString(DisplayFormat)}' but the method's is '{source.Type.ToDisplayString(DisplayFormat)}'; use the same type.");
                 }
 
                 if (!IsByValue(parameter.RefKind) || !IsByValue(source.RefKind))
                 {
                     return FallbackResolution.Failed(
                         FallbackFailure.ParameterMismatch,
-                        $"Parameter '{parameter.Name}' of fallback '{name}' cannot be passed by ref or out; pass it by value.");
+                        $"Parameter '{parameter.Name}' of fallback '{Name()}' cannot be passed by ref or out; pass it by value.");
                 }
 
                 map.Add(index);
@@ -476,14 +487,14 @@ internal static class FallbackResolver
                 {
                     return FallbackResolution.Failed(
                         FallbackFailure.InvalidExceptionParameter,
-                        $"Fallback '{name}' has more than one exception parameter; keep only one.");
+                        $"Fallback '{Name()}' has more than one exception parameter; keep only one.");
                 }
 
                 if (!IsByValue(parameter.RefKind))
                 {
                     return FallbackResolution.Failed(
                         FallbackFailure.InvalidExceptionParameter,
-                        $"The exception parameter '{parameter.Name}' of fallback '{name}' must be passed by value.");
+                        $"The exception parameter '{parameter.Name}' of fallback '{Name()}' must be passed by value.");
                 }
 
                 caught = parameter.Type;
@@ -493,8 +504,8 @@ internal static class FallbackResolver
 
             var anywhere = FindParameter(method, parameter.Name, 0);
             var detail = anywhere >= 0
-                ? $"Parameter '{parameter.Name}' of fallback '{name}' is out of order; list the method's parameters in the order the method declares them."
-                : $"Parameter '{parameter.Name}' of fallback '{name}' is not a parameter of '{method.ToDisplayString(DisplayFormat)}' nor an exception; rename it to one of the method's parameters or remove it.";
+                ? $"Parameter '{parameter.Name}' of fallback '{Name()}' is out of order; list the method's parameters in the order the method declares them."
+                : $"Parameter '{parameter.Name}' of fallback '{Name()}' is not a parameter of '{method.ToDisplayString(DisplayFormat)}' nor an exception; rename it to one of the method's parameters or remove it.";
             return FallbackResolution.Failed(FallbackFailure.ParameterMismatch, detail);
         }
 
@@ -511,7 +522,7 @@ internal static class FallbackResolver
         {
             return FallbackResolution.Failed(
                 FallbackFailure.NotFound,
-                $"Fallback '{name}' is an instance method of the ref struct '{handlerType.ToDisplayString(DisplayFormat)}', which the decorator cannot hold in a field; make the method static or the handler a class.");
+                $"Fallback '{Name()}' is an instance method of the ref struct '{handlerType.ToDisplayString(DisplayFormat)}', which the decorator cannot hold in a field; make the method static or the handler a class.");
         }
         else
         {

@@ -115,6 +115,25 @@ public sealed class FallbackDiagnosticsTests
         Assert.Contains("it must return 'string', 'Task<string>' or 'ValueTask<string>'", diagnostics[0].GetMessage());
     }
 
+    [Theory]
+    [InlineData("Task", "string Fallback();", "fallback 'IOrders.Fallback()' returns 'string'; it must return void, Task or ValueTask.")]
+    [InlineData("int", "long Fallback();", "fallback 'IOrders.Fallback()' returns 'long'; it must return 'int'.")]
+    public async Task RES0002_names_the_fallback_and_what_it_must_return_for_each_return_shape(string returns, string fallback, string message)
+    {
+        var diagnostics = await AnalyzerVerifier.VerifyAsync($$"""
+            public interface IOrders
+            {
+                [Fallback({|RES0002:nameof(Fallback)|})]
+                {{returns}} Run();
+
+                {{fallback}}
+            }
+            """,
+            ("RES0002", Error));
+
+        Assert.Equal("The [Fallback] of 'Run' returns an incompatible type: " + message, diagnostics[0].GetMessage());
+    }
+
     [Fact]
     public async Task RES0002_ValueFallbackForVoidLikeMethod_Reported()
     {
