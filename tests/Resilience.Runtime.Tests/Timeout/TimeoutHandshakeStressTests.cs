@@ -39,7 +39,12 @@ public sealed class TimeoutHandshakeStressTests
                 previousToken = scope.Token;
             },
             ownerSide: () => scope.Dispose(),
-            after: _ => expired += previousToken.IsCancellationRequested ? 1 : 0);
+            after: _ =>
+            {
+                bool timerFirst = previousToken.IsCancellationRequested;
+                expired += timerFirst ? 1 : 0;
+                return !timerFirst;
+            });
 
         // Both outcomes happened many times, so the two sides did meet in the middle.
         Assert.True(expired > Rounds / 100, $"the timer expired only {expired} of {Rounds} uses");
@@ -75,6 +80,7 @@ public sealed class TimeoutHandshakeStressTests
                 expiredEarly += already ? 1 : 0;
                 expiredLater += already ? 0 : 1;
                 scope.Dispose();
+                return already; // the use was armed before the advance looked at the source
             });
 
         // The advance expired the new use itself when it started before the advance read the clock, and it did not
@@ -170,12 +176,15 @@ public sealed class TimeoutHandshakeStressTests
     /// <summary>
     /// Runs <see cref="Rounds"/> rounds. In each, <paramref name="before"/> runs on the test thread, then the test thread
     /// and a second thread are released together by a spin barrier: the second runs <paramref name="timerSide"/>, the
-    /// test thread waits a random few hundred spins (fixed seed) and runs <paramref name="ownerSide"/>, so that over the
-    /// run its action lands before, inside and after the other's. <paramref name="after"/> runs once both are done.
+    /// test thread waits a random number of spins (fixed seed) and runs <paramref name="ownerSide"/>, so that over the
+    /// run its action lands before, inside and after the other's. <paramref name="after"/> runs once both are done and
+    /// says whether the owner's action came first; the range of the wait follows that answer (longer after the owner
+    /// came first, shorter after it came second), so the sweep stays centred on the race on a fast or a loaded machine.
     /// </summary>
-    private static void RaceRounds(Action timerSide, Action<long> before, Action ownerSide, Action<long> after)
+    private static void RaceRounds(Action timerSide, Action<long> before, Action ownerSide, Func<long, bool> after)
     {
         var random = new Random(16);
+        double center = 500; // spins
         long go = 0; // round r is released when both threads have added 1 for it: go == 2 * r
         long done = 0;
         int stop = 0;
@@ -211,14 +220,14 @@ public sealed class TimeoutHandshakeStressTests
             for (long round = 1; round <= Rounds; round++)
             {
                 before(round);
-                int spins = random.Next(0, 1000);
+                int spins = random.Next(0, (int)(2 * center) + 1);
                 Interlocked.Increment(ref go);
                 SpinUntil(ref go, 2 * round, ref stop);
                 Thread.SpinWait(spins);
                 ownerSide();
                 SpinUntil(ref done, round, ref stop);
                 Assert.Null(failure);
-                after(round);
+                center = after(round) ? Math.Min(center * 1.02, 1_000_000) : Math.Max(center / 1.02, 1);
             }
 
             completed = true;
