@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 47 cases, 57 annotated public interfaces of 41 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 48 cases, 58 annotated public interfaces of 42 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2119,5 +2119,75 @@ internal static class RealInterfaces
                 ("request", "[RateLimit(PermitLimit = 100, KeyParameter = \"method\")] [Timeout(5_000)]")),
             Annotation.Of("a breaker on the whole interface, the synchronous AddAuthorization included", Array.Empty<string>(),
                 ("iface", "[CircuitBreaker(FailureThreshold = 5)]"))),
+        new("IStripeClient", "Stripe.net: Stripe.IStripeClient (usings inside the namespace block, a generic method constrained to an interface, a Stream result)", """
+            namespace Stripe
+            {
+                using System;
+                using System.IO;
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Resilience;
+
+                public interface IStripeEntity
+                {
+                }
+
+                public class BaseOptions
+                {
+                }
+
+                public class RequestOptions
+                {
+                    public string? IdempotencyKey { get; set; }
+                }
+
+                public static class StreamFallbacks
+                {
+                    public static Task<Stream> Empty(string path, Exception error) => Task.FromResult(Stream.Null);
+                }
+
+                /*iface*/
+                public interface IStripeClient
+                {
+                    string ApiBase { get; }
+
+                    string ApiKey { get; }
+
+                    string ClientId { get; }
+
+                    string ConnectBase { get; }
+
+                    string FilesBase { get; }
+
+                    string MeterEventsBase { get; }
+
+                    /*request*/
+                    Task<T> RequestAsync<T>(
+                        HttpMethod method,
+                        string path,
+                        BaseOptions options,
+                        RequestOptions requestOptions,
+                        CancellationToken cancellationToken = default
+                    )
+                        where T : IStripeEntity;
+
+                    /*stream*/
+                    Task<Stream> RequestStreamingAsync(
+                        HttpMethod method,
+                        string path,
+                        BaseOptions options,
+                        RequestOptions requestOptions,
+                        CancellationToken cancellationToken = default
+                    );
+                }
+            }
+            """,
+            Annotation.Of("retry + timeout on the generic RequestAsync<T> (T : IStripeEntity)", Array.Empty<string>(),
+                ("request", "[Retry(MaxRetries = 2, DelayMs = 500)] [Timeout(80_000)]")),
+            Annotation.Of("a breaker and a fallback that answers an empty stream on RequestStreamingAsync", Array.Empty<string>(),
+                ("stream", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(StreamFallbacks), nameof(StreamFallbacks.Empty))]")),
+            Annotation.Of("a breaker and a bulkhead on the whole interface (the six properties forward)", Array.Empty<string>(),
+                ("iface", "[CircuitBreaker(FailureThreshold = 5)] [Bulkhead(MaxConcurrency = 16)]"))),
     };
 }
