@@ -17,7 +17,7 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// The owner of a use (the thread that armed it and will end it) writes <see cref="_state"/> with plain volatile
-/// stores: arming and ending a use take no interlocked instruction, which on the benchmark machine costs about 5 ns
+/// stores: arming and ending a use take no interlocked instruction, which on the benchmark machines costs 5–6 ns
 /// each in a generated call. The timer side, which runs about once per timeout period, pays instead: it publishes what
 /// it is about to look at, then issues <see cref="Interlocked.MemoryBarrierProcessWide"/>, then reads the owner's
 /// word (an asymmetric Dekker handshake). After that barrier, either the owner's store is visible to the timer, or the

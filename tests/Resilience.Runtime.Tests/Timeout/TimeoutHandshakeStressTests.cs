@@ -92,8 +92,8 @@ public sealed class TimeoutHandshakeStressTests
     /// <summary>
     /// Several workers on the system clock, each holding uses for a random time around the limit (ended by a spin on
     /// <see cref="Stopwatch"/>, so many end just as the timer fires). A use is never cancelled before its limit (not even
-    /// at its start, which a pooled cancelled source would be), and reports <see cref="TimeoutScope.IsExpired"/> exactly when its token was cancelled; every
-    /// few uses one waits for its timer, which must come.
+    /// at its start, which a pooled cancelled source would be), and reports <see cref="TimeoutScope.IsExpired"/> exactly
+    /// when its token was cancelled; every few uses one waits for its timer, which must come.
     /// </summary>
     [Fact]
     public async Task Uses_ending_around_their_deadline_on_the_system_clock_keep_the_timeout_exact()
