@@ -10,7 +10,9 @@ namespace Resilience.Redis;
 /// Whether Redis is usable now, for every backend that shares one connection. A backend runs its Redis operations
 /// through <see cref="RunAsync{TState, T}"/> (or <see cref="Run{TState, T}"/>): each is bounded by
 /// <see cref="RedisResilienceOptions.OperationTimeout"/>, and a failure or a timeout marks Redis unavailable, after
-/// which calls skip Redis at once (no waiting) and use their local strategy. A background PING, every
+/// which calls skip Redis at once (no waiting) and use their local strategy; so does the connection reporting itself
+/// failed (the multiplexer's <c>ConnectionFailed</c> event), so that a process with no call in flight notices too. A
+/// background PING, every
 /// <see cref="RedisResilienceOptions.AvailabilityProbeInterval"/> while Redis is unavailable, marks it available
 /// again. Connecting (the multiplexer's first connect) also happens in that background probe, so no call ever waits
 /// for a connect or a reconnect: until the first PING answers, calls use their local strategy.
@@ -194,6 +196,11 @@ internal sealed partial class RedisAvailability : IDisposable
     {
         _disposed = true;
         _probeTimer.Dispose();
+        if (Volatile.Read(ref _multiplexer) is { } multiplexer)
+        {
+            multiplexer.ConnectionFailed -= OnConnectionFailed;
+        }
+
         if (_ownsMeter)
         {
             _meter.Dispose();
@@ -276,11 +283,32 @@ internal sealed partial class RedisAvailability : IDisposable
     private async Task<IDatabase> ConnectAsync()
     {
         // The connect may block (ConnectionMultiplexer.Connect): keep it off the timer's thread and off every call.
-        IConnectionMultiplexer multiplexer = _multiplexer ?? await Task.Run(_connect).ConfigureAwait(false);
-        _multiplexer = multiplexer;
+        IConnectionMultiplexer? multiplexer = _multiplexer;
+        if (multiplexer is null)
+        {
+            multiplexer = await Task.Run(_connect).ConfigureAwait(false);
+
+            // A dropped connection marks Redis unavailable at once, so that a process that was not calling notices
+            // too, and its next call goes local instead of waiting for the reconnect.
+            multiplexer.ConnectionFailed += OnConnectionFailed;
+            Volatile.Write(ref _multiplexer, multiplexer);
+            if (_disposed)
+            {
+                multiplexer.ConnectionFailed -= OnConnectionFailed;
+            }
+        }
+
         IDatabase database = multiplexer.GetDatabase();
         Volatile.Write(ref _database, database);
         return database;
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (!_disposed)
+        {
+            ReportFailure(e.Exception ?? new RedisConnectionException(e.FailureType, $"The connection to {e.EndPoint} failed ({e.FailureType})."));
+        }
     }
 
     private void OnTransition(bool available, Exception? exception)
