@@ -376,6 +376,60 @@ public sealed class EdgeCaseTests
     }
 
     [Fact]
+    public void Default_values_in_every_written_form_are_kept_as_the_compiler_reads_them()
+    {
+        // The binder reads "= default", "= null" and a missing default from the syntax, and asks the symbol for the
+        // rest: default(T) of another type, attributes, constants. A default before a parameter without one (only
+        // attributes can declare that) is written as attributes too.
+        var run = Clean("""
+            using System.Runtime.CompilerServices;
+            using System.Runtime.InteropServices;
+            namespace A;
+            public enum Level { Low, High }
+            public interface IStore
+            {
+                [Retry] Task SaveAsync(
+                    int? a = default, int? b = default(int), long c = default(int), string? d = null, int? e = null,
+                    System.DateTime f = default, int i = Limits.Max, object? j = default, CancellationToken cancellationToken = default);
+                [Retry] Task PutAsync(
+                    [Optional, DefaultParameterValue(5)] int g, [Optional, DefaultParameterValue("x")] string s,
+                    [Optional, DefaultParameterValue(Level.High)] Level l, [Optional, DefaultParameterValue(null)] object? o,
+                    [Optional, DecimalConstant(2, 128, 0u, 0u, 1234u)] decimal m, [Optional] CancellationToken t, [Optional] string h);
+                [Retry] Task<T> GetAsync<T>(T fallback = default!, int k = 0);
+            }
+            public static class Limits { public const int Max = 7; }
+            """);
+        var unwrapped = GeneratedSyntax.Unwrapped(run.Single());
+        Assert.Contains(
+            "SaveAsync(int? a = null, int? b = 0, long c = 0L, string? d = null, int? e = null, global::System.DateTime f = default, "
+            + "int i = 7, object? j = null, global::System.Threading.CancellationToken cancellationToken = default)",
+            unwrapped);
+        Assert.Contains("GetAsync<T>(T fallback = default!, int k = 0)", unwrapped);
+
+        // What a caller of the decorator class gets is what a caller of the interface gets, parameter by parameter.
+        var declared = run.Output.GetTypeByMetadataName("A.IStore")!;
+        var decorator = run.Output.GetTypeByMetadataName("A.StoreResilient")!;
+        var compared = 0;
+        foreach (var method in declared.GetMembers().OfType<IMethodSymbol>())
+        {
+            var implementation = Assert.IsAssignableFrom<IMethodSymbol>(decorator.FindImplementationForInterfaceMember(method));
+            foreach (var (expected, actual) in method.Parameters.Zip(implementation.Parameters))
+            {
+                Assert.True(expected.HasExplicitDefaultValue == actual.HasExplicitDefaultValue, $"{method.Name}({expected.Name}): default kept");
+                Assert.True(expected.IsOptional == actual.IsOptional, $"{method.Name}({expected.Name}): optional kept");
+                if (expected.HasExplicitDefaultValue)
+                {
+                    Assert.Equal(expected.ExplicitDefaultValue, actual.ExplicitDefaultValue);
+                }
+
+                compared++;
+            }
+        }
+
+        Assert.Equal(18, compared);
+    }
+
+    [Fact]
     public void Params_arrays_are_kept()
     {
         var text = Clean("""

@@ -15,6 +15,7 @@ internal static class ConstantWriter
         ConstantKind.Null => "null",
         ConstantKind.SuppressedNull => "null!",
         ConstantKind.Default => "default",
+        ConstantKind.SuppressedDefault => "default!",
         ConstantKind.EnumMember => constant.TypeName + "." + constant.Member,
         ConstantKind.EnumValue => "(" + constant.TypeName + ")(" + Primitive(constant.Value!) + ")",
         ConstantKind.TypeOf => "typeof(" + constant.TypeName + ")",
@@ -29,6 +30,35 @@ internal static class ConstantWriter
     public static string DateTimeAttributes(ConstantModel constant)
         => "[global::System.Runtime.InteropServices.Optional, global::System.Runtime.CompilerServices.DateTimeConstant("
             + ((long)constant.Value!).ToString(CultureInfo.InvariantCulture) + "L)]";
+
+    /// <summary>
+    /// A default stated as attributes, for a parameter followed by one without a default: <c>[Optional]</c> with
+    /// <c>DefaultParameterValue(value)</c>, or <c>DecimalConstant(…)</c> for a <c>decimal</c> (an attribute argument
+    /// cannot be one), or alone for the type's default (<c>default</c> of a value type or a type parameter) and for a
+    /// parameter declared <c>[Optional]</c> without a value.
+    /// </summary>
+    public static string OptionalAttributes(ConstantModel constant)
+    {
+        const string Optional = "global::System.Runtime.InteropServices.Optional";
+        if (constant.Kind is ConstantKind.Default or ConstantKind.SuppressedDefault or ConstantKind.Missing)
+        {
+            return "[" + Optional + "]";
+        }
+
+        if (constant.Value is decimal value)
+        {
+            var bits = decimal.GetBits(value);
+            var scale = (bits[3] >> 16) & 0xFF;
+            var sign = bits[3] < 0 ? 128 : 0;
+            return "[" + Optional + ", global::System.Runtime.CompilerServices.DecimalConstant("
+                + string.Join(", ", new[] { scale, sign }.Select(b => b.ToString(CultureInfo.InvariantCulture))
+                    .Concat(new[] { bits[2], bits[1], bits[0] }.Select(b => unchecked((uint)b).ToString(CultureInfo.InvariantCulture) + "U")))
+                + ")]";
+        }
+
+        return "[" + Optional + ", global::System.Runtime.InteropServices.DefaultParameterValue("
+            + (constant.Kind == ConstantKind.SuppressedNull ? "null" : Render(constant)) + ")]";
+    }
 
     /// <summary>The attribute as written in source: <c>[Type(arguments, Name = value)]</c>, with an optional target (<c>return: </c>).</summary>
     public static string Attribute(AttributeModel attribute, string target = "")

@@ -25,11 +25,27 @@ internal static class SignatureWriter
         _ => string.Empty,
     };
 
-    /// <summary>The declared parameter list; default values only on implicit implementations.</summary>
+    /// <summary>
+    /// The declared parameter list; default values only on implicit implementations. A default before a parameter
+    /// without one (declared with <c>[Optional, DefaultParameterValue(…)]</c>, or read from metadata) cannot be written
+    /// <c>= value</c> (CS1737): it is written as those attributes.
+    /// </summary>
     public static string Parameters(EquatableArray<ParameterModel> parameters, bool isExplicit)
-        => string.Join(", ", parameters.Select(p => Parameter(p, isExplicit)));
+    {
+        var lastRequired = -1;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            // "= value" may not come before a parameter without one, [Optional] ones included (CS1737).
+            if (parameters[i].DefaultValue is null or { Kind: ConstantKind.Missing } && !parameters[i].IsParams)
+            {
+                lastRequired = i;
+            }
+        }
 
-    private static string Parameter(ParameterModel parameter, bool isExplicit)
+        return string.Join(", ", parameters.Select((p, i) => Parameter(p, isExplicit, beforeRequired: i < lastRequired)));
+    }
+
+    private static string Parameter(ParameterModel parameter, bool isExplicit, bool beforeRequired)
     {
         var attributes = ConstantWriter.Prefix(parameter.Attributes);
         var scoped = parameter.IsScoped ? "scoped " : string.Empty;
@@ -40,6 +56,10 @@ internal static class SignatureWriter
             if (value.Kind == ConstantKind.DateTime)
             {
                 attributes = ConstantWriter.DateTimeAttributes(value) + " " + attributes;
+            }
+            else if (beforeRequired || value.Kind == ConstantKind.Missing)
+            {
+                attributes = ConstantWriter.OptionalAttributes(value) + " " + attributes;
             }
             else
             {

@@ -14,6 +14,12 @@ internal enum ConstantKind
     /// <summary><c>default</c> (a <c>null</c> default of a value type).</summary>
     Default,
 
+    /// <summary>No value: a parameter declared <c>[Optional]</c> without a default (the caller may leave it out), written as that attribute.</summary>
+    Missing,
+
+    /// <summary><c>default</c> given to a type parameter that may be a non-nullable reference type (<c>T x = default!</c>), written <c>default!</c>.</summary>
+    SuppressedDefault,
+
     /// <summary>A primitive or string in <see cref="ConstantModel.Value"/>.</summary>
     Primitive,
 
