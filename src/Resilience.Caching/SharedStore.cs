@@ -65,6 +65,7 @@ internal sealed partial class SharedStore : IDisposable
     private int _state = Connecting;
     private long _retryAtTicks;
     private int _probing;
+    private readonly object _transitionGate = new();
 
     public SharedStore(
         ISharedTier tier, SharedCacheFallbackStoreOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
@@ -290,12 +291,20 @@ internal sealed partial class SharedStore : IDisposable
         {
             MarkUnavailable(error);
         }
-        else if (Interlocked.Exchange(ref _state, Available) == Unavailable)
+        else
         {
-            _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "available"));
-            if (_logger is not null)
+            // A change of state and its report happen together (under the gate, only on these rare transitions), so that
+            // the reports come in the order of the changes: the last one logged is the store's state.
+            lock (_transitionGate)
             {
-                LogAvailable(_logger, _tier.Kind);
+                if (Interlocked.Exchange(ref _state, Available) == Unavailable)
+                {
+                    _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "available"));
+                    if (_logger is not null)
+                    {
+                        LogAvailable(_logger, _tier.Kind);
+                    }
+                }
             }
         }
     }
@@ -316,12 +325,20 @@ internal sealed partial class SharedStore : IDisposable
     private void MarkUnavailable(Exception error)
     {
         Volatile.Write(ref _retryAtTicks, (_timeProvider.GetUtcNow() + _retryInterval).UtcTicks);
-        if (Interlocked.Exchange(ref _state, Unavailable) != Unavailable)
+        if (Volatile.Read(ref _state) == Unavailable)
         {
-            _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "unavailable"));
-            if (_logger is not null)
+            return;
+        }
+
+        lock (_transitionGate)
+        {
+            if (Interlocked.Exchange(ref _state, Unavailable) != Unavailable)
             {
-                LogUnavailable(_logger, error, _tier.Kind, _retryInterval.TotalMilliseconds);
+                _transitions.Add(1, _kindTag, new KeyValuePair<string, object?>("resilience.cache.shared_store.state", "unavailable"));
+                if (_logger is not null)
+                {
+                    LogUnavailable(_logger, error, _tier.Kind, _retryInterval.TotalMilliseconds);
+                }
             }
         }
     }

@@ -51,6 +51,7 @@ internal sealed partial class RedisAvailability : IDisposable
     private IDatabase? _database;
     private int _state = Connecting;
     private int _probing;
+    private readonly object _transitionGate = new();
     private volatile bool _disposed;
 
     /// <summary>Starts tracking; the first connect and PING run in the background at once.</summary>
@@ -176,18 +177,20 @@ internal sealed partial class RedisAvailability : IDisposable
     public void ReportFailure(Exception? exception)
     {
         LastFailure = exception;
-        int previous = Volatile.Read(ref _state);
-        while (previous != Unavailable)
+        if (Volatile.Read(ref _state) == Unavailable)
         {
-            int seen = Interlocked.CompareExchange(ref _state, Unavailable, previous);
-            if (seen == previous)
+            return;
+        }
+
+        // A change of state and its report happen together (under the gate, only on transitions), so that reports come
+        // in the order of the changes: the last one logged and counted is the state.
+        lock (_transitionGate)
+        {
+            if (Interlocked.Exchange(ref _state, Unavailable) != Unavailable)
             {
                 OnTransition(available: false, exception);
                 ScheduleProbe(_probeInterval);
-                return;
             }
-
-            previous = seen;
         }
     }
 
@@ -259,18 +262,23 @@ internal sealed partial class RedisAvailability : IDisposable
 
         if (failure is null)
         {
-            int previous = Interlocked.Exchange(ref _state, Available);
-            if (previous != Available)
+            lock (_transitionGate)
             {
-                OnTransition(available: true, null);
+                if (Interlocked.Exchange(ref _state, Available) != Available)
+                {
+                    OnTransition(available: true, null);
+                }
             }
 
             return;
         }
 
-        if (Interlocked.CompareExchange(ref _state, Unavailable, Connecting) == Connecting)
+        lock (_transitionGate)
         {
-            OnTransition(available: false, failure);
+            if (Interlocked.CompareExchange(ref _state, Unavailable, Connecting) == Connecting)
+            {
+                OnTransition(available: false, failure);
+            }
         }
 
         // Still unavailable (a call may have marked it so meanwhile too): try again later.

@@ -70,12 +70,14 @@ public static class SharedApp
 
         var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<ICacheFallbackStore>();
-        for (int i = 0; i < 1_000 && !(store is DistributedCacheFallbackStore { IsSharedCacheAvailable: true } or HybridCacheFallbackStore { IsSharedCacheAvailable: true }); i++)
+        bool Connected() => store is DistributedCacheFallbackStore { IsSharedCacheAvailable: true } or HybridCacheFallbackStore { IsSharedCacheAvailable: true };
+        for (int i = 0; i < 2_000 && !Connected(); i++)
         {
             Thread.Sleep(10); // bounded: the store's first background read makes the connection
         }
 
-        return provider;
+        // Every caller starts from a connected store: a test that failed on a store still connecting would blame the wrong thing.
+        return Connected() ? provider : throw new InvalidOperationException("the shared store did not connect to Redis within 20 s");
     }
 
     /// <summary>Waits (bounded) until the background write of <paramref name="key"/> reached the shared cache.</summary>

@@ -20,7 +20,9 @@ public sealed class RedisCacheTests
         Assert.DoesNotContain($"process {Environment.ProcessId}", writer.Output, StringComparison.Ordinal);
 
         var service = new RatesService { Down = true };
-        await using var provider = SharedApp.Build(redis.ConnectionString, service);
+
+        // Not a test of the timeout: a generous one, so that a read on a loaded machine is not cut short.
+        await using var provider = SharedApp.Build(redis.ConnectionString, service, o => o.OperationTimeout = TimeSpan.FromSeconds(5));
         var rates = await provider.GetRequiredService<IRates>().GetAsync("EUR", CancellationToken.None);
 
         Assert.Equal(new Rates("EUR", 0.92m), rates);
@@ -32,14 +34,16 @@ public sealed class RedisCacheTests
     {
         await using var redis = await RedisServer.StartAsync();
         RatesService.Answer = new Rates("EUR", 0.95m);
-        await using (var first = SharedApp.Build(redis.ConnectionString, new RatesService(), hybrid: true))
+        // Not a test of the timeout: a generous one, so that a read on a loaded machine is not cut short.
+        static void Generous(SharedCacheFallbackStoreOptions o) => o.OperationTimeout = TimeSpan.FromSeconds(5);
+        await using (var first = SharedApp.Build(redis.ConnectionString, new RatesService(), Generous, hybrid: true))
         {
             await first.GetRequiredService<IRates>().GetAsync("EUR", CancellationToken.None);
             Assert.True(await SharedApp.WaitForSharedAsync(first, EuroKey));
         }
 
         var down = new RatesService { Down = true };
-        await using var second = SharedApp.Build(redis.ConnectionString, down, hybrid: true);
+        await using var second = SharedApp.Build(redis.ConnectionString, down, Generous, hybrid: true);
         Assert.Equal(0.95m, (await second.GetRequiredService<IRates>().GetAsync("EUR", CancellationToken.None)).Euro);
     }
 

@@ -23,6 +23,11 @@ public sealed class SharedStoreTelemetryTests
         var strategy = new CacheFallbackStrategy("s", new CacheFallbackOptions(), store, time);
         SharedStoreTests.Connected(store); // the first background read failed: unavailable
 
+        // The store changes its state first and logs and counts the change after, on the thread of the background
+        // read. Wait until that report is made: otherwise, with that thread descheduled (a loaded machine), the check
+        // started below can find the cache back and report "available" before this "unavailable" is reported.
+        await WaitForLogsAsync(logs, 1);
+
         for (int i = 0; i < 5; i++)
         {
             strategy.TryGetStale("k", new TimeoutException(), CancellationToken.None, out int _);
@@ -37,6 +42,7 @@ public sealed class SharedStoreTelemetryTests
         }
 
         Assert.True(store.IsSharedCacheAvailable);
+        await WaitForLogsAsync(logs, 2); // the same: "available" is reported just after the state changed
         Assert.Equal(
             [(110, LogLevel.Warning, "SharedCacheUnavailable"), (111, LogLevel.Information, "SharedCacheAvailable")],
             logs.Entries.Select(e => (e.Id.Id, e.Level, e.Id.Name!)));
@@ -55,16 +61,37 @@ public sealed class SharedStoreTelemetryTests
             {
                 if (instrument.Meter.Name == "Resilience.Caching")
                 {
-                    names.Add(instrument.Name);
+                    // Stores made meanwhile by tests running in parallel publish here too, on their own threads.
+                    lock (names)
+                    {
+                        names.Add(instrument.Name);
+                    }
                 }
             },
         };
         listener.Start();
+        string[] published;
+        lock (names)
+        {
+            published = [.. names];
+        }
 
         string docs = File.ReadAllText(FindDocs());
-        Assert.Contains("resilience.cache.shared_store.fallbacks", names);
-        Assert.Contains("resilience.cache.shared_store.transitions", names);
-        Assert.All(names, name => Assert.Contains($"| `{name}` |", docs, StringComparison.Ordinal));
+        Assert.Contains("resilience.cache.shared_store.fallbacks", published);
+        Assert.Contains("resilience.cache.shared_store.transitions", published);
+        Assert.All(published, name => Assert.Contains($"| `{name}` |", docs, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="count"/> entries were logged. A transition is counted before it is logged,
+    /// on the same thread, so its measurement is recorded by then too.
+    /// </summary>
+    private static async Task WaitForLogsAsync(ListLoggerFactory logs, int count)
+    {
+        for (int i = 0; i < 500 && logs.Count < count; i++)
+        {
+            await Task.Delay(10);
+        }
     }
 
     private static MeterListener Listen(OwnMeterFactory meters, List<(string, long, string?)> measurements)
@@ -156,6 +183,17 @@ public sealed class SharedStoreTelemetryTests
     private sealed class ListLoggerFactory : ILoggerFactory, ILogger
     {
         public List<(EventId Id, LogLevel Level)> Entries { get; } = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (Entries)
+                {
+                    return Entries.Count;
+                }
+            }
+        }
 
         public ILogger CreateLogger(string categoryName) => this;
 

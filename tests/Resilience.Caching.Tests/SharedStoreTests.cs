@@ -175,11 +175,28 @@ public sealed class SharedStoreTests
     }
 
     [Fact]
-    public void Until_the_first_background_read_answers_calls_do_not_touch_the_shared_cache()
+    public async Task Until_the_first_background_read_answers_calls_do_not_touch_the_shared_cache()
     {
         var hanging = new CountingCache { Hang = true };
-        using var store = new DistributedCacheFallbackStore(hanging, Options(), _time);
+
+        // A call that read the shared cache would wait the operation timeout, 10 s, far more than a loaded machine adds;
+        // the hanging background read is given up after the retry interval, a minute, long after the test ends.
+        using var store = new DistributedCacheFallbackStore(hanging, Options(o =>
+        {
+            o.OperationTimeout = TimeSpan.FromSeconds(10);
+            o.RetryInterval = TimeSpan.FromMinutes(1);
+        }), _time);
         var strategy = new CacheFallbackStrategy("s", Settings, store, _time);
+
+        // The background read is issued from the thread pool (the store yields first): wait until it is, so that the
+        // count below tells the calls' reads apart from it.
+        for (int i = 0; i < 500 && hanging.Reads == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, hanging.Reads);
+        Assert.Equal(SharedStore.Connecting, store.Engine.State);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         strategy.Store("k", 1);
@@ -187,8 +204,9 @@ public sealed class SharedStoreTests
         Assert.False(strategy.TryGetStale("other", new TimeoutException(), CancellationToken.None, out int _));
 
         Assert.Equal(1, stale);
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(400), $"took {watch.Elapsed} (two reads waiting for the timeout would take 500 ms)");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed} (a read waiting for the timeout would take 10 s)");
         Assert.Equal(1, hanging.Reads); // the background read only
+        Assert.Equal(SharedStore.Connecting, store.Engine.State);
         Assert.False(store.IsSharedCacheAvailable);
     }
 
