@@ -18,17 +18,21 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
 {
     private static readonly string Version = typeof(ResilienceGenerator).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
 
+    /// <summary>The models this generator bound, reused by later compilations that declare the same things.</summary>
+    internal ModelReuse Reuse { get; } = new();
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var retry = Interfaces(context, "Resilience.RetryAttribute", TrackingNames.RetryInterfaces);
-        var circuitBreaker = Interfaces(context, "Resilience.CircuitBreakerAttribute", TrackingNames.CircuitBreakerInterfaces);
-        var rateLimit = Interfaces(context, "Resilience.RateLimitAttribute", TrackingNames.RateLimitInterfaces);
-        var bulkhead = Interfaces(context, "Resilience.BulkheadAttribute", TrackingNames.BulkheadInterfaces);
-        var timeout = Interfaces(context, "Resilience.TimeoutAttribute", TrackingNames.TimeoutInterfaces);
-        var fallback = Interfaces(context, "Resilience.FallbackAttribute", TrackingNames.FallbackInterfaces);
-        var cacheFallback = Interfaces(context, "Resilience.CacheFallbackAttribute", TrackingNames.CacheFallbackInterfaces);
-        var hedge = Interfaces(context, "Resilience.HedgeAttribute", TrackingNames.HedgeInterfaces);
+        var reuse = Reuse;
+        var retry = Interfaces(context, "Resilience.RetryAttribute", TrackingNames.RetryInterfaces, reuse);
+        var circuitBreaker = Interfaces(context, "Resilience.CircuitBreakerAttribute", TrackingNames.CircuitBreakerInterfaces, reuse);
+        var rateLimit = Interfaces(context, "Resilience.RateLimitAttribute", TrackingNames.RateLimitInterfaces, reuse);
+        var bulkhead = Interfaces(context, "Resilience.BulkheadAttribute", TrackingNames.BulkheadInterfaces, reuse);
+        var timeout = Interfaces(context, "Resilience.TimeoutAttribute", TrackingNames.TimeoutInterfaces, reuse);
+        var fallback = Interfaces(context, "Resilience.FallbackAttribute", TrackingNames.FallbackInterfaces, reuse);
+        var cacheFallback = Interfaces(context, "Resilience.CacheFallbackAttribute", TrackingNames.CacheFallbackInterfaces, reuse);
+        var hedge = Interfaces(context, "Resilience.HedgeAttribute", TrackingNames.HedgeInterfaces, reuse);
 
         var all = retry.Collect()
             .Combine(circuitBreaker.Collect())
@@ -149,9 +153,9 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
     /// tracked step stays reachable from the output (the driver reports only those), even for a kind that is never
     /// an interface's representative.
     /// </summary>
-    private static IncrementalValuesProvider<InterfaceModel?> Interfaces(IncrementalGeneratorInitializationContext context, string attribute, string trackingName)
+    private static IncrementalValuesProvider<InterfaceModel?> Interfaces(IncrementalGeneratorInitializationContext context, string attribute, string trackingName, ModelReuse reuse)
         => context.SyntaxProvider
-            .ForAttributeWithMetadataName(attribute, static (node, _) => IsCandidate(node), static (ctx, ct) => Transform(ctx, ct))
+            .ForAttributeWithMetadataName(attribute, static (node, _) => IsCandidate(node), (ctx, ct) => Transform(ctx, reuse, ct))
             .WithTrackingName(trackingName);
 
     /// <summary>Syntax only: an interface, or a method declared in one.</summary>
@@ -161,9 +165,10 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
     /// <summary>
     /// The model of the interface when this node and this pipeline's attribute are its representative
     /// (<see cref="Representative"/>); <see langword="null"/> for every other node, cheaply, so each interface is
-    /// parsed once per run however many attributes it carries.
+    /// parsed once per run however many attributes it carries, and not at all when the compilation declares the same
+    /// things as one already bound (<see cref="ModelReuse"/>: after an edit inside a method body).
     /// </summary>
-    private static InterfaceModel? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static InterfaceModel? Transform(GeneratorAttributeSyntaxContext context, ModelReuse reuse, CancellationToken cancellationToken)
     {
         var type = context.TargetSymbol switch
         {
@@ -177,10 +182,25 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             return null;
         }
 
+        var compilation = context.SemanticModel.Compilation;
+        var models = reuse.For(compilation, cancellationToken);
+        var key = ModelReuse.KeyOf(type);
+        if (key is not null && models.TryGet(key, out var known))
+        {
+            return known;
+        }
+
         try
         {
             FailureHookForTests?.Invoke("parse:" + TypeNames.Render(type));
-            return InterfaceBinder.BindModel(type, context.SemanticModel.Compilation, cancellationToken);
+            reuse.CountBinding();
+            var model = InterfaceBinder.BindModel(type, compilation, cancellationToken);
+            if (key is not null)
+            {
+                models.Add(key, model);
+            }
+
+            return model;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -5,17 +5,21 @@ namespace Resilience.Benchmarks.Generator;
 
 /// <summary>
 /// The IDE target's two rows (<see cref="GeneratorBenchmarks.IncrementalRun"/> against
-/// <see cref="GeneratorBenchmarks.TrivialIncrementalRun"/>) in turns, in one process: a round runs one keystroke of each,
-/// each after a full blocking collection (as BenchmarkDotNet forces one before each iteration). On a host whose speed
-/// drifts between runs, BenchmarkDotNet's one-class-after-the-other order moves the ratio; turns keep both rows under
-/// the same conditions, and the median of the per-round ratios is the number to read.
+/// <see cref="GeneratorBenchmarks.TrivialIncrementalRun"/>), and the same two for a keystroke in a declaration, in
+/// turns, in one process: a round runs one keystroke of each (which one of a pair goes first alternates from round to
+/// round), each after a full blocking collection (as
+/// BenchmarkDotNet forces one before each iteration). On a host whose speed drifts between runs, BenchmarkDotNet's
+/// one-class-after-the-other order moves the ratio; turns keep both rows under the same conditions, and the median of
+/// the per-round ratios is the number to read.
 /// </summary>
 public static class InterleavedKeystrokes
 {
-    /// <summary>One round's two timings.</summary>
-    /// <param name="Real">The generator's keystroke.</param>
-    /// <param name="Trivial">The trivial generator's keystroke.</param>
-    public readonly record struct Round(TimeSpan Real, TimeSpan Trivial);
+    /// <summary>One round's timings.</summary>
+    /// <param name="Real">The generator's keystroke in a method body.</param>
+    /// <param name="Trivial">The trivial generator's keystroke in a method body.</param>
+    /// <param name="RealDeclaration">The generator's keystroke in a declaration (an attribute argument).</param>
+    /// <param name="TrivialDeclaration">The trivial generator's keystroke in a declaration.</param>
+    public readonly record struct Round(TimeSpan Real, TimeSpan Trivial, TimeSpan RealDeclaration, TimeSpan TrivialDeclaration);
 
     /// <summary>Builds the synthetic project, warms both drivers up, then runs <paramref name="rounds"/> rounds.</summary>
     /// <param name="rounds">How many rounds to time; at least 1.</param>
@@ -28,14 +32,39 @@ public static class InterleavedKeystrokes
         {
             benchmarks.IncrementalRun();
             benchmarks.TrivialIncrementalRun();
+            benchmarks.IncrementalDeclarationRun();
+            benchmarks.TrivialIncrementalDeclarationRun();
         }
 
         var results = new List<Round>(rounds);
         for (int round = 0; round < rounds; round++)
         {
-            TimeSpan real = Time(benchmarks.IncrementalRun);
-            TimeSpan trivial = Time(benchmarks.TrivialIncrementalRun);
-            results.Add(new Round(real, trivial));
+            // The order alternates, so that neither row always runs right after the other's garbage.
+            TimeSpan real, trivial;
+            if (round % 2 == 0)
+            {
+                real = Time(benchmarks.IncrementalRun);
+                trivial = Time(benchmarks.TrivialIncrementalRun);
+            }
+            else
+            {
+                trivial = Time(benchmarks.TrivialIncrementalRun);
+                real = Time(benchmarks.IncrementalRun);
+            }
+
+            TimeSpan realDeclaration, trivialDeclaration;
+            if (round % 2 == 0)
+            {
+                realDeclaration = Time(benchmarks.IncrementalDeclarationRun);
+                trivialDeclaration = Time(benchmarks.TrivialIncrementalDeclarationRun);
+            }
+            else
+            {
+                trivialDeclaration = Time(benchmarks.TrivialIncrementalDeclarationRun);
+                realDeclaration = Time(benchmarks.IncrementalDeclarationRun);
+            }
+
+            results.Add(new Round(real, trivial, realDeclaration, trivialDeclaration));
         }
 
         return results;
@@ -48,11 +77,17 @@ public static class InterleavedKeystrokes
         double real = Median(rounds.Select(r => r.Real.TotalMilliseconds));
         double trivial = Median(rounds.Select(r => r.Trivial.TotalMilliseconds));
         double ratio = Median(rounds.Select(r => r.Real / r.Trivial));
+        double realDeclaration = Median(rounds.Select(r => r.RealDeclaration.TotalMilliseconds));
+        double trivialDeclaration = Median(rounds.Select(r => r.TrivialDeclaration.TotalMilliseconds));
+        double declarationRatio = Median(rounds.Select(r => r.RealDeclaration / r.TrivialDeclaration));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"IncrementalRun          median {real,8:F1} ms{Environment.NewLine}" +
-            $"TrivialIncrementalRun   median {trivial,8:F1} ms{Environment.NewLine}" +
-            $"ratio (median of {rounds.Count} rounds) {ratio:F2}{Environment.NewLine}");
+            $"IncrementalRun                     median {real,8:F1} ms{Environment.NewLine}" +
+            $"TrivialIncrementalRun              median {trivial,8:F1} ms{Environment.NewLine}" +
+            $"ratio (median of {rounds.Count} rounds) {ratio:F2}{Environment.NewLine}" +
+            $"IncrementalDeclarationRun          median {realDeclaration,8:F1} ms{Environment.NewLine}" +
+            $"TrivialIncrementalDeclarationRun   median {trivialDeclaration,8:F1} ms{Environment.NewLine}" +
+            $"declaration ratio (median of {rounds.Count} rounds) {declarationRatio:F2}{Environment.NewLine}");
     }
 
     private static TimeSpan Time(Func<object> keystroke)

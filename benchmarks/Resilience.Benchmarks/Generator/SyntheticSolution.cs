@@ -52,6 +52,16 @@ public sealed class SyntheticSolution
         return Compilation.ReplaceSyntaxTree(EditedFileOriginal, changed);
     }
 
+    /// <summary>
+    /// The project after a keystroke in a declaration of the edited file, one that changes what an attribute says
+    /// (<c>MaxRetries = 3</c> of its first method becomes <c>MaxRetries = </c><paramref name="keystroke"/>): a new file
+    /// each time, as an editor makes one per keystroke, so no run finds the declarations of an earlier one.
+    /// </summary>
+    /// <param name="keystroke">Which keystroke; the value written is 4 plus it modulo 1,000,000.</param>
+    public CSharpCompilation DeclarationEditedCompilation(int keystroke)
+        => EditedCompilation("[Retry(MaxRetries = 3, DelayMs = 100)]",
+            string.Create(CultureInfo.InvariantCulture, $"[Retry(MaxRetries = {4 + (keystroke % 1_000_000)}, DelayMs = 100)]"));
+
     /// <summary>Builds the project: parses every file and creates the compilation (no binding yet).</summary>
     public static SyntheticSolution Create(int interfaces, int methodsPerInterface)
     {
