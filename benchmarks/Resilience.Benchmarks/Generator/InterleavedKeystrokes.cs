@@ -40,30 +40,10 @@ public static class InterleavedKeystrokes
         for (int round = 0; round < rounds; round++)
         {
             // The order alternates, so that neither row always runs right after the other's garbage.
-            TimeSpan real, trivial;
-            if (round % 2 == 0)
-            {
-                real = Time(benchmarks.IncrementalRun);
-                trivial = Time(benchmarks.TrivialIncrementalRun);
-            }
-            else
-            {
-                trivial = Time(benchmarks.TrivialIncrementalRun);
-                real = Time(benchmarks.IncrementalRun);
-            }
-
-            TimeSpan realDeclaration, trivialDeclaration;
-            if (round % 2 == 0)
-            {
-                realDeclaration = Time(benchmarks.IncrementalDeclarationRun);
-                trivialDeclaration = Time(benchmarks.TrivialIncrementalDeclarationRun);
-            }
-            else
-            {
-                trivialDeclaration = Time(benchmarks.TrivialIncrementalDeclarationRun);
-                realDeclaration = Time(benchmarks.IncrementalDeclarationRun);
-            }
-
+            bool realFirst = round % 2 == 0;
+            (TimeSpan real, TimeSpan trivial) = Pair(benchmarks.IncrementalRun, benchmarks.TrivialIncrementalRun, realFirst);
+            (TimeSpan realDeclaration, TimeSpan trivialDeclaration) =
+                Pair(benchmarks.IncrementalDeclarationRun, benchmarks.TrivialIncrementalDeclarationRun, realFirst);
             results.Add(new Round(real, trivial, realDeclaration, trivialDeclaration));
         }
 
@@ -88,6 +68,19 @@ public static class InterleavedKeystrokes
             $"IncrementalDeclarationRun          median {realDeclaration,8:F1} ms{Environment.NewLine}" +
             $"TrivialIncrementalDeclarationRun   median {trivialDeclaration,8:F1} ms{Environment.NewLine}" +
             $"declaration ratio (median of {rounds.Count} rounds) {declarationRatio:F2}{Environment.NewLine}");
+    }
+
+    /// <summary>Times both keystrokes, <paramref name="real"/> first when <paramref name="realFirst"/>.</summary>
+    private static (TimeSpan Real, TimeSpan Trivial) Pair(Func<object> real, Func<object> trivial, bool realFirst)
+    {
+        if (realFirst)
+        {
+            TimeSpan first = Time(real);
+            return (first, Time(trivial));
+        }
+
+        TimeSpan before = Time(trivial);
+        return (Time(real), before);
     }
 
     private static TimeSpan Time(Func<object> keystroke)
