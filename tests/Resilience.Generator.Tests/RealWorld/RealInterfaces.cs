@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 48 cases, 58 annotated public interfaces of 42 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 49 cases, 59 annotated public interfaces of 43 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2189,5 +2189,59 @@ internal static class RealInterfaces
                 ("stream", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(StreamFallbacks), nameof(StreamFallbacks.Empty))]")),
             Annotation.Of("a breaker and a bulkhead on the whole interface (the six properties forward)", Array.Empty<string>(),
                 ("iface", "[CircuitBreaker(FailureThreshold = 5)] [Bulkhead(MaxConcurrency = 16)]"))),
+        new("IBackgroundJobClient", "Hangfire.Core: Hangfire.IBackgroundJobClient (synchronous, parameters marked with Hangfire's own NotNull/CanBeNull annotations, not nullable-annotated)", """
+            using System;
+            using Resilience;
+
+            namespace Hangfire.Annotations
+            {
+                [AttributeUsage(AttributeTargets.Method | AttributeTargets.Parameter | AttributeTargets.Property | AttributeTargets.Delegate | AttributeTargets.Field)]
+                public sealed class NotNullAttribute : Attribute
+                {
+                }
+
+                [AttributeUsage(AttributeTargets.Method | AttributeTargets.Parameter | AttributeTargets.Property | AttributeTargets.Delegate | AttributeTargets.Field)]
+                public sealed class CanBeNullAttribute : Attribute
+                {
+                }
+            }
+
+            namespace Hangfire.Common
+            {
+                public class Job
+                {
+                }
+            }
+
+            namespace Hangfire.States
+            {
+                public interface IState
+                {
+                    string Name { get; }
+                }
+            }
+
+            namespace Hangfire
+            {
+                using Hangfire.Annotations;
+                using Hangfire.Common;
+                using Hangfire.States;
+
+                /*iface*/
+                public interface IBackgroundJobClient
+                {
+                    /*create*/
+                    string Create([NotNull] Job job, [NotNull] IState state);
+
+                    /*change*/
+                    bool ChangeState([NotNull] string jobId, [NotNull] IState state, [CanBeNull] string expectedState);
+                }
+            }
+            """,
+            Annotation.Of("an immediate retry on Create and a breaker on ChangeState (synchronous, no delay)", Array.Empty<string>(),
+                ("create", "[Retry(MaxRetries = 2, DelayMs = 0)]"),
+                ("change", "[CircuitBreaker(FailureThreshold = 5)]")),
+            Annotation.Of("a breaker and a bulkhead on the whole interface", Array.Empty<string>(),
+                ("iface", "[CircuitBreaker(FailureThreshold = 5)] [Bulkhead(MaxConcurrency = 4)]"))),
     };
 }
