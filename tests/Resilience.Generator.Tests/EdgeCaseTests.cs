@@ -378,9 +378,8 @@ public sealed class EdgeCaseTests
     [Fact]
     public void Default_values_in_every_written_form_are_kept_as_the_compiler_reads_them()
     {
-        // The binder reads "= default", "= null" and a missing default from the syntax, and asks the symbol for the
-        // rest: default(T) of another type, attributes, constants. A default before a parameter without one (only
-        // attributes can declare that) is written as attributes too.
+        // Every way C# writes a default: "= default", "= null", default(T) of another type, attributes, constants. A
+        // default before a parameter without one (only attributes can declare that) is written as attributes too.
         var run = Clean("""
             using System.Runtime.CompilerServices;
             using System.Runtime.InteropServices;

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Resilience.Generator.Model;
 
 namespace Resilience.Generator.Binding;
@@ -14,9 +13,6 @@ internal sealed class BindingContext
     private readonly HashSet<string> _usedNames = new(System.StringComparer.Ordinal) { "__inner", "__registry" };
     private readonly HashSet<string> _parameterNames = new(System.StringComparer.Ordinal) { "inner", "registry" };
     private readonly Dictionary<INamedTypeSymbol, InterfaceScope> _scopes = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<INamedTypeSymbol, string> _qualifiedNames = new(SymbolEqualityComparer.Default);
-    private readonly HashSet<INamedTypeSymbol> _indexedTypes = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<(SyntaxTree, int), MethodDeclarationSyntax> _methodSyntax = new();
 
     public BindingContext(INamedTypeSymbol type, string className, KnownSymbols symbols, CancellationToken cancellationToken)
     {
@@ -101,51 +97,6 @@ internal sealed class BindingContext
         for (var i = 2; !_parameterNames.Add(name); i++)
         {
             name = baseName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return name;
-    }
-
-    /// <summary>
-    /// The declaration of <paramref name="method"/>, found among its interface's members by the position of its name.
-    /// A parameter's own declaring syntax is found by walking down the file from its root on every call (about as
-    /// costly as binding its default value); an interface's declarations are kept by Roslyn, so reading its methods'
-    /// parameters from them costs one pass over its members.
-    /// </summary>
-    public MethodDeclarationSyntax? SyntaxOf(IMethodSymbol method)
-    {
-        if (method.Locations.Length != 1 || method.Locations[0] is not { IsInSource: true, SourceTree: { } tree } location)
-        {
-            return null;
-        }
-
-        var type = method.ContainingType;
-        if (_indexedTypes.Add(type))
-        {
-            foreach (var reference in type.DeclaringSyntaxReferences)
-            {
-                if (reference.GetSyntax(CancellationToken) is TypeDeclarationSyntax declaration)
-                {
-                    foreach (var member in declaration.Members)
-                    {
-                        if (member is MethodDeclarationSyntax declared)
-                        {
-                            _methodSyntax[(declared.SyntaxTree, declared.Identifier.SpanStart)] = declared;
-                        }
-                    }
-                }
-            }
-        }
-
-        return _methodSyntax.TryGetValue((tree, location.SourceSpan.Start), out var syntax) ? syntax : null;
-    }
-
-    /// <summary>The interface's name in instance names (<see cref="TypeNames.QualifiedName"/>), displayed once per interface rather than per method.</summary>
-    public string QualifiedNameOf(INamedTypeSymbol declaring)
-    {
-        if (!_qualifiedNames.TryGetValue(declaring, out var name))
-        {
-            _qualifiedNames[declaring] = name = declaring.ToDisplayString(TypeNames.QualifiedName);
         }
 
         return name;

@@ -48,13 +48,6 @@ internal static class InterfaceBinder
             return new BindingResult(null, problems.List);
         }
 
-        using var displays = TypeNames.CacheDisplays(symbols);
-        return BindSource(type, symbols, buildModel, problems, cancellationToken);
-    }
-
-    private static BindingResult BindSource(INamedTypeSymbol type, KnownSymbols symbols, bool buildModel, Problems problems, CancellationToken cancellationToken)
-    {
-
         var className = ClassNameOf(type);
         var context = new BindingContext(type, className, symbols, cancellationToken);
         var scope = context.ScopeOf(type);

@@ -78,18 +78,6 @@ internal sealed class KnownSymbols
         return byName.TryGetValue(className, out var found) ? found : (IReadOnlyList<INamedTypeSymbol>)Array.Empty<INamedTypeSymbol>();
     }
 
-    /// <summary>
-    /// <see cref="TypeNames.Render"/>'s text per type, with nullable annotations told apart: every signature type of
-    /// every interface is displayed on each run, mostly the same few (<c>Task&lt;int&gt;</c>, <c>string</c>,
-    /// <c>CancellationToken</c>), and Roslyn's display cost about 4 % of a keystroke.
-    /// </summary>
-    internal System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string> Rendered { get; }
-        = new(SymbolEqualityComparer.IncludeNullability);
-
-    /// <summary><see cref="TypeNames.RenderNoNullable"/>'s text per type (annotations are not displayed, so not compared).</summary>
-    internal System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string> RenderedNoNullable { get; }
-        = new(SymbolEqualityComparer.Default);
-
     public INamedTypeSymbol? RetryPolicy { get; }
 
     public INamedTypeSymbol? TripPolicy { get; }

@@ -71,7 +71,7 @@ internal static class MethodBinder
             shape.ReturnShape,
             resultType is null ? null : TypeNames.Render(resultType),
             SignatureReader.TypeParameters(method.TypeParameters, SignatureReader.SignatureTypes(method)),
-            SignatureReader.Parameters(method.Parameters, context.Symbols, context.SyntaxOf(method)?.ParameterList.Parameters),
+            SignatureReader.Parameters(method.Parameters, context.Symbols),
             AttributeRenderer.Render(method.GetAttributes()),
             AttributeRenderer.Render(method.GetReturnTypeAttributes()),
             coreName,

@@ -22,7 +22,7 @@ internal sealed class PipelineBuilder
         _binding = binding;
         _method = binding.Symbol;
         _context = context;
-        _interfaceName = context.QualifiedNameOf(declaring);
+        _interfaceName = declaring.ToDisplayString(TypeNames.QualifiedName);
 
         var method = _method;
         var overloads = declaring.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();

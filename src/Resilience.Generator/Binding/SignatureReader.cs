@@ -2,8 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Resilience.Generator.Helpers;
 using Resilience.Generator.Model;
 
@@ -12,30 +10,23 @@ namespace Resilience.Generator.Binding;
 /// <summary>Turns parameters and type parameters into their models.</summary>
 internal static class SignatureReader
 {
-    /// <summary>The parameters' models; <paramref name="syntax"/>, when given, is their declaration (read for the defaults).</summary>
-    public static EquatableArray<ParameterModel> Parameters(ImmutableArray<IParameterSymbol> parameters, KnownSymbols known, SeparatedSyntaxList<ParameterSyntax>? syntax = null)
+    public static EquatableArray<ParameterModel> Parameters(ImmutableArray<IParameterSymbol> parameters, KnownSymbols known)
     {
-        if (syntax is { } declared && declared.Count != parameters.Length)
-        {
-            syntax = null;
-        }
-
         if (parameters.IsEmpty)
         {
             return EquatableArray<ParameterModel>.Empty;
         }
 
         var result = new List<ParameterModel>(parameters.Length);
-        for (var i = 0; i < parameters.Length; i++)
+        foreach (var parameter in parameters)
         {
-            var parameter = parameters[i];
             result.Add(new ParameterModel(
                 TypeNames.Escape(parameter.Name),
                 TypeNames.Render(parameter.Type),
                 RefKindOf(parameter.RefKind),
                 parameter.IsParams,
                 parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out && !parameter.IsParams,
-                DefaultValue(parameter, syntax?[i]),
+                DefaultValue(parameter),
                 known.IsCancellationToken(parameter.Type),
                 TypeNames.IsRefLike(parameter.Type),
                 AttributeRenderer.Render(parameter.GetAttributes())));
@@ -50,16 +41,8 @@ internal static class SignatureReader
     /// generated copy not a second one); <see cref="ConstantKind.DateTime"/> for a <c>DateTime</c> one (which C# can
     /// state only as <c>[DateTimeConstant]</c>).
     /// </summary>
-    private static ConstantModel? DefaultValue(IParameterSymbol parameter, ParameterSyntax? syntax)
+    private static ConstantModel? DefaultValue(IParameterSymbol parameter)
     {
-        switch (syntax is null ? WrittenDefault.Unknown : DefaultFromSyntax(parameter, syntax))
-        {
-            case WrittenDefault.None:
-                return null;
-            case WrittenDefault.Default:
-                return NullDefault(parameter);
-        }
-
         if (!parameter.HasExplicitDefaultValue)
         {
             return parameter.IsOptional && !parameter.IsParams ? new ConstantModel(ConstantKind.Missing) : null;
@@ -91,48 +74,6 @@ internal static class SignatureReader
             ConstantKind.Null => new ConstantModel(ConstantKind.SuppressedNull),
             ConstantKind.Default when type is ITypeParameterSymbol => new ConstantModel(ConstantKind.SuppressedDefault),
             _ => value,
-        };
-    }
-
-    private enum WrittenDefault
-    {
-        /// <summary>The syntax does not tell: ask the symbol (which binds the value).</summary>
-        Unknown,
-
-        /// <summary>No default: no <c>= value</c> and no attribute (<c>[Optional, DefaultParameterValue(…)]</c> gives one without syntax).</summary>
-        None,
-
-        /// <summary>
-        /// <c>= default</c>, or <c>= null</c> for a reference or nullable value type: the value is <c>null</c>. Not
-        /// <c>default(T)</c>, whose <c>T</c> may differ (<c>int? x = default(int)</c> is 0).
-        /// </summary>
-        Default,
-    }
-
-    /// <summary>
-    /// What the declaration says about the default, without binding it: asking the symbol binds the value (and runs
-    /// the nullable analysis over it), about 2 % of a keystroke for <c>CancellationToken cancellationToken = default</c>
-    /// in every method. Anything but the cases above is left to the symbol.
-    /// </summary>
-    private static WrittenDefault DefaultFromSyntax(IParameterSymbol parameter, ParameterSyntax syntax)
-    {
-        if (syntax.Default is null)
-        {
-            return syntax.AttributeLists.Count == 0 ? WrittenDefault.None : WrittenDefault.Unknown;
-        }
-
-        // A default where C# allows none (ref, out, params) is the compiler's to report, as the symbol says it.
-        if (parameter.IsParams || parameter.RefKind is RefKind.Ref or RefKind.Out)
-        {
-            return WrittenDefault.Unknown;
-        }
-
-        return syntax.Default.Value.Kind() switch
-        {
-            SyntaxKind.DefaultLiteralExpression => WrittenDefault.Default,
-            SyntaxKind.NullLiteralExpression
-                when parameter.Type.IsReferenceType || parameter.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T => WrittenDefault.Default,
-            _ => WrittenDefault.Unknown,
         };
     }
 

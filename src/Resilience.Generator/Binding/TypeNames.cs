@@ -34,44 +34,9 @@ internal static class TypeNames
         genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
 
-    public static string Render(ITypeSymbol type) => Cached(type, FullyQualified, s_displays?.Rendered);
+    public static string Render(ITypeSymbol type) => Display(type, FullyQualified);
 
-    public static string RenderNoNullable(ITypeSymbol type) => Cached(type, FullyQualifiedNoNullable, s_displays?.RenderedNoNullable);
-
-    /// <summary>While an interface is bound: the compilation's symbols, whose caches <see cref="Render"/> and <see cref="RenderNoNullable"/> use.</summary>
-    [ThreadStatic]
-    private static KnownSymbols? s_displays;
-
-    /// <summary>
-    /// Until the result is disposed, <see cref="Render"/> and <see cref="RenderNoNullable"/> on this thread keep their
-    /// texts in <paramref name="symbols"/>' caches (one per compilation, shared by every interface bound in it).
-    /// </summary>
-    public static IDisposable CacheDisplays(KnownSymbols symbols)
-    {
-        var previous = s_displays;
-        s_displays = symbols;
-        return new RestoreDisplays(previous);
-    }
-
-    /// <summary>
-    /// The text from the cache, or displayed and kept there. Not while method type parameters are renamed: the text
-    /// of a type that mentions one then depends on the method.
-    /// </summary>
-    private static string Cached(ITypeSymbol type, SymbolDisplayFormat format, System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string>? cache)
-    {
-        if (cache is null || s_methodTypeParameterNames is not null)
-        {
-            return Display(type, format);
-        }
-
-        if (!cache.TryGetValue(type, out var text))
-        {
-            text = Display(type, format);
-            cache.TryAdd(type, text);
-        }
-
-        return text;
-    }
+    public static string RenderNoNullable(ITypeSymbol type) => Display(type, FullyQualifiedNoNullable);
 
     /// <summary>
     /// While a method is parsed: the new names of its type parameters that clash with the decorator class's own
@@ -125,15 +90,6 @@ internal static class TypeNames
         => s_methodTypeParameterNames is { } names
             && part.Symbol is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method }
             && names.ContainsKey(part.ToString());
-
-    private sealed class RestoreDisplays : IDisposable
-    {
-        private readonly KnownSymbols? _previous;
-
-        public RestoreDisplays(KnownSymbols? previous) => _previous = previous;
-
-        public void Dispose() => s_displays = _previous;
-    }
 
     private sealed class Restore : IDisposable
     {
