@@ -14,6 +14,11 @@ namespace Resilience;
 /// </remarks>
 public sealed class TimeoutStrategy
 {
+    // One idle source per thread, in front of the shared pool: a thread that ends a scope and starts the next one (the
+    // common case, synchronous or not) takes no interlocked instruction for it. It may hold any strategy's source.
+    [ThreadStatic]
+    private static TimeoutSource? t_spare;
+
     private readonly TimeoutSource?[] _pool;
     private readonly ResilienceTelemetry? _telemetry;
     private TimeoutSource? _first;
@@ -127,6 +132,17 @@ public sealed class TimeoutStrategy
             return;
         }
 
+        TimeoutSource? displaced = t_spare;
+        t_spare = source;
+        if (displaced is not null)
+        {
+            displaced.Owner.ReturnShared(displaced);
+        }
+    }
+
+    /// <summary>Puts an idle source into the shared pool, or retires it when the pool is full.</summary>
+    private void ReturnShared(TimeoutSource source)
+    {
         if (Interlocked.CompareExchange(ref _first, source, null) is null)
         {
             return;
@@ -146,7 +162,14 @@ public sealed class TimeoutStrategy
 
     private TimeoutSource? Rent()
     {
-        TimeoutSource? source = Interlocked.Exchange(ref _first, null);
+        TimeoutSource? source = t_spare;
+        if (source is not null && source.Owner == this)
+        {
+            t_spare = null;
+            return source;
+        }
+
+        source = Interlocked.Exchange(ref _first, null);
         if (source is not null)
         {
             return source;

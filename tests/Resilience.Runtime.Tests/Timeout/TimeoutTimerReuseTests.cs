@@ -175,9 +175,10 @@ public sealed class TimeoutTimerReuseTests
     }
 
     [Fact]
-    public void The_pool_keeps_twice_as_many_sources_as_processors_within_4_to_64_and_serves_them_all_again()
+    public void The_pool_keeps_twice_as_many_sources_as_processors_within_4_to_64_plus_the_threads_spare_and_serves_them_all_again()
     {
-        int kept = Math.Clamp(Environment.ProcessorCount * 2, 4, 64);
+        // The shared pool, plus the one idle source the thread that ended them keeps for its next start.
+        int kept = Math.Clamp(Environment.ProcessorCount * 2, 4, 64) + 1;
         var timeout = new TimeoutStrategy("capacity", Limit, _clock);
         var scopes = new TimeoutScope[kept + 3];
         for (int i = 0; i < scopes.Length; i++)
@@ -190,7 +191,7 @@ public sealed class TimeoutTimerReuseTests
             scopes[i].Dispose();
         }
 
-        Assert.Equal(3, _clock.TimersDisposed); // exactly the three beyond the pool's capacity
+        Assert.Equal(3, _clock.TimersDisposed); // exactly the three beyond the pool and the spare
 
         // As many scopes at once as the pool keeps: each gets a pooled source, none is created.
         int created = _clock.TimersCreated;
@@ -210,6 +211,64 @@ public sealed class TimeoutTimerReuseTests
         {
             scope.Dispose();
         }
+    }
+
+    [Fact]
+    public void Two_strategies_taking_turns_on_one_thread_reuse_their_own_sources_and_create_no_timer()
+    {
+        // The thread's spare holds one strategy's source at a time: starting the other strategy takes its own source from
+        // its shared pool, and ending it moves the first one's spare back to the first one's pool.
+        var first = new TimeoutStrategy("first", Limit, _clock);
+        var second = new TimeoutStrategy("second", Limit * 2, _clock);
+        first.Start(CancellationToken.None).Dispose();
+        second.Start(CancellationToken.None).Dispose();
+        int created = _clock.TimersCreated;
+        Assert.Equal(2, created);
+
+        for (int i = 0; i < 1_000; i++)
+        {
+            TimeoutStrategy timeout = i % 2 == 0 ? first : second;
+            using TimeoutScope scope = timeout.Start(CancellationToken.None);
+            Assert.False(scope.Token.IsCancellationRequested);
+        }
+
+        Assert.Equal(created, _clock.TimersCreated);
+        Assert.Equal(0, _clock.TimersDisposed);
+
+        // And each strategy's source still keeps its own limit.
+        using TimeoutScope a = first.Start(CancellationToken.None);
+        using TimeoutScope b = second.Start(CancellationToken.None);
+        _clock.Advance(Limit);
+        Assert.True(a.IsExpired);
+        Assert.False(b.Token.IsCancellationRequested);
+        _clock.Advance(Limit);
+        Assert.True(b.IsExpired);
+    }
+
+    [Fact]
+    public void A_scope_ended_on_another_thread_is_kept_by_that_thread_for_its_next_start()
+    {
+        var timeout = new TimeoutStrategy("handoff", Limit, _clock);
+        TimeoutScope started = timeout.Start(CancellationToken.None);
+        CancellationToken token = started.Token;
+        CancellationToken reusedThere = default;
+        var other = new Thread(() =>
+        {
+            started.Dispose(); // ends on this thread: the source becomes this thread's spare
+            using TimeoutScope again = timeout.Start(CancellationToken.None);
+            reusedThere = again.Token;
+        });
+        other.Start();
+        Assert.True(other.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(token, reusedThere); // the ending thread started again on it, with no interlocked hand-off
+        Assert.Equal(1, _clock.TimersCreated);
+
+        // The other thread still holds it (its spare, until that thread ends or ends another scope), so this thread
+        // finds the shared pool empty and makes a new source.
+        using TimeoutScope here = timeout.Start(CancellationToken.None);
+        Assert.NotEqual(token, here.Token);
+        Assert.Equal(2, _clock.TimersCreated);
     }
 
     [Fact]
