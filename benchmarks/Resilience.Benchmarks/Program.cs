@@ -6,7 +6,7 @@ namespace Resilience.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Resilience.Benchmarks -- --filter '*' --job short</c> runs
 /// benchmarks; <c>... -- chart RESULTS_DIR OUT.svg [CAPTION]</c> draws the comparison chart from their CSV reports;
-/// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one; <c>... -- interleaved [ROUNDS]</c>
+/// <c>... -- clock-lag [SECONDS]</c> measures how far the coarse clock trails the exact one; <c>... -- interleaved [ROUNDS] [ROW]</c>
 /// measures the timeout's share of the generated stack in turns (for a busy machine); <c>... -- interleaved-generator
 /// [ROUNDS]</c> times the generator's keystroke and the trivial generator's in turns (the IDE target's ratio).
 /// </summary>
@@ -39,7 +39,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "interleaved")
         {
             int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21;
-            Console.Write(Runtime.InterleavedRun.Format(Runtime.InterleavedRun.Run(rounds, 100_000)));
+            Console.Write(Runtime.InterleavedRun.Format(Runtime.InterleavedRun.Run(rounds, 100_000, args.Length > 2 ? args[2] : null)));
             return 0;
         }
 

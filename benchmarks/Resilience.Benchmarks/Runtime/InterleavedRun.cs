@@ -20,7 +20,10 @@ public static class InterleavedRun
     public sealed record Row(string Name, double MinNs, double MedianNs);
 
     /// <summary>Runs <paramref name="rounds"/> rounds of <paramref name="callsPerRound"/> calls per row.</summary>
-    public static IReadOnlyList<Row> Run(int rounds, int callsPerRound)
+    /// <param name="rounds">Rounds per row.</param>
+    /// <param name="callsPerRound">Calls per row and round.</param>
+    /// <param name="only">When given, only the rows whose name contains it (to profile one row).</param>
+    public static IReadOnlyList<Row> Run(int rounds, int callsPerRound, string? only = null)
     {
         var retryBreaker = new RetryBreakerBenchmarks();
         var timeoutBreakerRetry = new TimeoutBreakerRetryBenchmarks();
@@ -41,6 +44,10 @@ public static class InterleavedRun
                 ("TimeoutBreakerRetry.PollyV8", () => timeoutBreakerRetry.PollyV8().Result),
                 ("FullStack.Generated", () => fullStack.Generated().Result),
                 ("FullStack.PollyV8", () => fullStack.PollyV8().Result),
+                ("FullStack.AsyncShell", () => fullStack.AsyncShell().Result),
+                ("FullStack.RateLimitAlone", () => fullStack.RateLimitAlone().Result),
+                ("FullStack.BulkheadAlone", () => fullStack.BulkheadAlone().Result),
+                ("FullStack.TimeoutAlone", () => fullStack.TimeoutAlone().Result),
                 ("TimeoutStart.Strategy", () => start.Strategy() ? 1 : 0),
                 ("TimeoutStart.StrategyNoCallerToken", () => start.StrategyNoCallerToken() ? 1 : 0),
                 ("TimeoutStart.SystemProviderTimestamp", start.SystemProviderTimestamp),
@@ -48,6 +55,11 @@ public static class InterleavedRun
                 ("TimeoutStart.TickCount64", start.TickCount64),
                 ("TimeoutStart.PollyV8", () => start.PollyV8().Result),
             };
+
+            if (only is not null)
+            {
+                rows = rows.Where(r => r.Name.Contains(only, StringComparison.Ordinal)).ToArray();
+            }
 
             var times = rows.Select(_ => new List<double>()).ToArray();
             for (int warmup = 0; warmup < 3; warmup++)
