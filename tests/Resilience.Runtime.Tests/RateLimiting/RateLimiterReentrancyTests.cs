@@ -92,6 +92,43 @@ public sealed class RateLimiterReentrancyTests
         strategy.Dispose();
     }
 
+    [Fact]
+    public void A_token_cancelled_while_the_caller_queues_takes_the_waiter_out_as_its_registration_is_made()
+    {
+        // The token's timer is due 50 ms after it is made, and the limiter's own reading of the clock (before it queues
+        // the caller) moves the clock 100 ms: the token is cancelled between the limiter's check of it and the
+        // registration, so the cancellation callback (which takes the gate) runs inside the registration.
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(100) };
+        var options = new RateLimitOptions { PermitLimit = 1, Window = TimeSpan.FromHours(1), QueueLimit = 1 };
+        var strategy = new RateLimitStrategy("reentrant-register", options, time); // as above
+        RateLimiter limiter = strategy.Limiter;
+        int cancelledAtOnce = 0;
+
+        RunBounded(() =>
+        {
+            using RateLimitLease first = limiter.AttemptAcquire(1);
+            Assert.True(first.IsAcquired);
+            for (int i = 0; i < 50; i++)
+            {
+                using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(50), time);
+                Assert.False(caller.IsCancellationRequested);
+                ValueTask<RateLimitLease> wait = limiter.AcquireAsync(1, caller.Token);
+                Assert.True(caller.IsCancellationRequested); // cancelled inside the limiter's reading of the clock
+                if (wait.IsCompleted)
+                {
+                    cancelledAtOnce++;
+                }
+
+                Task<RateLimitLease> task = wait.AsTask();
+                Assert.Throws<TaskCanceledException>(() => task.WaitAsync(Safety).GetAwaiter().GetResult());
+                Assert.Equal(0, limiter.GetStatistics()!.CurrentQueuedCount);
+            }
+        });
+
+        Assert.Equal(50, cancelledAtOnce); // each wait ended before AcquireAsync returned
+        strategy.Dispose();
+    }
+
     /// <summary>Runs <paramref name="body"/> on a background thread and fails if it has not ended within <see cref="Safety"/>.</summary>
     private static void RunBounded(Action body)
     {
