@@ -25,9 +25,21 @@ public sealed class InterleavedRunTests
     {
         IReadOnlyList<InterleavedRun.Row> rows = InterleavedRun.Run(rounds: 2, callsPerRound: 100);
 
-        Assert.Equal(13, rows.Count);
+        Assert.Equal(17, rows.Count);
+        Assert.Equal(rows.Count, rows.Select(row => row.Name).Distinct().Count());
         Assert.All(rows, row => Assert.True(row.MinNs > 0 && row.MinNs <= row.MedianNs, row.Name));
         Assert.Contains("TimeoutBreakerRetry.Generated", InterleavedRun.Format(rows), StringComparison.Ordinal);
+        Assert.Contains("FullStack.RateLimitAlone", InterleavedRun.Format(rows), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_row_name_selects_the_rows_that_contain_it()
+    {
+        IReadOnlyList<InterleavedRun.Row> rows = InterleavedRun.Run(rounds: 2, callsPerRound: 100, only: "FullStack.");
+
+        Assert.Equal(
+            ["FullStack.Generated", "FullStack.PollyV8", "FullStack.AsyncShell", "FullStack.RateLimitAlone", "FullStack.BulkheadAlone", "FullStack.TimeoutAlone"],
+            rows.Select(row => row.Name));
     }
 }
 
