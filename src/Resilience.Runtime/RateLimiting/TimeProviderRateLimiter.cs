@@ -169,8 +169,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     {
         get
         {
-            long reading = _timeProvider.GetTimestamp();
-            using (_gate.EnterScope())
+            using (EnterAfterReading(out long reading))
             {
                 if (_disposed)
                 {
@@ -198,8 +197,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     {
         var shape = new Shape(options, _frequency);
         long dueTicks;
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed)
             {
@@ -256,8 +254,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// </summary>
     internal void Drain()
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed)
             {
@@ -281,8 +278,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     internal long Retire()
     {
         long pending;
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed)
             {
@@ -303,8 +299,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// <inheritdoc />
     public override RateLimiterStatistics? GetStatistics()
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             CatchUpLocked(reading);
@@ -331,8 +326,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// </summary>
     internal RateLimitLease TryAcquireInternal(int permitCount, out long timestamp)
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed)
             {
@@ -374,8 +368,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
         Waiter waiter;
         long dueTicks;
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed)
             {
@@ -441,8 +434,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
         out RateLimitReservation reservation,
         out ReservationOutcome outcome)
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             outcome = ReservationOutcome.Refused;
             reservation = default;
@@ -490,8 +482,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// </summary>
     internal int CancelReservation(ReservationTicket ticket)
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_disposed || ticket.Epoch != _reservationEpoch)
             {
@@ -644,15 +635,24 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private bool HasWaitersLocked() => _queue is { Count: > 0 };
 
     /// <summary>
+    /// Reads the clock, then enters the gate: in that order, because a provider may run its due timers inside
+    /// <see cref="TimeProvider.GetTimestamp"/> (<c>FakeTimeProvider</c> does) and the limiter's own timer takes the gate,
+    /// which is not reentrant. Every section that catches up with the clock enters through here.
+    /// </summary>
+    private SpinGate.Scope EnterAfterReading(out long reading)
+    {
+        reading = _timeProvider.GetTimestamp();
+        return _gate.EnterScope();
+    }
+
+    /// <summary>
     /// Applies the tokens or boundaries that came up to <paramref name="timestamp"/> since the last catch-up and serves
     /// queued callers; returns the elapsed time the state is now at (never earlier than before: a reading older than
     /// the state counts as the state's time).
     /// </summary>
     /// <param name="timestamp">
-    /// A reading of the provider taken before entering the gate: a provider may run its due timers inside
-    /// <see cref="TimeProvider.GetTimestamp"/> (<c>FakeTimeProvider</c> does), and the limiter's own timer takes the
-    /// gate, which is not reentrant. Taken outside, a reading may be older than one a racing caller applied first; it
-    /// then counts as that caller's time, as if this caller had entered just after it.
+    /// The reading <see cref="EnterAfterReading"/> took before entering the gate. It may be older than one a racing
+    /// caller applied first; it then counts as that caller's time, as if this caller had entered just after it.
     /// </param>
     private long CatchUpLocked(long timestamp)
     {
@@ -1158,8 +1158,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     private void OnTimer()
     {
         long dueTicks;
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             _timerArmed = false;
             if (_disposed)
@@ -1176,8 +1175,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
 
     private void Cancel(Waiter waiter)
     {
-        long reading = _timeProvider.GetTimestamp();
-        using (_gate.EnterScope())
+        using (EnterAfterReading(out long reading))
         {
             if (_queue is null || !_queue.Remove(waiter))
             {
