@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 49 cases, 59 annotated public interfaces of 43 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 50 cases, 60 annotated public interfaces of 44 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2243,5 +2243,135 @@ internal static class RealInterfaces
                 ("change", "[CircuitBreaker(FailureThreshold = 5)]")),
             Annotation.Of("a breaker and a bulkhead on the whole interface", Array.Empty<string>(),
                 ("iface", "[CircuitBreaker(FailureThreshold = 5)] [Bulkhead(MaxConcurrency = 4)]"))),
+        new("ITelegramBotClient", "Telegram.Bot 22.10: Telegram.Bot.ITelegramBotClient (events of its own AsyncEventHandler<in TArgs>, a delegate whose first parameter is the interface itself; a generic SendRequest<TResponse> over IRequest<TResponse>; DownloadFile overloads)", Usings + """
+            namespace Telegram.Bot.Requests.Abstractions
+            {
+                using System.Net.Http;
+
+                public interface IRequest
+                {
+                    HttpMethod HttpMethod { get; }
+
+                    string MethodName { get; }
+
+                    bool IsWebhookResponse { get; set; }
+
+                    HttpContent? ToHttpContent();
+                }
+
+                public interface IRequest<TResponse> : IRequest;
+            }
+
+            namespace Telegram.Bot.Types
+            {
+                public abstract partial class FileBase
+                {
+                    public string FileId { get; set; } = default!;
+
+                    public string FileUniqueId { get; set; } = default!;
+
+                    public long? FileSize { get; set; }
+                }
+
+                public partial class TGFile : FileBase
+                {
+                    public string? FilePath { get; set; }
+                }
+            }
+
+            namespace Telegram.Bot.Exceptions
+            {
+                public class ApiResponse
+                {
+                    public bool Ok { get; init; }
+
+                    public string? Description { get; init; }
+
+                    public int ErrorCode { get; init; }
+                }
+
+                public class ApiRequestException : Exception
+                {
+                    public ApiRequestException(string message, int errorCode) : base(message) => ErrorCode = errorCode;
+
+                    public virtual int ErrorCode { get; }
+                }
+
+                public interface IExceptionParser
+                {
+                    ApiRequestException Parse(ApiResponse apiResponse);
+                }
+            }
+
+            namespace Telegram.Bot.Args
+            {
+                using System.Net.Http;
+                using Telegram.Bot.Requests.Abstractions;
+
+                public class ApiRequestEventArgs(IRequest request, HttpRequestMessage? httpRequestMessage = default) : EventArgs
+                {
+                    public IRequest Request { get; } = request;
+
+                    public HttpRequestMessage? HttpRequestMessage { get; } = httpRequestMessage;
+                }
+
+                public class ApiResponseEventArgs(HttpResponseMessage responseMessage, ApiRequestEventArgs apiRequestEventArgs)
+                {
+                    public HttpResponseMessage ResponseMessage { get; } = responseMessage;
+
+                    public ApiRequestEventArgs ApiRequestEventArgs { get; } = apiRequestEventArgs;
+                }
+            }
+
+            namespace Telegram.Bot
+            {
+                using System.IO;
+                using Telegram.Bot.Args;
+                using Telegram.Bot.Exceptions;
+                using Telegram.Bot.Requests.Abstractions;
+                using Telegram.Bot.Types;
+
+                public delegate ValueTask AsyncEventHandler<in TArgs>(ITelegramBotClient botClient, TArgs args, CancellationToken cancellationToken = default);
+
+                /*iface*/
+                public interface ITelegramBotClient
+                {
+                    bool LocalBotServer { get; }
+
+                    long BotId { get; }
+
+                    TimeSpan Timeout { get; set; }
+
+                    IExceptionParser ExceptionsParser { get; set; }
+
+                    event AsyncEventHandler<ApiRequestEventArgs>? OnMakingApiRequest;
+
+                    event AsyncEventHandler<ApiResponseEventArgs>? OnApiResponseReceived;
+
+                    /*write*/ /*send*/
+                    Task<TResponse> SendRequest<TResponse>(IRequest<TResponse> request, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*test*/
+                    Task<bool> TestApi(CancellationToken cancellationToken = default);
+
+                    /*read*/ /*download*/
+                    Task DownloadFile(string filePath, Stream destination, CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    Task DownloadFile(TGFile file, Stream destination, CancellationToken cancellationToken = default);
+                }
+
+                public static class BotFallbacks
+                {
+                    public static Task<bool> TokenUnverified(Exception error) => Task.FromResult(false);
+                }
+            }
+            """,
+            Annotation.Of("rate limit (30 a second) + bulkhead + retry + timeout on the generic SendRequest<TResponse>", Array.Empty<string>(),
+                ("send", "[RateLimit(PermitLimit = 30, WindowMs = 1_000)] [Bulkhead(MaxConcurrency = 8, MaxQueue = 64)] [Retry(MaxRetries = 2, DelayMs = 1_000)] [Timeout(100_000)]")),
+            Annotation.Of("a breaker and a fallback answering 'token unverified' on TestApi", Array.Empty<string>(),
+                ("test", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(BotFallbacks), nameof(BotFallbacks.TokenUnverified))]")),
+            Annotation.Of("a rate limit per file path with a timeout on the string DownloadFile overload", Array.Empty<string>(),
+                ("download", "[RateLimit(PermitLimit = 5, WindowMs = 60_000, KeyParameter = \"filePath\")] [Timeout(60_000)]"))),
     };
 }
