@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Reflection;
+
 namespace Resilience.Tests.Shared;
 
 /// <summary>
@@ -33,6 +36,7 @@ public static class AllocationProbe
     /// <param name="windows">How many times <paramref name="window"/> ran, for tests that count calls.</param>
     public static long Least(Action window, out int windows, long expected = 0)
     {
+        RequireOptimizedBuild();
         long least = long.MaxValue;
         windows = 0;
         while (windows < MaxWindows)
@@ -49,6 +53,23 @@ public static class AllocationProbe
         }
 
         return least;
+    }
+
+    /// <summary>
+    /// Fails with what to change when the tests were compiled without optimizations (<c>-c Debug</c>, the default of
+    /// <c>dotnet test</c>): there the C# compiler makes every async state machine a class, so every async call
+    /// allocates and an allocation test would report a number that says nothing about the library.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This test assembly (and so the code it measures) is a Debug build.</exception>
+    public static void RequireOptimizedBuild()
+    {
+        if (typeof(AllocationProbe).Assembly.GetCustomAttribute<DebuggableAttribute>() is { IsJITOptimizerDisabled: true })
+        {
+            throw new InvalidOperationException(
+                "Allocation tests measure optimized builds only, and these tests were compiled without optimizations " +
+                "(Debug), where every async method allocates its state machine. Run them with `dotnet test -c Release`, " +
+                "as the README's test command does.");
+        }
     }
 
     /// <summary>As <see cref="Least(Action, out int, long)"/>, for tests that do not count calls.</summary>

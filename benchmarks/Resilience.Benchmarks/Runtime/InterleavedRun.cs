@@ -51,6 +51,7 @@ public static class InterleavedRun
                 ("TimeoutStart.Strategy", () => start.Strategy() ? 1 : 0),
                 ("TimeoutStart.StrategyNoCallerToken", () => start.StrategyNoCallerToken() ? 1 : 0),
                 ("TimeoutStart.SystemProviderTimestamp", start.SystemProviderTimestamp),
+                ("TimeoutStart.Floor", start.Floor),
                 ("TimeoutStart.LinkCallerToken", () => start.LinkCallerToken() ? 1 : 0),
                 ("TimeoutStart.TickCount64", start.TickCount64),
                 ("TimeoutStart.PollyV8", () => start.PollyV8().Result),

@@ -87,6 +87,20 @@ public class TimeoutStartBenchmarks
         return link.Unregister();
     }
 
+    /// <summary>
+    /// Only what any timeout that can cancel a running call on time must do, in one call: read the exact clock, link a
+    /// ready token source to the caller's token, remove the link and make the source reusable. No pool, no use state,
+    /// no timer: the floor under <see cref="Strategy"/>.
+    /// </summary>
+    [Benchmark]
+    public long Floor()
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        CancellationTokenRegistration link = _token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _bare);
+        link.Dispose();
+        return _bare.TryReset() ? now : 0;
+    }
+
     /// <summary><see cref="CancellationTokenSource.TryReset"/> of a source without a timer.</summary>
     [Benchmark]
     public bool TryResetAlone() => _bare.TryReset();
