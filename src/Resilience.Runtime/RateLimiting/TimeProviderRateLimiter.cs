@@ -69,6 +69,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     // asynchronously), so a spin gate: one locked instruction per acquire instead of two.
     private readonly SpinGate _gate = new();
     private readonly TimeProvider _timeProvider;
+    private readonly bool _systemClock;
     private readonly long _frequency;
     private readonly long _originTimestamp;
 
@@ -126,6 +127,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     public TimeProviderRateLimiter(RateLimitOptions options, TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
+        _systemClock = SystemClock.IsSystem(timeProvider);
         _frequency = timeProvider.TimestampFrequency;
         if (_frequency <= 0)
         {
@@ -641,7 +643,7 @@ internal sealed class TimeProviderRateLimiter : ReplenishingRateLimiter
     /// </summary>
     private SpinGate.Scope EnterAfterReading(out long reading)
     {
-        reading = _timeProvider.GetTimestamp();
+        reading = SystemClock.GetTimestamp(_timeProvider, _systemClock);
         return _gate.EnterScope();
     }
 

@@ -100,7 +100,7 @@ internal sealed class TimeoutSource
     {
         long armed = (Volatile.Read(ref _state) & ~StateMask) + GenerationStep + Armed;
         bool fromReading = startedAt != TimeoutStrategy.NoTimestamp;
-        long now = fromReading ? startedAt : _owner.TimeProvider.GetTimestamp();
+        long now = fromReading ? startedAt : _owner.GetTimestamp();
         long deadline = now + _owner.TimeoutTimestampTicks;
 
         // Deadline first: a timer callback that sees the new Armed value also sees the new deadline. Then the state,
@@ -113,7 +113,7 @@ internal sealed class TimeoutSource
         {
             // The slow path (a first use, or a timer gone quiet): from a reading taken earlier, the time left is counted
             // from the clock as it is now, so the timer is not late by the reading's age.
-            SetTimer(fromReading ? _owner.TimeProvider.GetTimestamp() : now, deadline);
+            SetTimer(fromReading ? _owner.GetTimestamp() : now, deadline);
         }
 
         return armed;

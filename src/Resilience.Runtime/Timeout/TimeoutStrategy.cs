@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Resilience;
 
@@ -21,6 +22,7 @@ public sealed class TimeoutStrategy
 
     private readonly TimeoutSource?[] _pool;
     private readonly ResilienceTelemetry? _telemetry;
+    private readonly bool _systemClock;
     private TimeoutSource? _first;
     private Settings _settings;
 
@@ -37,6 +39,7 @@ public sealed class TimeoutStrategy
         Validate(timeout, nameof(timeout));
         Name = name;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        _systemClock = SystemClock.IsSystem(TimeProvider);
         _settings = new Settings(timeout, TimeProvider);
         _pool = new TimeoutSource?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64) - 1];
     }
@@ -55,6 +58,9 @@ public sealed class TimeoutStrategy
     public TimeSpan Timeout => Volatile.Read(ref _settings).Timeout;
 
     internal TimeProvider TimeProvider { get; }
+
+    /// <summary>Reads <see cref="TimeProvider"/>'s clock (see <see cref="SystemClock"/>).</summary>
+    internal long GetTimestamp() => SystemClock.GetTimestamp(TimeProvider, _systemClock);
 
     /// <summary>
     /// Where timeouts are reported: the telemetry the constructor got (from the registry that made the instance), else
@@ -160,6 +166,7 @@ public sealed class TimeoutStrategy
         source.Retire(); // pool full
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the thread's spare, taken in Start's own frame
     private TimeoutSource? Rent()
     {
         TimeoutSource? source = t_spare;
@@ -169,7 +176,12 @@ public sealed class TimeoutStrategy
             return source;
         }
 
-        source = Interlocked.Exchange(ref _first, null);
+        return RentShared();
+    }
+
+    private TimeoutSource? RentShared()
+    {
+        TimeoutSource? source = Interlocked.Exchange(ref _first, null);
         if (source is not null)
         {
             return source;
