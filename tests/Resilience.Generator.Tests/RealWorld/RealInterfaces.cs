@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 50 cases, 60 annotated public interfaces of 44 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 51 cases, 61 annotated public interfaces of 45 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2373,5 +2373,172 @@ internal static class RealInterfaces
                 ("test", "[CircuitBreaker(FailureThreshold = 3)] [Fallback(typeof(BotFallbacks), nameof(BotFallbacks.TokenUnverified))]")),
             Annotation.Of("a rate limit per file path with a timeout on the string DownloadFile overload", Array.Empty<string>(),
                 ("download", "[RateLimit(PermitLimit = 5, WindowMs = 60_000, KeyParameter = \"filePath\")] [Timeout(60_000)]"))),
+        new("Discord IDiscordClient", "Discord.Net 2.x (nullable-oblivious): Discord.IDiscordClient : IDisposable (no CancellationToken anywhere, enum defaults written as a member of the library's own enum, ulong ids, an overload by id and by name, interface-typed results)", """
+            #nullable disable
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Discord
+            {
+                public enum ConnectionState : byte
+                {
+                    Disconnected,
+                    Connecting,
+                    Connected,
+                    Disconnecting,
+                }
+
+                public enum TokenType
+                {
+                    Bearer = 1,
+                    Bot,
+                    Webhook,
+                }
+
+                public enum CacheMode
+                {
+                    AllowDownload,
+                    CacheOnly,
+                }
+
+                public class RequestOptions
+                {
+                    public static RequestOptions Default => new RequestOptions();
+
+                    public int? Timeout { get; set; }
+
+                    public CancellationToken CancelToken { get; set; } = CancellationToken.None;
+
+                    public string AuditLogReason { get; set; }
+                }
+
+                public interface ISnowflakeEntity
+                {
+                    ulong Id { get; }
+
+                    DateTimeOffset CreatedAt { get; }
+                }
+
+                public interface IUser : ISnowflakeEntity
+                {
+                    string Username { get; }
+
+                    string Discriminator { get; }
+                }
+
+                public interface ISelfUser : IUser
+                {
+                    string Email { get; }
+                }
+
+                public interface IApplication : ISnowflakeEntity
+                {
+                    string Name { get; }
+                }
+
+                public interface IChannel : ISnowflakeEntity
+                {
+                    string Name { get; }
+                }
+
+                public interface IPrivateChannel : IChannel
+                {
+                    IReadOnlyCollection<IUser> Recipients { get; }
+                }
+
+                public interface IDMChannel : IPrivateChannel
+                {
+                    IUser Recipient { get; }
+                }
+
+                public interface IGroupChannel : IPrivateChannel
+                {
+                    Task LeaveAsync(RequestOptions options = null);
+                }
+
+                public interface IConnection
+                {
+                    string Id { get; }
+
+                    string Type { get; }
+                }
+
+                public interface IGuild : ISnowflakeEntity
+                {
+                    string Name { get; }
+                }
+
+                public interface IInvite
+                {
+                    string Code { get; }
+                }
+
+                public interface IVoiceRegion
+                {
+                    string Id { get; }
+
+                    string Name { get; }
+                }
+
+                /*iface*/
+                public interface IDiscordClient : IDisposable
+                {
+                    ConnectionState ConnectionState { get; }
+                    ISelfUser CurrentUser { get; }
+                    TokenType TokenType { get; }
+
+                    /*write*/
+                    Task StartAsync();
+                    /*write*/
+                    Task StopAsync();
+
+                    /*read*/
+                    Task<IApplication> GetApplicationInfoAsync(RequestOptions options = null);
+
+                    /*read*/
+                    Task<IChannel> GetChannelAsync(ulong id, CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    /*read*/ /*private*/
+                    Task<IReadOnlyCollection<IPrivateChannel>> GetPrivateChannelsAsync(CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    Task<IReadOnlyCollection<IDMChannel>> GetDMChannelsAsync(CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    Task<IReadOnlyCollection<IGroupChannel>> GetGroupChannelsAsync(CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+
+                    Task<IReadOnlyCollection<IConnection>> GetConnectionsAsync(RequestOptions options = null);
+
+                    /*read*/ /*guild*/
+                    Task<IGuild> GetGuildAsync(ulong id, CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    Task<IReadOnlyCollection<IGuild>> GetGuildsAsync(CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    /*write*/ /*create*/
+                    Task<IGuild> CreateGuildAsync(string name, IVoiceRegion region, Stream jpegIcon = null, RequestOptions options = null);
+
+                    Task<IInvite> GetInviteAsync(string inviteId, RequestOptions options = null);
+
+                    /*read*/ /*user*/
+                    Task<IUser> GetUserAsync(ulong id, CacheMode mode = CacheMode.AllowDownload, RequestOptions options = null);
+                    /*read*/
+                    Task<IUser> GetUserAsync(string username, string discriminator, RequestOptions options = null);
+
+                    Task<IReadOnlyCollection<IVoiceRegion>> GetVoiceRegionsAsync(RequestOptions options = null);
+                    Task<IVoiceRegion> GetVoiceRegionAsync(string id, RequestOptions options = null);
+                }
+
+                public static class DiscordFallbacks
+                {
+                    public static Task<IReadOnlyCollection<IPrivateChannel>> NoPrivateChannels(Exception error)
+                        => Task.FromResult<IReadOnlyCollection<IPrivateChannel>>(Array.Empty<IPrivateChannel>());
+                }
+            }
+            """,
+            Annotation.Of("a rate limit per guild id (a ulong) with a breaker on GetGuildAsync", Array.Empty<string>(),
+                ("guild", "[RateLimit(PermitLimit = 50, WindowMs = 1_000, KeyParameter = \"id\")] [CircuitBreaker(FailureThreshold = 5)]")),
+            Annotation.Of("a stale user served by id and cache mode (a ulong and an enum) on the GetUserAsync overload by id", Array.Empty<string>(),
+                ("user", "[CacheFallback(StaleTtlMs = 600_000, KeyParameters = new[] { \"id\", \"mode\" })] [Retry(MaxRetries = 2, DelayMs = 200)]")),
+            Annotation.Of("a fallback answering no private channels, the enum default kept", Array.Empty<string>(),
+                ("private", "[Fallback(typeof(DiscordFallbacks), nameof(DiscordFallbacks.NoPrivateChannels))] [Retry(MaxRetries = 1, DelayMs = 100)]")),
+            Annotation.Of("a timeout on CreateGuildAsync, which takes no CancellationToken (the call is abandoned, RES0012)", new[] { "RES0012" },
+                ("create", "[Timeout(10_000)] [Bulkhead(MaxConcurrency = 2)]"))),
     };
 }

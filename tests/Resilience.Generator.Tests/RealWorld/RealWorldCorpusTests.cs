@@ -54,6 +54,7 @@ public sealed class RealWorldCorpusTests
         [("IDatabaseAsync", "retry + timeout on reads")] = new[] { "RES0012" },
         [("IRepositoriesClient", "retry + timeout on reads")] = new[] { "RES0012" },
         [("Refit IGitHubApi", "retry + timeout on reads")] = new[] { "RES0012" },
+        [("Discord IDiscordClient", "retry + timeout on reads")] = new[] { "RES0012" },
         // TryGetValue(object key, out object? value): a method-level retry cannot wrap an out parameter; CreateEntry is synchronous.
         [("IMemoryCache", "retry + timeout on reads")] = new[] { "RES0010", "RES0013" },
         // IAmazonS3 (net8.0) inherits IAmazonService's static abstract factories, which no decorator instance can supply.
