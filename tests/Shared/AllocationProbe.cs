@@ -61,7 +61,7 @@ public static class AllocationProbe
     /// allocates and an allocation test would report a number that says nothing about the library.
     /// </summary>
     /// <exception cref="InvalidOperationException">This test assembly (and so the code it measures) is a Debug build.</exception>
-    public static void RequireOptimizedBuild()
+    private static void RequireOptimizedBuild()
     {
         if (typeof(AllocationProbe).Assembly.GetCustomAttribute<DebuggableAttribute>() is { IsJITOptimizerDisabled: true })
         {

@@ -80,7 +80,7 @@ public sealed class CircuitBreaker
 
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _coarse = ReferenceEquals(_timeProvider, TimeProvider.System);
+        _coarse = SystemClock.IsSystem(_timeProvider);
         _countFrequency = _coarse ? 1000 : _timeProvider.TimestampFrequency;
         _settings = new Settings(options, _countFrequency);
         long now = CountNow();
