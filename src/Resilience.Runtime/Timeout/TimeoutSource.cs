@@ -83,6 +83,20 @@ internal sealed class TimeoutSource
         }
     }
 
+    internal const int LeaseInUse = 0;
+    internal const int LeaseReady = 1;
+    internal const int LeaseDead = 2;
+
+    /// <summary>
+    /// For a thread's own source (<see cref="IsBound"/>): <see cref="LeaseReady"/> when idle and reusable,
+    /// <see cref="LeaseInUse"/> while a use runs, <see cref="LeaseDead"/> once retired. Set to in-use only by the
+    /// thread that owns it, and to ready or dead only by whoever ends the use, on any thread.
+    /// </summary>
+    internal int Lease;
+
+    /// <summary>Whether a thread holds this source as its own; changed only by that thread, while no use runs.</summary>
+    internal bool IsBound;
+
     internal CancellationTokenSource Cts { get; }
 
     /// <summary><see cref="Cts"/>'s token, read once (the source is never disposed).</summary>

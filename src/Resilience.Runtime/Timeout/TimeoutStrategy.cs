@@ -15,8 +15,10 @@ namespace Resilience;
 /// </remarks>
 public sealed class TimeoutStrategy
 {
-    // One idle source per thread, in front of the shared pool: a thread that ends a scope and starts the next one (the
-    // common case, synchronous or not) takes no interlocked instruction for it. It may hold any strategy's source.
+    // Each thread's own source (TimeoutSource.IsBound), in front of the shared pool: the thread starts on it again
+    // whenever it is idle, and ending a use of it (on any thread) only marks it ready. So a thread that ends a scope and
+    // starts the next one (the common case) takes no interlocked instruction and writes no thread-local storage. It may
+    // be any strategy's source; starting another strategy's scope hands it back to its own strategy's pool.
     [ThreadStatic]
     private static TimeoutSource? t_spare;
 
@@ -99,7 +101,7 @@ public sealed class TimeoutStrategy
             return new TimeoutScope(null, 0, callerToken, default);
         }
 
-        TimeoutSource source = Rent() ?? new TimeoutSource(this);
+        TimeoutSource source = Rent();
         long armed = source.Arm(startedAt);
         CancellationTokenRegistration registration = callerToken.CanBeCanceled
             ? callerToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source.Cts)
@@ -133,17 +135,44 @@ public sealed class TimeoutStrategy
             if (retired)
             {
                 source.Retire();
+                if (source.IsBound)
+                {
+                    source.Lease = TimeoutSource.LeaseDead; // its thread binds another one at its next start
+                }
             }
 
             return;
         }
 
-        TimeoutSource? displaced = t_spare;
-        t_spare = source;
-        if (displaced is not null)
+        if (source.IsBound)
         {
-            displaced.Owner.ReturnShared(displaced);
+            // A thread's own source: ready for that thread's next start, wherever this use ended. No thread-static
+            // access and no interlocked instruction.
+            Volatile.Write(ref source.Lease, TimeoutSource.LeaseReady);
+            return;
         }
+
+        ReturnUnbound(source);
+    }
+
+    /// <summary>Ends the use of a source that is no thread's own: it becomes this thread's own when it has none, else goes back to the shared pool.</summary>
+    private void ReturnUnbound(TimeoutSource source)
+    {
+        if (t_spare is null)
+        {
+            Bind(source);
+            Volatile.Write(ref source.Lease, TimeoutSource.LeaseReady);
+            return;
+        }
+
+        ReturnShared(source);
+    }
+
+    /// <summary>Makes <paramref name="source"/> this thread's own.</summary>
+    private static void Bind(TimeoutSource source)
+    {
+        source.IsBound = true;
+        t_spare = source;
     }
 
     /// <summary>Puts an idle source into the shared pool, or retires it when the pool is full.</summary>
@@ -166,17 +195,47 @@ public sealed class TimeoutStrategy
         source.Retire(); // pool full
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the thread's spare, taken in Start's own frame
-    private TimeoutSource? Rent()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the thread's own source, taken in Start's own frame
+    private TimeoutSource Rent()
     {
         TimeoutSource? source = t_spare;
-        if (source is not null && source.Owner == this)
+        if (source is not null && source.Owner == this && Volatile.Read(ref source.Lease) == TimeoutSource.LeaseReady)
         {
-            t_spare = null;
+            source.Lease = TimeoutSource.LeaseInUse;
             return source;
         }
 
-        return RentShared();
+        return RentSlow(source);
+    }
+
+    /// <summary>
+    /// The thread has no ready source of this strategy: when its own source is idle (another strategy's) or dead, it is
+    /// let go and one of this strategy's becomes the thread's own; when it is in use (a nested scope, or a scope that is
+    /// still running elsewhere), this start takes a source that stays no thread's own.
+    /// </summary>
+    private TimeoutSource RentSlow(TimeoutSource? own)
+    {
+        if (own is not null)
+        {
+            int lease = Volatile.Read(ref own.Lease);
+            if (lease == TimeoutSource.LeaseInUse)
+            {
+                return RentShared() ?? new TimeoutSource(this);
+            }
+
+            t_spare = null;
+            own.IsBound = false;
+            if (lease == TimeoutSource.LeaseReady)
+            {
+                own.Lease = TimeoutSource.LeaseInUse;
+                own.Owner.ReturnShared(own);
+            }
+        }
+
+        TimeoutSource source = RentShared() ?? new TimeoutSource(this);
+        Bind(source);
+        source.Lease = TimeoutSource.LeaseInUse;
+        return source;
     }
 
     private TimeoutSource? RentShared()

@@ -158,6 +158,6 @@ public sealed class WorkerPoolBulkheadTests
         bulkhead.Release();
         bulkhead.Release();
         bulkhead.Release();
-        Assert.Equal(await EnterAndReportThread(bulkhead).WaitAsync(Safety) is { } name && name.StartsWith("Resilience worker", StringComparison.Ordinal), true);
+        Assert.True(await EnterAndReportThread(bulkhead).WaitAsync(Safety) is { } name && name.StartsWith("Resilience worker", StringComparison.Ordinal));
     }
 }

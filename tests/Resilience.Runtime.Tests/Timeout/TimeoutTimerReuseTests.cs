@@ -246,29 +246,149 @@ public sealed class TimeoutTimerReuseTests
     }
 
     [Fact]
-    public void A_scope_ended_on_another_thread_is_kept_by_that_thread_for_its_next_start()
+    public void A_scope_ended_on_another_thread_goes_back_to_the_thread_that_started_it()
     {
         var timeout = new TimeoutStrategy("handoff", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose(); // this thread's own source from now on
         TimeoutScope started = timeout.Start(CancellationToken.None);
         CancellationToken token = started.Token;
-        CancellationToken reusedThere = default;
+        CancellationToken startedThere = default;
         var other = new Thread(() =>
         {
-            started.Dispose(); // ends on this thread: the source becomes this thread's spare
+            started.Dispose(); // ends there: the source is ready again for this thread, not taken by that one
             using TimeoutScope again = timeout.Start(CancellationToken.None);
-            reusedThere = again.Token;
+            startedThere = again.Token;
         });
         other.Start();
         Assert.True(other.Join(TimeSpan.FromSeconds(30)));
 
-        Assert.Equal(token, reusedThere); // the ending thread started again on it, with no interlocked hand-off
-        Assert.Equal(1, _clock.TimersCreated);
-
-        // The other thread still holds it (its spare, until that thread ends or ends another scope), so this thread
-        // finds the shared pool empty and makes a new source.
-        using TimeoutScope here = timeout.Start(CancellationToken.None);
-        Assert.NotEqual(token, here.Token);
+        Assert.NotEqual(token, startedThere);
         Assert.Equal(2, _clock.TimersCreated);
+
+        // This thread starts on its own source again: no new timer, the same token source.
+        using TimeoutScope here = timeout.Start(CancellationToken.None);
+        Assert.Equal(token, here.Token);
+        Assert.Equal(2, _clock.TimersCreated);
+    }
+
+    [Fact]
+    public void While_a_threads_own_source_runs_elsewhere_that_thread_starts_on_a_pooled_one_and_never_shares_it()
+    {
+        var timeout = new TimeoutStrategy("in-flight", Limit, _clock);
+        timeout.Start(CancellationToken.None).Dispose();
+        TimeoutScope inFlight = timeout.Start(CancellationToken.None); // the thread's own source, still running
+        for (int i = 0; i < 100; i++)
+        {
+            using TimeoutScope meanwhile = timeout.Start(CancellationToken.None);
+            Assert.NotEqual(inFlight.Token, meanwhile.Token);
+        }
+
+        Assert.Equal(2, _clock.TimersCreated); // the second source goes back to the shared pool and serves every start
+        CancellationToken own = inFlight.Token;
+        inFlight.Dispose();
+        using TimeoutScope after = timeout.Start(CancellationToken.None);
+        Assert.Equal(own, after.Token);
+    }
+
+    [Fact]
+    public void Nested_scopes_of_one_strategy_on_one_thread_get_distinct_sources_and_reuse_them()
+    {
+        var timeout = new TimeoutStrategy("nested", Limit, _clock);
+        for (int i = 0; i < 1_000; i++)
+        {
+            using TimeoutScope outer = timeout.Start(CancellationToken.None);
+            using TimeoutScope inner = timeout.Start(CancellationToken.None);
+            using TimeoutScope innermost = timeout.Start(CancellationToken.None);
+            Assert.Equal(3, new[] { outer.Token, inner.Token, innermost.Token }.Distinct().Count());
+        }
+
+        Assert.Equal(3, _clock.TimersCreated);
+        Assert.Equal(0, _clock.TimersDisposed);
+    }
+
+    [Fact]
+    public void A_threads_own_source_that_expired_is_retired_and_the_thread_takes_a_new_one()
+    {
+        var timeout = new TimeoutStrategy("expired-own", Limit, _clock);
+        TimeoutScope first = timeout.Start(CancellationToken.None);
+        CancellationToken expiredToken = first.Token;
+        _clock.Advance(Limit);
+        Assert.True(first.IsExpired);
+        first.Dispose();
+        Assert.Equal(1, _clock.TimersDisposed);
+
+        using TimeoutScope next = timeout.Start(CancellationToken.None);
+        Assert.NotEqual(expiredToken, next.Token);
+        Assert.False(next.Token.IsCancellationRequested);
+        Assert.Equal(2, _clock.TimersCreated);
+    }
+
+    [Fact]
+    public void A_threads_own_source_cancelled_by_the_caller_is_retired_and_never_serves_again()
+    {
+        var timeout = new TimeoutStrategy("cancelled-own", Limit, _clock);
+        using var caller = new CancellationTokenSource();
+        TimeoutScope first = timeout.Start(caller.Token);
+        CancellationToken cancelledToken = first.Token;
+        caller.Cancel();
+        Assert.True(first.Token.IsCancellationRequested);
+        Assert.False(first.IsExpired);
+        first.Dispose();
+
+        for (int i = 0; i < 10; i++)
+        {
+            using TimeoutScope next = timeout.Start(CancellationToken.None);
+            Assert.NotEqual(cancelledToken, next.Token);
+            Assert.False(next.Token.IsCancellationRequested);
+        }
+
+        Assert.Equal(2, _clock.TimersCreated);
+        Assert.Equal(1, _clock.TimersDisposed);
+    }
+
+    [Fact]
+    public async Task Stress_scopes_started_on_one_thread_and_ended_on_others_never_share_a_source()
+    {
+        // Starts on whatever thread runs the task, ends after an await on another: a thread's own source goes back to
+        // it while that thread has started others meanwhile. A source serving two live scopes would show as a token
+        // seen twice among the live ones, or as a scope cancelled by someone else's Dispose.
+        var clock = new FakeTimeProvider();
+        var timeout = new TimeoutStrategy("handoff-stress", TimeSpan.FromHours(1), clock);
+        var live = new System.Collections.Concurrent.ConcurrentDictionary<CancellationToken, int>();
+        int collisions = 0;
+        int cancelled = 0;
+        using var caller = new CancellationTokenSource();
+
+        async Task Worker(int seed)
+        {
+            var random = new Random(seed);
+            for (int i = 0; i < 2_000; i++)
+            {
+                TimeoutScope scope = timeout.Start(random.Next(4) == 0 ? caller.Token : CancellationToken.None);
+                CancellationToken token = scope.Token;
+                if (!live.TryAdd(token, 0))
+                {
+                    Interlocked.Increment(ref collisions);
+                }
+
+                if (random.Next(2) == 0)
+                {
+                    await Task.Yield();
+                }
+
+                if (token.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref cancelled);
+                }
+
+                live.TryRemove(token, out _);
+                scope.Dispose();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(seed => Task.Run(() => Worker(seed)))).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, collisions);
+        Assert.Equal(0, cancelled);
     }
 
     [Fact]
