@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 51 cases, 61 annotated public interfaces of 45 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 52 cases, 63 annotated public interfaces of 46 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2540,5 +2540,73 @@ internal static class RealInterfaces
                 ("private", "[Fallback(typeof(DiscordFallbacks), nameof(DiscordFallbacks.NoPrivateChannels))] [Retry(MaxRetries = 1, DelayMs = 100)]")),
             Annotation.Of("a timeout on CreateGuildAsync, which takes no CancellationToken (the call is abandoned, RES0012)", new[] { "RES0012" },
                 ("create", "[Timeout(10_000)] [Bulkhead(MaxConcurrency = 2)]"))),
+        new("FeatureManagement IVariantFeatureManager+IFeatureManager", "Microsoft.FeatureManagement 4.x: Microsoft.FeatureManagement.IVariantFeatureManager and the older IFeatureManager (an unconstrained generic context parameter, an IAsyncEnumerable of names beside awaited calls, Task and ValueTask results, a CancellationToken = default on one interface and none on the other)", """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Microsoft.FeatureManagement.FeatureFilters
+            {
+                public interface ITargetingContext
+                {
+                    string UserId { get; }
+
+                    IEnumerable<string> Groups { get; }
+                }
+            }
+
+            namespace Microsoft.FeatureManagement
+            {
+                using Microsoft.FeatureManagement.FeatureFilters;
+
+                public class Variant
+                {
+                    public string Name { get; set; } = "";
+
+                    public string? ConfigurationValue { get; set; }
+                }
+
+                /*iface*/
+                public interface IVariantFeatureManager
+                {
+                    IAsyncEnumerable<string> GetFeatureNamesAsync(CancellationToken cancellationToken = default);
+
+                    /*read*/ /*enabled*/
+                    Task<bool> IsEnabledAsync(string feature, CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    Task<bool> IsEnabledAsync<TContext>(string feature, TContext context, CancellationToken cancellationToken = default);
+
+                    /*read*/ /*variant*/
+                    ValueTask<Variant> GetVariantAsync(string feature, CancellationToken cancellationToken = default);
+
+                    /*read*/
+                    ValueTask<Variant> GetVariantAsync(string feature, ITargetingContext context, CancellationToken cancellationToken = default);
+                }
+
+                /*legacy*/
+                public interface IFeatureManager
+                {
+                    IAsyncEnumerable<string> GetFeatureNamesAsync();
+
+                    Task<bool> IsEnabledAsync(string feature);
+
+                    Task<bool> IsEnabledAsync<TContext>(string feature, TContext context);
+                }
+
+                public static class FeatureFallbacks
+                {
+                    public static ValueTask<Variant> Off(string feature, Exception error) => new(new Variant { Name = "off" });
+                }
+            }
+            """,
+            Annotation.Of("a stale flag served per feature name when the flag store fails", Array.Empty<string>(),
+                ("enabled", "[CacheFallback(StaleTtlMs = 300_000, KeyParameters = new[] { \"feature\" })] [Retry(MaxRetries = 2, DelayMs = 20)]")),
+            Annotation.Of("a fallback variant named after the feature, with a breaker", Array.Empty<string>(),
+                ("variant", "[Fallback(typeof(FeatureFallbacks), nameof(FeatureFallbacks.Off))] [CircuitBreaker(FailureThreshold = 3)]")),
+            Annotation.Of("a timeout on the older interface's default, whose calls take no CancellationToken (RES0012)", new[] { "RES0012" },
+                ("legacy", "[Timeout(500)] [Retry(MaxRetries = 1, DelayMs = 10)]"))),
     };
 }
