@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 52 cases, 63 annotated public interfaces of 46 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 53 cases, 64 annotated public interfaces of 47 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2608,5 +2608,106 @@ internal static class RealInterfaces
                 ("variant", "[Fallback(typeof(FeatureFallbacks), nameof(FeatureFallbacks.Off))] [CircuitBreaker(FailureThreshold = 3)]")),
             Annotation.Of("a timeout on the older interface's default, whose calls take no CancellationToken (RES0012)", new[] { "RES0012" },
                 ("legacy", "[Timeout(500)] [Retry(MaxRetries = 1, DelayMs = 10)]"))),
+        new("NATS INatsConnection", "NATS.Client.Core 2.x: NATS.Client.Core.INatsConnection, trimmed (generic methods with nullable unconstrained `T? data` parameters and a two-parameter generic request returning a generic record struct, seven-parameter overloads with `= default` on classes and records, an IAsyncEnumerable subscription, an async event of a custom delegate, IAsyncDisposable as base)", """
+            using System;
+            using System.Buffers;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace NATS.Client.Core
+            {
+                public delegate ValueTask AsyncEventHandler<in TEventArgs>(object? sender, TEventArgs args);
+
+                public sealed class NatsEventArgs : EventArgs
+                {
+                    public NatsEventArgs(string message) => Message = message;
+
+                    public string Message { get; }
+                }
+
+                public sealed class NatsHeaders : Dictionary<string, string>
+                {
+                }
+
+                public sealed record NatsPubOpts
+                {
+                    public bool? WaitUntilSent { get; init; }
+                }
+
+                public sealed record NatsSubOpts
+                {
+                    public TimeSpan? Timeout { get; init; }
+
+                    public int? MaxMsgs { get; init; }
+                }
+
+                public interface INatsSerialize<in T>
+                {
+                    void Serialize(IBufferWriter<byte> bufferWriter, T value);
+                }
+
+                public interface INatsDeserialize<out T>
+                {
+                    T? Deserialize(in ReadOnlySequence<byte> buffer);
+                }
+
+                public readonly record struct NatsMsg<T>(string Subject, string? ReplyTo, int Size, NatsHeaders? Headers, T? Data);
+
+                public enum NatsConnectionState
+                {
+                    Closed,
+                    Open,
+                    Connecting,
+                    Reconnecting,
+                }
+
+                public interface INatsSub<T> : IAsyncDisposable
+                {
+                    string Subject { get; }
+
+                    IAsyncEnumerable<NatsMsg<T>> Msgs { get; }
+                }
+
+                /*iface*/
+                public interface INatsConnection : IAsyncDisposable
+                {
+                    event AsyncEventHandler<NatsEventArgs>? ConnectionDisconnected;
+
+                    NatsConnectionState ConnectionState { get; }
+
+                    /*ping*/
+                    ValueTask<TimeSpan> PingAsync(CancellationToken cancellationToken = default);
+
+                    /*publish*/
+                    ValueTask PublishAsync<T>(string subject, T data, NatsHeaders? headers = default, string? replyTo = default, INatsSerialize<T>? serializer = default, NatsPubOpts? opts = default, CancellationToken cancellationToken = default);
+
+                    ValueTask PublishAsync(string subject, NatsHeaders? headers = default, string? replyTo = default, NatsPubOpts? opts = default, CancellationToken cancellationToken = default);
+
+                    IAsyncEnumerable<NatsMsg<T>> SubscribeAsync<T>(string subject, string? queueGroup = default, INatsDeserialize<T>? serializer = default, NatsSubOpts? opts = default, CancellationToken cancellationToken = default);
+
+                    ValueTask<INatsSub<T>> SubscribeCoreAsync<T>(string subject, string? queueGroup = default, INatsDeserialize<T>? serializer = default, NatsSubOpts? opts = default, CancellationToken cancellationToken = default);
+
+                    /*request*/
+                    ValueTask<NatsMsg<TReply>> RequestAsync<TRequest, TReply>(string subject, TRequest? data, NatsHeaders? headers = default, INatsSerialize<TRequest>? requestSerializer = default, INatsDeserialize<TReply>? replySerializer = default, NatsPubOpts? requestOpts = default, NatsSubOpts? replyOpts = default, CancellationToken cancellationToken = default);
+
+                    ValueTask ConnectAsync();
+                }
+
+                public static class NatsFallbacks
+                {
+                    public static ValueTask<TimeSpan> NoPing(Exception error) => new(TimeSpan.MaxValue);
+                }
+            }
+            """,
+            Annotation.Of("a ping bounded by a timeout, retried once, answered with TimeSpan.MaxValue when the server is gone", Array.Empty<string>(),
+                ("ping", "[Fallback(typeof(NatsFallbacks), nameof(NatsFallbacks.NoPing))] [Timeout(2_000)] [Retry(MaxRetries = 1, DelayMs = 50)]")),
+            Annotation.Of("requests under one breaker per subject, retried, each bounded", Array.Empty<string>(),
+                ("request", "[CircuitBreaker(FailureThreshold = 5, KeyParameter = \"subject\")] [Retry(MaxRetries = 2, DelayMs = 25)] [Timeout(5_000)]")),
+            Annotation.Of("publishes rate-limited per subject with a short queue", Array.Empty<string>(),
+                ("publish", "[RateLimit(PermitLimit = 1_000, WindowMs = 1_000, QueueLimit = 100, KeyParameter = \"subject\")]")),
+            Annotation.Of("a breaker and a retry as the interface's defaults (the subscription stream and the accessors are skipped)", Array.Empty<string>(),
+                ("iface", "[CircuitBreaker(FailureThreshold = 10)] [Retry(MaxRetries = 1, DelayMs = 10)]"))),
     };
 }
