@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 53 cases, 64 annotated public interfaces of 47 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 54 cases, 65 annotated public interfaces of 48 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2709,5 +2709,128 @@ internal static class RealInterfaces
                 ("publish", "[RateLimit(PermitLimit = 1_000, WindowMs = 1_000, QueueLimit = 100, KeyParameter = \"subject\")]")),
             Annotation.Of("a breaker and a retry as the interface's defaults (the subscription stream and the accessors are skipped)", Array.Empty<string>(),
                 ("iface", "[CircuitBreaker(FailureThreshold = 10)] [Retry(MaxRetries = 1, DelayMs = 10)]"))),
+        new("MassTransit IRequestClient", "MassTransit.Abstractions 8.x: MassTransit.IRequestClient<TRequest> (a class-constrained generic interface, generic methods with one and two class-constrained type parameters, a CancellationToken followed by a struct parameter with = default, a delegate parameter, result interfaces named without an I, a generic readonly struct result)", """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace MassTransit
+            {
+                public readonly struct RequestTimeout
+                {
+                    private readonly TimeSpan? _timeout;
+
+                    public RequestTimeout(TimeSpan timeout) => _timeout = timeout;
+
+                    public static RequestTimeout None => default;
+
+                    public bool HasValue => _timeout.HasValue;
+
+                    public static implicit operator RequestTimeout(TimeSpan timeout) => new(timeout);
+
+                    public static implicit operator RequestTimeout(int milliseconds) => new(TimeSpan.FromMilliseconds(milliseconds));
+                }
+
+                public interface IRequestPipeConfigurator<TRequest>
+                    where TRequest : class
+                {
+                    RequestTimeout TimeToLive { set; }
+                }
+
+                public delegate void RequestPipeConfiguratorCallback<TRequest>(IRequestPipeConfigurator<TRequest> configurator)
+                    where TRequest : class;
+
+                public interface Response
+                {
+                    Guid? MessageId { get; }
+                }
+
+                public interface Response<out TMessage> : Response
+                    where TMessage : class
+                {
+                    TMessage Message { get; }
+                }
+
+                public readonly struct Response<T1, T2>
+                    where T1 : class
+                    where T2 : class
+                {
+                    private readonly Response? _response;
+
+                    public Response(Response response) => _response = response;
+
+                    public bool Is<T>(out Response<T>? result)
+                        where T : class
+                    {
+                        result = _response as Response<T>;
+                        return result is not null;
+                    }
+                }
+
+                public interface RequestHandle : IDisposable
+                {
+                    void Cancel();
+
+                    Task<Response<T>> GetResponse<T>(bool readyToSend = true)
+                        where T : class;
+                }
+
+                public interface RequestHandle<TRequest> : RequestHandle
+                    where TRequest : class
+                {
+                    Task<TRequest> Message { get; }
+                }
+
+                /*iface*/
+                public interface IRequestClient<TRequest>
+                    where TRequest : class
+                {
+                    /*create*/
+                    RequestHandle<TRequest> Create(TRequest message, CancellationToken cancellationToken = default, RequestTimeout timeout = default);
+
+                    RequestHandle<TRequest> Create(object values, CancellationToken cancellationToken = default, RequestTimeout timeout = default);
+
+                    /*get*/
+                    Task<Response<T>> GetResponse<T>(TRequest message, CancellationToken cancellationToken = default, RequestTimeout timeout = default)
+                        where T : class;
+
+                    Task<Response<T>> GetResponse<T>(TRequest message, RequestPipeConfiguratorCallback<TRequest> callback, CancellationToken cancellationToken = default, RequestTimeout timeout = default)
+                        where T : class;
+
+                    /*values*/
+                    Task<Response<T>> GetResponse<T>(object values, CancellationToken cancellationToken = default, RequestTimeout timeout = default)
+                        where T : class;
+
+                    /*two*/
+                    Task<Response<T1, T2>> GetResponse<T1, T2>(TRequest message, CancellationToken cancellationToken = default, RequestTimeout timeout = default)
+                        where T1 : class
+                        where T2 : class;
+                }
+
+                public static class RequestFallbacks
+                {
+                    public static Task<Response<T>> NoResponse<T>(Exception error)
+                        where T : class
+                        => Task.FromException<Response<T>>(new InvalidOperationException("no response", error));
+
+                    public static Response<T1, T2> Neither<T1, T2>(TimeoutException error)
+                        where T1 : class
+                        where T2 : class
+                        => default;
+                }
+            }
+            """,
+            Annotation.Of("a response bounded, retried and broken on failure (the token is not the last parameter)", Array.Empty<string>(),
+                ("get", "[Timeout(30_000)] [CircuitBreaker(FailureThreshold = 5)] [Retry(MaxRetries = 2, DelayMs = 100)]")),
+            Annotation.Of("generic fallbacks of one and two type parameters, the second only for timeouts", Array.Empty<string>(),
+                ("get", "[Fallback(typeof(RequestFallbacks), nameof(RequestFallbacks.NoResponse))] [Retry(MaxRetries = 1, DelayMs = 10)]"),
+                ("two", "[Fallback(typeof(RequestFallbacks), nameof(RequestFallbacks.Neither))] [Timeout(5_000)]")),
+            Annotation.Of("a stale response keyed by the request object, whose type has no value-based ToString (RES0021)", new[] { "RES0021" },
+                ("values", "[CacheFallback(StaleTtlMs = 60_000)]")),
+            Annotation.Of("a delayed retry and a bulkhead as the interface's defaults: the synchronous Create overloads would block in the delay (RES0013)", new[] { "RES0013" },
+                ("iface", "[Retry(MaxRetries = 1, DelayMs = 50)] [Bulkhead(MaxConcurrency = 16)]")),
+            Annotation.Of("an immediate retry and a bulkhead as the interface's defaults, the synchronous Create included", Array.Empty<string>(),
+                ("iface", "[Retry(MaxRetries = 1, DelayMs = 0)] [Bulkhead(MaxConcurrency = 16)]"))),
     };
 }
