@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 54 cases, 65 annotated public interfaces of 48 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 55 cases, 66 annotated public interfaces of 49 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2832,5 +2832,133 @@ internal static class RealInterfaces
                 ("iface", "[Retry(MaxRetries = 1, DelayMs = 50)] [Bulkhead(MaxConcurrency = 16)]")),
             Annotation.Of("an immediate retry and a bulkhead as the interface's defaults, the synchronous Create included", Array.Empty<string>(),
                 ("iface", "[Retry(MaxRetries = 1, DelayMs = 0)] [Bulkhead(MaxConcurrency = 16)]"))),
+        new("Minio IMinioClient", "Minio 6.x: Minio.IMinioClient, trimmed (argument objects built on a self-referencing generic base, a synchronous IObservable<T> listing, fluent methods returning the interface itself, an optional interface-typed parameter, IDisposable as base)", """
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Minio.DataModel.Args
+            {
+                public abstract class RequestArgs
+                {
+                }
+
+                public abstract class BucketArgs<T> : RequestArgs
+                    where T : BucketArgs<T>
+                {
+                    public string BucketName { get; private set; } = "";
+
+                    public T WithBucket(string bucket)
+                    {
+                        BucketName = bucket;
+                        return (T)this;
+                    }
+                }
+
+                public abstract class ObjectArgs<T> : BucketArgs<T>
+                    where T : ObjectArgs<T>
+                {
+                    public string ObjectName { get; private set; } = "";
+
+                    public T WithObject(string name)
+                    {
+                        ObjectName = name;
+                        return (T)this;
+                    }
+                }
+
+                public sealed class BucketExistsArgs : BucketArgs<BucketExistsArgs>
+                {
+                }
+
+                public sealed class StatObjectArgs : ObjectArgs<StatObjectArgs>
+                {
+                    public override string ToString() => BucketName + "/" + ObjectName;
+                }
+
+                public sealed class ListObjectsArgs : BucketArgs<ListObjectsArgs>
+                {
+                    public bool Recursive { get; set; }
+                }
+
+                public sealed class PutObjectArgs : ObjectArgs<PutObjectArgs>
+                {
+                    public Stream? ObjectStreamData { get; set; }
+                }
+            }
+
+            namespace Minio.DataModel
+            {
+                public sealed class ObjectStat
+                {
+                    public string ObjectName { get; init; } = "";
+
+                    public long Size { get; init; }
+
+                    public string? ETag { get; init; }
+                }
+
+                public sealed class Item
+                {
+                    public string Key { get; init; } = "";
+                }
+
+                public sealed class PutObjectResponse
+                {
+                    public string? Etag { get; init; }
+                }
+            }
+
+            namespace Minio
+            {
+                using Minio.DataModel;
+                using Minio.DataModel.Args;
+
+                public interface IRequestLogger
+                {
+                    void LogRequest(string request, string response, double durationMs);
+                }
+
+                /*iface*/
+                public interface IMinioClient : IDisposable
+                {
+                    /*exists*/
+                    Task<bool> BucketExistsAsync(BucketExistsArgs args, CancellationToken cancellationToken = default);
+
+                    /*stat*/
+                    Task<ObjectStat> StatObjectAsync(StatObjectArgs args, CancellationToken cancellationToken = default);
+
+                    /*list*/
+                    IObservable<Item> ListObjectsAsync(ListObjectsArgs args, CancellationToken cancellationToken = default);
+
+                    /*put*/
+                    Task<PutObjectResponse> PutObjectAsync(PutObjectArgs args, CancellationToken cancellationToken = default);
+
+                    void SetTraceOn(IRequestLogger? logger = null);
+
+                    /*fluent*/
+                    IMinioClient WithTimeout(int timeout);
+                }
+
+                public static class MinioFallbacks
+                {
+                    public static Task<bool> AssumeMissing(BucketExistsArgs args, Exception error) => Task.FromResult(false);
+                }
+            }
+            """,
+            Annotation.Of("an existence check retried under a breaker, answering false when storage is down", Array.Empty<string>(),
+                ("exists", "[Fallback(typeof(MinioFallbacks), nameof(MinioFallbacks.AssumeMissing))] [CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 20)] [Retry(MaxRetries = 2, DelayMs = 50)]")),
+            Annotation.Of("object metadata served stale, keyed by the args object whose ToString is its path", Array.Empty<string>(),
+                ("stat", "[CacheFallback(StaleTtlMs = 600_000, KeyParameters = new[] { \"args\" })] [Timeout(10_000)]")),
+            Annotation.Of("uploads limited to four at a time with a queue, bounded", Array.Empty<string>(),
+                ("put", "[Bulkhead(MaxConcurrency = 4, MaxQueue = 32)] [Timeout(120_000)]")),
+            Annotation.Of("an immediate retry on the synchronous listing and on the fluent WithTimeout", Array.Empty<string>(),
+                ("list", "[Retry(MaxRetries = 1, DelayMs = 0)]"),
+                ("fluent", "[CircuitBreaker(FailureThreshold = 3)]")),
+            Annotation.Of("a timeout on the synchronous listing, which returns before any item arrives (RES0013)", new[] { "RES0013" },
+                ("list", "[Timeout(1_000)]"))),
     };
 }
