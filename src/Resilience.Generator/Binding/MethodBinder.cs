@@ -78,8 +78,18 @@ internal static class MethodBinder
             pipeline,
             method.Parameters.Any(p => InterfaceBinder.IsPointer(p.Type)) || InterfaceBinder.IsPointer(method.ReturnType),
             resultType is not null && (resultType.IsRefLikeType || resultType.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
-                || (resultType is ITypeParameterSymbol typeParameter && TypeNames.AllowsRefLikeType(typeParameter))));
+                || (resultType is ITypeParameterSymbol typeParameter && TypeNames.AllowsRefLikeType(typeParameter))),
+            ReturnsDecoratedType(method, context.Type));
     }
+
+    /// <summary>
+    /// Whether the method returns, by value, the decorated interface or one of its base interfaces: a type the decorator
+    /// itself is, so a forwarded call that gets the inner instance back (a fluent method) can hand back the decorator.
+    /// </summary>
+    private static bool ReturnsDecoratedType(IMethodSymbol method, INamedTypeSymbol type)
+        => !method.ReturnsByRef && !method.ReturnsByRefReadonly
+            && method.ReturnType is INamedTypeSymbol { TypeKind: TypeKind.Interface } returned
+            && (SymbolEqualityComparer.Default.Equals(returned, type) || type.AllInterfaces.Contains(returned, SymbolEqualityComparer.Default));
 
     /// <summary>
     /// <c>Task</c> and <c>Task&lt;T&gt;</c> always use a core method (so a synchronous success returns the inner task and

@@ -37,6 +37,13 @@ internal static class MemberEmitter
         writer.IndentedLines(SignatureWriter.Constraints(method.TypeParameters, method.IsExplicit));
         var self = MemberNames.Self(method.Parameters, method.TypeParameters);
         var call = $"{SignatureWriter.Inner(self + names.Inner, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
+        if (method.ReturnsDecoratedType)
+        {
+            // A fluent method that returns the inner instance hands back the decorator, so a chain stays decorated.
+            writer.IndentedLines(new[] { $"=> global::Resilience.GeneratedCodeHelpers.DecoratorIfInner({call}, {self + names.Inner}, this);" });
+            return;
+        }
+
         writer.IndentedLines(new[] { "=> " + (method.RefReturn != RefReturnKind.None ? "ref " : string.Empty) + call + ";" });
     }
 

@@ -13,6 +13,20 @@ public static class GeneratedCodeHelpers
     private static readonly Action<Task> s_observe = static task => _ = task.Exception;
 
     /// <summary>
+    /// The result of a forwarded method whose return type the decorator implements: <paramref name="decorator"/> when
+    /// the inner instance returned itself (a fluent method such as <c>WithTimeout(…)</c>), so calls chained on the
+    /// result stay decorated; any other result unchanged.
+    /// </summary>
+    /// <typeparam name="T">The method's return type.</typeparam>
+    /// <param name="result">What the inner instance returned.</param>
+    /// <param name="inner">The inner instance.</param>
+    /// <param name="decorator">The decorator.</param>
+    /// <returns><paramref name="decorator"/> or <paramref name="result"/>.</returns>
+    public static T DecoratorIfInner<T>(T result, object inner, T decorator)
+        where T : class?
+        => ReferenceEquals(result, inner) ? decorator : result;
+
+    /// <summary>
     /// Turns the pending result of a decorated <c>Task&lt;T&gt;</c> method's core (a <see cref="ValueTask{TResult}"/>
     /// whose result is the task to hand back) into that task's result. Called only when the core did not complete
     /// synchronously.

@@ -243,6 +243,10 @@ internal sealed class FuzzRenderer
         var name = MethodNames[method.Name % MethodNames.Length] + suffix;
         memberNames.Add(name);
         var resultType = ResultType(method.Result, context);
+        if (isBase && resultType == "object")
+        {
+            resultType = "IFuzzBase"; // a type the decorator is: forwarded, the inner instance as a result becomes the decorator
+        }
         var returnType = returnKind switch
         {
             0 => "Task",
@@ -645,7 +649,7 @@ internal sealed class FuzzRenderer
                 _extra.AppendLine($"    Guid {name}(Exception {errorName});");
                 return $"Fallback(\"{name}\")";
             case "handler":
-                _handlers.AppendLine($"public static class {name}Handler {{ public static {returnType} Answer(Exception {errorName}) => throw new NotSupportedException(); }}");
+                _handlers.AppendLine($"{(_case.IsInternal ? "internal" : "public")} static class {name}Handler {{ public static {returnType} Answer(Exception {errorName}) => throw new NotSupportedException(); }}");
                 return $"Fallback(typeof({name}Handler), \"Answer\")";
             case "wrong-parameter":
                 _extra.AppendLine($"    {returnType} {name}(Guid unrelated);");

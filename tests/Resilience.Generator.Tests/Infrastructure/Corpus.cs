@@ -190,6 +190,10 @@ internal static class Corpus
                 string Peek();
 
                 IAsyncEnumerable<string> StreamAsync();
+
+                // Fluent members: the decorator, not the inner instance, comes back when the inner returns itself.
+                ICatalog WithLocale(string locale);
+                IReadable AsReadable();
             }
             """,
 

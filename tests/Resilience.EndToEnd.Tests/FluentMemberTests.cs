@@ -1,0 +1,153 @@
+using Resilience.EndToEnd.Tests.Infrastructure;
+
+namespace Resilience.EndToEnd.Tests;
+
+/// <summary>A base interface whose fluent member returns the base type.</summary>
+public interface IFluentBase
+{
+    IFluentBase Named(string name);
+}
+
+/// <summary>A client with fluent configuration members (as Minio's <c>IMinioClient.WithTimeout</c>) beside a decorated call.</summary>
+public interface IFluentClient : IFluentBase
+{
+    /// <summary>Returns the same instance.</summary>
+    IFluentClient WithTimeout(int milliseconds);
+
+    /// <summary>Returns a new, separate instance.</summary>
+    IFluentClient Clone();
+
+    /// <summary>Returns null.</summary>
+    IFluentClient? Nothing();
+
+    [Retry(MaxRetries = 2, DelayMs = 0)]
+    string Get(string id);
+}
+
+/// <summary>A generic interface whose fluent member returns its own constructed type.</summary>
+public interface IFluentRepository<T>
+{
+    IFluentRepository<T> Tracking(bool on);
+
+    IFluentRepository<int> Of();
+
+    [Retry(MaxRetries = 1, DelayMs = 0)]
+    T Find(int id);
+}
+
+/// <summary>Fails the first call of each <see cref="Get"/>; its fluent members return itself, a copy or null.</summary>
+public sealed class FluentClient(AttemptLog log) : IFluentClient
+{
+    private int _calls;
+
+    public int TimeoutMs { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public IFluentBase Named(string name)
+    {
+        Name = name;
+        return this;
+    }
+
+    public IFluentClient WithTimeout(int milliseconds)
+    {
+        TimeoutMs = milliseconds;
+        return this;
+    }
+
+    public IFluentClient Clone() => new FluentClient(log) { TimeoutMs = TimeoutMs };
+
+    public IFluentClient? Nothing() => null;
+
+    public string Get(string id)
+    {
+        log.Record();
+        return Interlocked.Increment(ref _calls) % 2 == 1 ? throw new InvalidOperationException("first try fails") : "got " + id;
+    }
+}
+
+public sealed class FluentRepository(AttemptLog log) : IFluentRepository<string>, IFluentRepository<int>
+{
+    private int _calls;
+
+    public IFluentRepository<string> Tracking(bool on) => this;
+
+    public IFluentRepository<int> Of() => this; // the inner instance, but as another construction of the interface
+
+    IFluentRepository<int> IFluentRepository<int>.Tracking(bool on) => this;
+
+    IFluentRepository<int> IFluentRepository<int>.Of() => this;
+
+    public string Find(int id)
+    {
+        log.Record();
+        return Interlocked.Increment(ref _calls) % 2 == 1 ? throw new InvalidOperationException("first try fails") : "found " + id;
+    }
+
+    int IFluentRepository<int>.Find(int id) => id;
+}
+
+/// <summary>
+/// A forwarded method whose return type the decorator is (the interface or a base of it) hands back the decorator when
+/// the inner instance returns itself, so a fluent chain stays decorated; any other result comes back unchanged.
+/// </summary>
+public sealed class FluentMemberTests
+{
+    private readonly AttemptLog _log = new();
+
+    [Fact]
+    public void A_fluent_member_returning_the_inner_instance_returns_the_decorator_and_the_chain_keeps_its_retry()
+    {
+        using var clock = new Clock();
+        var inner = new FluentClient(_log);
+        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+
+        IFluentClient configured = client.WithTimeout(250);
+
+        Assert.Same(client, configured);
+        Assert.Equal(250, inner.TimeoutMs);
+        Assert.Equal("got 7", configured.Get("7")); // the first attempt fails: only the decorator's retry gets here
+        Assert.Equal(2, _log.Count);
+    }
+
+    [Fact]
+    public void A_base_interfaces_fluent_member_returns_the_decorator_as_that_base()
+    {
+        using var clock = new Clock();
+        var inner = new FluentClient(_log);
+        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+
+        IFluentBase named = client.Named("orders");
+
+        Assert.Same(client, named);
+        Assert.Equal("orders", inner.Name);
+    }
+
+    [Fact]
+    public void Another_instance_or_null_is_returned_unchanged()
+    {
+        using var clock = new Clock();
+        var inner = new FluentClient(_log);
+        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+
+        IFluentClient copy = client.Clone();
+
+        Assert.IsType<FluentClient>(copy);
+        Assert.NotSame(inner, copy);
+        Assert.Null(client.Nothing());
+        Assert.Throws<InvalidOperationException>(() => copy.Get("7")); // not decorated: no retry
+    }
+
+    [Fact]
+    public void A_generic_interface_returns_the_decorator_for_its_own_construction_only()
+    {
+        using var clock = new Clock();
+        var inner = new FluentRepository(_log);
+        IFluentRepository<string> repository = new FluentRepositoryResilient<string>(inner, clock.Registry);
+
+        Assert.Same(repository, repository.Tracking(true));
+        Assert.Equal("found 3", repository.Tracking(false).Find(3));
+        Assert.Same(inner, repository.Of()); // IFluentRepository<int> is not a type this decorator is
+    }
+}
