@@ -22,6 +22,10 @@ public interface IFluentClient : IFluentBase
 
     [Retry(MaxRetries = 2, DelayMs = 0)]
     string Get(string id);
+
+    /// <summary>Returns the same instance, its first call failing: decorated, the retry answers.</summary>
+    [Retry(MaxRetries = 1, DelayMs = 0)]
+    IFluentClient Traced(bool on);
 }
 
 /// <summary>A generic interface whose fluent member returns its own constructed type.</summary>
@@ -39,6 +43,7 @@ public interface IFluentRepository<T>
 public sealed class FluentClient(AttemptLog log) : IFluentClient
 {
     private int _calls;
+    private int _traced;
 
     public int TimeoutMs { get; private set; }
 
@@ -57,6 +62,12 @@ public sealed class FluentClient(AttemptLog log) : IFluentClient
     }
 
     public IFluentClient Clone() => new FluentClient(log) { TimeoutMs = TimeoutMs };
+
+    public IFluentClient Traced(bool on)
+    {
+        log.Record();
+        return Interlocked.Increment(ref _traced) == 1 ? throw new InvalidOperationException("first try fails") : this;
+    }
 
     public IFluentClient? Nothing() => null;
 
@@ -108,6 +119,19 @@ public sealed class FluentMemberTests
         Assert.Same(client, configured);
         Assert.Equal(250, inner.TimeoutMs);
         Assert.Equal("got 7", configured.Get("7")); // the first attempt fails: only the decorator's retry gets here
+        Assert.Equal(2, _log.Count);
+    }
+
+    [Fact]
+    public void A_decorated_fluent_member_returns_the_decorator_after_its_strategies()
+    {
+        using var clock = new Clock();
+        var inner = new FluentClient(_log);
+        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+
+        IFluentClient traced = client.Traced(true); // the first attempt throws, the retry gets the inner instance
+
+        Assert.Same(client, traced);
         Assert.Equal(2, _log.Count);
     }
 

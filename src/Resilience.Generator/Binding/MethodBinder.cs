@@ -84,7 +84,7 @@ internal static class MethodBinder
 
     /// <summary>
     /// Whether the method returns, by value, the decorated interface or one of its base interfaces: a type the decorator
-    /// itself is, so a forwarded call that gets the inner instance back (a fluent method) can hand back the decorator.
+    /// itself is, so a call that gets the inner instance back (a fluent method) can hand back the decorator.
     /// </summary>
     private static bool ReturnsDecoratedType(IMethodSymbol method, INamedTypeSymbol type)
         => !method.ReturnsByRef && !method.ReturnsByRefReadonly

@@ -285,7 +285,9 @@ internal sealed class PipelineEmitter
         if (!IsVoidLike)
         {
             _writer.Line();
-            _writer.Line($"return {_locals.Result};");
+            _writer.Line(_method.ReturnsDecoratedType
+                ? $"return {Helpers}.DecoratorIfInner({_locals.Result}, {InnerField}, this);" // a fluent method: the chain stays decorated
+                : $"return {_locals.Result};");
         }
     }
 

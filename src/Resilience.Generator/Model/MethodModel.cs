@@ -19,7 +19,7 @@ namespace Resilience.Generator.Model;
 /// <param name="Pipeline">The strategies around the call, or <see langword="null"/> for a plain delegating member.</param>
 /// <param name="IsUnsafe">Whether the signature has a pointer type, so the implementation is declared <c>unsafe</c>.</param>
 /// <param name="ResultIsNotTypeArgument">Whether the result type cannot be a type argument (a ref struct, a pointer): chaos substitutes only its default.</param>
-/// <param name="ReturnsDecoratedType">Whether it returns, by value, the decorated interface or a base of it: forwarded, the inner instance as a result becomes the decorator.</param>
+/// <param name="ReturnsDecoratedType">Whether it returns, by value, the decorated interface or a base of it: the inner instance as its result becomes the decorator.</param>
 internal sealed record MethodModel(
     string Name,
     string DeclaringInterface,

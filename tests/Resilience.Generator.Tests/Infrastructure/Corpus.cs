@@ -194,6 +194,9 @@ internal static class Corpus
                 // Fluent members: the decorator, not the inner instance, comes back when the inner returns itself.
                 ICatalog WithLocale(string locale);
                 IReadable AsReadable();
+
+                [Retry(DelayMs = 0)]
+                ICatalog Refreshed();
             }
             """,
 

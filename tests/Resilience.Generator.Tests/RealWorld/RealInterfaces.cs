@@ -2955,7 +2955,7 @@ internal static class RealInterfaces
                 ("stat", "[CacheFallback(StaleTtlMs = 600_000, KeyParameters = new[] { \"args\" })] [Timeout(10_000)]")),
             Annotation.Of("uploads limited to four at a time with a queue, bounded", Array.Empty<string>(),
                 ("put", "[Bulkhead(MaxConcurrency = 4, MaxQueue = 32)] [Timeout(120_000)]")),
-            Annotation.Of("an immediate retry on the synchronous listing and on the fluent WithTimeout", Array.Empty<string>(),
+            Annotation.Of("an immediate retry on the synchronous listing, a breaker on the fluent WithTimeout (which then hands back the decorator)", Array.Empty<string>(),
                 ("list", "[Retry(MaxRetries = 1, DelayMs = 0)]"),
                 ("fluent", "[CircuitBreaker(FailureThreshold = 3)]")),
             Annotation.Of("a timeout on the synchronous listing, which returns before any item arrives (RES0013)", new[] { "RES0013" },
