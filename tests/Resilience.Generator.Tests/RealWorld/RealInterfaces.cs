@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 55 cases, 66 annotated public interfaces of 49 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 56 cases, 67 annotated public interfaces of 50 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -2960,5 +2960,92 @@ internal static class RealInterfaces
                 ("fluent", "[CircuitBreaker(FailureThreshold = 3)]")),
             Annotation.Of("a timeout on the synchronous listing, which returns before any item arrives (RES0013)", new[] { "RES0013" },
                 ("list", "[Timeout(1_000)]"))),
+        new("Flurl IFlurlClient", "Flurl.Http 4.x: Flurl.Http.IFlurlClient with its base interfaces, trimmed (a params object[] request builder, an enum default of System.Net.Http, settable and read-only properties from three base interfaces, IDisposable)", """
+            using System;
+            using System.Collections.Generic;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Flurl.Http.Configuration
+            {
+                public class FlurlHttpSettings
+                {
+                    public TimeSpan? Timeout { get; set; }
+
+                    public bool AllowedHttpStatusRange { get; set; }
+                }
+            }
+
+            namespace Flurl.Util
+            {
+                public interface INameValueList<TValue> : IList<(string Name, TValue Value)>
+                {
+                    void Add(string name, TValue value);
+
+                    bool TryGetFirst(string name, out TValue? value);
+                }
+            }
+
+            namespace Flurl.Http
+            {
+                using Flurl.Http.Configuration;
+                using Flurl.Util;
+
+                public interface IHttpSettingsContainer
+                {
+                    FlurlHttpSettings Settings { get; }
+                }
+
+                public interface IHeadersContainer
+                {
+                    INameValueList<string> Headers { get; }
+                }
+
+                public interface IFlurlResponse : IDisposable
+                {
+                    int StatusCode { get; }
+
+                    Task<T> GetJsonAsync<T>();
+
+                    Task<string> GetStringAsync();
+                }
+
+                public interface IFlurlRequest : IHttpSettingsContainer, IHeadersContainer
+                {
+                    IFlurlClient? Client { get; set; }
+
+                    HttpMethod Verb { get; set; }
+
+                    Task<IFlurlResponse> SendAsync(HttpMethod verb, HttpContent? content = null, HttpCompletionOption completionOption = HttpCompletionOption.ResponseContentRead, CancellationToken cancellationToken = default);
+                }
+
+                /*iface*/
+                public interface IFlurlClient : IHttpSettingsContainer, IHeadersContainer, IDisposable
+                {
+                    HttpClient HttpClient { get; }
+
+                    string? BaseUrl { get; set; }
+
+                    bool IsDisposed { get; }
+
+                    IFlurlRequest Request(params object[] urlSegments);
+
+                    /*send*/
+                    Task<IFlurlResponse> SendAsync(IFlurlRequest request, HttpCompletionOption completionOption = HttpCompletionOption.ResponseContentRead, CancellationToken cancellationToken = default);
+                }
+
+                public static class FlurlFallbacks
+                {
+                    public static Task<IFlurlResponse> Unavailable(IFlurlRequest request, HttpRequestException error)
+                        => throw new InvalidOperationException("service unavailable: " + request.Verb, error);
+                }
+            }
+            """,
+            Annotation.Of("sends retried under a breaker and bounded, an HTTP failure answered by a fallback that names the verb", Array.Empty<string>(),
+                ("send", "[Fallback(typeof(FlurlFallbacks), nameof(FlurlFallbacks.Unavailable))] [Timeout(30_000)] [CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 10)] [Retry(MaxRetries = 3, DelayMs = 200, Backoff = BackoffType.Exponential)]")),
+            Annotation.Of("a rate limit and a bulkhead as the interface's defaults (the synchronous Request builder gets them too)", Array.Empty<string>(),
+                ("iface", "[RateLimit(PermitLimit = 50, WindowMs = 1_000)] [Bulkhead(MaxConcurrency = 8)]"))),
     };
 }
