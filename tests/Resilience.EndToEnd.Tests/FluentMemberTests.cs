@@ -103,21 +103,28 @@ public sealed class FluentRepository(AttemptLog log) : IFluentRepository<string>
 /// A forwarded method whose return type the decorator is (the interface or a base of it) hands back the decorator when
 /// the inner instance returns itself, so a fluent chain stays decorated; any other result comes back unchanged.
 /// </summary>
-public sealed class FluentMemberTests
+public sealed class FluentMemberTests : IDisposable
 {
     private readonly AttemptLog _log = new();
+    private readonly Clock _clock = new();
+    private readonly FluentClient _inner;
+    private readonly IFluentClient _client;
+
+    public FluentMemberTests()
+    {
+        _inner = new FluentClient(_log);
+        _client = new FluentClientResilient(_inner, _clock.Registry);
+    }
+
+    public void Dispose() => _clock.Dispose();
 
     [Fact]
     public void A_fluent_member_returning_the_inner_instance_returns_the_decorator_and_the_chain_keeps_its_retry()
     {
-        using var clock = new Clock();
-        var inner = new FluentClient(_log);
-        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+        IFluentClient configured = _client.WithTimeout(250);
 
-        IFluentClient configured = client.WithTimeout(250);
-
-        Assert.Same(client, configured);
-        Assert.Equal(250, inner.TimeoutMs);
+        Assert.Same(_client, configured);
+        Assert.Equal(250, _inner.TimeoutMs);
         Assert.Equal("got 7", configured.Get("7")); // the first attempt fails: only the decorator's retry gets here
         Assert.Equal(2, _log.Count);
     }
@@ -125,50 +132,37 @@ public sealed class FluentMemberTests
     [Fact]
     public void A_decorated_fluent_member_returns_the_decorator_after_its_strategies()
     {
-        using var clock = new Clock();
-        var inner = new FluentClient(_log);
-        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+        IFluentClient traced = _client.Traced(true); // the first attempt throws, the retry gets the inner instance
 
-        IFluentClient traced = client.Traced(true); // the first attempt throws, the retry gets the inner instance
-
-        Assert.Same(client, traced);
+        Assert.Same(_client, traced);
         Assert.Equal(2, _log.Count);
     }
 
     [Fact]
     public void A_base_interfaces_fluent_member_returns_the_decorator_as_that_base()
     {
-        using var clock = new Clock();
-        var inner = new FluentClient(_log);
-        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
+        IFluentBase named = _client.Named("orders");
 
-        IFluentBase named = client.Named("orders");
-
-        Assert.Same(client, named);
-        Assert.Equal("orders", inner.Name);
+        Assert.Same(_client, named);
+        Assert.Equal("orders", _inner.Name);
     }
 
     [Fact]
     public void Another_instance_or_null_is_returned_unchanged()
     {
-        using var clock = new Clock();
-        var inner = new FluentClient(_log);
-        IFluentClient client = new FluentClientResilient(inner, clock.Registry);
-
-        IFluentClient copy = client.Clone();
+        IFluentClient copy = _client.Clone();
 
         Assert.IsType<FluentClient>(copy);
-        Assert.NotSame(inner, copy);
-        Assert.Null(client.Nothing());
+        Assert.NotSame(_inner, copy);
+        Assert.Null(_client.Nothing());
         Assert.Throws<InvalidOperationException>(() => copy.Get("7")); // not decorated: no retry
     }
 
     [Fact]
     public void A_generic_interface_returns_the_decorator_for_its_own_construction_only()
     {
-        using var clock = new Clock();
         var inner = new FluentRepository(_log);
-        IFluentRepository<string> repository = new FluentRepositoryResilient<string>(inner, clock.Registry);
+        IFluentRepository<string> repository = new FluentRepositoryResilient<string>(inner, _clock.Registry);
 
         Assert.Same(repository, repository.Tracking(true));
         Assert.Equal("found 3", repository.Tracking(false).Find(3));
