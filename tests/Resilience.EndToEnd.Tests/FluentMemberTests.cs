@@ -100,8 +100,8 @@ public sealed class FluentRepository(AttemptLog log) : IFluentRepository<string>
 }
 
 /// <summary>
-/// A forwarded method whose return type the decorator is (the interface or a base of it) hands back the decorator when
-/// the inner instance returns itself, so a fluent chain stays decorated; any other result comes back unchanged.
+/// A method whose return type the decorator is (the interface or a base of it), forwarded or decorated, hands back the
+/// decorator when its result is the inner instance, so a fluent chain stays decorated; any other result comes back unchanged.
 /// </summary>
 public sealed class FluentMemberTests : IDisposable
 {

@@ -35,12 +35,12 @@ internal static class MemberEmitter
         WriteMethodPreamble(writer, method);
         writer.Line(MethodHeader(method, isAsync: false));
         writer.IndentedLines(SignatureWriter.Constraints(method.TypeParameters, method.IsExplicit));
-        var self = MemberNames.Self(method.Parameters, method.TypeParameters);
-        var call = $"{SignatureWriter.Inner(self + names.Inner, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
+        var innerField = MemberNames.Self(method.Parameters, method.TypeParameters) + names.Inner;
+        var call = $"{SignatureWriter.Inner(innerField, method.DeclaringInterface, method.IsExplicit, method.IsBaseMember)}.{method.Name}{SignatureWriter.TypeParameterList(method.TypeParameters)}({SignatureWriter.Arguments(method.Parameters)})";
         if (method.ReturnsDecoratedType)
         {
             // A fluent method that returns the inner instance hands back the decorator, so a chain stays decorated.
-            writer.IndentedLines(new[] { $"=> global::Resilience.GeneratedCodeHelpers.DecoratorIfInner({call}, {self + names.Inner}, this);" });
+            writer.IndentedLines(new[] { $"=> global::Resilience.GeneratedCodeHelpers.DecoratorIfInner({call}, {innerField}, this);" });
             return;
         }
 

@@ -13,12 +13,12 @@ public static class GeneratedCodeHelpers
     private static readonly Action<Task> s_observe = static task => _ = task.Exception;
 
     /// <summary>
-    /// The result of a forwarded method whose return type the decorator implements: <paramref name="decorator"/> when
-    /// the inner instance returned itself (a fluent method such as <c>WithTimeout(…)</c>), so calls chained on the
-    /// result stay decorated; any other result unchanged.
+    /// The result of a method whose return type the decorator implements, forwarded or decorated:
+    /// <paramref name="decorator"/> when the result is the inner instance (a fluent method such as
+    /// <c>WithTimeout(…)</c>), so calls chained on it stay decorated; any other result unchanged.
     /// </summary>
     /// <typeparam name="T">The method's return type.</typeparam>
-    /// <param name="result">What the inner instance returned.</param>
+    /// <param name="result">The method's result.</param>
     /// <param name="inner">The inner instance.</param>
     /// <param name="decorator">The decorator.</param>
     /// <returns><paramref name="decorator"/> or <paramref name="result"/>.</returns>

@@ -245,8 +245,9 @@ internal sealed class FuzzRenderer
         var resultType = ResultType(method.Result, context);
         if (isBase && resultType == "object")
         {
-            resultType = "IFuzzBase"; // a type the decorator is: forwarded, the inner instance as a result becomes the decorator
+            resultType = "IFuzzBase"; // a type the decorator is: the inner instance as a result becomes the decorator
         }
+
         var returnType = returnKind switch
         {
             0 => "Task",
