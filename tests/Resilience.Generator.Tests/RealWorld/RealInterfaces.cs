@@ -35,7 +35,7 @@ internal sealed record Annotation(string Label, IReadOnlyDictionary<string, stri
         => new(label, slots.ToDictionary(s => s.Slot, s => s.Text), expected);
 }
 
-/// <summary>The corpus: 56 cases, 67 annotated public interfaces of 50 libraries and one nullable-oblivious user interface.</summary>
+/// <summary>The corpus: 57 cases, 68 annotated public interfaces of 51 libraries and one nullable-oblivious user interface.</summary>
 internal static class RealInterfaces
 {
     private const string Usings = """
@@ -3047,5 +3047,82 @@ internal static class RealInterfaces
                 ("send", "[Fallback(typeof(FlurlFallbacks), nameof(FlurlFallbacks.Unavailable))] [Timeout(30_000)] [CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 10)] [Retry(MaxRetries = 3, DelayMs = 200, Backoff = BackoffType.Exponential)]")),
             Annotation.Of("a rate limit and a bulkhead as the interface's defaults (the synchronous Request builder gets them too)", Array.Empty<string>(),
                 ("iface", "[RateLimit(PermitLimit = 50, WindowMs = 1_000)] [Bulkhead(MaxConcurrency = 8)]"))),
+        new("KernelMemory IKernelMemory", "Microsoft.KernelMemory.Abstractions 0.9x: Microsoft.KernelMemory.IKernelMemory, trimmed (eight-parameter methods with double and negative int defaults, nullable collections of a class, a Stream parameter, an IAsyncEnumerable answer stream, a Task with no result)", """
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Resilience;
+
+            namespace Microsoft.KernelMemory
+            {
+                public class TagCollection : Dictionary<string, List<string?>>
+                {
+                }
+
+                public class MemoryFilter : TagCollection
+                {
+                }
+
+                public interface IContext
+                {
+                    IDictionary<string, object?> Arguments { get; }
+                }
+
+                public class SearchResult
+                {
+                    public string Query { get; set; } = "";
+
+                    public bool NoResult { get; set; }
+                }
+
+                public class MemoryAnswer
+                {
+                    public string Question { get; set; } = "";
+
+                    public string Result { get; set; } = "";
+
+                    public bool NoResult { get; set; }
+                }
+
+                /*iface*/
+                public interface IKernelMemory
+                {
+                    /*import*/
+                    Task<string> ImportDocumentAsync(Stream content, string? fileName = null, string? documentId = null, TagCollection? tags = null, string? index = null, IEnumerable<string>? steps = null, IContext? context = null, CancellationToken cancellationToken = default);
+
+                    /*ready*/
+                    Task<bool> IsDocumentReadyAsync(string documentId, string? index = null, CancellationToken cancellationToken = default);
+
+                    /*delete*/
+                    Task DeleteDocumentAsync(string documentId, string? index = null, CancellationToken cancellationToken = default);
+
+                    /*search*/
+                    Task<SearchResult> SearchAsync(string query, string? index = null, MemoryFilter? filter = null, ICollection<MemoryFilter>? filters = null, double minRelevance = 0, int limit = -1, IContext? context = null, CancellationToken cancellationToken = default);
+
+                    /*ask*/
+                    Task<MemoryAnswer> AskAsync(string question, string? index = null, MemoryFilter? filter = null, ICollection<MemoryFilter>? filters = null, double minRelevance = 0, IContext? context = null, CancellationToken cancellationToken = default);
+
+                    IAsyncEnumerable<MemoryAnswer> AskStreamingAsync(string question, string? index = null, MemoryFilter? filter = null, double minRelevance = 0, CancellationToken cancellationToken = default);
+                }
+
+                public static class MemoryFallbacks
+                {
+                    public static Task<MemoryAnswer> NoAnswer(string question, Exception error)
+                        => Task.FromResult(new MemoryAnswer { Question = question, NoResult = true });
+                }
+            }
+            """,
+            Annotation.Of("searches served stale by query, index, relevance and limit (a double and a negative-default int in the key)", Array.Empty<string>(),
+                ("search", "[CacheFallback(StaleTtlMs = 120_000, KeyParameters = new[] { \"query\", \"index\", \"minRelevance\", \"limit\" })] [Retry(MaxRetries = 2, DelayMs = 100)]")),
+            Annotation.Of("answers bounded, broken on failure, answered with no result", Array.Empty<string>(),
+                ("ask", "[Fallback(typeof(MemoryFallbacks), nameof(MemoryFallbacks.NoAnswer))] [Timeout(60_000)] [CircuitBreaker(FailureThreshold = 5)]")),
+            Annotation.Of("imports limited to two at a time, deletes and readiness checks retried", Array.Empty<string>(),
+                ("import", "[Bulkhead(MaxConcurrency = 2, MaxQueue = 10)]"),
+                ("delete", "[Retry(MaxRetries = 3, DelayMs = 50)]"),
+                ("ready", "[Retry(MaxRetries = 3, DelayMs = 50)] [RateLimit(PermitLimit = 20, WindowMs = 1_000, KeyParameter = \"documentId\")]")),
+            Annotation.Of("a stale answer keyed by every parameter: the filter collections have no value-based ToString (RES0021)", new[] { "RES0021" },
+                ("ask", "[CacheFallback(StaleTtlMs = 60_000)]"))),
     };
 }
